@@ -1,0 +1,132 @@
+package io.tickstream;
+
+import io.tickstream.config.ServerConfig;
+import io.tickstream.config.SimulateOptions;
+import io.tickstream.config.ServerOptions;
+import io.tickstream.config.SimulatorConfig;
+import io.tickstream.simulator.Scenario;
+import io.tickstream.simulator.Simulator;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** The {@code tickstream} command line: one jar, a subcommand per process role. */
+@Command(name = "tickstream", mixinStandardHelpOptions = true, version = "tickstream 0.1",
+        description = "Live market-data streaming: a feed simulator and a WebSocket fan-out server.",
+        subcommands = {Main.Simulate.class, Main.Server.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    /** Held so that the levels set on them stay set (JUL keeps loggers only weakly). */
+    private static final Logger[] QUIETED = {
+        Logger.getLogger("net.openhft"),
+        Logger.getLogger("io.vertx"),
+        // Vert.x registers its HTTP server gauges once per verticle instance sharing the port;
+        // Micrometer keeps the first and warns about the rest, which is expected here.
+        Logger.getLogger("io.micrometer.core.instrument.MeterRegistry"),
+    };
+
+    public static void main(String[] args) {
+        configureProcess();
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    /**
+     * Process-wide settings that must precede any library's first use: Chronicle's usage analytics
+     * off (it would try to reach an outside host) and one-line log records.
+     */
+    static void configureProcess() {
+        System.setProperty("chronicle.analytics.disable", "true");
+        System.setProperty("chronicle.announcer.disable", "true");
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format",
+                    "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        }
+        QUIETED[0].setLevel(Level.WARNING);
+        QUIETED[1].setLevel(Level.WARNING);
+        QUIETED[2].setLevel(Level.SEVERE);
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    @Command(name = "simulate", mixinStandardHelpOptions = true,
+            description = "Write simulated stock ticks and football scores to a Chronicle Queue.")
+    static final class Simulate implements Callable<Integer> {
+
+        @Mixin
+        SimulateOptions options;
+
+        @Override
+        public Integer call() {
+            SimulatorConfig config = options.toConfig();
+            Simulator simulator;
+            try {
+                simulator = new Simulator(config, System.out);
+            } catch (Simulator.SetupException | Scenario.ScenarioException e) {
+                System.err.println("simulate: " + e.getMessage());
+                return 1;
+            }
+            CountDownLatch done = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                simulator.stop();
+                try {
+                    done.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "simulator-shutdown"));
+            System.out.printf("simulator: writing to %s at %.0f msgs/s (seed %d)%n", config.queueDir().toAbsolutePath(),
+                    config.rate(), config.seed());
+            try {
+                long n = simulator.run();
+                System.out.printf("simulator: stopped after %d messages, last seq %d%n", n, simulator.lastSeq());
+                return 0;
+            } finally {
+                done.countDown();
+            }
+        }
+    }
+
+    @Command(name = "server", mixinStandardHelpOptions = true,
+            description = "Tail a Chronicle Queue and fan it out to WebSocket subscribers.")
+    static final class Server implements Callable<Integer> {
+
+        @Mixin
+        ServerOptions options;
+
+        @Override
+        public Integer call() throws Exception {
+            ServerConfig config = options.toConfig();
+            ServerMain server;
+            try {
+                server = ServerMain.start(config);
+            } catch (Exception e) {
+                System.err.println("server: cannot start: " + e.getMessage());
+                return 1;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.close();
+                } catch (Exception e) {
+                    System.err.println("server: " + e);
+                } finally {
+                    stopped.countDown();
+                }
+            }, "server-shutdown"));
+            String host = config.host().equals("0.0.0.0") ? "localhost" : config.host();
+            System.out.printf("server: tailing %s from its %s; listening on http://%s:%d/ "
+                            + "(WebSocket ws://%s:%d/ws, metrics /metrics)%n",
+                    config.queueDir().toAbsolutePath(), config.fromStart() ? "start" : "end", host, server.port(),
+                    host, server.port());
+            stopped.await();
+            return 0;
+        }
+    }
+}

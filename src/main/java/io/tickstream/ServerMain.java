@@ -1,0 +1,114 @@
+package io.tickstream;
+
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tickstream.config.ServerConfig;
+import io.tickstream.fanout.Hub;
+import io.tickstream.http.ServerVerticle;
+import io.tickstream.ingest.IdleStrategy;
+import io.tickstream.ingest.QueueTailer;
+import io.tickstream.metrics.Meters;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+
+/**
+ * Wiring of the server process, and nothing else: the meter registry, Vert.x, the queue, the
+ * tailer, one {@link ServerVerticle} per event loop. The data path is
+ * queue → {@link QueueTailer} → {@link Hub} → shards → sessions → sockets.
+ */
+public final class ServerMain implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ServerMain.class.getName());
+
+    private final Vertx vertx;
+    private final ChronicleQueue queue;
+    private final QueueTailer tailer;
+    private final int port;
+    private final PrometheusMeterRegistry registry;
+
+    private ServerMain(Vertx vertx, ChronicleQueue queue, QueueTailer tailer, int port,
+                       PrometheusMeterRegistry registry) {
+        this.vertx = vertx;
+        this.queue = queue;
+        this.tailer = tailer;
+        this.port = port;
+        this.registry = registry;
+    }
+
+    /** Starts a server and returns once it listens and its tailer runs. */
+    public static ServerMain start(ServerConfig config) throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Meters meters = new Meters(registry);
+
+        Vertx vertx = Vertx.builder()
+                .with(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
+                        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+                .withMetrics(new MicrometerMetricsFactory(registry))
+                .build();
+        ChronicleQueue queue = SingleChronicleQueueBuilder.single(config.queueDir().toFile())
+                .rollCycle(RollCycles.FAST_DAILY).build();
+        Hub hub = new Hub(config.maxInFlightBatches());
+        QueueTailer tailer = new QueueTailer(queue, hub, meters, config.fromStart(), config.maxBatch(),
+                IdleStrategy.backoff(TimeUnit.MILLISECONDS.toNanos(1)));
+        AtomicInteger port = new AtomicInteger();
+        try {
+            vertx.deployVerticle(() -> new ServerVerticle(config, hub, meters, registry, tailer::caughtUp, port),
+                    new DeploymentOptions().setInstances(config.eventLoops()))
+                    .await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            vertx.close();
+            queue.close();
+            throw e;
+        }
+        tailer.start();
+        return new ServerMain(vertx, queue, tailer, port.get(), registry);
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** Whether the tailer has caught up with the queue. */
+    public boolean ready() {
+        return tailer.caughtUp();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Stops accepting, closes every connection, stops the tailer and closes the queue. */
+    @Override
+    public void close() throws Exception {
+        try {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warning("Vert.x did not close cleanly: " + e);
+        }
+        tailer.close();
+        queue.close();
+        registry.close();
+    }
+}

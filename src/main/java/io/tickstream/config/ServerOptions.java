@@ -1,0 +1,107 @@
+package io.tickstream.config;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code server} command's flags. Each flag's environment variable and default stand beside
+ * it; a flag given on the command line wins over its variable.
+ */
+public final class ServerOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--queue", paramLabel = "DIR", defaultValue = "${env:TICKSTREAM_QUEUE:-data/queue}",
+            description = "Chronicle Queue directory to tail (env TICKSTREAM_QUEUE, default ${DEFAULT-VALUE}).")
+    Path queue;
+
+    @Option(names = "--host", defaultValue = "${env:TICKSTREAM_HOST:-0.0.0.0}",
+            description = "Address to listen on (env TICKSTREAM_HOST, default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "P", defaultValue = "${env:TICKSTREAM_PORT:-8080}",
+            description = "HTTP and WebSocket port; 0 picks a free one (env TICKSTREAM_PORT, default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--from-start", defaultValue = "${env:TICKSTREAM_FROM_START:-false}",
+            description = "Deliver from the first message in the queue instead of its end "
+                    + "(env TICKSTREAM_FROM_START, default ${DEFAULT-VALUE}).")
+    boolean fromStart;
+
+    @Option(names = "--event-loops", paramLabel = "N", defaultValue = "${env:TICKSTREAM_EVENT_LOOPS:-0}",
+            description = "Vert.x event loops; 0 means one per CPU core (env TICKSTREAM_EVENT_LOOPS, default ${DEFAULT-VALUE}).")
+    int eventLoops;
+
+    @Option(names = "--heartbeat-ms", paramLabel = "MS", defaultValue = "${env:TICKSTREAM_HEARTBEAT_MS:-10000}",
+            description = "A connection quiet this long gets a heartbeat (env TICKSTREAM_HEARTBEAT_MS, default ${DEFAULT-VALUE}).")
+    long heartbeatMs;
+
+    @Option(names = "--max-subscriptions", paramLabel = "N",
+            defaultValue = "${env:TICKSTREAM_MAX_SUBSCRIPTIONS:-1000}",
+            description = "Most topics and patterns per connection (env TICKSTREAM_MAX_SUBSCRIPTIONS, default ${DEFAULT-VALUE}).")
+    int maxSubscriptions;
+
+    @Option(names = "--max-message-bytes", paramLabel = "BYTES",
+            defaultValue = "${env:TICKSTREAM_MAX_MESSAGE_BYTES:-65536}",
+            description = "Largest client message; larger is closed with 1009 "
+                    + "(env TICKSTREAM_MAX_MESSAGE_BYTES, default ${DEFAULT-VALUE}).")
+    int maxMessageBytes;
+
+    @Option(names = "--max-frame-bytes", paramLabel = "BYTES",
+            defaultValue = "${env:TICKSTREAM_MAX_FRAME_BYTES:-65536}",
+            description = "Target size of a server frame packing several messages "
+                    + "(env TICKSTREAM_MAX_FRAME_BYTES, default ${DEFAULT-VALUE}).")
+    int maxFrameBytes;
+
+    @Option(names = "--client-rate", paramLabel = "PER_SEC", defaultValue = "${env:TICKSTREAM_CLIENT_RATE:-20}",
+            description = "Client messages per second per connection before rate_limited "
+                    + "(env TICKSTREAM_CLIENT_RATE, default ${DEFAULT-VALUE}).")
+    double clientRate;
+
+    @Option(names = "--client-burst", paramLabel = "N", defaultValue = "${env:TICKSTREAM_CLIENT_BURST:-40}",
+            description = "Client messages allowed at once above that rate (env TICKSTREAM_CLIENT_BURST, default ${DEFAULT-VALUE}).")
+    int clientBurst;
+
+    @Option(names = "--rate-limit-strikes", paramLabel = "N",
+            defaultValue = "${env:TICKSTREAM_RATE_LIMIT_STRIKES:-20}",
+            description = "Consecutive rate_limited messages before the connection is closed with 1008 "
+                    + "(env TICKSTREAM_RATE_LIMIT_STRIKES, default ${DEFAULT-VALUE}).")
+    int rateLimitStrikes;
+
+    @Option(names = "--max-batch", paramLabel = "N", defaultValue = "${env:TICKSTREAM_MAX_BATCH:-512}",
+            description = "Most messages the tailer hands to the event loops at once "
+                    + "(env TICKSTREAM_MAX_BATCH, default ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--max-inflight-batches", paramLabel = "N",
+            defaultValue = "${env:TICKSTREAM_MAX_INFLIGHT_BATCHES:-64}",
+            description = "Batches an event loop may have queued before the tailer waits "
+                    + "(env TICKSTREAM_MAX_INFLIGHT_BATCHES, default ${DEFAULT-VALUE}).")
+    int maxInFlightBatches;
+
+    /** The validated, immutable configuration. */
+    public ServerConfig toConfig() {
+        require(port >= 0 && port <= 65535, "--port must be 0 to 65535");
+        require(eventLoops >= 0 && eventLoops <= 256, "--event-loops must be 0 to 256");
+        require(heartbeatMs >= 100, "--heartbeat-ms must be at least 100");
+        require(maxSubscriptions >= 1, "--max-subscriptions must be at least 1");
+        require(maxMessageBytes >= 256, "--max-message-bytes must be at least 256");
+        require(maxFrameBytes >= 1024, "--max-frame-bytes must be at least 1024");
+        require(clientRate > 0 && clientBurst >= 1 && rateLimitStrikes >= 1,
+                "--client-rate, --client-burst and --rate-limit-strikes must be positive");
+        require(maxBatch >= 1 && maxInFlightBatches >= 1, "--max-batch and --max-inflight-batches must be positive");
+        int loops = eventLoops == 0 ? Runtime.getRuntime().availableProcessors() : eventLoops;
+        return new ServerConfig(queue, host, port, fromStart, loops, heartbeatMs, maxSubscriptions, maxMessageBytes,
+                maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch, maxInFlightBatches);
+    }
+
+    private void require(boolean ok, String message) {
+        if (!ok) {
+            throw new ParameterException(spec.commandLine(), message);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.tickstream.fanout;
+
+import io.tickstream.ingest.BatchSink;
+import io.tickstream.ingest.FeedBatch;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The fan-out across event loops: every batch goes to every {@link Shard}, each of which delivers
+ * it to its own connections on its own event loop.
+ *
+ * <p>Bounded: when any shard has {@code maxInFlight} batches not yet delivered, {@link #offer}
+ * answers {@code false} and the tailer waits; memory between the tailer and the event loops never
+ * grows beyond that. Thread-safe.
+ */
+public final class Hub implements BatchSink {
+
+    private final List<Shard> shards = new CopyOnWriteArrayList<>();
+    private final int maxInFlight;
+
+    public Hub(int maxInFlight) {
+        this.maxInFlight = maxInFlight;
+    }
+
+    /** Adds an event loop's shard. Register every shard before the tailer starts. */
+    public void register(Shard shard) {
+        shards.add(shard);
+    }
+
+    public void unregister(Shard shard) {
+        shards.remove(shard);
+    }
+
+    @Override
+    public boolean offer(FeedBatch batch) {
+        for (Shard s : shards) {
+            if (s.inFlight() >= maxInFlight) {
+                return false;
+            }
+        }
+        for (Shard s : shards) {
+            s.post(batch);
+        }
+        return true;
+    }
+}

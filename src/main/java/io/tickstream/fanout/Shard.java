@@ -1,0 +1,151 @@
+package io.tickstream.fanout;
+
+import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.TopicPattern;
+import io.tickstream.ingest.FeedBatch;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The fan-out of one event loop: its subscribers, a topic index (topic → subscribers, patterns
+ * resolved), and the latest message of every topic (the snapshot), all consistent with each
+ * other because one thread applies both batches and subscription changes, in order.
+ *
+ * <p>Threading: {@link #post(FeedBatch)} and {@link #inFlight()} may be called from any thread
+ * (the tailer's); everything else only on this shard's event loop, through {@code loop}.
+ */
+public final class Shard {
+
+    private final Executor loop;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<String, TopicEntry> topics = new HashMap<>();
+    private final Set<Subscriber> subscribers = new LinkedHashSet<>();
+    private final List<Subscriber> touched = new ArrayList<>();
+
+    /** @param loop runs tasks on the event loop that owns this shard */
+    public Shard(Executor loop) {
+        this.loop = loop;
+    }
+
+    /** Hands a batch to this shard's event loop. Any thread. */
+    public void post(FeedBatch batch) {
+        inFlight.incrementAndGet();
+        loop.execute(() -> {
+            try {
+                onBatch(batch);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
+    }
+
+    /** Batches posted and not yet delivered. Any thread. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Delivers a batch: updates each topic's latest message and gives it to the topic's subscribers. */
+    void onBatch(FeedBatch batch) {
+        for (EncodedMessage m : batch.messages()) {
+            TopicEntry entry = topics.get(m.topic());
+            if (entry == null) {
+                entry = newTopic(m.topic());
+            }
+            entry.latest = m;
+            for (Subscriber s : entry.subscribers()) {
+                if (s.deliver(m)) {
+                    touched.add(s);
+                }
+            }
+        }
+        for (int i = 0; i < touched.size(); i++) {
+            touched.get(i).endOfBatch();
+        }
+        touched.clear();
+    }
+
+    private TopicEntry newTopic(String topic) {
+        TopicEntry entry = new TopicEntry(topic);
+        topics.put(topic, entry);
+        for (Subscriber s : subscribers) {
+            if (s.covers(topic)) {
+                entry.add(s);
+            }
+        }
+        return entry;
+    }
+
+    /** Adds a connection; it receives nothing until it subscribes. */
+    public void add(Subscriber s) {
+        subscribers.add(s);
+    }
+
+    /** Removes a connection from the shard and every topic. */
+    public void remove(Subscriber s) {
+        if (subscribers.remove(s)) {
+            for (TopicEntry e : topics.values()) {
+                e.remove(s);
+            }
+        }
+    }
+
+    /**
+     * Adds subscriptions. Call before the subscriber's own {@link Subscriber#covers} includes
+     * {@code added}, so that topics it already had are told apart from new ones.
+     *
+     * @return the latest message of each topic newly covered, in topic order of first appearance;
+     *     these are the snapshots owed
+     */
+    public List<EncodedMessage> subscribe(Subscriber s, Collection<TopicPattern> added) {
+        List<EncodedMessage> snapshots = new ArrayList<>();
+        for (TopicEntry e : topics.values()) {
+            if (e.contains(s)) {
+                continue;
+            }
+            for (TopicPattern p : added) {
+                if (p.matches(e.topic)) {
+                    e.add(s);
+                    if (e.latest != null) {
+                        snapshots.add(e.latest);
+                    }
+                    break;
+                }
+            }
+        }
+        snapshots.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        return snapshots;
+    }
+
+    /**
+     * Re-evaluates membership after subscriptions were removed. Call after the subscriber's own
+     * {@link Subscriber#covers} no longer includes them.
+     */
+    public void unsubscribe(Subscriber s) {
+        for (TopicEntry e : topics.values()) {
+            if (e.contains(s) && !s.covers(e.topic)) {
+                e.remove(s);
+            }
+        }
+    }
+
+    /** The latest message of every known topic. */
+    public List<EncodedMessage> latest() {
+        List<EncodedMessage> out = new ArrayList<>(topics.size());
+        for (TopicEntry e : topics.values()) {
+            out.add(e.latest);
+        }
+        return out;
+    }
+
+    /** The connections on this shard, for periodic work such as heartbeats. */
+    public Collection<Subscriber> subscribers() {
+        return subscribers;
+    }
+}

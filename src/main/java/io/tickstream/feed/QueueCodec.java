@@ -1,0 +1,111 @@
+package io.tickstream.feed;
+
+import net.openhft.chronicle.bytes.Bytes;
+
+/**
+ * The compact binary record format of the queue. One record per excerpt:
+ *
+ * <pre>
+ * byte    format version (1)
+ * byte    kind: 1 tick, 2 score
+ * long    ts, microseconds since the epoch
+ * tick:   utf8 symbol; double bid, ask, last; stop-bit size, volume
+ * score:  utf8 sport, match, home, away; stop-bit homeScore, awayScore, clockSeconds;
+ *         byte status ordinal; byte event kind ordinal + 1 (0 = no event)
+ *         [stop-bit minute; byte side (0 none, 1 home, 2 away); utf8 player ("" = none);
+ *          utf8 detail ("" = none)]
+ * </pre>
+ *
+ * <p>Stateless and thread-safe. A record of an unknown version or kind is rejected with
+ * {@link IllegalArgumentException} so that a reader never guesses at foreign bytes.
+ */
+public final class QueueCodec {
+
+    public static final byte VERSION = 1;
+    private static final byte KIND_TICK = 1;
+    private static final byte KIND_SCORE = 2;
+    private static final MatchStatus[] STATUSES = MatchStatus.values();
+    private static final ScoreEvent.Kind[] EVENT_KINDS = ScoreEvent.Kind.values();
+
+    private QueueCodec() {
+    }
+
+    /** Appends {@code message} to {@code out} at its write position. */
+    public static void write(FeedMessage message, Bytes<?> out) {
+        out.writeByte(VERSION);
+        if (message instanceof Tick t) {
+                out.writeByte(KIND_TICK);
+                out.writeLong(t.ts());
+                out.writeUtf8(t.symbol());
+                out.writeDouble(t.bid());
+                out.writeDouble(t.ask());
+                out.writeDouble(t.last());
+                out.writeStopBit(t.size());
+                out.writeStopBit(t.volume());
+        } else if (message instanceof Score s) {
+                out.writeByte(KIND_SCORE);
+                out.writeLong(s.ts());
+                out.writeUtf8(s.sport());
+                out.writeUtf8(s.match());
+                out.writeUtf8(s.home());
+                out.writeUtf8(s.away());
+                out.writeStopBit(s.homeScore());
+                out.writeStopBit(s.awayScore());
+                out.writeStopBit(s.clockSeconds());
+                out.writeByte((byte) s.status().ordinal());
+                ScoreEvent e = s.event();
+                if (e == null) {
+                    out.writeByte((byte) 0);
+                } else {
+                    out.writeByte((byte) (e.kind().ordinal() + 1));
+                    out.writeStopBit(e.minute());
+                    out.writeByte((byte) (e.team() == null ? 0 : e.team().ordinal() + 1));
+                    out.writeUtf8(e.player() == null ? "" : e.player());
+                    out.writeUtf8(e.detail() == null ? "" : e.detail());
+                }
+        }
+    }
+
+    /**
+     * Reads one record from {@code in} at its read position.
+     *
+     * @throws IllegalArgumentException when the record is of an unknown version or kind
+     */
+    public static FeedMessage read(Bytes<?> in) {
+        byte version = in.readByte();
+        if (version != VERSION) {
+            throw new IllegalArgumentException("unknown record version " + version);
+        }
+        byte kind = in.readByte();
+        long ts = in.readLong();
+        return switch (kind) {
+            case KIND_TICK -> new Tick(ts, in.readUtf8(), in.readDouble(), in.readDouble(), in.readDouble(),
+                    in.readStopBit(), in.readStopBit());
+            case KIND_SCORE -> readScore(ts, in);
+            default -> throw new IllegalArgumentException("unknown record kind " + kind);
+        };
+    }
+
+    private static Score readScore(long ts, Bytes<?> in) {
+        String sport = in.readUtf8();
+        String match = in.readUtf8();
+        String home = in.readUtf8();
+        String away = in.readUtf8();
+        int homeScore = (int) in.readStopBit();
+        int awayScore = (int) in.readStopBit();
+        int clock = (int) in.readStopBit();
+        MatchStatus status = STATUSES[in.readByte()];
+        int eventKind = in.readByte();
+        ScoreEvent event = null;
+        if (eventKind != 0) {
+            int minute = (int) in.readStopBit();
+            int side = in.readByte();
+            String player = in.readUtf8();
+            String detail = in.readUtf8();
+            event = new ScoreEvent(EVENT_KINDS[eventKind - 1], minute,
+                    side == 0 ? null : ScoreEvent.Side.values()[side - 1],
+                    player.isEmpty() ? null : player, detail.isEmpty() ? null : detail);
+        }
+        return new Score(ts, sport, match, home, away, homeScore, awayScore, clock, status, event);
+    }
+}

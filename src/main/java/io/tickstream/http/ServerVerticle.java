@@ -1,0 +1,165 @@
+package io.tickstream.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tickstream.config.ServerConfig;
+import io.tickstream.fanout.Hub;
+import io.tickstream.fanout.Shard;
+import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.JsonWriter;
+import io.tickstream.metrics.Meters;
+import io.tickstream.session.CommandParser;
+import io.tickstream.session.ServerMessages;
+import io.tickstream.session.Session;
+import io.tickstream.session.SessionSettings;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Logger;
+
+/**
+ * One event loop's share of the server: an HTTP server on the shared port (Vert.x spreads
+ * connections over the instances), the {@link Shard} that fans the feed out to this loop's
+ * connections, and the routes of the protocol's HTTP endpoints.
+ *
+ * <p>Threading: everything here runs on this verticle's event loop, except the hand-off of batches
+ * by the {@link Hub}, which goes through {@link Shard#post}.
+ */
+public final class ServerVerticle extends VerticleBase {
+
+    private static final Logger LOG = Logger.getLogger(ServerVerticle.class.getName());
+
+    private final ServerConfig config;
+    private final Hub hub;
+    private final Meters meters;
+    private final PrometheusMeterRegistry registry;
+    private final BooleanSupplier ready;
+    private final AtomicInteger boundPort;
+    private final SessionSettings settings;
+    private final Set<Session> sessions = new LinkedHashSet<>();
+    private Shard shard;
+    private ServerMessages messages;
+    private CommandParser parser;
+
+    /**
+     * @param ready     whether the feed is attached and caught up, for {@code /health/ready}
+     * @param boundPort set to the port actually listened on
+     */
+    public ServerVerticle(ServerConfig config, Hub hub, Meters meters, PrometheusMeterRegistry registry,
+                          BooleanSupplier ready, AtomicInteger boundPort) {
+        this.config = config;
+        this.hub = hub;
+        this.meters = meters;
+        this.registry = registry;
+        this.ready = ready;
+        this.boundPort = boundPort;
+        this.settings = new SessionSettings(config.heartbeatMs(), config.maxSubscriptions(), config.maxFrameBytes(),
+                config.clientRate(), config.clientBurst(), config.rateLimitStrikes());
+    }
+
+    /** The options every instance listens with; also used by tests that check the limits. */
+    public static HttpServerOptions serverOptions(ServerConfig config) {
+        return new HttpServerOptions()
+                .setHost(config.host())
+                .setPort(config.port())
+                .setTcpNoDelay(true)
+                .setMaxWebSocketFrameSize(config.maxMessageBytes())
+                .setMaxWebSocketMessageSize(config.maxMessageBytes())
+                .setPerFrameWebSocketCompressionSupported(false)
+                .setPerMessageWebSocketCompressionSupported(false);
+    }
+
+    @Override
+    public Future<?> start() {
+        shard = new Shard(task -> context.runOnContext(v -> task.run()));
+        messages = new ServerMessages();
+        parser = new CommandParser(config.maxSubscriptions());
+        hub.register(shard);
+
+        Router router = Router.router(vertx);
+        router.get("/health/live").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+                .end("{\"status\":\"live\"}"));
+        router.get("/health/ready").handler(this::ready);
+        router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+        router.get("/api/topics").handler(this::topics);
+        router.get("/ws").handler(this::upgrade);
+        router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+
+        long period = Math.max(50, Math.min(1_000, config.heartbeatMs() / 4));
+        vertx.setPeriodic(period, id -> {
+            long now = System.nanoTime();
+            for (Session s : sessions) {
+                s.heartbeatIfQuiet(now);
+            }
+        });
+
+        HttpServer server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);
+        return server.listen().onSuccess(s -> boundPort.set(s.actualPort()));
+    }
+
+    @Override
+    public Future<?> stop() {
+        hub.unregister(shard);
+        return Future.succeededFuture();
+    }
+
+    private void ready(RoutingContext ctx) {
+        boolean ok = ready.getAsBoolean();
+        ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "application/json")
+                .end(ok ? "{\"status\":\"ready\"}" : "{\"status\":\"catching up\"}");
+    }
+
+    private void topics(RoutingContext ctx) {
+        List<EncodedMessage> latest = shard.latest();
+        latest.sort(Comparator.comparing(EncodedMessage::topic));
+        JsonWriter w = new JsonWriter(256 * latest.size() + 16).beginArray();
+        for (EncodedMessage m : latest) {
+            w.beginObject().field("topic", m.topic()).key("latest").raw(m.json()).endObject();
+        }
+        ctx.response().putHeader("content-type", "application/json").end(w.endArray().toString());
+    }
+
+    private void upgrade(RoutingContext ctx) {
+        if (!ctx.request().canUpgradeToWebSocket()) {
+            ctx.response().setStatusCode(400).putHeader("content-type", "text/plain")
+                    .end("this is the WebSocket endpoint: connect with an Upgrade: websocket request\n");
+            return;
+        }
+        ctx.request().toWebSocket().onSuccess(this::accept)
+                .onFailure(e -> LOG.fine(() -> "WebSocket upgrade failed: " + e.getMessage()));
+    }
+
+    private void accept(ServerWebSocket ws) {
+        String id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+        Session session = new Session(id, new WebSocketTransport(ws), shard, messages, parser, settings, meters);
+        MessageAssembler assembler = new MessageAssembler(config.maxMessageBytes());
+        sessions.add(session);
+        ws.frameHandler(frame -> {
+            MessageAssembler.Result r = assembler.accept(frame);
+            if (r.close() != null) {
+                ws.close(r.close().code(), r.close().reason());
+                session.onClosed();
+            } else if (r.text() != null) {
+                session.onText(r.text());
+            }
+        });
+        ws.closeHandler(v -> {
+            session.onClosed();
+            sessions.remove(session);
+        });
+        ws.exceptionHandler(e -> LOG.fine(() -> "connection " + id + ": " + e));
+        session.open();
+    }
+}

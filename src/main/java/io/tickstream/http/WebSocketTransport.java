@@ -1,0 +1,45 @@
+package io.tickstream.http;
+
+import io.netty.buffer.Unpooled;
+import io.tickstream.session.Transport;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.websocket.WebSocketFrameImpl;
+
+/**
+ * {@link Transport} over a Vert.x {@link ServerWebSocket}.
+ *
+ * <p>Text frames are written from the already-encoded UTF-8 bytes. Vert.x's public API only makes
+ * text frames from a {@code String}, which would decode and re-encode every message for every
+ * subscriber; its frame implementation takes bytes, wrapped here without a copy (each write gets
+ * its own wrapper, so the shared array is never consumed or released by Netty).
+ *
+ * <p>Threading: the socket's event loop only.
+ */
+final class WebSocketTransport implements Transport {
+
+    private final ServerWebSocket ws;
+
+    WebSocketTransport(ServerWebSocket ws) {
+        this.ws = ws;
+    }
+
+    @Override
+    public void writeText(byte[] utf8) {
+        if (!ws.isClosed()) {
+            ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(utf8), true));
+        }
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+        return ws.writeQueueFull();
+    }
+
+    @Override
+    public void close(short code, String reason) {
+        if (!ws.isClosed()) {
+            ws.close(code, reason);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.tickstream.ingest;
+
+import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.FeedMessage;
+import io.tickstream.feed.JsonCodec;
+import io.tickstream.feed.MicroClock;
+import io.tickstream.feed.QueueCodec;
+import io.tickstream.metrics.Meters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * Tails the queue on its own thread, decodes each record, encodes it once as protocol JSON and
+ * hands batches of them to a {@link BatchSink}.
+ *
+ * <p>Threading: the Chronicle {@link ExcerptTailer}, the {@link JsonCodec} and the pending batch
+ * belong to the tailer thread alone ("tailers are NOT thread-safe"). {@link #start()} and
+ * {@link #close()} are called by the owner; the status getters are safe from any thread.
+ *
+ * <p>When the sink refuses a batch the tailer keeps it and stops reading: the queue on disk is the
+ * buffer, so a slow fan-out delays delivery but never loses or reorders a message.
+ */
+public final class QueueTailer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(QueueTailer.class.getName());
+
+    private final ChronicleQueue queue;
+    private final BatchSink sink;
+    private final Meters meters;
+    private final boolean fromStart;
+    private final int maxBatch;
+    private final IdleStrategy idle;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean caughtUp;
+    private volatile double lagSeconds;
+    private volatile long lastSeq = -1;
+
+    // tailer-thread state
+    private final JsonCodec codec = new JsonCodec();
+    private FeedBatch pending;
+
+    /**
+     * @param queue     the queue to tail; the caller keeps ownership and closes it after {@link #close()}
+     * @param sink      where batches go
+     * @param fromStart read from the queue's first message rather than its end
+     * @param maxBatch  most messages in one batch
+     * @param idle      how to wait when there is nothing to read
+     */
+    public QueueTailer(ChronicleQueue queue, BatchSink sink, Meters meters, boolean fromStart, int maxBatch,
+                       IdleStrategy idle) {
+        this.queue = queue;
+        this.sink = sink;
+        this.meters = meters;
+        this.fromStart = fromStart;
+        this.maxBatch = maxBatch;
+        this.idle = idle;
+        this.thread = new Thread(this::run, "tickstream-tailer");
+        meters.tailerLag(() -> lagSeconds);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** True once the tailer has read everything that was in the queue (it has found the end once). */
+    public boolean caughtUp() {
+        return caughtUp && thread.isAlive();
+    }
+
+    /** The {@code seq} of the last message handed to the sink, or -1. */
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    private void run() {
+        ExcerptTailer tailer = queue.createTailer();
+        if (fromStart) {
+            tailer.toStart();
+        } else {
+            tailer.toEnd();
+        }
+        try {
+            while (running) {
+                idle.idle(doWork(tailer));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "tailer stopped: " + e, e);
+        } finally {
+            tailer.close();
+        }
+    }
+
+    /** One pass: hands on the pending batch or reads a new one. Returns how much work it did. */
+    int doWork(ExcerptTailer tailer) {
+        if (pending != null) {
+            if (!sink.offer(pending)) {
+                meters.tailerStalls().increment();
+                return 0;
+            }
+            pending = null;
+        }
+        List<EncodedMessage> batch = new ArrayList<>(Math.min(maxBatch, 64));
+        long nowMicros = MicroClock.nowMicros();
+        while (batch.size() < maxBatch) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    break;
+                }
+                long seq = dc.index();
+                try {
+                    FeedMessage message = QueueCodec.read(dc.wire().bytes());
+                    batch.add(EncodedMessage.of(seq, message, codec));
+                    meters.feedMessages(message.kind()).increment();
+                    meters.recordFeedReadLatencyMicros(nowMicros - message.ts());
+                } catch (RuntimeException e) {
+                    meters.feedDecodeErrors().increment();
+                    LOG.warning("skipped undecodable record at seq " + seq + ": " + e.getMessage());
+                }
+            }
+        }
+        if (batch.isEmpty()) {
+            caughtUp = true;
+            lagSeconds = 0;
+            return 0;
+        }
+        EncodedMessage last = batch.get(batch.size() - 1);
+        lagSeconds = Math.max(0, nowMicros - last.ts()) / 1e6;
+        lastSeq = last.seq();
+        FeedBatch feedBatch = new FeedBatch(batch);
+        if (!sink.offer(feedBatch)) {
+            meters.tailerStalls().increment();
+            pending = feedBatch;
+        }
+        return batch.size();
+    }
+
+    /** Stops the tailer thread and waits for it. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(5_000);
+    }
+}

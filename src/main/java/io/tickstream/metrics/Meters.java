@@ -1,0 +1,135 @@
+package io.tickstream.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tickstream.feed.FeedMessage;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Every meter of the server, by name and tag, in one place. Built once in {@code main} from the
+ * registry and passed down; nothing here is static state.
+ *
+ * <p>Thread-safe: meters are Micrometer's (lock-free), gauges read {@link AtomicLong}s or
+ * suppliers that are safe to call from the scrape thread.
+ */
+public final class Meters {
+
+    /** Latency buckets from 100 µs up to 10 s, shared by every latency histogram. */
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
+        Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofNanos(2_500_000_000L), Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+    };
+
+    private final MeterRegistry registry;
+    private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong subscriptions = new AtomicLong();
+    private final Map<FeedMessage.Kind, Counter> feedMessages = new EnumMap<>(FeedMessage.Kind.class);
+    private final Map<FeedMessage.Kind, Counter> messagesSent = new EnumMap<>(FeedMessage.Kind.class);
+    private final Map<String, Counter> clientErrors = new ConcurrentHashMap<>();
+    private final Counter bytesSent;
+    private final Counter framesSent;
+    private final Counter tailerStalls;
+    private final Counter feedDecodeErrors;
+    private final Timer deliveryLatency;
+    private final Timer feedReadLatency;
+
+    public Meters(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("tickstream_connections", connections, AtomicLong::get)
+                .description("Open WebSocket connections").register(registry);
+        Gauge.builder("tickstream_subscriptions", subscriptions, AtomicLong::get)
+                .description("Subscriptions (topics and patterns) held by open connections").register(registry);
+        for (FeedMessage.Kind kind : FeedMessage.Kind.values()) {
+            feedMessages.put(kind, Counter.builder("tickstream_feed_messages_total").tag("kind", kind.wireName())
+                    .description("Messages read from the queue by the tailer").register(registry));
+            messagesSent.put(kind, Counter.builder("tickstream_messages_sent_total").tag("kind", kind.wireName())
+                    .description("Messages written to subscribers (one per subscriber)").register(registry));
+        }
+        bytesSent = Counter.builder("tickstream_bytes_sent_total")
+                .description("Payload bytes of WebSocket frames written to subscribers").register(registry);
+        framesSent = Counter.builder("tickstream_frames_sent_total")
+                .description("WebSocket frames written to subscribers (one frame may carry several messages)")
+                .register(registry);
+        tailerStalls = Counter.builder("tickstream_tailer_backpressure_total")
+                .description("Times the tailer paused because an event loop had too many batches in flight")
+                .register(registry);
+        feedDecodeErrors = Counter.builder("tickstream_feed_decode_errors_total")
+                .description("Queue records the tailer could not decode and skipped").register(registry);
+        deliveryLatency = latencyTimer("tickstream_delivery_latency",
+                "From a message's write to the feed (ts) to its write to a subscriber's socket");
+        feedReadLatency = latencyTimer("tickstream_feed_read_latency",
+                "From a message's write to the feed (ts) to its read by the server's tailer");
+    }
+
+    private Timer latencyTimer(String name, String description) {
+        return Timer.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS)
+                .minimumExpectedValue(LATENCY_BUCKETS[0]).maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+    }
+
+    /** Registers {@code tickstream_tailer_lag_seconds}, read from {@code lagSeconds} at scrape time. */
+    public void tailerLag(DoubleSupplier lagSeconds) {
+        Gauge.builder("tickstream_tailer_lag_seconds", lagSeconds::getAsDouble)
+                .description("How far behind the newest message it has read the tailer is, in seconds of feed "
+                        + "time (0 when caught up)").register(registry);
+    }
+
+    public AtomicLong connections() {
+        return connections;
+    }
+
+    public AtomicLong subscriptions() {
+        return subscriptions;
+    }
+
+    public Counter feedMessages(FeedMessage.Kind kind) {
+        return feedMessages.get(kind);
+    }
+
+    public Counter messagesSent(FeedMessage.Kind kind) {
+        return messagesSent.get(kind);
+    }
+
+    public Counter bytesSent() {
+        return bytesSent;
+    }
+
+    public Counter framesSent() {
+        return framesSent;
+    }
+
+    public Counter tailerStalls() {
+        return tailerStalls;
+    }
+
+    public Counter feedDecodeErrors() {
+        return feedDecodeErrors;
+    }
+
+    /** Counts an {@code error} answered to a client, by its protocol code. */
+    public void clientError(String code) {
+        clientErrors.computeIfAbsent(code, c -> Counter.builder("tickstream_client_errors_total").tag("code", c)
+                .description("error messages answered to clients, by code").register(registry)).increment();
+    }
+
+    /** Records a delivery latency in microseconds. */
+    public void recordDeliveryLatencyMicros(long micros) {
+        deliveryLatency.record(Math.max(0, micros), TimeUnit.MICROSECONDS);
+    }
+
+    /** Records a feed read latency in microseconds. */
+    public void recordFeedReadLatencyMicros(long micros) {
+        feedReadLatency.record(Math.max(0, micros), TimeUnit.MICROSECONDS);
+    }
+}

@@ -1,0 +1,16 @@
+package io.tickstream.session;
+
+/**
+ * Limits and timings every session of a server shares.
+ *
+ * @param heartbeatMs          a connection quiet this long gets a {@code heartbeat}
+ * @param maxSubscriptions     most topics and patterns one connection may hold
+ * @param maxFrameBytes        a batch of messages for one connection is split into frames of about this size
+ * @param clientMessagesPerSec sustained client messages per second before {@code rate_limited}
+ * @param clientBurst          client messages allowed at once above the sustained rate
+ * @param rateLimitStrikes     consecutive {@code rate_limited} answers after which the connection is
+ *                             closed with 1008
+ */
+public record SessionSettings(long heartbeatMs, int maxSubscriptions, int maxFrameBytes, double clientMessagesPerSec,
+                              int clientBurst, int rateLimitStrikes) {
+}

@@ -1,0 +1,18 @@
+package io.tickstream.session;
+
+/**
+ * The wire under a {@link Session}: write a text frame, close. Nothing else.
+ *
+ * <p>Threading: called only on the event loop that owns the session.
+ */
+public interface Transport {
+
+    /** Writes one complete text frame; {@code utf8} is not modified afterwards by the caller. */
+    void writeText(byte[] utf8);
+
+    /** True while the socket's write queue is over its high-water mark. */
+    boolean writeQueueFull();
+
+    /** Closes the connection with a WebSocket close code and reason. */
+    void close(short code, String reason);
+}

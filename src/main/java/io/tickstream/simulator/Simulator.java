@@ -1,0 +1,143 @@
+package io.tickstream.simulator;
+
+import io.tickstream.config.SimulatorConfig;
+import io.tickstream.feed.FeedMessage;
+import io.tickstream.feed.MicroClock;
+import io.tickstream.feed.QueueCodec;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * The simulator process's work: paces a {@link FeedGenerator} against the wall clock and appends
+ * every message to the queue, stamping its {@code ts} as it goes.
+ *
+ * <p>Threading: {@link #run()} owns the queue appender and runs on the caller's thread until the
+ * configured count or duration is reached or {@link #stop()} is called (from any thread).
+ */
+public final class Simulator {
+
+    /** A setup problem the user must fix (bad directory, unreadable file), with a clear message. */
+    public static final class SetupException extends RuntimeException {
+        public SetupException(String message) {
+            super(message);
+        }
+    }
+
+    private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(FeedGenerator.STEP_MS);
+
+    private final SimulatorConfig config;
+    private final Scenario scenario;
+    private final PrintStream log;
+    private volatile boolean running = true;
+    private volatile long written;
+    private volatile long lastSeq = -1;
+
+    /**
+     * Checks the configuration: the scenario files load and the queue directory can be written.
+     *
+     * @throws SetupException or {@link Scenario.ScenarioException} with a message for the user
+     */
+    public Simulator(SimulatorConfig config, PrintStream log) {
+        this.config = config;
+        this.log = log;
+        this.scenario = Scenario.load(config.symbolsFile(), config.teamsFile(), config.fixturesFile());
+        checkWritable(config.queueDir());
+    }
+
+    static void checkWritable(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SetupException("cannot create queue directory " + dir + ": " + e);
+        }
+        Path probe = dir.resolve(".tickstream-write-probe");
+        try {
+            Files.deleteIfExists(probe);
+            Files.createFile(probe);
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new SetupException("queue directory " + dir + " is not writable: " + e);
+        }
+    }
+
+    /** Writes until the count or duration is reached or {@link #stop()} is called. Returns messages written. */
+    public long run() {
+        RateProfile profile = new RateProfile(config.rate(), config.burstMultiplier(), config.burstSeconds(),
+                config.burstEverySeconds());
+        FeedGenerator generator = new FeedGenerator(scenario, profile, config.seed(), config.matches(),
+                config.matchMinuteMs(), MicroClock::nowMicros);
+        try (ChronicleQueue queue = SingleChronicleQueueBuilder.single(config.queueDir().toFile())
+                .rollCycle(RollCycles.FAST_DAILY).build();
+             ExcerptAppender appender = queue.createAppender()) {
+            long start = System.nanoTime();
+            long endNanos = config.durationSeconds() > 0
+                    ? start + (long) (config.durationSeconds() * 1e9) : Long.MAX_VALUE;
+            long statsEvery = (long) (config.statsEverySeconds() * 1e9);
+            long nextStats = statsEvery > 0 ? start + statsEvery : Long.MAX_VALUE;
+            long writtenAtStats = 0;
+            long step = 0;
+            long limit = config.count() > 0 ? config.count() : Long.MAX_VALUE;
+            long count = 0;
+            while (running && count < limit) {
+                long now = System.nanoTime();
+                if (now >= endNanos) {
+                    break;
+                }
+                long due = (now - start) / STEP_NANOS;
+                while (step <= due && count < limit && running) {
+                    long[] n = {count};
+                    generator.step(step++, m -> {
+                        if (n[0] < limit) {
+                            append(appender, m);
+                            n[0]++;
+                        }
+                    });
+                    count = n[0];
+                    written = count;
+                }
+                if (now >= nextStats) {
+                    log.printf("simulator: %d messages written (%.0f/s), last seq %d%n", count,
+                            (count - writtenAtStats) / config.statsEverySeconds(), lastSeq);
+                    writtenAtStats = count;
+                    nextStats += statsEvery;
+                }
+                long sleep = start + step * STEP_NANOS - System.nanoTime();
+                if (sleep > 0) {
+                    LockSupport.parkNanos(sleep);
+                }
+            }
+            return count;
+        }
+    }
+
+    private void append(ExcerptAppender appender, FeedMessage m) {
+        try (DocumentContext dc = appender.writingDocument()) {
+            QueueCodec.write(m, dc.wire().bytes());
+        }
+        lastSeq = appender.lastIndexAppended();
+    }
+
+    /** Asks {@link #run()} to return after the current step. Any thread. */
+    public void stop() {
+        running = false;
+    }
+
+    /** Messages written so far. Any thread. */
+    public long written() {
+        return written;
+    }
+
+    /** The {@code seq} of the last message written, or -1. Any thread. */
+    public long lastSeq() {
+        return lastSeq;
+    }
+}
