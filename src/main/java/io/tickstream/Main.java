@@ -13,6 +13,8 @@ import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The {@code tickstream} command line: one jar, a subcommand per process role. */
 @Command(name = "tickstream", mixinStandardHelpOptions = true, version = "tickstream 0.1",
@@ -62,6 +64,9 @@ public final class Main implements Runnable {
         @Mixin
         SimulateOptions options;
 
+        @Spec
+        CommandSpec spec;
+
         @Override
         public Integer call() {
             SimulatorConfig config = options.toConfig();
@@ -69,7 +74,7 @@ public final class Main implements Runnable {
             try {
                 simulator = new Simulator(config, System.out);
             } catch (Simulator.SetupException | Scenario.ScenarioException e) {
-                System.err.println("simulate: " + e.getMessage());
+                spec.commandLine().getErr().println("simulate: " + e.getMessage());
                 return 1;
             }
             CountDownLatch done = new CountDownLatch(1);
@@ -100,6 +105,9 @@ public final class Main implements Runnable {
         @Mixin
         ServerOptions options;
 
+        @Spec
+        CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
             ServerConfig config = options.toConfig();
@@ -107,7 +115,7 @@ public final class Main implements Runnable {
             try {
                 server = ServerMain.start(config);
             } catch (Exception e) {
-                System.err.println("server: cannot start: " + e.getMessage());
+                spec.commandLine().getErr().println("server: cannot start: " + e);
                 return 1;
             }
             CountDownLatch stopped = new CountDownLatch(1);

@@ -1,6 +1,7 @@
 package io.tickstream.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Hub;
 import io.tickstream.fanout.Shard;
@@ -159,7 +160,16 @@ public final class ServerVerticle extends VerticleBase {
             session.onClosed();
             sessions.remove(session);
         });
-        ws.exceptionHandler(e -> LOG.fine(() -> "connection " + id + ": " + e));
+        ws.exceptionHandler(e -> {
+            if (e instanceof CorruptedWebSocketFrameException bad) {
+                // Netty's frame decoder refused a frame (too large: 1009, malformed: 1002). Vert.x
+                // hands the error here and would drop the connection without saying why.
+                ws.close((short) bad.closeStatus().code(), bad.closeStatus().reasonText());
+                session.onClosed();
+            } else {
+                LOG.fine(() -> "connection " + id + ": " + e);
+            }
+        });
         session.open();
     }
 }

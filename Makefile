@@ -1,0 +1,55 @@
+# tickstream: every way to build, run and test it. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+JAR     := target/tickstream.jar
+PORT    ?= 8080
+QUEUE   ?= data/queue
+MVN     := mvn -B -ntp
+SOURCES := pom.xml $(shell find src/main simulator -type f 2>/dev/null)
+
+.PHONY: help deps build run simulate server test clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+deps: ## install the JDK and Maven from Debian's packages when missing
+	@if ! command -v java >/dev/null || ! command -v mvn >/dev/null || ! java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; then \
+	  echo "installing openjdk-17-jdk-headless and maven (apt-get)"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jdk-headless maven; \
+	fi
+
+build: $(JAR) ## build target/tickstream.jar (only when sources changed)
+
+$(JAR): $(SOURCES) | deps
+	$(MVN) -q package -DskipTests
+
+run: $(JAR) ## start the simulator and the server (queue under ./data, port 8080); Ctrl-C stops both
+	@mkdir -p $(dir $(QUEUE))
+	@set -m; \
+	java -jar $(JAR) simulate --queue $(QUEUE) & sim=$$!; \
+	java -jar $(JAR) server --queue $(QUEUE) --port $(PORT) & srv=$$!; \
+	stop() { trap - INT TERM; echo; echo "stopping server ($$srv) and simulator ($$sim)"; \
+	  kill -TERM $$srv $$sim 2>/dev/null; wait $$srv $$sim 2>/dev/null; exit 0; }; \
+	trap stop INT TERM; \
+	sleep 2; \
+	echo; \
+	echo "  dashboard   http://localhost:$(PORT)/"; \
+	echo "  WebSocket   ws://localhost:$(PORT)/ws"; \
+	echo "  metrics     http://localhost:$(PORT)/metrics"; \
+	echo "  topics      http://localhost:$(PORT)/api/topics"; \
+	echo "  Ctrl-C stops both"; \
+	echo; \
+	wait $$srv $$sim; stop
+
+simulate: $(JAR) ## run only the simulator, writing to $(QUEUE)
+	java -jar $(JAR) simulate --queue $(QUEUE)
+
+server: $(JAR) ## run only the server, tailing $(QUEUE) on $(PORT)
+	java -jar $(JAR) server --queue $(QUEUE) --port $(PORT)
+
+test: deps ## install what is missing and run every test
+	$(MVN) verify
+
+clean: ## remove build output and the local queue
+	rm -rf target data

@@ -1,0 +1,82 @@
+package io.tickstream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CliTest {
+
+    @TempDir
+    Path dir;
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldPrintHelpForEverySubcommand() {
+        for (String sub : new String[] {"simulate", "server"}) {
+            Result r = run(sub, "--help");
+            assertEquals(0, r.exit());
+            assertTrue(r.out().contains("--queue=DIR"), r.out());
+            assertTrue(r.out().contains("TICKSTREAM_QUEUE"), "env variable documented");
+        }
+        assertTrue(run("--help").out().contains("simulate"));
+    }
+
+    @Test
+    void shouldRejectABadFlagWithUsage() {
+        Result r = run("server", "--port", "eighty");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("Invalid value for option '--port'"), r.err());
+        Result range = run("server", "--port", "70000");
+        assertEquals(2, range.exit());
+        assertTrue(range.err().contains("--port must be 0 to 65535"), range.err());
+        Result rate = run("simulate", "--rate", "0");
+        assertEquals(2, rate.exit());
+        assertTrue(rate.err().contains("--rate must be a positive number"), rate.err());
+        Result unknown = run("simulate", "--bogus");
+        assertEquals(2, unknown.exit());
+        assertTrue(unknown.err().contains("Unknown option: '--bogus'"), unknown.err());
+    }
+
+    @Test
+    void shouldFailClearlyOnAnUnwritableQueueDirectory() throws Exception {
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        Result r = run("simulate", "--queue", file.resolve("q").toString(), "--count", "1");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().startsWith("simulate: cannot create queue directory " + file.resolve("q")), r.err());
+    }
+
+    @Test
+    void shouldFailClearlyOnAnUnreadableScenarioFile() {
+        Result r = run("simulate", "--queue", dir.resolve("q").toString(), "--symbols",
+                dir.resolve("missing.csv").toString(), "--count", "1");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().startsWith("simulate: cannot read " + dir.resolve("missing.csv")), r.err());
+    }
+
+    @Test
+    void shouldWriteTheRequestedCountAndStop() {
+        Result r = run("simulate", "--queue", dir.resolve("q").toString(), "--count", "500", "--rate", "50000",
+                "--seed", "1", "--stats-every", "0");
+        assertEquals(0, r.exit());
+        assertEquals(500, io.tickstream.support.Fixture.readQueue(dir.resolve("q")).size());
+    }
+}

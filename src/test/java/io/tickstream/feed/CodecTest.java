@@ -1,0 +1,113 @@
+package io.tickstream.feed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import net.openhft.chronicle.bytes.Bytes;
+import org.junit.jupiter.api.Test;
+
+class CodecTest {
+
+    private static final Tick TICK = new Tick(1_700_000_000_123_456L, "AAPL", 189.12, 189.14, 189.13, 300, 12_345_600);
+    private static final Score GOAL = new Score(1_700_000_000_222_333L, "football", "ARS-CHE", "Arsenal", "Chelsea",
+            2, 1, 67 * 60, MatchStatus.LIVE,
+            new ScoreEvent(ScoreEvent.Kind.GOAL, 67, ScoreEvent.Side.HOME, "Saka", null));
+    private static final Score CARD = new Score(5, "football", "LIV-MCI", "Liverpool", "Manchester City", 0, 0, 12 * 60,
+            MatchStatus.LIVE, new ScoreEvent(ScoreEvent.Kind.CARD, 12, ScoreEvent.Side.AWAY, "Rodri", "yellow"));
+    private static final Score HALF_TIME = new Score(6, "football", "LIV-MCI", "Liverpool", "Manchester City", 0, 0,
+            45 * 60, MatchStatus.HALFTIME, new ScoreEvent(ScoreEvent.Kind.PERIOD, 45, null, null, "HT"));
+    private static final Score CLOCK = new Score(7, "football", "BAR-RMA", "Barcelona", "Real Madrid", 3, 3, 93 * 60 + 5,
+            MatchStatus.LIVE, null);
+
+    @Test
+    void shouldRoundTripEveryMessageShapeThroughQueueBytes() {
+        Bytes<?> bytes = Bytes.allocateElasticOnHeap(256);
+        for (FeedMessage m : List.of(TICK, GOAL, CARD, HALF_TIME, CLOCK)) {
+            bytes.clear();
+            QueueCodec.write(m, bytes);
+            assertEquals(m, QueueCodec.read(bytes), "round trip of " + m);
+            assertEquals(0, bytes.readRemaining(), "every byte read");
+        }
+    }
+
+    @Test
+    void shouldKeepQueueRecordsCompact() {
+        Bytes<?> bytes = Bytes.allocateElasticOnHeap(256);
+        QueueCodec.write(TICK, bytes);
+        assertTrue(bytes.readRemaining() < 64, "a tick takes " + bytes.readRemaining() + " bytes");
+    }
+
+    @Test
+    void shouldRejectRecordsOfAnUnknownVersionOrKind() {
+        Bytes<?> bytes = Bytes.allocateElasticOnHeap(16);
+        bytes.writeByte((byte) 9).writeByte((byte) 1).writeLong(0);
+        assertThrows(IllegalArgumentException.class, () -> QueueCodec.read(bytes));
+        Bytes<?> kind = Bytes.allocateElasticOnHeap(16);
+        kind.writeByte(QueueCodec.VERSION).writeByte((byte) 7).writeLong(0);
+        assertThrows(IllegalArgumentException.class, () -> QueueCodec.read(kind));
+    }
+
+    @Test
+    void shouldEncodeTickAsTheProtocolSays() {
+        JsonObject json = new JsonObject(new String(new JsonCodec().encode(42, TICK), StandardCharsets.UTF_8));
+        assertEquals(new JsonObject().put("type", "tick").put("topic", "stocks.AAPL").put("seq", 42)
+                .put("ts", TICK.ts()).put("symbol", "AAPL").put("bid", 189.12).put("ask", 189.14)
+                .put("last", 189.13).put("size", 300).put("volume", 12_345_600), json);
+    }
+
+    @Test
+    void shouldEncodeScoresWithTheirEvents() {
+        JsonCodec codec = new JsonCodec();
+        JsonObject goal = new JsonObject(new String(codec.encode(7, GOAL), StandardCharsets.UTF_8));
+        assertEquals("score", goal.getString("type"));
+        assertEquals("sports.football.ARS-CHE", goal.getString("topic"));
+        assertEquals("67:00", goal.getString("clock"));
+        assertEquals("live", goal.getString("status"));
+        assertEquals(2, goal.getInteger("homeScore"));
+        assertEquals(new JsonObject().put("kind", "goal").put("minute", 67).put("team", "home").put("player", "Saka"),
+                goal.getJsonObject("event"));
+        JsonObject card = new JsonObject(new String(codec.encode(8, CARD), StandardCharsets.UTF_8));
+        assertEquals("yellow", card.getJsonObject("event").getString("card"));
+        JsonObject ht = new JsonObject(new String(codec.encode(9, HALF_TIME), StandardCharsets.UTF_8));
+        assertEquals("halftime", ht.getString("status"));
+        assertEquals("HT", ht.getJsonObject("event").getString("period"));
+        JsonObject clock = new JsonObject(new String(codec.encode(10, CLOCK), StandardCharsets.UTF_8));
+        assertFalse(clock.containsKey("event"));
+        assertEquals("93:05", clock.getString("clock"));
+    }
+
+    @Test
+    void shouldEscapeStringsIntoValidAsciiJson() {
+        Score odd = new Score(1, "football", "X-Y", "Quote \" and \\ slash", "Zürich\n", 0, 0, 0,
+                MatchStatus.SCHEDULED, null);
+        byte[] bytes = new JsonCodec().encode(1, odd);
+        for (byte b : bytes) {
+            assertTrue(b >= 0x20 && b < 0x7f, "pure printable ASCII");
+        }
+        JsonObject json = new JsonObject(new String(bytes, StandardCharsets.UTF_8));
+        assertEquals("Quote \" and \\ slash", json.getString("home"));
+        assertEquals("Zürich\n", json.getString("away"));
+    }
+
+    @Test
+    void shouldMarkSnapshotsWithoutTouchingTheSharedBytes() {
+        EncodedMessage m = EncodedMessage.of(3, TICK, new JsonCodec());
+        byte[] before = m.json().clone();
+        JsonObject snap = new JsonObject(new String(m.snapshotJson(), StandardCharsets.UTF_8));
+        assertTrue(snap.getBoolean("snapshot"));
+        assertEquals(3, snap.getLong("seq"));
+        assertEquals(new String(before, StandardCharsets.UTF_8), new String(m.json(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldWriteNonFiniteNumbersAsNull() {
+        String json = new JsonWriter(16).beginObject().field("a", Double.NaN).field("b", 1.5).field("c", 2.0)
+                .endObject().toString();
+        assertEquals("{\"a\":null,\"b\":1.5,\"c\":2}", json);
+    }
+}

@@ -1,0 +1,112 @@
+package io.tickstream.support;
+
+import io.tickstream.ServerMain;
+import io.tickstream.config.ServerConfig;
+import io.tickstream.config.SimulatorConfig;
+import io.tickstream.feed.FeedMessage;
+import io.tickstream.feed.QueueCodec;
+import io.tickstream.feed.Sequenced;
+import io.tickstream.simulator.Simulator;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/** Real parts for tests: a queue in a temp directory, an in-process simulator, a server on port 0. */
+public final class Fixture {
+
+    static {
+        System.setProperty("chronicle.analytics.disable", "true");
+        System.setProperty("chronicle.announcer.disable", "true");
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Fixture() {
+    }
+
+    /** A steady simulator config: no bursts, fast matches (50 ms per match minute), no progress lines. */
+    public static SimulatorConfig simulator(Path queue, double rate, long seed) {
+        return new SimulatorConfig(queue, rate, seed, 1, 0, 0, 12, 50, null, null, null, 0, 0, 0);
+    }
+
+    /** Server defaults on port 0, tailing {@code queue} from its end. */
+    public static ServerConfig server(Path queue) {
+        return ServerConfig.defaults(queue).withPort(0);
+    }
+
+    /** A simulator running on its own thread until {@link RunningSimulator#stop()}. */
+    public record RunningSimulator(Simulator simulator, Thread thread) {
+        public void stop() throws InterruptedException {
+            simulator.stop();
+            thread.join(10_000);
+        }
+    }
+
+    public static RunningSimulator startSimulator(SimulatorConfig config) {
+        Simulator sim = new Simulator(config, new PrintStream(OutputStream.nullOutputStream()));
+        Thread t = new Thread(sim::run, "test-simulator");
+        t.start();
+        return new RunningSimulator(sim, t);
+    }
+
+    public static ServerMain startServer(ServerConfig config) throws Exception {
+        return ServerMain.start(config);
+    }
+
+    /** Every message in the queue, in order. */
+    public static List<Sequenced> readQueue(Path dir) {
+        List<Sequenced> out = new ArrayList<>();
+        try (ChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY)
+                .readOnly(true).build();
+             ExcerptTailer t = q.createTailer()) {
+            while (true) {
+                try (DocumentContext dc = t.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    FeedMessage m = QueueCodec.read(dc.wire().bytes());
+                    out.add(new Sequenced(dc.index(), m));
+                }
+            }
+        }
+        return out;
+    }
+
+    public static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value of one sample line of /metrics, e.g. {@code tickstream_connections}, or -1 if absent. */
+    public static double metric(int port, String sample) throws Exception {
+        for (String line : get(port, "/metrics").body().split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Double.parseDouble(line.substring(sample.length() + 1).trim());
+            }
+        }
+        return -1;
+    }
+
+    public static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.tickstream.support;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A real WebSocket client for tests: connects to the server's {@code /ws}, records every server
+ * message in arrival order (unpacking array frames), and lets a test wait for conditions.
+ */
+public final class WsClient implements AutoCloseable {
+
+    private final ClientWebSocket ws;
+    /** Held so the client is not collected: Vert.x closes an unreachable client and its connections. */
+    private final WebSocketClient client;
+    private final List<JsonObject> received = new ArrayList<>();
+    private volatile Short closeCode;
+    private volatile String closeReason;
+    private volatile int frames;
+
+    /** Handlers are in place before the upgrade, so not even the {@code welcome} can be missed. */
+    private WsClient(WebSocketClient client) {
+        this.client = client;
+        this.ws = client.webSocket();
+        ws.textMessageHandler(this::onText);
+        ws.closeHandler(v -> {
+            closeCode = ws.closeStatusCode();
+            closeReason = ws.closeReason();
+        });
+    }
+
+    public static WsClient connect(WebSocketClient client, int port) throws Exception {
+        WsClient c = new WsClient(client);
+        c.ws.connect(port, "localhost", "/ws").await(10, TimeUnit.SECONDS);
+        return c;
+    }
+
+    /** A WebSocket client with room for thousands of connections and the server's largest frames. */
+    public static WebSocketClient client(Vertx vertx) {
+        return vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(20_000)
+                .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
+    }
+
+    private void onText(String text) {
+        frames++;
+        Object value = io.vertx.core.json.Json.decodeValue(text);
+        synchronized (received) {
+            if (value instanceof JsonArray array) {
+                for (Object o : array) {
+                    received.add((JsonObject) o);
+                }
+            } else {
+                received.add((JsonObject) value);
+            }
+        }
+    }
+
+    public WebSocket socket() {
+        return ws;
+    }
+
+    public void send(JsonObject message) {
+        ws.writeTextMessage(message.encode());
+    }
+
+    public void sendText(String text) {
+        ws.writeTextMessage(text);
+    }
+
+    /** A copy of everything received so far, in order. */
+    public List<JsonObject> received() {
+        synchronized (received) {
+            return new ArrayList<>(received);
+        }
+    }
+
+    /** Messages of one {@code type}, in order. */
+    public List<JsonObject> ofType(String type) {
+        List<JsonObject> out = new ArrayList<>();
+        for (JsonObject m : received()) {
+            if (type.equals(m.getString("type"))) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    public int frames() {
+        return frames;
+    }
+
+    /** Waits until some received message satisfies {@code p}, and returns it. */
+    public JsonObject awaitMessage(Predicate<JsonObject> p, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        int from = 0;
+        while (System.nanoTime() < end) {
+            List<JsonObject> all = received();
+            for (int i = from; i < all.size(); i++) {
+                if (p.test(all.get(i))) {
+                    return all.get(i);
+                }
+            }
+            from = all.size();
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no matching message within " + timeout + "; last received: "
+                + tail(received(), 5));
+    }
+
+    /** Sends {@code message} and waits for the answer of {@code type} carrying the same {@code id}. */
+    public JsonObject request(JsonObject message, String answerType) throws InterruptedException {
+        String id = message.getString("id");
+        send(message);
+        return awaitMessage(m -> id.equals(m.getString("id"))
+                && (answerType.equals(m.getString("type")) || "error".equals(m.getString("type"))),
+                Duration.ofSeconds(10));
+    }
+
+    /** Waits for the server to close the connection, and returns the close code. */
+    public short awaitClose(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (closeCode == null && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        if (closeCode == null) {
+            throw new AssertionError("connection not closed within " + timeout);
+        }
+        return closeCode;
+    }
+
+    public String closeReason() {
+        return closeReason;
+    }
+
+    public boolean isClosed() {
+        return ws.isClosed();
+    }
+
+    @Override
+    public void close() {
+        if (!ws.isClosed()) {
+            ws.close();
+        }
+    }
+
+    private static List<JsonObject> tail(List<JsonObject> l, int n) {
+        return l.subList(Math.max(0, l.size() - n), l.size());
+    }
+}
