@@ -32,7 +32,8 @@ run: $(JAR) ## start the simulator and the server (queue under ./data, port 8080
 	stop() { trap - INT TERM; echo; echo "stopping server ($$srv) and simulator ($$sim)"; \
 	  kill -TERM $$srv $$sim 2>/dev/null; wait $$srv $$sim 2>/dev/null; exit 0; }; \
 	trap stop INT TERM; \
-	sleep 2; \
+	for i in $$(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null && break; \
+	  kill -0 $$srv 2>/dev/null || break; sleep 0.2; done; \
 	echo; \
 	echo "  dashboard   http://localhost:$(PORT)/"; \
 	echo "  WebSocket   ws://localhost:$(PORT)/ws"; \

@@ -33,7 +33,7 @@ public final class ServerOptions {
     boolean fromStart;
 
     @Option(names = "--event-loops", paramLabel = "N", defaultValue = "${env:TICKSTREAM_EVENT_LOOPS:-0}",
-            description = "Vert.x event loops; 0 means one per CPU core (env TICKSTREAM_EVENT_LOOPS, default ${DEFAULT-VALUE}).")
+            description = "Vert.x event loops; 0 means one per CPU core, at least 2 (env TICKSTREAM_EVENT_LOOPS, default ${DEFAULT-VALUE}).")
     int eventLoops;
 
     @Option(names = "--heartbeat-ms", paramLabel = "MS", defaultValue = "${env:TICKSTREAM_HEARTBEAT_MS:-10000}",
@@ -94,7 +94,7 @@ public final class ServerOptions {
         require(clientRate > 0 && clientBurst >= 1 && rateLimitStrikes >= 1,
                 "--client-rate, --client-burst and --rate-limit-strikes must be positive");
         require(maxBatch >= 1 && maxInFlightBatches >= 1, "--max-batch and --max-inflight-batches must be positive");
-        int loops = eventLoops == 0 ? Runtime.getRuntime().availableProcessors() : eventLoops;
+        int loops = eventLoops == 0 ? Math.max(2, Runtime.getRuntime().availableProcessors()) : eventLoops;
         return new ServerConfig(queue, host, port, fromStart, loops, heartbeatMs, maxSubscriptions, maxMessageBytes,
                 maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch, maxInFlightBatches);
     }

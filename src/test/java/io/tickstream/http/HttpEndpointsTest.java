@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
+import io.tickstream.config.SimulatorConfig;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
@@ -73,6 +74,23 @@ class HttpEndpointsTest {
         } finally {
             sim.stop();
             vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldTurnReadyOnlyOnceTheBacklogIsRead() throws Exception {
+        Path queue = dir.resolve("backlog");
+        SimulatorConfig fast = new SimulatorConfig(queue, 1_000_000, 4, 1, 0, 0, 12, 50, null, null, null, 200_000, 0,
+                0);
+        Fixture.RunningSimulator sim = Fixture.startSimulator(fast);
+        sim.thread().join(60_000);
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue).withFromStart(true))) {
+            int port = server.port();
+            Fixture.await(() -> status(port, "/health/ready") == 200, Duration.ofSeconds(30), "ready");
+            double read = Fixture.metric(port, "tickstream_feed_messages_total{kind=\"tick\"}")
+                    + Fixture.metric(port, "tickstream_feed_messages_total{kind=\"score\"}");
+            assertEquals(200_000, read, "ready means every message in the queue has been read");
+            assertEquals("{\"status\":\"ready\"}", Fixture.get(port, "/health/ready").body());
         }
     }
 
