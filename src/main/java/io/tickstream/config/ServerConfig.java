@@ -20,32 +20,43 @@ import java.nio.file.Path;
  * @param rateLimitStrikes   consecutive rate-limited messages before the connection is closed 1008
  * @param maxBatch           most messages the tailer hands over at once
  * @param maxInFlightBatches batches an event loop may have queued before the tailer waits
+ * @param writeQueueBytes    a socket's write queue size before the connection counts as full
+ * @param maxBacklogBytes    bytes a connection may have waiting beyond its socket before the grace starts
+ * @param slowConsumerGraceMs how long a backlog may stay over the limit before closing with 4001
  */
 public record ServerConfig(Path queueDir, String host, int port, boolean fromStart, int eventLoops, long heartbeatMs,
                            int maxSubscriptions, int maxMessageBytes, int maxFrameBytes, double clientRate,
-                           int clientBurst, int rateLimitStrikes, int maxBatch, int maxInFlightBatches) {
+                           int clientBurst, int rateLimitStrikes, int maxBatch, int maxInFlightBatches,
+                           int writeQueueBytes, long maxBacklogBytes, long slowConsumerGraceMs) {
 
     /** Defaults for everything but the queue directory, as the CLI has them. */
     public static ServerConfig defaults(Path queueDir) {
         return new ServerConfig(queueDir, "0.0.0.0", 8080, false, 2, 10_000, 1_000, 65_536, 65_536, 20, 40, 20, 512,
-                64);
+                64, 262_144, 1_048_576, 5_000);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(queueDir, host, newPort, fromStart, eventLoops, heartbeatMs, maxSubscriptions,
                 maxMessageBytes, maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch,
-                maxInFlightBatches);
+                maxInFlightBatches, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs);
     }
 
     public ServerConfig withFromStart(boolean newFromStart) {
         return new ServerConfig(queueDir, host, port, newFromStart, eventLoops, heartbeatMs, maxSubscriptions,
                 maxMessageBytes, maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch,
-                maxInFlightBatches);
+                maxInFlightBatches, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs);
+    }
+
+    /** The same with other backpressure settings. */
+    public ServerConfig withBackpressure(int newWriteQueueBytes, long newMaxBacklogBytes, long newGraceMs) {
+        return new ServerConfig(queueDir, host, port, fromStart, eventLoops, heartbeatMs, maxSubscriptions,
+                maxMessageBytes, maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch,
+                maxInFlightBatches, newWriteQueueBytes, newMaxBacklogBytes, newGraceMs);
     }
 
     public ServerConfig withHeartbeatMs(long newHeartbeatMs) {
         return new ServerConfig(queueDir, host, port, fromStart, eventLoops, newHeartbeatMs, maxSubscriptions,
                 maxMessageBytes, maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch,
-                maxInFlightBatches);
+                maxInFlightBatches, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs);
     }
 }

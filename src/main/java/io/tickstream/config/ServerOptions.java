@@ -83,6 +83,24 @@ public final class ServerOptions {
                     + "(env TICKSTREAM_MAX_INFLIGHT_BATCHES, default ${DEFAULT-VALUE}).")
     int maxInFlightBatches;
 
+    @Option(names = "--write-queue-bytes", paramLabel = "BYTES",
+            defaultValue = "${env:TICKSTREAM_WRITE_QUEUE_BYTES:-262144}",
+            description = "A socket's write queue size beyond which the connection counts as full and messages "
+                    + "wait in its backlog (env TICKSTREAM_WRITE_QUEUE_BYTES, default ${DEFAULT-VALUE}).")
+    int writeQueueBytes;
+
+    @Option(names = "--max-backlog-bytes", paramLabel = "BYTES",
+            defaultValue = "${env:TICKSTREAM_MAX_BACKLOG_BYTES:-1048576}",
+            description = "Backlog a connection may hold before the slow-consumer grace starts; four times "
+                    + "this closes it at once (env TICKSTREAM_MAX_BACKLOG_BYTES, default ${DEFAULT-VALUE}).")
+    long maxBacklogBytes;
+
+    @Option(names = "--slow-consumer-grace-ms", paramLabel = "MS",
+            defaultValue = "${env:TICKSTREAM_SLOW_CONSUMER_GRACE_MS:-5000}",
+            description = "How long a backlog may stay over the limit before the connection is closed with "
+                    + "4001 slow consumer (env TICKSTREAM_SLOW_CONSUMER_GRACE_MS, default ${DEFAULT-VALUE}).")
+    long slowConsumerGraceMs;
+
     /** The validated, immutable configuration. */
     public ServerConfig toConfig() {
         require(port >= 0 && port <= 65535, "--port must be 0 to 65535");
@@ -94,9 +112,12 @@ public final class ServerOptions {
         require(clientRate > 0 && clientBurst >= 1 && rateLimitStrikes >= 1,
                 "--client-rate, --client-burst and --rate-limit-strikes must be positive");
         require(maxBatch >= 1 && maxInFlightBatches >= 1, "--max-batch and --max-inflight-batches must be positive");
+        require(writeQueueBytes >= 1024 && maxBacklogBytes >= 1024 && slowConsumerGraceMs >= 0,
+                "--write-queue-bytes and --max-backlog-bytes must be at least 1024, --slow-consumer-grace-ms not negative");
         int loops = eventLoops == 0 ? Math.max(2, Runtime.getRuntime().availableProcessors()) : eventLoops;
         return new ServerConfig(queue, host, port, fromStart, loops, heartbeatMs, maxSubscriptions, maxMessageBytes,
-                maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch, maxInFlightBatches);
+                maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch, maxInFlightBatches,
+                writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs);
     }
 
     private void require(boolean ok, String message) {

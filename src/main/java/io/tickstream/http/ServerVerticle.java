@@ -21,6 +21,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,7 +68,8 @@ public final class ServerVerticle extends VerticleBase {
         this.ready = ready;
         this.boundPort = boundPort;
         this.settings = new SessionSettings(config.heartbeatMs(), config.maxSubscriptions(), config.maxFrameBytes(),
-                config.clientRate(), config.clientBurst(), config.rateLimitStrikes());
+                config.clientRate(), config.clientBurst(), config.rateLimitStrikes(), config.maxBacklogBytes(),
+                config.slowConsumerGraceMs());
     }
 
     /** The options every instance listens with; also used by tests that check the limits. */
@@ -98,11 +100,11 @@ public final class ServerVerticle extends VerticleBase {
         router.get("/ws").handler(this::upgrade);
         router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
-        long period = Math.max(50, Math.min(1_000, config.heartbeatMs() / 4));
+        long period = Math.max(50, Math.min(250, config.heartbeatMs() / 4));
         vertx.setPeriodic(period, id -> {
             long now = System.nanoTime();
-            for (Session s : sessions) {
-                s.heartbeatIfQuiet(now);
+            for (Session s : new ArrayList<>(sessions)) {
+                s.tick(now);
             }
         });
 
@@ -147,6 +149,8 @@ public final class ServerVerticle extends VerticleBase {
         Session session = new Session(id, new WebSocketTransport(ws), shard, messages, parser, settings, meters);
         MessageAssembler assembler = new MessageAssembler(config.maxMessageBytes());
         sessions.add(session);
+        ws.setWriteQueueMaxSize(config.writeQueueBytes());
+        ws.drainHandler(v -> session.onDrain());
         ws.frameHandler(frame -> {
             MessageAssembler.Result r = assembler.accept(frame);
             if (r.close() != null) {

@@ -1,6 +1,7 @@
 package io.tickstream.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -36,7 +37,10 @@ public final class Meters {
     private final AtomicLong subscriptions = new AtomicLong();
     private final Map<FeedMessage.Kind, Counter> feedMessages = new EnumMap<>(FeedMessage.Kind.class);
     private final Map<FeedMessage.Kind, Counter> messagesSent = new EnumMap<>(FeedMessage.Kind.class);
+    private final Map<FeedMessage.Kind, Counter> messagesConflated = new EnumMap<>(FeedMessage.Kind.class);
     private final Map<String, Counter> clientErrors = new ConcurrentHashMap<>();
+    private final Counter slowConsumerDisconnects;
+    private final DistributionSummary backlogBytes;
     private final Counter bytesSent;
     private final Counter framesSent;
     private final Counter tailerStalls;
@@ -55,7 +59,18 @@ public final class Meters {
                     .description("Messages read from the queue by the tailer").register(registry));
             messagesSent.put(kind, Counter.builder("tickstream_messages_sent_total").tag("kind", kind.wireName())
                     .description("Messages written to subscribers (one per subscriber)").register(registry));
+            messagesConflated.put(kind, Counter.builder("tickstream_messages_conflated_total")
+                    .tag("kind", kind.wireName())
+                    .description("Messages replaced by a newer one of their topic before they were written "
+                            + "(backpressure or maxRate)").register(registry));
         }
+        slowConsumerDisconnects = Counter.builder("tickstream_slow_consumer_disconnects_total")
+                .description("Connections closed with 4001 because their backlog stayed over the limit")
+                .register(registry);
+        backlogBytes = DistributionSummary.builder("tickstream_connection_backlog_bytes")
+                .description("Bytes waiting beyond each connection's socket, sampled per connection every tick")
+                .serviceLevelObjectives(1, 1024, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216)
+                .register(registry);
         bytesSent = Counter.builder("tickstream_bytes_sent_total")
                 .description("Payload bytes of WebSocket frames written to subscribers").register(registry);
         framesSent = Counter.builder("tickstream_frames_sent_total")
@@ -99,6 +114,18 @@ public final class Meters {
 
     public Counter messagesSent(FeedMessage.Kind kind) {
         return messagesSent.get(kind);
+    }
+
+    public Counter messagesConflated(FeedMessage.Kind kind) {
+        return messagesConflated.get(kind);
+    }
+
+    public Counter slowConsumerDisconnects() {
+        return slowConsumerDisconnects;
+    }
+
+    public DistributionSummary backlogBytes() {
+        return backlogBytes;
     }
 
     public Counter bytesSent() {

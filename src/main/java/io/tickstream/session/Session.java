@@ -3,8 +3,6 @@ package io.tickstream.session;
 import io.tickstream.fanout.Shard;
 import io.tickstream.fanout.Subscriber;
 import io.tickstream.feed.EncodedMessage;
-import io.tickstream.feed.FeedMessage;
-import io.tickstream.feed.MicroClock;
 import io.tickstream.feed.TopicPattern;
 import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
@@ -37,8 +35,7 @@ public final class Session implements Subscriber {
     private final Map<String, TopicPattern> subscriptions = new LinkedHashMap<>();
     private final Set<String> literalTopics = new HashSet<>();
     private final List<TopicPattern> wildcards = new ArrayList<>();
-    private final List<EncodedMessage> pending = new ArrayList<>();
-    private long lastWriteNanos = System.nanoTime();
+    private final Outbox outbox;
     private double tokens;
     private long tokensAtNanos = System.nanoTime();
     private int strikes;
@@ -54,6 +51,8 @@ public final class Session implements Subscriber {
         this.settings = settings;
         this.meters = meters;
         this.tokens = settings.clientBurst();
+        this.outbox = new Outbox(transport, meters, settings.maxFrameBytes(), settings.maxBacklogBytes(),
+                settings.slowConsumerGraceMs());
     }
 
     /** Joins the shard and greets the client. */
@@ -72,7 +71,7 @@ public final class Session implements Subscriber {
         shard.remove(this);
         meters.connections().decrementAndGet();
         meters.subscriptions().addAndGet(-subscriptions.size());
-        pending.clear();
+        outbox.clear();
     }
 
     /** Handles one complete, valid-UTF-8 text message from the client. */
@@ -134,13 +133,8 @@ public final class Session implements Subscriber {
             error(ErrorCode.RESUME_UNAVAILABLE, "cannot resume from seq " + cmd.from() + "; sending snapshots",
                     cmd.id());
         }
-        if (cmd.snapshot() || cmd.from() != null) {
-            List<byte[]> frames = new ArrayList<>(snapshots.size());
-            for (EncodedMessage m : snapshots) {
-                frames.add(m.snapshotJson());
-                meters.messagesSent(m.kind()).increment();
-            }
-            writePacked(frames);
+        if ((cmd.snapshot() || cmd.from() != null) && !snapshots.isEmpty() && !closed) {
+            outcome(outbox.sendSnapshots(snapshots));
         }
     }
 
@@ -158,7 +152,7 @@ public final class Session implements Subscriber {
         }
         if (removed > 0) {
             shard.unsubscribe(this);
-            pending.removeIf(m -> !covers(m.topic()));
+            outbox.retainTopics(this::covers);
             meters.subscriptions().addAndGet(-removed);
         }
         send(messages.subscribed("unsubscribed", cmd.id(), cmd.topics()));
@@ -179,44 +173,38 @@ public final class Session implements Subscriber {
 
     @Override
     public boolean deliver(EncodedMessage message) {
-        pending.add(message);
-        return pending.size() == 1;
+        return outbox.add(message);
     }
 
     @Override
     public void endOfBatch() {
-        if (pending.isEmpty() || closed) {
-            pending.clear();
-            return;
-        }
-        long nowMicros = MicroClock.nowMicros();
-        long ticks = 0;
-        long scores = 0;
-        List<byte[]> parts = new ArrayList<>(pending.size());
-        for (EncodedMessage m : pending) {
-            parts.add(m.json());
-            if (m.kind() == FeedMessage.Kind.TICK) {
-                ticks++;
-            } else {
-                scores++;
-            }
-            meters.recordDeliveryLatencyMicros(nowMicros - m.ts());
-        }
-        pending.clear();
-        writePacked(parts);
-        if (ticks > 0) {
-            meters.messagesSent(FeedMessage.Kind.TICK).increment(ticks);
-        }
-        if (scores > 0) {
-            meters.messagesSent(FeedMessage.Kind.SCORE).increment(scores);
+        if (!closed) {
+            outcome(outbox.endOfBatch());
         }
     }
 
-    /** Sends a heartbeat when nothing has been written for the heartbeat interval. */
-    public void heartbeatIfQuiet(long nowNanos) {
-        if (!closed && nowNanos - lastWriteNanos >= settings.heartbeatMs() * 1_000_000L) {
+    /** The socket's write queue drained: write what waits. */
+    public void onDrain() {
+        if (!closed) {
+            outbox.onDrain();
+        }
+    }
+
+    /**
+     * Periodic work: a heartbeat when nothing has been written for the heartbeat interval, and the
+     * slow-consumer check.
+     */
+    public void tick(long nowNanos) {
+        if (closed) {
+            return;
+        }
+        if (outbox.backlogBytes() > 0 && !transport.writeQueueFull()) {
+            outbox.onDrain();
+        }
+        if (nowNanos - outbox.lastWriteNanos() >= settings.heartbeatMs() * 1_000_000L) {
             send(messages.heartbeat());
         }
+        outcome(outbox.check(nowNanos));
     }
 
     public String id() {
@@ -229,46 +217,16 @@ public final class Session implements Subscriber {
     }
 
     private void send(byte[] json) {
-        if (closed) {
-            return;
+        if (!closed) {
+            outcome(outbox.send(json, null));
         }
-        transport.writeText(json);
-        lastWriteNanos = System.nanoTime();
-        meters.framesSent().increment();
-        meters.bytesSent().increment(json.length);
     }
 
-    /**
-     * Writes messages as few frames as possible: one message alone, several as a JSON array, each
-     * frame at most about {@code maxFrameBytes} (a single larger message still goes whole).
-     */
-    private void writePacked(List<byte[]> parts) {
-        int i = 0;
-        while (i < parts.size()) {
-            int size = 1;
-            int j = i;
-            while (j < parts.size() && (j == i || size + parts.get(j).length + 1 <= settings.maxFrameBytes())) {
-                size += parts.get(j).length + 1;
-                j++;
-            }
-            if (j - i == 1) {
-                send(parts.get(i));
-            } else {
-                byte[] frame = new byte[size];
-                int pos = 0;
-                frame[pos++] = '[';
-                for (int k = i; k < j; k++) {
-                    if (k > i) {
-                        frame[pos++] = ',';
-                    }
-                    byte[] p = parts.get(k);
-                    System.arraycopy(p, 0, frame, pos, p.length);
-                    pos += p.length;
-                }
-                frame[pos] = ']';
-                send(frame);
-            }
-            i = j;
+    private void outcome(Outbox.Outcome outcome) {
+        if (outcome == Outbox.Outcome.SLOW_CONSUMER && !closed) {
+            meters.slowConsumerDisconnects().increment();
+            transport.close(Outbox.CLOSE_SLOW_CONSUMER, "slow consumer");
+            onClosed();
         }
     }
 

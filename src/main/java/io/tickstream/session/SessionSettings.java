@@ -10,7 +10,11 @@ package io.tickstream.session;
  * @param clientBurst          client messages allowed at once above the sustained rate
  * @param rateLimitStrikes     consecutive {@code rate_limited} answers after which the connection is
  *                             closed with 1008
+ * @param maxBacklogBytes      bytes a connection may have waiting beyond its socket before the grace
+ *                             period starts (four times this closes it at once)
+ * @param slowConsumerGraceMs  how long the backlog may stay over the limit before the connection is
+ *                             closed with 4001
  */
 public record SessionSettings(long heartbeatMs, int maxSubscriptions, int maxFrameBytes, double clientMessagesPerSec,
-                              int clientBurst, int rateLimitStrikes) {
+                              int clientBurst, int rateLimitStrikes, long maxBacklogBytes, long slowConsumerGraceMs) {
 }

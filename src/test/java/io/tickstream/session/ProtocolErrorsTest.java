@@ -55,7 +55,8 @@ class ProtocolErrorsTest {
         Path queue = dir.resolve("queue");
         ServerConfig base = Fixture.server(queue);
         ServerConfig config = new ServerConfig(queue, "127.0.0.1", 0, false, 2, 300, MAX_SUBSCRIPTIONS,
-                MAX_MESSAGE_BYTES, base.maxFrameBytes(), 20, 40, 20, base.maxBatch(), base.maxInFlightBatches());
+                MAX_MESSAGE_BYTES, base.maxFrameBytes(), 20, 40, 20, base.maxBatch(), base.maxInFlightBatches(),
+                base.writeQueueBytes(), base.maxBacklogBytes(), base.slowConsumerGraceMs());
         server = Fixture.startServer(config);
         sim = Fixture.startSimulator(Fixture.simulator(queue, 500, 9));
         vertx = Vertx.vertx();

@@ -38,6 +38,21 @@ public final class WsClient implements AutoCloseable {
         });
     }
 
+    /** A client whose sockets have a tiny receive buffer, so that a paused reader stalls the server quickly. */
+    public static WebSocketClient slowClient(Vertx vertx) {
+        return vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(20_000)
+                .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22).setReceiveBufferSize(4096));
+    }
+
+    /** Stops reading from the socket (TCP backpressure reaches the server). */
+    public void pause() {
+        ws.pause();
+    }
+
+    public void resume() {
+        ws.resume();
+    }
+
     public static WsClient connect(WebSocketClient client, int port) throws Exception {
         WsClient c = new WsClient(client);
         c.ws.connect(port, "localhost", "/ws").await(10, TimeUnit.SECONDS);

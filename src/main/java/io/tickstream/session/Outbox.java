@@ -1,0 +1,342 @@
+package io.tickstream.session;
+
+import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.FeedMessage;
+import io.tickstream.feed.MicroClock;
+import io.tickstream.metrics.Meters;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * One connection's outbound path and its backpressure policy.
+ *
+ * <p>While the socket keeps up, each delivery batch is written at once as one frame (the fast
+ * path: no copy beyond packing). When the socket's write queue is full, messages wait here in a
+ * <em>backlog</em> kept in the order they are to be written, and:
+ * <ul>
+ *   <li>a conflatable message (a tick, a score clock update) replaces the waiting one of its topic,
+ *       which moves to the back with {@code "conflated": N} counting the updates it stands for,
+ *       so a slow reader gets the latest value of each topic and never an older after a newer;</li>
+ *   <li>anything else (score events, control messages) waits in order and is never dropped.</li>
+ * </ul>
+ * The backlog is written as the socket drains. A backlog over {@code maxBacklogBytes} for longer
+ * than the grace period, or over four times that at any moment, ends in the named outcome
+ * {@link Outcome#SLOW_CONSUMER}: the caller closes the connection with {@code 4001}.
+ *
+ * <p>Threading: owned by the connection's event loop; not thread-safe.
+ */
+public final class Outbox {
+
+    /** WebSocket close code for a connection that cannot keep up. */
+    public static final short CLOSE_SLOW_CONSUMER = 4001;
+
+    /** What a call that may grow the backlog concluded. */
+    public enum Outcome { OK, SLOW_CONSUMER }
+
+    private static final int HARD_LIMIT_FACTOR = 4;
+
+    /** A message waiting in the backlog: a node of a doubly-linked list in write order. */
+    private static final class Entry {
+        final String topic;
+        final FeedMessage.Kind kind;
+        byte[] json;
+        long ts;
+        int conflated;
+        Entry prev;
+        Entry next;
+
+        Entry(String topic, FeedMessage.Kind kind, byte[] json, long ts) {
+            this.topic = topic;
+            this.kind = kind;
+            this.json = json;
+            this.ts = ts;
+        }
+
+        byte[] wireJson() {
+            if (conflated == 0) {
+                return json;
+            }
+            byte[] suffix = (",\"conflated\":" + conflated + "}").getBytes(StandardCharsets.US_ASCII);
+            byte[] out = new byte[json.length - 1 + suffix.length];
+            System.arraycopy(json, 0, out, 0, json.length - 1);
+            System.arraycopy(suffix, 0, out, json.length - 1, suffix.length);
+            return out;
+        }
+    }
+
+    private final Transport transport;
+    private final Meters meters;
+    private final int maxFrameBytes;
+    private final long maxBacklogBytes;
+    private final long graceNanos;
+    private final List<EncodedMessage> batch = new ArrayList<>();
+    private Map<String, Entry> conflatable;
+    private Entry head;
+    private Entry tail;
+    private long backlogBytes;
+    private long overLimitSince = -1;
+    private long lastWriteNanos = System.nanoTime();
+
+    public Outbox(Transport transport, Meters meters, int maxFrameBytes, long maxBacklogBytes, long graceMillis) {
+        this.transport = transport;
+        this.meters = meters;
+        this.maxFrameBytes = maxFrameBytes;
+        this.maxBacklogBytes = maxBacklogBytes;
+        this.graceNanos = graceMillis * 1_000_000L;
+    }
+
+    /**
+     * Takes a live message of the current delivery batch.
+     *
+     * @return true when it is the first of the batch ({@link #endOfBatch()} is then owed)
+     */
+    public boolean add(EncodedMessage m) {
+        batch.add(m);
+        return batch.size() == 1;
+    }
+
+    /** Writes the batch's messages as one frame, or puts them in the backlog if the socket is full. */
+    public Outcome endOfBatch() {
+        if (batch.isEmpty()) {
+            return Outcome.OK;
+        }
+        if (head == null && !transport.writeQueueFull()) {
+            long nowMicros = MicroClock.nowMicros();
+            List<byte[]> parts = new ArrayList<>(batch.size());
+            for (EncodedMessage m : batch) {
+                parts.add(m.json());
+                countSent(m.kind(), nowMicros - m.ts());
+            }
+            batch.clear();
+            writePacked(parts, parts.size());
+            return Outcome.OK;
+        }
+        for (EncodedMessage m : batch) {
+            enqueue(m.topic(), m.kind(), m.json(), m.ts(), m.conflatable());
+        }
+        batch.clear();
+        return checkHardLimit();
+    }
+
+    /**
+     * Sends a control message or snapshot (never conflated): at once if nothing waits, else after
+     * what waits.
+     *
+     * @param kind the feed kind for a snapshot (counted as sent), {@code null} for a control message
+     */
+    public Outcome send(byte[] json, FeedMessage.Kind kind) {
+        if (head == null && !transport.writeQueueFull()) {
+            if (kind != null) {
+                meters.messagesSent(kind).increment();
+            }
+            write(json);
+            return Outcome.OK;
+        }
+        enqueue(null, kind, json, -1, false);
+        return checkHardLimit();
+    }
+
+    /** Sends several snapshots, packed into as few frames as fit. */
+    public Outcome sendSnapshots(List<EncodedMessage> snapshots) {
+        if (head == null && !transport.writeQueueFull()) {
+            List<byte[]> parts = new ArrayList<>(snapshots.size());
+            for (EncodedMessage m : snapshots) {
+                parts.add(m.snapshotJson());
+                meters.messagesSent(m.kind()).increment();
+            }
+            writePacked(parts, parts.size());
+            return Outcome.OK;
+        }
+        for (EncodedMessage m : snapshots) {
+            enqueue(m.topic(), m.kind(), m.snapshotJson(), -1, false);
+        }
+        return checkHardLimit();
+    }
+
+    /** Drops waiting messages of topics {@code keep} no longer wants (after an unsubscribe). */
+    public void retainTopics(Predicate<String> keep) {
+        batch.removeIf(m -> !keep.test(m.topic()));
+        Entry e = head;
+        while (e != null) {
+            Entry next = e.next;
+            if (e.topic != null && !keep.test(e.topic)) {
+                unlink(e);
+                if (conflatable != null) {
+                    conflatable.remove(e.topic, e);
+                }
+            }
+            e = next;
+        }
+    }
+
+    /** The socket drained: writes from the backlog until it is empty or the socket is full again. */
+    public void onDrain() {
+        long nowMicros = MicroClock.nowMicros();
+        while (head != null && !transport.writeQueueFull()) {
+            List<byte[]> parts = new ArrayList<>();
+            int size = 1;
+            while (head != null && (parts.isEmpty() || size + head.json.length + 16 <= maxFrameBytes)) {
+                Entry e = head;
+                unlink(e);
+                if (conflatable != null && e.topic != null) {
+                    conflatable.remove(e.topic, e);
+                }
+                byte[] json = e.wireJson();
+                parts.add(json);
+                size += json.length + 1;
+                if (e.kind != null) {
+                    countSent(e.kind, e.ts < 0 ? -1 : nowMicros - e.ts);
+                }
+            }
+            writePacked(parts, parts.size());
+        }
+        if (backlogBytes <= maxBacklogBytes) {
+            overLimitSince = -1;
+        }
+    }
+
+    /**
+     * Periodic check: a backlog over the limit for longer than the grace period is a slow consumer.
+     * Also samples the backlog size for the distribution metric.
+     */
+    public Outcome check(long nowNanos) {
+        meters.backlogBytes().record(backlogBytes);
+        if (backlogBytes <= maxBacklogBytes) {
+            overLimitSince = -1;
+            return Outcome.OK;
+        }
+        if (overLimitSince < 0) {
+            overLimitSince = nowNanos;
+        }
+        return nowNanos - overLimitSince > graceNanos ? Outcome.SLOW_CONSUMER : Outcome.OK;
+    }
+
+    /** When anything was last written, for heartbeats. */
+    public long lastWriteNanos() {
+        return lastWriteNanos;
+    }
+
+    /** Bytes waiting in the backlog. */
+    public long backlogBytes() {
+        return backlogBytes;
+    }
+
+    /** Forgets everything (the connection is gone). */
+    public void clear() {
+        batch.clear();
+        head = null;
+        tail = null;
+        conflatable = null;
+        backlogBytes = 0;
+    }
+
+    private void enqueue(String topic, FeedMessage.Kind kind, byte[] json, long ts, boolean mayConflate) {
+        if (mayConflate) {
+            if (conflatable == null) {
+                conflatable = new HashMap<>();
+            }
+            Entry e = conflatable.get(topic);
+            if (e != null) {
+                unlink(e);
+                e.json = json;
+                e.ts = ts;
+                e.conflated++;
+                meters.messagesConflated(kind).increment();
+                link(e);
+                return;
+            }
+            e = new Entry(topic, kind, json, ts);
+            conflatable.put(topic, e);
+            link(e);
+            return;
+        }
+        link(new Entry(topic, kind, json, ts));
+    }
+
+    private Outcome checkHardLimit() {
+        if (overLimitSince < 0 && backlogBytes > maxBacklogBytes) {
+            overLimitSince = System.nanoTime();
+        }
+        return backlogBytes > HARD_LIMIT_FACTOR * maxBacklogBytes ? Outcome.SLOW_CONSUMER : Outcome.OK;
+    }
+
+    private void link(Entry e) {
+        e.prev = tail;
+        e.next = null;
+        if (tail == null) {
+            head = e;
+        } else {
+            tail.next = e;
+        }
+        tail = e;
+        backlogBytes += e.json.length;
+    }
+
+    private void unlink(Entry e) {
+        if (e.prev == null) {
+            head = e.next;
+        } else {
+            e.prev.next = e.next;
+        }
+        if (e.next == null) {
+            tail = e.prev;
+        } else {
+            e.next.prev = e.prev;
+        }
+        e.prev = null;
+        e.next = null;
+        backlogBytes -= e.json.length;
+    }
+
+    private void countSent(FeedMessage.Kind kind, long latencyMicros) {
+        meters.messagesSent(kind).increment();
+        if (latencyMicros >= 0) {
+            meters.recordDeliveryLatencyMicros(latencyMicros);
+        }
+    }
+
+    private void write(byte[] frame) {
+        transport.writeText(frame);
+        lastWriteNanos = System.nanoTime();
+        meters.framesSent().increment();
+        meters.bytesSent().increment(frame.length);
+    }
+
+    /**
+     * Writes {@code count} messages as few frames as possible: one message alone, several as a
+     * JSON array, each frame at most about {@code maxFrameBytes} (a single larger message goes whole).
+     */
+    private void writePacked(List<byte[]> parts, int count) {
+        int i = 0;
+        while (i < count) {
+            int size = 1;
+            int j = i;
+            while (j < count && (j == i || size + parts.get(j).length + 1 <= maxFrameBytes)) {
+                size += parts.get(j).length + 1;
+                j++;
+            }
+            if (j - i == 1) {
+                write(parts.get(i));
+            } else {
+                byte[] frame = new byte[size];
+                int pos = 0;
+                frame[pos++] = '[';
+                for (int k = i; k < j; k++) {
+                    if (k > i) {
+                        frame[pos++] = ',';
+                    }
+                    byte[] p = parts.get(k);
+                    System.arraycopy(p, 0, frame, pos, p.length);
+                    pos += p.length;
+                }
+                frame[pos] = ']';
+                write(frame);
+            }
+            i = j;
+        }
+    }
+}
