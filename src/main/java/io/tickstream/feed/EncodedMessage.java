@@ -15,16 +15,39 @@ import java.util.Arrays;
  * @param kind        tick or score
  * @param conflatable whether a newer message of the topic may replace it (see {@link FeedMessage#conflatable()})
  * @param json        the protocol JSON object, UTF-8
+ * @param conflated   how many earlier updates of the topic this one stands for (0 for a plain message);
+ *                    written as {@code "conflated": N} by {@link #wireJson()}
  */
 public record EncodedMessage(String topic, long seq, long ts, FeedMessage.Kind kind, boolean conflatable,
-                             byte[] json) {
+                             byte[] json, int conflated) {
 
     private static final byte[] SNAPSHOT_FLAG = ",\"snapshot\":true}".getBytes(StandardCharsets.US_ASCII);
 
     /** Encodes {@code message} with {@code codec}. */
     public static EncodedMessage of(long seq, FeedMessage message, JsonCodec codec) {
         return new EncodedMessage(message.topic(), seq, message.ts(), message.kind(), message.conflatable(),
-                codec.encode(seq, message));
+                codec.encode(seq, message), 0);
+    }
+
+    /** The same message standing for {@code n} more replaced updates (no bytes copied). */
+    public EncodedMessage plusConflated(int n) {
+        return new EncodedMessage(topic, seq, ts, kind, conflatable, json, conflated + n);
+    }
+
+    /** The bytes to write: {@link #json()}, with {@code "conflated": N} added when N > 0. */
+    public byte[] wireJson() {
+        return withConflated(json, conflated);
+    }
+
+    /** {@code json} (an object) with {@code "conflated": n} added, or as is when n is 0. */
+    public static byte[] withConflated(byte[] json, int conflated) {
+        if (conflated == 0) {
+            return json;
+        }
+        byte[] suffix = (",\"conflated\":" + conflated + "}").getBytes(StandardCharsets.US_ASCII);
+        byte[] out = Arrays.copyOf(json, json.length - 1 + suffix.length);
+        System.arraycopy(suffix, 0, out, json.length - 1, suffix.length);
+        return out;
     }
 
     /** The same JSON object with {@code "snapshot":true} added, for the snapshot on subscribe. */

@@ -146,7 +146,8 @@ public final class ServerVerticle extends VerticleBase {
 
     private void accept(ServerWebSocket ws) {
         String id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
-        Session session = new Session(id, new WebSocketTransport(ws), shard, messages, parser, settings, meters);
+        Session session = new Session(id, new WebSocketTransport(ws), shard, messages, parser, settings, meters,
+                (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()));
         MessageAssembler assembler = new MessageAssembler(config.maxMessageBytes());
         sessions.add(session);
         ws.setWriteQueueMaxSize(config.writeQueueBytes());

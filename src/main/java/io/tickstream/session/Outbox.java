@@ -4,7 +4,6 @@ import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.MicroClock;
 import io.tickstream.metrics.Meters;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -49,22 +48,16 @@ public final class Outbox {
         Entry prev;
         Entry next;
 
-        Entry(String topic, FeedMessage.Kind kind, byte[] json, long ts) {
+        Entry(String topic, FeedMessage.Kind kind, byte[] json, long ts, int conflated) {
             this.topic = topic;
             this.kind = kind;
             this.json = json;
             this.ts = ts;
+            this.conflated = conflated;
         }
 
         byte[] wireJson() {
-            if (conflated == 0) {
-                return json;
-            }
-            byte[] suffix = (",\"conflated\":" + conflated + "}").getBytes(StandardCharsets.US_ASCII);
-            byte[] out = new byte[json.length - 1 + suffix.length];
-            System.arraycopy(json, 0, out, 0, json.length - 1);
-            System.arraycopy(suffix, 0, out, json.length - 1, suffix.length);
-            return out;
+            return EncodedMessage.withConflated(json, conflated);
         }
     }
 
@@ -108,7 +101,7 @@ public final class Outbox {
             long nowMicros = MicroClock.nowMicros();
             List<byte[]> parts = new ArrayList<>(batch.size());
             for (EncodedMessage m : batch) {
-                parts.add(m.json());
+                parts.add(m.wireJson());
                 countSent(m.kind(), nowMicros - m.ts());
             }
             batch.clear();
@@ -116,7 +109,7 @@ public final class Outbox {
             return Outcome.OK;
         }
         for (EncodedMessage m : batch) {
-            enqueue(m.topic(), m.kind(), m.json(), m.ts(), m.conflatable());
+            enqueue(m.topic(), m.kind(), m.json(), m.ts(), m.conflatable(), m.conflated());
         }
         batch.clear();
         return checkHardLimit();
@@ -136,7 +129,7 @@ public final class Outbox {
             write(json);
             return Outcome.OK;
         }
-        enqueue(null, kind, json, -1, false);
+        enqueue(null, kind, json, -1, false, 0);
         return checkHardLimit();
     }
 
@@ -152,7 +145,7 @@ public final class Outbox {
             return Outcome.OK;
         }
         for (EncodedMessage m : snapshots) {
-            enqueue(m.topic(), m.kind(), m.snapshotJson(), -1, false);
+            enqueue(m.topic(), m.kind(), m.snapshotJson(), -1, false, 0);
         }
         return checkHardLimit();
     }
@@ -234,7 +227,8 @@ public final class Outbox {
         backlogBytes = 0;
     }
 
-    private void enqueue(String topic, FeedMessage.Kind kind, byte[] json, long ts, boolean mayConflate) {
+    private void enqueue(String topic, FeedMessage.Kind kind, byte[] json, long ts, boolean mayConflate,
+                         int conflated) {
         if (mayConflate) {
             if (conflatable == null) {
                 conflatable = new HashMap<>();
@@ -244,17 +238,17 @@ public final class Outbox {
                 unlink(e);
                 e.json = json;
                 e.ts = ts;
-                e.conflated++;
+                e.conflated += 1 + conflated;
                 meters.messagesConflated(kind).increment();
                 link(e);
                 return;
             }
-            e = new Entry(topic, kind, json, ts);
+            e = new Entry(topic, kind, json, ts, conflated);
             conflatable.put(topic, e);
             link(e);
             return;
         }
-        link(new Entry(topic, kind, json, ts));
+        link(new Entry(topic, kind, json, ts, conflated));
     }
 
     private Outcome checkHardLimit() {

@@ -6,6 +6,7 @@ import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.TopicPattern;
 import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,12 @@ public final class Session implements Subscriber {
     private final Meters meters;
 
     private final Map<String, TopicPattern> subscriptions = new LinkedHashMap<>();
+    /** maxRate of each subscription that has one (by the subscription's text). */
+    private final Map<String, Double> maxRates = new HashMap<>();
+    /** Per-topic maxRate state, built lazily; empty unless some subscription has a maxRate. */
+    private final Map<String, Throttle> throttles = new HashMap<>();
+    private final Scheduler scheduler;
+    private long timerDueNanos = Long.MAX_VALUE;
     private final Set<String> literalTopics = new HashSet<>();
     private final List<TopicPattern> wildcards = new ArrayList<>();
     private final Outbox outbox;
@@ -42,7 +49,8 @@ public final class Session implements Subscriber {
     private boolean closed;
 
     public Session(String id, Transport transport, Shard shard, ServerMessages messages, CommandParser parser,
-                   SessionSettings settings, Meters meters) {
+                   SessionSettings settings, Meters meters, Scheduler scheduler) {
+        this.scheduler = scheduler;
         this.id = id;
         this.transport = transport;
         this.shard = shard;
@@ -117,8 +125,12 @@ public final class Session implements Subscriber {
             return;
         }
         List<EncodedMessage> snapshots = shard.subscribe(this, added);
+        releaseThrottled();
         for (TopicPattern p : added) {
             subscriptions.put(p.text(), p);
+            if (cmd.maxRate() != null) {
+                maxRates.put(p.text(), cmd.maxRate());
+            }
             if (p.isLiteral()) {
                 literalTopics.add(p.text());
             } else {
@@ -143,6 +155,7 @@ public final class Session implements Subscriber {
         for (TopicPattern p : cmd.topics()) {
             if (subscriptions.remove(p.text()) != null) {
                 removed++;
+                maxRates.remove(p.text());
                 if (p.isLiteral()) {
                     literalTopics.remove(p.text());
                 } else {
@@ -151,6 +164,7 @@ public final class Session implements Subscriber {
             }
         }
         if (removed > 0) {
+            releaseThrottled();
             shard.unsubscribe(this);
             outbox.retainTopics(this::covers);
             meters.subscriptions().addAndGet(-removed);
@@ -173,7 +187,103 @@ public final class Session implements Subscriber {
 
     @Override
     public boolean deliver(EncodedMessage message) {
-        return outbox.add(message);
+        if (maxRates.isEmpty()) {
+            return outbox.add(message);
+        }
+        Throttle t = throttles.computeIfAbsent(message.topic(), this::newThrottle);
+        if (t.unlimited()) {
+            return outbox.add(message);
+        }
+        long now = System.nanoTime();
+        if (!message.conflatable()) {
+            boolean first = t.pending != null && outbox.add(t.pending);
+            t.pending = null;
+            t.nextAllowedNanos = now + t.intervalNanos;
+            return outbox.add(message) || first;
+        }
+        if (t.pending == null && now >= t.nextAllowedNanos) {
+            t.nextAllowedNanos = now + t.intervalNanos;
+            return outbox.add(message);
+        }
+        if (t.pending != null) {
+            meters.messagesConflated(message.kind()).increment();
+            message = message.plusConflated(t.pending.conflated() + 1);
+        }
+        t.pending = message;
+        scheduleRelease(t.nextAllowedNanos, now);
+        return false;
+    }
+
+    /** Writes each held message whose interval has passed; schedules the next release. */
+    private void releaseDue() {
+        timerDueNanos = Long.MAX_VALUE;
+        if (closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        List<EncodedMessage> due = new ArrayList<>();
+        long next = Long.MAX_VALUE;
+        for (Throttle t : throttles.values()) {
+            if (t.pending == null) {
+                continue;
+            }
+            if (now >= t.nextAllowedNanos) {
+                due.add(t.pending);
+                t.pending = null;
+                t.nextAllowedNanos = now + t.intervalNanos;
+            } else {
+                next = Math.min(next, t.nextAllowedNanos);
+            }
+        }
+        if (!due.isEmpty()) {
+            due.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+            due.forEach(outbox::add);
+            endOfBatch();
+        }
+        if (next != Long.MAX_VALUE) {
+            scheduleRelease(next, now);
+        }
+    }
+
+    private void scheduleRelease(long dueNanos, long now) {
+        if (dueNanos < timerDueNanos) {
+            timerDueNanos = dueNanos;
+            scheduler.schedule(Math.max(1, (dueNanos - now + 999_999) / 1_000_000), this::releaseDue);
+        }
+    }
+
+    /** Subscriptions change: write what is held back (if still wanted) and forget per-topic rates. */
+    private void releaseThrottled() {
+        if (throttles.isEmpty()) {
+            return;
+        }
+        List<EncodedMessage> held = new ArrayList<>();
+        for (Throttle t : throttles.values()) {
+            if (t.pending != null) {
+                held.add(t.pending);
+            }
+        }
+        throttles.clear();
+        if (!held.isEmpty()) {
+            held.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+            held.forEach(outbox::add);
+            endOfBatch();
+        }
+    }
+
+    /** The throttle of a topic: the most permissive of the subscriptions that cover it. */
+    private Throttle newThrottle(String topic) {
+        double rate = 0;
+        for (TopicPattern p : subscriptions.values()) {
+            if (p.matches(topic)) {
+                Double r = maxRates.get(p.text());
+                if (r == null) {
+                    return Throttle.NONE;
+                }
+                rate = Math.max(rate, r);
+            }
+        }
+        return rate == 0 ? Throttle.NONE : new Throttle((long) (1e9 / rate));
     }
 
     @Override
