@@ -11,8 +11,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Hub;
 import io.tickstream.http.ServerVerticle;
+import io.tickstream.feed.FeedQueue;
 import io.tickstream.ingest.IdleStrategy;
 import io.tickstream.ingest.QueueTailer;
+import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.Meters;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -23,8 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import net.openhft.chronicle.queue.ChronicleQueue;
-import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 
 /**
  * Wiring of the server process, and nothing else: the meter registry, Vert.x, the queue, the
@@ -38,14 +38,16 @@ public final class ServerMain implements AutoCloseable {
     private final Vertx vertx;
     private final ChronicleQueue queue;
     private final QueueTailer tailer;
+    private final Replayer replayer;
     private final int port;
     private final PrometheusMeterRegistry registry;
 
-    private ServerMain(Vertx vertx, ChronicleQueue queue, QueueTailer tailer, int port,
+    private ServerMain(Vertx vertx, ChronicleQueue queue, QueueTailer tailer, Replayer replayer, int port,
                        PrometheusMeterRegistry registry) {
         this.vertx = vertx;
         this.queue = queue;
         this.tailer = tailer;
+        this.replayer = replayer;
         this.port = port;
         this.registry = registry;
     }
@@ -66,23 +68,27 @@ public final class ServerMain implements AutoCloseable {
                         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
-        ChronicleQueue queue = SingleChronicleQueueBuilder.single(config.queueDir().toFile())
-                .rollCycle(RollCycles.FAST_DAILY).build();
+        ChronicleQueue queue = FeedQueue.open(config.queueDir(), FeedQueue.rollCycle(config.rollCycle()));
         Hub hub = new Hub(config.maxInFlightBatches());
         QueueTailer tailer = new QueueTailer(queue, hub, meters, config.fromStart(), config.maxBatch(),
                 IdleStrategy.backoff(TimeUnit.MILLISECONDS.toNanos(1)));
+        Replayer replayer = new Replayer(queue, config.maxBatch());
         AtomicInteger port = new AtomicInteger();
         try {
-            vertx.deployVerticle(() -> new ServerVerticle(config, hub, meters, registry, tailer::caughtUp, port),
+            long startPosition = tailer.start();
+            vertx.deployVerticle(() -> new ServerVerticle(config, hub, meters, registry, tailer::caughtUp, port,
+                            startPosition, replayer),
                     new DeploymentOptions().setInstances(config.eventLoops()))
                     .await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
+            tailer.close();
+            replayer.close();
             queue.close();
             throw e;
         }
-        tailer.start();
-        return new ServerMain(vertx, queue, tailer, port.get(), registry);
+        tailer.begin();
+        return new ServerMain(vertx, queue, tailer, replayer, port.get(), registry);
     }
 
     /** The port the server listens on. */
@@ -108,6 +114,7 @@ public final class ServerMain implements AutoCloseable {
             LOG.warning("Vert.x did not close cleanly: " + e);
         }
         tailer.close();
+        replayer.close();
         queue.close();
         registry.close();
     }

@@ -101,6 +101,11 @@ public final class ServerOptions {
                     + "4001 slow consumer (env TICKSTREAM_SLOW_CONSUMER_GRACE_MS, default ${DEFAULT-VALUE}).")
     long slowConsumerGraceMs;
 
+    @Option(names = "--roll-cycle", paramLabel = "NAME", defaultValue = "${env:TICKSTREAM_ROLL_CYCLE:-FAST_DAILY}",
+            description = "Roll cycle to create the queue with if it does not exist yet (an existing queue keeps "
+                    + "its own; see simulate --help) (env TICKSTREAM_ROLL_CYCLE, default ${DEFAULT-VALUE}).")
+    String rollCycle;
+
     /** The validated, immutable configuration. */
     public ServerConfig toConfig() {
         require(port >= 0 && port <= 65535, "--port must be 0 to 65535");
@@ -114,10 +119,15 @@ public final class ServerOptions {
         require(maxBatch >= 1 && maxInFlightBatches >= 1, "--max-batch and --max-inflight-batches must be positive");
         require(writeQueueBytes >= 1024 && maxBacklogBytes >= 1024 && slowConsumerGraceMs >= 0,
                 "--write-queue-bytes and --max-backlog-bytes must be at least 1024, --slow-consumer-grace-ms not negative");
+        try {
+            io.tickstream.feed.FeedQueue.rollCycle(rollCycle);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--roll-cycle: " + e.getMessage());
+        }
         int loops = eventLoops == 0 ? Math.max(2, Runtime.getRuntime().availableProcessors()) : eventLoops;
         return new ServerConfig(queue, host, port, fromStart, loops, heartbeatMs, maxSubscriptions, maxMessageBytes,
                 maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch, maxInFlightBatches,
-                writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs);
+                writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle);
     }
 
     private void require(boolean ok, String message) {

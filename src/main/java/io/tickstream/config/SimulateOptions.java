@@ -80,6 +80,17 @@ public final class SimulateOptions {
                     + "(env TICKSTREAM_STATS_EVERY, default ${DEFAULT-VALUE}).")
     double statsEvery;
 
+    @Option(names = "--roll-cycle", paramLabel = "NAME", defaultValue = "${env:TICKSTREAM_ROLL_CYCLE:-FAST_DAILY}",
+            description = "How often the queue starts a new file: HALF_HOURLY, FAST_HOURLY, TWO_HOURLY, FOUR_HOURLY, "
+                    + "SIX_HOURLY, FAST_DAILY, WEEKLY, or TEST_SECONDLY (tests only: its seqs exceed 2^53); an existing "
+                    + "queue keeps its own (env TICKSTREAM_ROLL_CYCLE, default ${DEFAULT-VALUE}).")
+    String rollCycle;
+
+    @Option(names = "--retain-cycles", paramLabel = "N", defaultValue = "${env:TICKSTREAM_RETAIN_CYCLES:-0}",
+            description = "Queue files to keep, the newest; older ones are deleted as the queue rolls, and resuming "
+                    + "from them answers resume_unavailable. 0 keeps all (env TICKSTREAM_RETAIN_CYCLES, default ${DEFAULT-VALUE}).")
+    int retainCycles;
+
     /** The validated, immutable configuration. */
     public SimulatorConfig toConfig() {
         require(rate > 0 && Double.isFinite(rate), "--rate must be a positive number");
@@ -89,9 +100,15 @@ public final class SimulateOptions {
         require(matchMinuteMs >= 10, "--match-minute-ms must be at least 10");
         require(count >= 0 && duration >= 0 && statsEvery >= 0,
                 "--count, --duration and --stats-every must not be negative");
+        require(retainCycles >= 0, "--retain-cycles must not be negative");
+        try {
+            io.tickstream.feed.FeedQueue.rollCycle(rollCycle);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--roll-cycle: " + e.getMessage());
+        }
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
         return new SimulatorConfig(queue, rate, s, burstMultiplier, burstSeconds, burstEvery, matches, matchMinuteMs,
-                symbols, teams, fixtures, count, duration, statsEvery);
+                symbols, teams, fixtures, count, duration, statsEvery, rollCycle, retainCycles);
     }
 
     private void require(boolean ok, String message) {

@@ -20,9 +20,11 @@ import java.nio.file.Path;
  * @param count             stop after this many messages; 0 for no limit
  * @param durationSeconds   stop after this long; 0 for no limit
  * @param statsEverySeconds print a progress line this often; 0 for never
+ * @param rollCycle         queue roll cycle name (see {@code FeedQueue.ROLL_CYCLES})
+ * @param retainCycles      queue files kept, the newest; older ones are deleted as the queue rolls (0 keeps all)
  */
 public record SimulatorConfig(Path queueDir, double rate, long seed, double burstMultiplier, double burstSeconds,
                               double burstEverySeconds, int matches, long matchMinuteMs, Path symbolsFile,
                               Path teamsFile, Path fixturesFile, long count, double durationSeconds,
-                              double statsEverySeconds) {
+                              double statsEverySeconds, String rollCycle, int retainCycles) {
 }

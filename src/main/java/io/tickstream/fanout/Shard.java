@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The fan-out of one event loop: its subscribers, a topic index (topic → subscribers, patterns
@@ -23,15 +25,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Shard {
 
+    private static final Logger LOG = Logger.getLogger(Shard.class.getName());
+
     private final Executor loop;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<String, TopicEntry> topics = new HashMap<>();
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
     private final List<Subscriber> touched = new ArrayList<>();
+    private long position;
 
-    /** @param loop runs tasks on the event loop that owns this shard */
-    public Shard(Executor loop) {
+    /**
+     * @param loop          runs tasks on the event loop that owns this shard
+     * @param startPosition the tailer's start position: messages up to it are never delivered live
+     */
+    public Shard(Executor loop, long startPosition) {
         this.loop = loop;
+        this.position = startPosition;
+    }
+
+    /**
+     * The {@code seq} up to which the feed has passed through this shard: a subscription made now
+     * receives live every message after it, and none up to it.
+     */
+    public long position() {
+        return position;
     }
 
     /** Hands a batch to this shard's event loop. Any thread. */
@@ -54,21 +71,37 @@ public final class Shard {
     /** Delivers a batch: updates each topic's latest message and gives it to the topic's subscribers. */
     void onBatch(FeedBatch batch) {
         for (EncodedMessage m : batch.messages()) {
+            position = m.seq();
             TopicEntry entry = topics.get(m.topic());
             if (entry == null) {
                 entry = newTopic(m.topic());
             }
             entry.latest = m;
             for (Subscriber s : entry.subscribers()) {
-                if (s.deliver(m)) {
-                    touched.add(s);
+                try {
+                    if (s.deliver(m)) {
+                        touched.add(s);
+                    }
+                } catch (RuntimeException e) {
+                    failed(s, e);
                 }
             }
         }
         for (int i = 0; i < touched.size(); i++) {
-            touched.get(i).endOfBatch();
+            try {
+                touched.get(i).endOfBatch();
+            } catch (RuntimeException e) {
+                failed(touched.get(i), e);
+            }
         }
         touched.clear();
+    }
+
+    /** One connection's failure must not cost anyone else a message: log it, drop that connection. */
+    private void failed(Subscriber s, RuntimeException e) {
+        LOG.log(Level.WARNING, "dropping a subscriber after an unexpected error: " + e, e);
+        remove(s);
+        s.fail(e);
     }
 
     private TopicEntry newTopic(String topic) {

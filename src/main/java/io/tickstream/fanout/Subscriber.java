@@ -23,4 +23,7 @@ public interface Subscriber {
 
     /** The batch is delivered: write what was taken (one write for the batch, not one per message). */
     void endOfBatch();
+
+    /** Delivery to this subscriber threw: it has been removed from the shard and should close. */
+    void fail(RuntimeException cause);
 }

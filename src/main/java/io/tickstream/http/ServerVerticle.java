@@ -7,6 +7,7 @@ import io.tickstream.fanout.Hub;
 import io.tickstream.fanout.Shard;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.JsonWriter;
+import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.Meters;
 import io.tickstream.session.CommandParser;
 import io.tickstream.session.ServerMessages;
@@ -50,6 +51,8 @@ public final class ServerVerticle extends VerticleBase {
     private final BooleanSupplier ready;
     private final AtomicInteger boundPort;
     private final SessionSettings settings;
+    private final long startPosition;
+    private final Replayer replayer;
     private final Set<Session> sessions = new LinkedHashSet<>();
     private Shard shard;
     private ServerMessages messages;
@@ -58,9 +61,13 @@ public final class ServerVerticle extends VerticleBase {
     /**
      * @param ready     whether the feed is attached and caught up, for {@code /health/ready}
      * @param boundPort set to the port actually listened on
+     * @param startPosition the tailer's start position (see {@link Shard#position()})
+     * @param replayer  reads the queue again for resumes
      */
     public ServerVerticle(ServerConfig config, Hub hub, Meters meters, PrometheusMeterRegistry registry,
-                          BooleanSupplier ready, AtomicInteger boundPort) {
+                          BooleanSupplier ready, AtomicInteger boundPort, long startPosition, Replayer replayer) {
+        this.startPosition = startPosition;
+        this.replayer = replayer;
         this.config = config;
         this.hub = hub;
         this.meters = meters;
@@ -86,7 +93,7 @@ public final class ServerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        shard = new Shard(task -> context.runOnContext(v -> task.run()));
+        shard = new Shard(this::onLoop, startPosition);
         messages = new ServerMessages();
         parser = new CommandParser(config.maxSubscriptions());
         hub.register(shard);
@@ -110,6 +117,10 @@ public final class ServerVerticle extends VerticleBase {
 
         HttpServer server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);
         return server.listen().onSuccess(s -> boundPort.set(s.actualPort()));
+    }
+
+    private void onLoop(Runnable task) {
+        context.runOnContext(v -> task.run());
     }
 
     @Override
@@ -147,7 +158,7 @@ public final class ServerVerticle extends VerticleBase {
     private void accept(ServerWebSocket ws) {
         String id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         Session session = new Session(id, new WebSocketTransport(ws), shard, messages, parser, settings, meters,
-                (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()));
+                (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()), replayer, this::onLoop);
         MessageAssembler assembler = new MessageAssembler(config.maxMessageBytes());
         sessions.add(session);
         ws.setWriteQueueMaxSize(config.writeQueueBytes());

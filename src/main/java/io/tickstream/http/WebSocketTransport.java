@@ -31,9 +31,10 @@ final class WebSocketTransport implements Transport {
         }
     }
 
+    /** A closed socket is never full: writes to it are dropped, and its close handler is on its way. */
     @Override
     public boolean writeQueueFull() {
-        return ws.writeQueueFull();
+        return !ws.isClosed() && ws.writeQueueFull();
     }
 
     @Override

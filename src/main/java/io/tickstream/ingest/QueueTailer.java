@@ -40,6 +40,9 @@ public final class QueueTailer implements AutoCloseable {
     private volatile boolean caughtUp;
     private volatile double lagSeconds;
     private volatile long lastSeq = -1;
+    private final java.util.concurrent.CountDownLatch positioned = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch begin = new java.util.concurrent.CountDownLatch(1);
+    private volatile long startPosition = -1;
 
     // tailer-thread state
     private final JsonCodec codec = new JsonCodec();
@@ -64,8 +67,22 @@ public final class QueueTailer implements AutoCloseable {
         meters.tailerLag(() -> lagSeconds);
     }
 
-    public void start() {
+    /**
+     * Starts the tailer thread and waits until it has placed itself in the queue; it reads nothing
+     * until {@link #begin()}, so that every consumer can be registered first.
+     *
+     * @return the start position: every message with a {@code seq} up to it is in the queue before
+     *     the first one the tailer will deliver (-1 when it delivers from the start)
+     */
+    public long start() throws InterruptedException {
         thread.start();
+        positioned.await();
+        return startPosition;
+    }
+
+    /** Lets the tailer read and deliver. */
+    public void begin() {
+        begin.countDown();
     }
 
     /** True once the tailer has read everything that was in the queue (it has found the end once). */
@@ -84,13 +101,18 @@ public final class QueueTailer implements AutoCloseable {
             tailer.toStart();
         } else {
             tailer.toEnd();
+            startPosition = tailer.index() - 1;
         }
+        positioned.countDown();
         try {
+            begin.await();
             while (running) {
                 idle.idle(doWork(tailer));
             }
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "tailer stopped: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             tailer.close();
         }
@@ -144,6 +166,7 @@ public final class QueueTailer implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         running = false;
+        begin.countDown();
         thread.join(5_000);
     }
 }

@@ -40,6 +40,8 @@ public final class Meters {
     private final Map<FeedMessage.Kind, Counter> messagesConflated = new EnumMap<>(FeedMessage.Kind.class);
     private final Map<String, Counter> clientErrors = new ConcurrentHashMap<>();
     private final Counter slowConsumerDisconnects;
+    private final Map<String, Counter> resumes = new ConcurrentHashMap<>();
+    private final Counter replayedMessages;
     private final DistributionSummary backlogBytes;
     private final Counter bytesSent;
     private final Counter framesSent;
@@ -67,6 +69,14 @@ public final class Meters {
         slowConsumerDisconnects = Counter.builder("tickstream_slow_consumer_disconnects_total")
                 .description("Connections closed with 4001 because their backlog stayed over the limit")
                 .register(registry);
+        replayedMessages = Counter.builder("tickstream_replayed_messages_total")
+                .description("Messages read again from the queue and written for subscribe with from")
+                .register(registry);
+        for (String outcome : new String[] {"replayed", "unavailable"}) {
+            resumes.put(outcome, Counter.builder("tickstream_resumes_total").tag("outcome", outcome)
+                    .description("subscribe with from, by outcome: replayed, or unavailable (snapshots sent)")
+                    .register(registry));
+        }
         backlogBytes = DistributionSummary.builder("tickstream_connection_backlog_bytes")
                 .description("Bytes waiting beyond each connection's socket, sampled per connection every tick")
                 .serviceLevelObjectives(1, 1024, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216)
@@ -118,6 +128,15 @@ public final class Meters {
 
     public Counter messagesConflated(FeedMessage.Kind kind) {
         return messagesConflated.get(kind);
+    }
+
+    /** Resumes by outcome: {@code replayed} or {@code unavailable}. */
+    public Counter resumes(String outcome) {
+        return resumes.get(outcome);
+    }
+
+    public Counter replayedMessages() {
+        return replayedMessages;
     }
 
     public Counter slowConsumerDisconnects() {

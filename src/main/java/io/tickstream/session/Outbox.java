@@ -67,6 +67,8 @@ public final class Outbox {
     private final long maxBacklogBytes;
     private final long graceNanos;
     private final List<EncodedMessage> batch = new ArrayList<>();
+    /** Live messages held back, exactly, while a replay is written ahead of them. */
+    private List<EncodedMessage> held;
     private Map<String, Entry> conflatable;
     private Entry head;
     private Entry tail;
@@ -96,6 +98,14 @@ public final class Outbox {
     public Outcome endOfBatch() {
         if (batch.isEmpty()) {
             return Outcome.OK;
+        }
+        if (held != null) {
+            for (EncodedMessage m : batch) {
+                held.add(m);
+                backlogBytes += m.json().length;
+            }
+            batch.clear();
+            return checkHardLimit();
         }
         if (head == null && !transport.writeQueueFull()) {
             long nowMicros = MicroClock.nowMicros();
@@ -135,24 +145,66 @@ public final class Outbox {
 
     /** Sends several snapshots, packed into as few frames as fit. */
     public Outcome sendSnapshots(List<EncodedMessage> snapshots) {
+        return sendInOrder(snapshots, true);
+    }
+
+    /** Sends replayed messages, exactly and in order, ahead of any live message held back. */
+    public Outcome sendReplayed(List<EncodedMessage> messages) {
+        return sendInOrder(messages, false);
+    }
+
+    private Outcome sendInOrder(List<EncodedMessage> messages, boolean asSnapshots) {
         if (head == null && !transport.writeQueueFull()) {
-            List<byte[]> parts = new ArrayList<>(snapshots.size());
-            for (EncodedMessage m : snapshots) {
-                parts.add(m.snapshotJson());
+            List<byte[]> parts = new ArrayList<>(messages.size());
+            for (EncodedMessage m : messages) {
+                parts.add(asSnapshots ? m.snapshotJson() : m.wireJson());
                 meters.messagesSent(m.kind()).increment();
             }
             writePacked(parts, parts.size());
             return Outcome.OK;
         }
-        for (EncodedMessage m : snapshots) {
-            enqueue(m.topic(), m.kind(), m.snapshotJson(), -1, false, 0);
+        for (EncodedMessage m : messages) {
+            enqueue(m.topic(), m.kind(), asSnapshots ? m.snapshotJson() : m.wireJson(), -1, false, 0);
         }
         return checkHardLimit();
+    }
+
+    /**
+     * From now on live messages are held back, exactly and in order, until {@link #release()}:
+     * what is sent meanwhile (replayed messages, control messages) goes ahead of them.
+     */
+    public void hold() {
+        if (held == null) {
+            held = new ArrayList<>();
+        }
+    }
+
+    /** Ends {@link #hold()}: the held messages follow what was sent meanwhile. */
+    public Outcome release() {
+        if (held == null) {
+            return Outcome.OK;
+        }
+        List<EncodedMessage> waiting = held;
+        held = null;
+        for (EncodedMessage m : waiting) {
+            backlogBytes -= m.json().length;
+        }
+        batch.addAll(0, waiting);
+        return endOfBatch();
     }
 
     /** Drops waiting messages of topics {@code keep} no longer wants (after an unsubscribe). */
     public void retainTopics(Predicate<String> keep) {
         batch.removeIf(m -> !keep.test(m.topic()));
+        if (held != null) {
+            held.removeIf(m -> {
+                boolean drop = !keep.test(m.topic());
+                if (drop) {
+                    backlogBytes -= m.json().length;
+                }
+                return drop;
+            });
+        }
         Entry e = head;
         while (e != null) {
             Entry next = e.next;
@@ -221,6 +273,7 @@ public final class Outbox {
     /** Forgets everything (the connection is gone). */
     public void clear() {
         batch.clear();
+        held = null;
         head = null;
         tail = null;
         conflatable = null;

@@ -2,6 +2,7 @@ package io.tickstream.session;
 
 import io.tickstream.fanout.Shard;
 import io.tickstream.fanout.Subscriber;
+import io.tickstream.ingest.Replayer;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.TopicPattern;
 import io.tickstream.metrics.Meters;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * One client connection: its subscriptions, the messages owed to it in the current batch, and the
@@ -20,7 +22,7 @@ import java.util.Set;
  * <p>Threading: owned by one event loop, the same as its {@link Shard}; every method runs there.
  * Not thread-safe.
  */
-public final class Session implements Subscriber {
+public final class Session implements Subscriber, Replayer.Sink {
 
     /** WebSocket close code for a client that keeps sending over its message rate. */
     public static final short CLOSE_POLICY_VIOLATION = 1008;
@@ -40,6 +42,17 @@ public final class Session implements Subscriber {
     private final Map<String, Throttle> throttles = new HashMap<>();
     private final Scheduler scheduler;
     private long timerDueNanos = Long.MAX_VALUE;
+    private final Replayer replayer;
+    private final java.util.concurrent.Executor loop;
+    /** The resume in progress, or null. Client messages wait in {@link #deferred} meanwhile. */
+    private Replayer.Replay replay;
+    private String replayId;
+    private List<EncodedMessage> replaySnapshots;
+    private boolean replayAwaitsDrain;
+    private final List<String> deferred = new ArrayList<>();
+    /** After a resume from a seq the feed had not reached: live messages up to it are skipped. */
+    private long resumeFloor = -1;
+    private Predicate<String> resumeTopics;
     private final Set<String> literalTopics = new HashSet<>();
     private final List<TopicPattern> wildcards = new ArrayList<>();
     private final Outbox outbox;
@@ -49,8 +62,11 @@ public final class Session implements Subscriber {
     private boolean closed;
 
     public Session(String id, Transport transport, Shard shard, ServerMessages messages, CommandParser parser,
-                   SessionSettings settings, Meters meters, Scheduler scheduler) {
+                   SessionSettings settings, Meters meters, Scheduler scheduler, Replayer replayer,
+                   java.util.concurrent.Executor loop) {
         this.scheduler = scheduler;
+        this.replayer = replayer;
+        this.loop = loop;
         this.id = id;
         this.transport = transport;
         this.shard = shard;
@@ -76,6 +92,10 @@ public final class Session implements Subscriber {
             return;
         }
         closed = true;
+        if (replay != null) {
+            replay.cancel();
+            replay = null;
+        }
         shard.remove(this);
         meters.connections().decrementAndGet();
         meters.subscriptions().addAndGet(-subscriptions.size());
@@ -98,6 +118,14 @@ public final class Session implements Subscriber {
             return;
         }
         strikes = 0;
+        if (replay != null) {
+            deferred.add(text);
+            return;
+        }
+        handle(text);
+    }
+
+    private void handle(String text) {
         try {
             ClientCommand command = parser.parse(text);
             if (command instanceof ClientCommand.Subscribe s) {
@@ -124,6 +152,7 @@ public final class Session implements Subscriber {
                     + " subscriptions per connection (this one has " + subscriptions.size() + ")", cmd.id());
             return;
         }
+        List<TopicPattern> before = List.copyOf(subscriptions.values());
         List<EncodedMessage> snapshots = shard.subscribe(this, added);
         releaseThrottled();
         for (TopicPattern p : added) {
@@ -140,12 +169,8 @@ public final class Session implements Subscriber {
         meters.subscriptions().addAndGet(added.size());
         send(messages.subscribed("subscribed", cmd.id(), cmd.topics()));
         if (cmd.from() != null) {
-            // Resume from the durable queue is not served by this version: the protocol's answer for
-            // a position it cannot replay from is resume_unavailable followed by snapshots.
-            error(ErrorCode.RESUME_UNAVAILABLE, "cannot resume from seq " + cmd.from() + "; sending snapshots",
-                    cmd.id());
-        }
-        if ((cmd.snapshot() || cmd.from() != null) && !snapshots.isEmpty() && !closed) {
+            startReplay(cmd, List.copyOf(added), before, snapshots);
+        } else if (cmd.snapshot() && !snapshots.isEmpty() && !closed) {
             outcome(outbox.sendSnapshots(snapshots));
         }
     }
@@ -187,6 +212,14 @@ public final class Session implements Subscriber {
 
     @Override
     public boolean deliver(EncodedMessage message) {
+        if (resumeFloor >= 0) {
+            if (message.seq() > resumeFloor) {
+                resumeFloor = -1;
+                resumeTopics = null;
+            } else if (resumeTopics.test(message.topic())) {
+                return false;
+            }
+        }
         if (maxRates.isEmpty()) {
             return outbox.add(message);
         }
@@ -293,10 +326,105 @@ public final class Session implements Subscriber {
         }
     }
 
+    @Override
+    public void fail(RuntimeException cause) {
+        if (!closed) {
+            transport.close((short) 1011, "internal error");
+            onClosed();
+        }
+    }
+
     /** The socket's write queue drained: write what waits. */
     public void onDrain() {
-        if (!closed) {
-            outbox.onDrain();
+        if (closed) {
+            return;
+        }
+        outbox.onDrain();
+        if (replay != null && replayAwaitsDrain && !transport.writeQueueFull()) {
+            replayAwaitsDrain = false;
+            replay.next();
+        }
+    }
+
+    /**
+     * Resume: live messages of every topic are held back while the queue is read again for the
+     * requested topics from {@code from} up to the shard's position, which is exactly where the
+     * live stream of the new subscription starts: no gap, no duplicate.
+     */
+    private void startReplay(ClientCommand.Subscribe cmd, List<TopicPattern> added, List<TopicPattern> before,
+                             List<EncodedMessage> snapshots) {
+        long upTo = shard.position();
+        Predicate<String> topics = topic -> matchesAny(added, topic) && !matchesAny(before, topic);
+        if (cmd.from() > upTo) {
+            resumeFloor = cmd.from();
+            resumeTopics = topics;
+        }
+        replayId = cmd.id();
+        replaySnapshots = snapshots;
+        outbox.hold();
+        replay = replayer.start(cmd.from(), upTo, topics, loop, this);
+    }
+
+    private static boolean matchesAny(List<TopicPattern> patterns, String topic) {
+        for (TopicPattern p : patterns) {
+            if (p.matches(topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void replayUnavailable(long firstSeq) {
+        if (closed || replay == null) {
+            return;
+        }
+        meters.resumes("unavailable").increment();
+        error(ErrorCode.RESUME_UNAVAILABLE, firstSeq >= 0
+                ? "the queue starts at seq " + firstSeq + "; sending snapshots"
+                : "cannot replay from the queue; sending snapshots", replayId);
+        if (!replaySnapshots.isEmpty()) {
+            outcome(outbox.sendSnapshots(replaySnapshots));
+        }
+        endReplay();
+    }
+
+    @Override
+    public void replayed(List<EncodedMessage> chunk, boolean last) {
+        if (closed || replay == null) {
+            return;
+        }
+        meters.replayedMessages().increment(chunk.size());
+        if (!chunk.isEmpty()) {
+            outcome(outbox.sendReplayed(chunk));
+        }
+        if (closed) {
+            return;
+        }
+        if (last) {
+            meters.resumes("replayed").increment();
+            endReplay();
+        } else if (transport.writeQueueFull()) {
+            replayAwaitsDrain = true;
+        } else {
+            replay.next();
+        }
+    }
+
+    /** The replay is written: the held live messages follow, then the client's waiting messages. */
+    private void endReplay() {
+        replay = null;
+        replaySnapshots = null;
+        replayAwaitsDrain = false;
+        outcome(outbox.release());
+        List<String> waiting = new ArrayList<>(deferred);
+        deferred.clear();
+        for (int i = 0; i < waiting.size() && !closed; i++) {
+            if (replay != null) {
+                deferred.addAll(waiting.subList(i, waiting.size()));
+                return;
+            }
+            handle(waiting.get(i));
         }
     }
 

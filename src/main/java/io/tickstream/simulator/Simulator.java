@@ -2,6 +2,7 @@ package io.tickstream.simulator;
 
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.feed.FeedMessage;
+import io.tickstream.feed.FeedQueue;
 import io.tickstream.feed.MicroClock;
 import io.tickstream.feed.QueueCodec;
 import java.io.IOException;
@@ -12,8 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
@@ -75,8 +74,8 @@ public final class Simulator {
                 config.burstEverySeconds());
         FeedGenerator generator = new FeedGenerator(scenario, profile, config.seed(), config.matches(),
                 config.matchMinuteMs(), MicroClock::nowMicros);
-        try (ChronicleQueue queue = SingleChronicleQueueBuilder.single(config.queueDir().toFile())
-                .rollCycle(RollCycles.FAST_DAILY).build();
+        try (ChronicleQueue queue = FeedQueue.openForWriting(config.queueDir(),
+                FeedQueue.rollCycle(config.rollCycle()), config.retainCycles());
              ExcerptAppender appender = queue.createAppender()) {
             long start = System.nanoTime();
             long endNanos = config.durationSeconds() > 0

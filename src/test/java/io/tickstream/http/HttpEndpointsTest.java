@@ -81,7 +81,7 @@ class HttpEndpointsTest {
     void shouldTurnReadyOnlyOnceTheBacklogIsRead() throws Exception {
         Path queue = dir.resolve("backlog");
         SimulatorConfig fast = new SimulatorConfig(queue, 1_000_000, 4, 1, 0, 0, 12, 50, null, null, null, 200_000, 0,
-                0);
+                0, "FAST_DAILY", 0);
         Fixture.RunningSimulator sim = Fixture.startSimulator(fast);
         sim.thread().join(60_000);
         try (ServerMain server = Fixture.startServer(Fixture.server(queue).withFromStart(true))) {

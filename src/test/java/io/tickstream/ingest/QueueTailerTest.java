@@ -60,7 +60,8 @@ class QueueTailerTest {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             QueueTailer tailer = new QueueTailer(queue, sink, new Meters(registry), true, 100,
                     IdleStrategy.backoff(TimeUnit.MILLISECONDS.toNanos(1)));
-            tailer.start();
+            assertEquals(-1, tailer.start(), "from the start: nothing before the first delivery");
+            tailer.begin();
             Thread.sleep(300);
             assertFalse(tailer.caughtUp(), "not ready while the sink refuses");
             assertTrue(registry.get("tickstream_tailer_backpressure_total").counter().count() > 0,

@@ -59,7 +59,7 @@ class BackpressureTest {
             (isSlow ? slow : healthy).add(ws);
         }
         Fixture.RunningSimulator sim = Fixture.startSimulator(
-                new io.tickstream.config.SimulatorConfig(queue, 4000, 17, 1, 0, 0, 16, 20, null, null, null, 0, 0, 0));
+                new io.tickstream.config.SimulatorConfig(queue, 4000, 17, 1, 0, 0, 16, 20, null, null, null, 0, 0, 0, "FAST_DAILY", 0));
         Thread.sleep(1000);
         slow.forEach(WsClient::pause);
         Thread.sleep(pauseMillis);
@@ -94,7 +94,7 @@ class BackpressureTest {
     @Test
     void shouldConflateTicksForSlowReadersAndKeepEveryScoreEvent() throws Exception {
         Vertx vertx = Vertx.vertx();
-        ServerConfig config = Fixture.server(dir.resolve("queue")).withBackpressure(16_384, 8 << 20, 60_000);
+        ServerConfig config = Fixture.server(dir.resolve("queue")).withBackpressure(262_144, 8 << 20, 60_000);
         Run r = run(config, vertx, 4000, true);
         try (ServerMain server = r.server()) {
             for (WsClient ws : r.healthy()) {
@@ -154,7 +154,7 @@ class BackpressureTest {
     @Test
     void shouldCloseSlowReadersWith4001AfterTheGracePeriod() throws Exception {
         Vertx vertx = Vertx.vertx();
-        ServerConfig config = Fixture.server(dir.resolve("queue")).withBackpressure(16_384, 16_384, 1_000);
+        ServerConfig config = Fixture.server(dir.resolve("queue")).withBackpressure(262_144, 65_536, 1_000);
         Run r = run(config, vertx, 5000, false);
         try (ServerMain server = r.server()) {
             for (WsClient ws : r.healthy()) {

@@ -46,7 +46,7 @@ class ScenarioTest {
     void shouldRefuseAQueueDirectoryThatCannotBeCreated() throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         SimulatorConfig config = new SimulatorConfig(file.resolve("queue"), 100, 1, 1, 0, 0, 1, 100, null, null, null,
-                0, 0, 0);
+                0, 0, 0, "FAST_DAILY", 0);
         Simulator.SetupException e = assertThrows(Simulator.SetupException.class,
                 () -> new Simulator(config, new PrintStream(OutputStream.nullOutputStream())));
         assertTrue(e.getMessage().startsWith("cannot create queue directory " + file.resolve("queue")),

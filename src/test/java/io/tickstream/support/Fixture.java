@@ -39,7 +39,7 @@ public final class Fixture {
 
     /** A steady simulator config: no bursts, fast matches (50 ms per match minute), no progress lines. */
     public static SimulatorConfig simulator(Path queue, double rate, long seed) {
-        return new SimulatorConfig(queue, rate, seed, 1, 0, 0, 12, 50, null, null, null, 0, 0, 0);
+        return new SimulatorConfig(queue, rate, seed, 1, 0, 0, 12, 50, null, null, null, 0, 0, 0, "FAST_DAILY", 0);
     }
 
     /** Server defaults on port 0, tailing {@code queue} from its end. */

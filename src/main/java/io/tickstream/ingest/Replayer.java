@@ -1,0 +1,177 @@
+package io.tickstream.ingest;
+
+import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.FeedMessage;
+import io.tickstream.feed.JsonCodec;
+import io.tickstream.feed.QueueCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.logging.Logger;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * Reads the queue again for {@code subscribe} with {@code from}: every message of a connection's
+ * requested topics with {@code from < seq <= upTo}, in chunks, each handed to the connection's event
+ * loop; the next chunk is read only when the connection asks for it (after its socket has taken
+ * the last one), so a replay is itself subject to backpressure and never blocks an event loop.
+ *
+ * <p>Threading: one replay thread owns every replay's Chronicle tailer and the JSON codec; the
+ * sinks are called on their own event loops. {@link #start} and {@link Replay#next()} /
+ * {@link Replay#cancel()} may be called from any thread.
+ */
+public final class Replayer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Replayer.class.getName());
+
+    /** Where a replay's results go; called on the connection's event loop. */
+    public interface Sink {
+
+        /** {@code from} is older than the queue still holds; its first message is {@code firstSeq}. */
+        void replayUnavailable(long firstSeq);
+
+        /** The next messages, in order; {@code last} when the replay is complete. */
+        void replayed(List<EncodedMessage> messages, boolean last);
+    }
+
+    private final ChronicleQueue queue;
+    private final int chunkSize;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tickstream-replay");
+        t.setDaemon(true);
+        return t;
+    });
+    private final JsonCodec codec = new JsonCodec();
+
+    /** @param chunkSize most messages handed over at once */
+    public Replayer(ChronicleQueue queue, int chunkSize) {
+        this.queue = queue;
+        this.chunkSize = chunkSize;
+    }
+
+    /**
+     * Starts a replay of the messages with {@code from < seq <= upTo} whose topic passes
+     * {@code filter}. The first chunk is read at once; ask for each next one with {@link Replay#next()}.
+     */
+    public Replay start(long from, long upTo, Predicate<String> filter, Executor loop, Sink sink) {
+        Replay r = new Replay(from, upTo, filter, loop, sink);
+        r.next();
+        return r;
+    }
+
+    /** One replay in progress. */
+    public final class Replay {
+        private final long from;
+        private final long upTo;
+        private final Predicate<String> filter;
+        private final Executor loop;
+        private final Sink sink;
+        private volatile boolean cancelled;
+        // replay-thread state
+        private ExcerptTailer tailer;
+
+        private Replay(long from, long upTo, Predicate<String> filter, Executor loop, Sink sink) {
+            this.from = from;
+            this.upTo = upTo;
+            this.filter = filter;
+            this.loop = loop;
+            this.sink = sink;
+        }
+
+        /** Reads and hands over the next chunk. */
+        public void next() {
+            thread.execute(this::step);
+        }
+
+        /** Stops the replay; no further chunk is handed over. */
+        public void cancel() {
+            cancelled = true;
+            thread.execute(this::closeTailer);
+        }
+
+        private void step() {
+            if (cancelled) {
+                closeTailer();
+                return;
+            }
+            try {
+                if (tailer == null && !position()) {
+                    return;
+                }
+                List<EncodedMessage> chunk = new ArrayList<>(Math.min(chunkSize, 256));
+                boolean done = false;
+                while (chunk.size() < chunkSize) {
+                    try (DocumentContext dc = tailer.readingDocument()) {
+                        if (!dc.isPresent()) {
+                            done = true;
+                            break;
+                        }
+                        long seq = dc.index();
+                        if (seq <= from) {
+                            continue;
+                        }
+                        if (seq > upTo) {
+                            done = true;
+                            break;
+                        }
+                        FeedMessage m = QueueCodec.read(dc.wire().bytes());
+                        if (filter.test(m.topic())) {
+                            chunk.add(EncodedMessage.of(seq, m, codec));
+                        }
+                    }
+                }
+                if (done) {
+                    closeTailer();
+                }
+                boolean last = done;
+                loop.execute(() -> sink.replayed(chunk, last));
+            } catch (RuntimeException e) {
+                LOG.warning("replay from " + from + " failed: " + e);
+                closeTailer();
+                loop.execute(() -> sink.replayUnavailable(-1));
+            }
+        }
+
+        /** Places the tailer after {@code from}; answers the sink itself when there is nothing to read. */
+        private boolean position() {
+            if (from >= upTo) {
+                loop.execute(() -> sink.replayed(List.of(), true));
+                return false;
+            }
+            long first = queue.firstIndex();
+            if (first == Long.MAX_VALUE || first > upTo) {
+                // nothing in the queue up to upTo: only possible when it was all deleted
+                loop.execute(() -> sink.replayUnavailable(first));
+                return false;
+            }
+            if (from < first - 1) {
+                loop.execute(() -> sink.replayUnavailable(first));
+                return false;
+            }
+            tailer = queue.createTailer();
+            if (from < first || !tailer.moveToIndex(from)) {
+                tailer.toStart();
+            }
+            return true;
+        }
+
+        private void closeTailer() {
+            if (tailer != null) {
+                tailer.close();
+                tailer = null;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        thread.shutdown();
+        thread.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,197 @@
+package io.tickstream.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tickstream.ServerMain;
+import io.tickstream.config.ServerConfig;
+import io.tickstream.config.SimulatorConfig;
+import io.tickstream.feed.Sequenced;
+import io.tickstream.feed.TopicPattern;
+import io.tickstream.support.Fixture;
+import io.tickstream.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Resume with {@code from}: the queue, not the server's memory, is the source. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ResumeTest {
+
+    @TempDir
+    Path dir;
+
+    private Vertx vertx;
+    private WebSocketClient client;
+
+    @BeforeEach
+    void clients() {
+        vertx = Vertx.vertx();
+        client = WsClient.client(vertx);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        vertx.close().await(10, TimeUnit.SECONDS);
+    }
+
+    private static JsonObject subscribe(List<String> topics, Long from) {
+        JsonObject s = new JsonObject().put("op", "subscribe").put("id", "s").put("snapshot", false)
+                .put("topics", new JsonArray(topics));
+        return from == null ? s : s.put("from", from);
+    }
+
+    /** The live seqs a connection received, checked to be strictly increasing. */
+    private static List<Long> liveSeqs(WsClient ws) {
+        List<Long> out = new ArrayList<>();
+        for (JsonObject m : ws.received()) {
+            if (m.containsKey("seq") && !m.getBoolean("snapshot", false)) {
+                long seq = m.getLong("seq");
+                if (!out.isEmpty() && seq <= out.get(out.size() - 1)) {
+                    throw new AssertionError("out of order: " + seq + " after " + out.get(out.size() - 1));
+                }
+                if (m.containsKey("conflated")) {
+                    throw new AssertionError("conflated for a reader that keeps up: " + m.encode());
+                }
+                out.add(seq);
+            }
+        }
+        return out;
+    }
+
+    private static List<Long> expected(List<Sequenced> queue, List<String> topics, long after, long upTo) {
+        List<TopicPattern> patterns = topics.stream().map(TopicPattern::parse).toList();
+        List<Long> out = new ArrayList<>();
+        for (Sequenced s : queue) {
+            if (s.seq() > after && s.seq() <= upTo && patterns.stream().anyMatch(p -> p.matches(s.message().topic()))) {
+                out.add(s.seq());
+            }
+        }
+        return out;
+    }
+
+    private static void assertUnion(List<Long> before, List<Long> after, List<Long> expected) {
+        List<Long> union = new ArrayList<>(before);
+        union.addAll(after);
+        assertTrue(!after.isEmpty() && before.get(before.size() - 1) < after.get(0), "the resumed stream "
+                + "starts after the last seq seen");
+        assertEquals(expected.size(), union.size(), "no gap, no duplicate");
+        assertEquals(expected, union);
+    }
+
+    @Test
+    void shouldResumeWithoutGapOrDuplicateAfterDropsUnderLoad() throws Exception {
+        Path queue = dir.resolve("queue");
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
+            Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 3000, 21));
+            Random rnd = new Random(3);
+            List<List<String>> topicSets = List.of(List.of("stocks.*", "sports.>"), List.of("stocks.AAPL",
+                    "stocks.MSFT", "sports.football.*"), List.of("sports.>"), List.of("stocks.*"));
+            List<WsClient> firsts = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                WsClient ws = WsClient.connect(client, server.port());
+                ws.request(subscribe(topicSets.get(i % 4), null), "subscribed");
+                firsts.add(ws);
+            }
+            List<WsClient> seconds = new ArrayList<>();
+            List<Long> lastSeen = new ArrayList<>();
+            for (int i = 0; i < firsts.size(); i++) {
+                Thread.sleep(100 + rnd.nextInt(400));
+                WsClient ws = firsts.get(i);
+                ws.close();
+                Fixture.await(ws::isClosed, Duration.ofSeconds(5), "closed");
+                List<Long> seen = liveSeqs(ws);
+                lastSeen.add(seen.get(seen.size() - 1));
+            }
+            for (int i = 0; i < firsts.size(); i++) {
+                Thread.sleep(rnd.nextInt(300));
+                WsClient ws = WsClient.connect(client, server.port());
+                ws.request(subscribe(topicSets.get(i % 4), lastSeen.get(i)), "subscribed");
+                seconds.add(ws);
+            }
+            Thread.sleep(1000);
+            sim.stop();
+            List<Sequenced> all = Fixture.readQueue(queue);
+            long end = all.get(all.size() - 1).seq();
+            for (int i = 0; i < firsts.size(); i++) {
+                List<String> topics = topicSets.get(i % 4);
+                List<Long> want = expected(all, topics, liveSeqs(firsts.get(i)).get(0) - 1, end);
+                long lastWanted = want.get(want.size() - 1);
+                seconds.get(i).awaitMessage(m -> m.getLong("seq", -1L) == lastWanted, Duration.ofSeconds(30));
+                assertUnion(liveSeqs(firsts.get(i)), liveSeqs(seconds.get(i)), want);
+            }
+            assertEquals(8, Fixture.metric(server.port(), "tickstream_resumes_total{outcome=\"replayed\"}"));
+            assertTrue(Fixture.metric(server.port(), "tickstream_replayed_messages_total") > 0);
+        }
+    }
+
+    @Test
+    void shouldResumeAcrossAServerRestartWhileTheFeedRuns() throws Exception {
+        Path queue = dir.resolve("queue");
+        List<String> topics = List.of("stocks.*", "sports.>");
+        Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 2000, 8));
+        WsClient first;
+        ServerConfig config = Fixture.server(queue);
+        try (ServerMain server = Fixture.startServer(config)) {
+            first = WsClient.connect(client, server.port());
+            first.request(subscribe(topics, null), "subscribed");
+            Thread.sleep(1500);
+        }
+        Fixture.await(first::isClosed, Duration.ofSeconds(10), "the stopped server closed the client");
+        Thread.sleep(1000);
+        List<Long> before = liveSeqs(first);
+        try (ServerMain server = Fixture.startServer(config)) {
+            Thread.sleep(500);
+            WsClient second = WsClient.connect(client, server.port());
+            second.request(subscribe(topics, before.get(before.size() - 1)), "subscribed");
+            Thread.sleep(1000);
+            sim.stop();
+            List<Sequenced> all = Fixture.readQueue(queue);
+            List<Long> want = expected(all, topics, before.get(0) - 1, all.get(all.size() - 1).seq());
+            long lastWanted = want.get(want.size() - 1);
+            second.awaitMessage(m -> m.getLong("seq", -1L) == lastWanted, Duration.ofSeconds(30));
+            assertUnion(before, liveSeqs(second), want);
+        } finally {
+            sim.stop();
+        }
+    }
+
+    @Test
+    void shouldAnswerResumeUnavailableWhenTheSeqIsNoLongerInTheQueue() throws Exception {
+        Path queue = dir.resolve("queue");
+        SimulatorConfig rolling = new SimulatorConfig(queue, 500, 2, 1, 0, 0, 4, 50, null, null, null, 0, 0, 0,
+                "TEST_SECONDLY", 2);
+        Fixture.RunningSimulator sim = Fixture.startSimulator(rolling);
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue).withRollCycle("TEST_SECONDLY"))) {
+            Fixture.await(() -> !Fixture.readQueue(queue).isEmpty(), Duration.ofSeconds(10), "first messages");
+            long early = Fixture.readQueue(queue).get(0).seq();
+            Fixture.await(() -> Fixture.readQueue(queue).get(0).seq() > early + 1, Duration.ofSeconds(20),
+                    "old cycles deleted");
+            WsClient ws = WsClient.connect(client, server.port());
+            ws.send(new JsonObject().put("op", "subscribe").put("id", "r").put("from", early)
+                    .put("topics", new JsonArray().add("stocks.*")));
+            JsonObject error = ws.awaitMessage(m -> "error".equals(m.getString("type")), Duration.ofSeconds(10));
+            assertEquals("resume_unavailable", error.getString("code"));
+            assertEquals("r", error.getString("id"));
+            JsonObject snap = ws.awaitMessage(m -> m.getBoolean("snapshot", false), Duration.ofSeconds(10));
+            assertTrue(snap.getString("topic").startsWith("stocks."));
+            ws.awaitMessage(m -> "tick".equals(m.getString("type")) && !m.getBoolean("snapshot", false),
+                    Duration.ofSeconds(10));
+            assertEquals(1, Fixture.metric(server.port(), "tickstream_resumes_total{outcome=\"unavailable\"}"));
+        } finally {
+            sim.stop();
+        }
+    }
+}
