@@ -16,7 +16,9 @@ help: ## list the targets
 deps: ## install the JDK and Maven from Debian's packages when missing
 	@if ! command -v java >/dev/null || ! command -v mvn >/dev/null || ! java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; then \
 	  echo "installing openjdk-17-jdk-headless and maven (apt-get)"; \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jdk-headless maven; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  command -v apt-get >/dev/null || { echo "no apt-get here: install JDK 17 and Maven 3.8+ yourself" >&2; exit 1; }; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y openjdk-17-jdk-headless maven; \
 	fi
 
 build: $(JAR) ## build target/tickstream.jar (only when sources changed)
@@ -35,7 +37,7 @@ run: $(JAR) ## start the simulator and the server (queue under ./data, port 8080
 	for i in $$(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null && break; \
 	  kill -0 $$srv 2>/dev/null || break; sleep 0.2; done; \
 	echo; \
-	echo "  dashboard   http://localhost:$(PORT)/"; \
+	echo "  page        http://localhost:$(PORT)/"; \
 	echo "  WebSocket   ws://localhost:$(PORT)/ws"; \
 	echo "  metrics     http://localhost:$(PORT)/metrics"; \
 	echo "  topics      http://localhost:$(PORT)/api/topics"; \

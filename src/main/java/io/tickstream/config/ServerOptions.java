@@ -68,7 +68,7 @@ public final class ServerOptions {
 
     @Option(names = "--rate-limit-strikes", paramLabel = "N",
             defaultValue = "${env:TICKSTREAM_RATE_LIMIT_STRIKES:-20}",
-            description = "Consecutive rate_limited messages before the connection is closed with 1008 "
+            description = "rate_limited answers within 10 s before the connection is closed with 1008 "
                     + "(env TICKSTREAM_RATE_LIMIT_STRIKES, default ${DEFAULT-VALUE}).")
     int rateLimitStrikes;
 
@@ -101,6 +101,12 @@ public final class ServerOptions {
                     + "4001 slow consumer (env TICKSTREAM_SLOW_CONSUMER_GRACE_MS, default ${DEFAULT-VALUE}).")
     long slowConsumerGraceMs;
 
+    @Option(names = "--stall-timeout-ms", paramLabel = "MS",
+            defaultValue = "${env:TICKSTREAM_STALL_TIMEOUT_MS:-30000}",
+            description = "How long a connection's socket may stay full, its reader taking nothing, before it is "
+                    + "closed with 4001 slow consumer (env TICKSTREAM_STALL_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    long stallTimeoutMs;
+
     @Option(names = "--roll-cycle", paramLabel = "NAME", defaultValue = "${env:TICKSTREAM_ROLL_CYCLE:-FAST_DAILY}",
             description = "Roll cycle to create the queue with if it does not exist yet (an existing queue keeps "
                     + "its own; see simulate --help) (env TICKSTREAM_ROLL_CYCLE, default ${DEFAULT-VALUE}).")
@@ -124,10 +130,11 @@ public final class ServerOptions {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--roll-cycle: " + e.getMessage());
         }
+        require(stallTimeoutMs >= 100, "--stall-timeout-ms must be at least 100");
         int loops = eventLoops == 0 ? Math.max(2, Runtime.getRuntime().availableProcessors()) : eventLoops;
         return new ServerConfig(queue, host, port, fromStart, loops, heartbeatMs, maxSubscriptions, maxMessageBytes,
                 maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch, maxInFlightBatches,
-                writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle);
+                writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, stallTimeoutMs);
     }
 
     private void require(boolean ok, String message) {

@@ -76,7 +76,7 @@ public final class ServerVerticle extends VerticleBase {
         this.boundPort = boundPort;
         this.settings = new SessionSettings(config.heartbeatMs(), config.maxSubscriptions(), config.maxFrameBytes(),
                 config.clientRate(), config.clientBurst(), config.rateLimitStrikes(), config.maxBacklogBytes(),
-                config.slowConsumerGraceMs());
+                config.slowConsumerGraceMs(), config.stallTimeoutMs());
     }
 
     /** The options every instance listens with; also used by tests that check the limits. */

@@ -85,9 +85,15 @@ public final class QueueTailer implements AutoCloseable {
         begin.countDown();
     }
 
-    /** True once the tailer has read everything that was in the queue (it has found the end once). */
+    /** A tailer further behind than this (in feed time) is not ready, even after it caught up once. */
+    static final double READY_LAG_SECONDS = 5;
+
+    /**
+     * True once the tailer has read everything that was in the queue (it found the end once), and
+     * for as long as it stays within {@value #READY_LAG_SECONDS} s of the newest message.
+     */
     public boolean caughtUp() {
-        return caughtUp && thread.isAlive();
+        return caughtUp && lagSeconds < READY_LAG_SECONDS && thread.isAlive();
     }
 
     /** The {@code seq} of the last message handed to the sink, or -1. */
@@ -123,6 +129,8 @@ public final class QueueTailer implements AutoCloseable {
         if (pending != null) {
             if (!sink.offer(pending)) {
                 meters.tailerStalls().increment();
+                List<EncodedMessage> waiting = pending.messages();
+                lagSeconds = Math.max(0, MicroClock.nowMicros() - waiting.get(waiting.size() - 1).ts()) / 1e6;
                 return 0;
             }
             pending = null;

@@ -23,7 +23,8 @@ import java.util.function.Predicate;
  *   <li>anything else (score events, control messages) waits in order and is never dropped.</li>
  * </ul>
  * The backlog is written as the socket drains. A backlog over {@code maxBacklogBytes} for longer
- * than the grace period, or over four times that at any moment, ends in the named outcome
+ * than the grace period, over four times that at any moment, or a socket that stays full (its
+ * reader takes nothing) for the stall timeout, ends in the named outcome
  * {@link Outcome#SLOW_CONSUMER}: the caller closes the connection with {@code 4001}.
  *
  * <p>Threading: owned by the connection's event loop; not thread-safe.
@@ -66,6 +67,8 @@ public final class Outbox {
     private final int maxFrameBytes;
     private final long maxBacklogBytes;
     private final long graceNanos;
+    private final long stallNanos;
+    private long fullSince = -1;
     private final List<EncodedMessage> batch = new ArrayList<>();
     /** Live messages held back, exactly, while a replay is written ahead of them. */
     private List<EncodedMessage> held;
@@ -76,7 +79,9 @@ public final class Outbox {
     private long overLimitSince = -1;
     private long lastWriteNanos = System.nanoTime();
 
-    public Outbox(Transport transport, Meters meters, int maxFrameBytes, long maxBacklogBytes, long graceMillis) {
+    public Outbox(Transport transport, Meters meters, int maxFrameBytes, long maxBacklogBytes, long graceMillis,
+                  long stallMillis) {
+        this.stallNanos = stallMillis * 1_000_000L;
         this.transport = transport;
         this.meters = meters;
         this.maxFrameBytes = maxFrameBytes;
@@ -250,6 +255,15 @@ public final class Outbox {
      */
     public Outcome check(long nowNanos) {
         meters.backlogBytes().record(backlogBytes);
+        if (transport.writeQueueFull()) {
+            if (fullSince < 0) {
+                fullSince = nowNanos;
+            } else if (nowNanos - fullSince > stallNanos) {
+                return Outcome.SLOW_CONSUMER;
+            }
+        } else {
+            fullSince = -1;
+        }
         if (backlogBytes <= maxBacklogBytes) {
             overLimitSince = -1;
             return Outcome.OK;

@@ -59,6 +59,9 @@ public final class Session implements Subscriber, Replayer.Sink {
     private double tokens;
     private long tokensAtNanos = System.nanoTime();
     private int strikes;
+    private long strikesSince = System.nanoTime();
+    /** rate_limited answers are counted over this window: enough of them in it closes with 1008. */
+    private static final long STRIKE_WINDOW_NANOS = 10_000_000_000L;
     private boolean closed;
 
     public Session(String id, Transport transport, Shard shard, ServerMessages messages, CommandParser parser,
@@ -76,7 +79,7 @@ public final class Session implements Subscriber, Replayer.Sink {
         this.meters = meters;
         this.tokens = settings.clientBurst();
         this.outbox = new Outbox(transport, meters, settings.maxFrameBytes(), settings.maxBacklogBytes(),
-                settings.slowConsumerGraceMs());
+                settings.slowConsumerGraceMs(), settings.stallTimeoutMs());
     }
 
     /** Joins the shard and greets the client. */
@@ -108,6 +111,11 @@ public final class Session implements Subscriber, Replayer.Sink {
             return;
         }
         if (!takeToken()) {
+            long now = System.nanoTime();
+            if (now - strikesSince > STRIKE_WINDOW_NANOS) {
+                strikes = 0;
+                strikesSince = now;
+            }
             if (++strikes >= settings.rateLimitStrikes()) {
                 transport.close(CLOSE_POLICY_VIOLATION, "rate limit exceeded");
                 onClosed();
@@ -117,7 +125,6 @@ public final class Session implements Subscriber, Replayer.Sink {
             }
             return;
         }
-        strikes = 0;
         if (replay != null) {
             deferred.add(text);
             return;
@@ -439,7 +446,8 @@ public final class Session implements Subscriber, Replayer.Sink {
         if (outbox.backlogBytes() > 0 && !transport.writeQueueFull()) {
             outbox.onDrain();
         }
-        if (nowNanos - outbox.lastWriteNanos() >= settings.heartbeatMs() * 1_000_000L) {
+        if (nowNanos - outbox.lastWriteNanos() >= settings.heartbeatMs() * 1_000_000L
+                && outbox.backlogBytes() == 0 && !transport.writeQueueFull()) {
             send(messages.heartbeat());
         }
         outcome(outbox.check(nowNanos));

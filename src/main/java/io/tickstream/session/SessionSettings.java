@@ -14,7 +14,9 @@ package io.tickstream.session;
  *                             period starts (four times this closes it at once)
  * @param slowConsumerGraceMs  how long the backlog may stay over the limit before the connection is
  *                             closed with 4001
+ * @param stallTimeoutMs       how long the socket may stay full (nothing read) before closing with 4001
  */
 public record SessionSettings(long heartbeatMs, int maxSubscriptions, int maxFrameBytes, double clientMessagesPerSec,
-                              int clientBurst, int rateLimitStrikes, long maxBacklogBytes, long slowConsumerGraceMs) {
+                              int clientBurst, int rateLimitStrikes, long maxBacklogBytes, long slowConsumerGraceMs,
+                              long stallTimeoutMs) {
 }
