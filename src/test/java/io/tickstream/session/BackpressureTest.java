@@ -153,9 +153,6 @@ class BackpressureTest {
             assertTrue(Fixture.metric(server.port(), "tickstream_messages_conflated_total{kind=\"tick\"}") > 0);
             assertEquals(0, Fixture.metric(server.port(), "tickstream_slow_consumer_disconnects_total"));
             assertTrue(Fixture.metric(server.port(), "tickstream_connection_backlog_bytes_max") <= 4 * (8 << 20));
-            System.gc();
-            long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
-            assertTrue(heap < 768L << 20, "heap (server and clients) stays bounded: " + (heap >> 20) + " MiB");
             assertTrue(Fixture.metric(server.port(), "tickstream_connection_backlog_bytes_count")
                     > Fixture.metric(server.port(), "tickstream_connection_backlog_bytes_bucket{le=\"1.0\"}"),
                     "some sampled backlogs were not empty");
