@@ -13,12 +13,18 @@ SOURCES := pom.xml $(shell find src/main simulator -type f 2>/dev/null)
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-deps: ## install the JDK and Maven from Debian's packages when missing
-	@if ! command -v java >/dev/null || ! command -v mvn >/dev/null || ! java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; then \
-	  echo "installing openjdk-17-jdk-headless and maven (apt-get)"; \
+deps: ## install what builds and tests need from Debian's packages when missing (JDK 17, Maven, nginx, prometheus, openssl)
+	@missing=""; \
+	{ command -v java >/dev/null && java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; } || missing="$$missing openjdk-17-jdk-headless"; \
+	command -v mvn >/dev/null || missing="$$missing maven"; \
+	{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } || missing="$$missing nginx"; \
+	{ command -v prometheus >/dev/null && command -v promtool >/dev/null; } || missing="$$missing prometheus"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing (apt-get)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  command -v apt-get >/dev/null || { echo "no apt-get here: install JDK 17 and Maven 3.8+ yourself" >&2; exit 1; }; \
-	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y openjdk-17-jdk-headless maven; \
+	  command -v apt-get >/dev/null || { echo "no apt-get here: install$$missing yourself" >&2; exit 1; }; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $$missing; \
 	fi
 
 build: $(JAR) ## build target/tickstream.jar (only when sources changed)

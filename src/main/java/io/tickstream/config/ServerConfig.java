@@ -25,53 +25,56 @@ import java.nio.file.Path;
  * @param slowConsumerGraceMs how long a backlog may stay over the limit before closing with 4001
  * @param rollCycle          roll cycle to create the queue with if it does not exist yet
  * @param stallTimeoutMs     how long a socket may stay full (its reader taking nothing) before closing with 4001
+ * @param trustedProxies     addresses and CIDR ranges whose X-Real-IP / X-Forwarded-For are believed
  */
 public record ServerConfig(Path queueDir, String host, int port, boolean fromStart, int eventLoops, long heartbeatMs,
                            int maxSubscriptions, int maxMessageBytes, int maxFrameBytes, double clientRate,
                            int clientBurst, int rateLimitStrikes, int maxBatch, int maxInFlightBatches,
                            int writeQueueBytes, long maxBacklogBytes, long slowConsumerGraceMs, String rollCycle,
-                           long stallTimeoutMs) {
+                           long stallTimeoutMs, java.util.List<String> trustedProxies) {
 
     /** Defaults for everything but the queue directory, as the CLI has them. */
     public static ServerConfig defaults(Path queueDir) {
         return new ServerConfig(queueDir, "0.0.0.0", 8080, false, 2, 10_000, 1_000, 65_536, 65_536, 20, 40, 20, 512,
-                64, 262_144, 1_048_576, 5_000, "FAST_DAILY", 30_000);
+                64, 262_144, 1_048_576, 5_000, "FAST_DAILY", 30_000,
+                java.util.List.of("127.0.0.1", "::1"));
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(queueDir, host, newPort, fromStart, eventLoops, heartbeatMs, maxSubscriptions,
                 maxMessageBytes, maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch,
-                maxInFlightBatches, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, stallTimeoutMs);
+                maxInFlightBatches, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, stallTimeoutMs, trustedProxies);
     }
 
     public ServerConfig withFromStart(boolean newFromStart) {
         return new ServerConfig(queueDir, host, port, newFromStart, eventLoops, heartbeatMs, maxSubscriptions,
                 maxMessageBytes, maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch,
-                maxInFlightBatches, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, stallTimeoutMs);
+                maxInFlightBatches, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, stallTimeoutMs, trustedProxies);
     }
 
     /** The same with other backpressure settings. */
     public ServerConfig withBackpressure(int newWriteQueueBytes, long newMaxBacklogBytes, long newGraceMs) {
         return new ServerConfig(queueDir, host, port, fromStart, eventLoops, heartbeatMs, maxSubscriptions,
                 maxMessageBytes, maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch,
-                maxInFlightBatches, newWriteQueueBytes, newMaxBacklogBytes, newGraceMs, rollCycle, stallTimeoutMs);
+                maxInFlightBatches, newWriteQueueBytes, newMaxBacklogBytes, newGraceMs, rollCycle, stallTimeoutMs, trustedProxies);
     }
 
     public ServerConfig withStallTimeoutMs(long newStallTimeoutMs) {
         return new ServerConfig(queueDir, host, port, fromStart, eventLoops, heartbeatMs, maxSubscriptions,
                 maxMessageBytes, maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch,
-                maxInFlightBatches, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, newStallTimeoutMs);
+                maxInFlightBatches, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, newStallTimeoutMs,
+                trustedProxies);
     }
 
     public ServerConfig withRollCycle(String newRollCycle) {
         return new ServerConfig(queueDir, host, port, fromStart, eventLoops, heartbeatMs, maxSubscriptions,
                 maxMessageBytes, maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch,
-                maxInFlightBatches, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, newRollCycle, stallTimeoutMs);
+                maxInFlightBatches, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, newRollCycle, stallTimeoutMs, trustedProxies);
     }
 
     public ServerConfig withHeartbeatMs(long newHeartbeatMs) {
         return new ServerConfig(queueDir, host, port, fromStart, eventLoops, newHeartbeatMs, maxSubscriptions,
                 maxMessageBytes, maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch,
-                maxInFlightBatches, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, stallTimeoutMs);
+                maxInFlightBatches, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, stallTimeoutMs, trustedProxies);
     }
 }

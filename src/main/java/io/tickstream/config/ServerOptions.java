@@ -107,6 +107,13 @@ public final class ServerOptions {
                     + "closed with 4001 slow consumer (env TICKSTREAM_STALL_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
     long stallTimeoutMs;
 
+    @Option(names = "--trusted-proxies", paramLabel = "LIST", split = ",",
+            defaultValue = "${env:TICKSTREAM_TRUSTED_PROXIES:-127.0.0.1,::1}",
+            description = "Addresses or CIDR ranges (comma-separated) whose X-Real-IP / X-Forwarded-For are believed "
+                    + "as the client's address, in logs and limits; empty for none "
+                    + "(env TICKSTREAM_TRUSTED_PROXIES, default ${DEFAULT-VALUE}).")
+    java.util.List<String> trustedProxies;
+
     @Option(names = "--roll-cycle", paramLabel = "NAME", defaultValue = "${env:TICKSTREAM_ROLL_CYCLE:-FAST_DAILY}",
             description = "Roll cycle to create the queue with if it does not exist yet (an existing queue keeps "
                     + "its own; see simulate --help) (env TICKSTREAM_ROLL_CYCLE, default ${DEFAULT-VALUE}).")
@@ -130,11 +137,17 @@ public final class ServerOptions {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--roll-cycle: " + e.getMessage());
         }
+        try {
+            io.tickstream.http.TrustedProxies.parse(trustedProxies == null ? java.util.List.of() : trustedProxies);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--trusted-proxies: " + e.getMessage());
+        }
         require(stallTimeoutMs >= 100, "--stall-timeout-ms must be at least 100");
         int loops = eventLoops == 0 ? Math.max(2, Runtime.getRuntime().availableProcessors()) : eventLoops;
         return new ServerConfig(queue, host, port, fromStart, loops, heartbeatMs, maxSubscriptions, maxMessageBytes,
                 maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch, maxInFlightBatches,
-                writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, stallTimeoutMs);
+                writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, stallTimeoutMs,
+                trustedProxies == null ? java.util.List.of() : java.util.List.copyOf(trustedProxies));
     }
 
     private void require(boolean ok, String message) {

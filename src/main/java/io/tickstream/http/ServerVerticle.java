@@ -53,6 +53,7 @@ public final class ServerVerticle extends VerticleBase {
     private final SessionSettings settings;
     private final long startPosition;
     private final Replayer replayer;
+    private final TrustedProxies trustedProxies;
     private final Set<Session> sessions = new LinkedHashSet<>();
     private Shard shard;
     private ServerMessages messages;
@@ -67,6 +68,7 @@ public final class ServerVerticle extends VerticleBase {
     public ServerVerticle(ServerConfig config, Hub hub, Meters meters, PrometheusMeterRegistry registry,
                           BooleanSupplier ready, AtomicInteger boundPort, long startPosition, Replayer replayer) {
         this.startPosition = startPosition;
+        this.trustedProxies = TrustedProxies.parse(config.trustedProxies());
         this.replayer = replayer;
         this.config = config;
         this.hub = hub;
@@ -151,14 +153,18 @@ public final class ServerVerticle extends VerticleBase {
                     .end("this is the WebSocket endpoint: connect with an Upgrade: websocket request\n");
             return;
         }
-        ctx.request().toWebSocket().onSuccess(this::accept)
+        var req = ctx.request();
+        String peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+        String client = trustedProxies.clientAddress(peer, req.getHeader("X-Real-IP"),
+                req.getHeader("X-Forwarded-For"));
+        req.toWebSocket().onSuccess(ws -> accept(ws, client))
                 .onFailure(e -> LOG.fine(() -> "WebSocket upgrade failed: " + e.getMessage()));
     }
 
-    private void accept(ServerWebSocket ws) {
+    private void accept(ServerWebSocket ws, String client) {
         String id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         Session session = new Session(id, new WebSocketTransport(ws), shard, messages, parser, settings, meters,
-                (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()), replayer, this::onLoop);
+                (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()), replayer, this::onLoop, client);
         MessageAssembler assembler = new MessageAssembler(config.maxMessageBytes());
         sessions.add(session);
         ws.setWriteQueueMaxSize(config.writeQueueBytes());
@@ -183,7 +189,7 @@ public final class ServerVerticle extends VerticleBase {
                 ws.close((short) bad.closeStatus().code(), bad.closeStatus().reasonText());
                 session.onClosed();
             } else {
-                LOG.fine(() -> "connection " + id + ": " + e);
+                LOG.fine(() -> "connection " + id + " from " + client + ": " + e);
             }
         });
         session.open();

@@ -15,9 +15,14 @@ public final class ServerMessages {
     public static final int PROTOCOL_VERSION = 1;
     private final JsonWriter w = new JsonWriter(256);
 
-    public byte[] welcome(String session, long heartbeatMs) {
-        return w.reset().beginObject().field("type", "welcome").field("session", session)
-                .field("protocol", PROTOCOL_VERSION).field("heartbeatMs", heartbeatMs).endObject().toBytes();
+    /** @param address the client's address as the server sees it (through trusted proxies) */
+    public byte[] welcome(String session, long heartbeatMs, String address) {
+        w.reset().beginObject().field("type", "welcome").field("session", session)
+                .field("protocol", PROTOCOL_VERSION).field("heartbeatMs", heartbeatMs);
+        if (address != null) {
+            w.field("address", address);
+        }
+        return w.endObject().toBytes();
     }
 
     public byte[] subscribed(String type, String id, List<TopicPattern> topics) {

@@ -44,6 +44,7 @@ public final class Session implements Subscriber, Replayer.Sink {
     private long timerDueNanos = Long.MAX_VALUE;
     private final Replayer replayer;
     private final java.util.concurrent.Executor loop;
+    private final String address;
     /** The resume in progress, or null. Client messages wait in {@link #deferred} meanwhile. */
     private Replayer.Replay replay;
     private String replayId;
@@ -66,7 +67,8 @@ public final class Session implements Subscriber, Replayer.Sink {
 
     public Session(String id, Transport transport, Shard shard, ServerMessages messages, CommandParser parser,
                    SessionSettings settings, Meters meters, Scheduler scheduler, Replayer replayer,
-                   java.util.concurrent.Executor loop) {
+                   java.util.concurrent.Executor loop, String address) {
+        this.address = address;
         this.scheduler = scheduler;
         this.replayer = replayer;
         this.loop = loop;
@@ -86,7 +88,7 @@ public final class Session implements Subscriber, Replayer.Sink {
     public void open() {
         shard.add(this);
         meters.connections().incrementAndGet();
-        send(messages.welcome(id, settings.heartbeatMs()));
+        send(messages.welcome(id, settings.heartbeatMs(), address));
     }
 
     /** The connection is gone (either side closed it): leave the shard. Idempotent. */
@@ -455,6 +457,11 @@ public final class Session implements Subscriber, Replayer.Sink {
 
     public String id() {
         return id;
+    }
+
+    /** The client's address (through trusted proxies), for logs and limits. */
+    public String address() {
+        return address;
     }
 
     private void error(String code, String message, String requestId) {

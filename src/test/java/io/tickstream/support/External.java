@@ -1,0 +1,92 @@
+package io.tickstream.support;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Real external programs for integration tests (nginx, prometheus, openssl), started and stopped by PID. */
+public final class External {
+
+    private External() {
+    }
+
+    /** The path of a program on PATH; fails with the fix when it is missing. */
+    public static String require(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path p = Path.of(dir, program);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        for (String dir : new String[] {"/usr/sbin", "/sbin", "/usr/bin"}) {
+            Path p = Path.of(dir, program);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        throw new AssertionError(program + " is not installed: `make test` installs it (apt-get)");
+    }
+
+    /** Runs a command to completion and returns its output; fails on a non-zero exit. */
+    public static String run(Path log, String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish");
+        }
+        String out = Files.readString(log);
+        if (p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", command) + " exited " + p.exitValue() + ":\n" + out);
+        }
+        return out;
+    }
+
+    /** A started program; {@link #close()} stops it (SIGTERM, then SIGKILL) and waits. */
+    public record Running(Process process, Path log) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+
+        public String output() throws IOException {
+            return Files.readString(log);
+        }
+    }
+
+    public static Running start(Path log, List<String> command) throws IOException {
+        return new Running(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start(),
+                log);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Waits until something accepts connections on 127.0.0.1:port, or the program dies. */
+    public static void awaitPort(Running program, int port, Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (!program.process().isAlive()) {
+                throw new AssertionError("exited " + program.process().exitValue() + ":\n" + program.output());
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("nothing listens on " + port + " after " + timeout + ":\n" + program.output());
+    }
+}
