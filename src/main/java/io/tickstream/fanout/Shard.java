@@ -33,14 +33,21 @@ public final class Shard {
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
     private final List<Subscriber> touched = new ArrayList<>();
     private long position;
+    private final java.util.function.LongConsumer busyNanos;
 
     /**
      * @param loop          runs tasks on the event loop that owns this shard
      * @param startPosition the tailer's start position: messages up to it are never delivered live
      */
     public Shard(Executor loop, long startPosition) {
+        this(loop, startPosition, nanos -> { });
+    }
+
+    /** @param busyNanos told how long each batch took to deliver, for the loop's utilisation */
+    public Shard(Executor loop, long startPosition, java.util.function.LongConsumer busyNanos) {
         this.loop = loop;
         this.position = startPosition;
+        this.busyNanos = busyNanos;
     }
 
     /**
@@ -55,10 +62,12 @@ public final class Shard {
     public void post(FeedBatch batch) {
         inFlight.incrementAndGet();
         loop.execute(() -> {
+            long start = System.nanoTime();
             try {
                 onBatch(batch);
             } finally {
                 inFlight.decrementAndGet();
+                busyNanos.accept(System.nanoTime() - start);
             }
         });
     }

@@ -95,7 +95,10 @@ public final class ServerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        shard = new Shard(this::onLoop, startPosition);
+        String loopName = Thread.currentThread().getName();
+        var busy = meters.fanoutBusy(loopName);
+        shard = new Shard(this::onLoop, startPosition, nanos -> busy.increment(nanos / 1e9));
+        var delay = meters.eventLoopDelay(loopName);
         messages = new ServerMessages();
         parser = new CommandParser(config.maxSubscriptions());
         hub.register(shard);
@@ -110,8 +113,11 @@ public final class ServerVerticle extends VerticleBase {
         router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
         long period = Math.max(50, Math.min(250, config.heartbeatMs() / 4));
+        long[] due = {System.nanoTime() + period * 1_000_000L};
         vertx.setPeriodic(period, id -> {
             long now = System.nanoTime();
+            delay.record(Math.max(0, now - due[0]), java.util.concurrent.TimeUnit.NANOSECONDS);
+            due[0] = now + period * 1_000_000L;
             for (Session s : new ArrayList<>(sessions)) {
                 s.tick(now);
             }

@@ -130,6 +130,23 @@ public final class Meters {
         return messagesConflated.get(kind);
     }
 
+    /**
+     * Time one event loop spent delivering feed batches, {@code tickstream_fanout_busy_seconds_total}
+     * (its rate is the loop's fan-out utilisation, 0 to 1).
+     */
+    public Counter fanoutBusy(String loop) {
+        return Counter.builder("tickstream_fanout_busy_seconds_total").tag("loop", loop)
+                .description("Seconds an event loop spent delivering feed batches to its connections")
+                .register(registry);
+    }
+
+    /** How late an event loop ran a periodic timer: {@code tickstream_event_loop_delay_seconds}. */
+    public Timer eventLoopDelay(String loop) {
+        return Timer.builder("tickstream_event_loop_delay").tag("loop", loop)
+                .description("How late an event loop ran its periodic timer: time its tasks waited behind others")
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+    }
+
     /** Resumes by outcome: {@code replayed} or {@code unavailable}. */
     public Counter resumes(String outcome) {
         return resumes.get(outcome);
