@@ -8,7 +8,7 @@ QUEUE   ?= data/queue
 MVN     := mvn -B -ntp
 SOURCES := pom.xml $(shell find src/main simulator -type f 2>/dev/null)
 
-.PHONY: help deps build run simulate server test clean
+.PHONY: help deps build run stack simulate server test clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ run: $(JAR) ## start the simulator and the server (queue under ./data, port 8080
 	echo "  Ctrl-C stops both"; \
 	echo; \
 	wait $$srv $$sim; stop
+
+stack: $(JAR) ## simulator, server, NGINX (TLS on 8443) and Prometheus (9090); Ctrl-C stops all
+	@bash src/main/sh/stack.sh
 
 simulate: $(JAR) ## run only the simulator, writing to $(QUEUE)
 	java -jar $(JAR) simulate --queue $(QUEUE)
