@@ -55,6 +55,7 @@ class PrometheusTest {
         Vertx vertx = Vertx.vertx();
         Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 1000, 6));
         try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
+            System.gc(); // so that the GC panel has a pause to show
             WsClient ws = WsClient.connect(WsClient.client(vertx), server.port());
             ws.request(new JsonObject().put("op", "subscribe").put("id", "1")
                     .put("topics", new JsonArray().add("stocks.*").add("sports.>")), "subscribed");

@@ -103,8 +103,8 @@ class BackpressureTest {
     @Test
     void shouldConflateTicksForSlowReadersAndKeepEveryScoreEvent() throws Exception {
         Vertx vertx = Vertx.vertx();
-        ServerConfig config = Fixture.server(dir.resolve("queue")).withBackpressure(262_144, 8 << 20, 60_000);
-        Run r = run(config, vertx, 4000, true);
+        ServerConfig config = Fixture.server(dir.resolve("queue")).withBackpressure(131_072, 8 << 20, 60_000);
+        Run r = run(config, vertx, 8000, true);
         try (ServerMain server = r.server()) {
             for (WsClient ws : r.healthy()) {
                 assertComplete(ws, r.queue());
