@@ -13,13 +13,15 @@ SOURCES := pom.xml $(shell find src/main simulator -type f 2>/dev/null)
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-deps: ## install what builds and tests need from Debian's packages when missing (JDK 17, Maven, nginx, prometheus, openssl)
+deps: ## install what builds and tests need from Debian's packages when missing (JDK 17, Maven, nginx, prometheus, openssl, chromium)
 	@missing=""; \
 	{ command -v java >/dev/null && java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; } || missing="$$missing openjdk-17-jdk-headless"; \
 	command -v mvn >/dev/null || missing="$$missing maven"; \
 	{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } || missing="$$missing nginx"; \
 	{ command -v prometheus >/dev/null && command -v promtool >/dev/null; } || missing="$$missing prometheus"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing (apt-get)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -43,7 +45,7 @@ run: $(JAR) ## start the simulator and the server (queue under ./data, port 8080
 	for i in $$(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null && break; \
 	  kill -0 $$srv 2>/dev/null || break; sleep 0.2; done; \
 	echo; \
-	echo "  page        http://localhost:$(PORT)/"; \
+	echo "  dashboard   http://localhost:$(PORT)/"; \
 	echo "  WebSocket   ws://localhost:$(PORT)/ws"; \
 	echo "  metrics     http://localhost:$(PORT)/metrics"; \
 	echo "  topics      http://localhost:$(PORT)/api/topics"; \

@@ -81,6 +81,7 @@ class FeedGeneratorTest {
         List<FeedMessage> feed = generate(11, 1000, 12_000, 16);
         Map<String, MatchStatus> status = new HashMap<>();
         Map<String, int[]> score = new HashMap<>();
+        Map<String, String> playing = new HashMap<>();
         int minLive = Integer.MAX_VALUE;
         Set<String> finished = new HashSet<>();
         Set<String> kickedOffAfterStart = new HashSet<>();
@@ -109,6 +110,14 @@ class FeedGeneratorTest {
             }
             score.put(s.match(), new int[] {s.homeScore(), s.awayScore()});
             status.put(s.match(), s.status());
+            if (s.status() != MatchStatus.FINAL) {
+                for (String team : new String[] {s.home(), s.away()}) {
+                    String other = playing.put(team, s.match());
+                    assertTrue(other == null || other.equals(s.match()), team + " plays two matches at once");
+                }
+            } else {
+                playing.values().removeIf(s.match()::equals);
+            }
             if (count > 16) {
                 int live = (int) status.values().stream().filter(st -> st == MatchStatus.LIVE
                         || st == MatchStatus.HALFTIME).count();
