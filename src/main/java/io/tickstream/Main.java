@@ -1,6 +1,7 @@
 package io.tickstream;
 
 import io.tickstream.config.ServerConfig;
+import io.tickstream.config.LoadTestOptions;
 import io.tickstream.config.SimulateOptions;
 import io.tickstream.config.ServerOptions;
 import io.tickstream.config.SimulatorConfig;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Spec;
 /** The {@code tickstream} command line: one jar, a subcommand per process role. */
 @Command(name = "tickstream", mixinStandardHelpOptions = true, version = "tickstream 0.1",
         description = "Live market-data streaming: a feed simulator and a WebSocket fan-out server.",
-        subcommands = {Main.Simulate.class, Main.Server.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.Simulate.class, Main.Server.class, Main.LoadTestCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Held so that the levels set on them stay set (JUL keeps loggers only weakly). */
@@ -135,6 +137,35 @@ public final class Main implements Runnable {
                     host, server.port());
             stopped.await();
             return 0;
+        }
+    }
+
+    @Command(name = "loadtest", mixinStandardHelpOptions = true,
+            description = "Open many WebSocket subscribers against a server and report latency, throughput, "
+                    + "gaps and disconnects. Exits 1 when healthy readers saw a gap or a reorder.")
+    static final class LoadTestCommand implements Callable<Integer> {
+
+        @Mixin
+        LoadTestOptions options;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            io.tickstream.loadtest.LoadTest.Config config = options.toConfig();
+            io.tickstream.loadtest.Report report;
+            try {
+                report = new io.tickstream.loadtest.LoadTest(config, System.out).run();
+            } catch (java.io.IOException | IllegalStateException e) {
+                spec.commandLine().getErr().println("loadtest: " + e.getMessage());
+                return 2;
+            }
+            report.print(System.out);
+            report.write();
+            System.out.printf("reports: %s.json and %s.html%n", config.out().resolve(config.name()),
+                    config.out().resolve(config.name()));
+            return report.healthy() ? 0 : 1;
         }
     }
 }

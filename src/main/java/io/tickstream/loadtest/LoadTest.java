@@ -1,0 +1,278 @@
+package io.tickstream.loadtest;
+
+import io.tickstream.feed.MicroClock;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The load-test harness: opens many WebSocket subscribers from one process (Vert.x, nothing
+ * blocks), each with its own subscription mix, and measures what they receive: end-to-end
+ * latency from each message's {@code ts}, deliveries per second, gaps and reorders from
+ * {@code seq}, conflation, and disconnects by close code.
+ *
+ * <p>Threading: each connection's state is touched only on its event loop; totals are adders
+ * and a latency {@link Recorder}, read by the reporting thread.
+ */
+public final class LoadTest {
+
+    /**
+     * What to run.
+     *
+     * @param url              the server's {@code ws://} or {@code wss://} URL of {@code /ws}
+     * @param clients          connections to open
+     * @param durationSeconds  how long to measure once the ramp has started
+     * @param rampPerSecond    connections opened per second
+     * @param symbolsPerClient random symbols each client subscribes to (when not on {@code stocks.*})
+     * @param matchesPerClient random matches each client subscribes to
+     * @param allStocksShare   share of clients on {@code stocks.*} instead of single symbols
+     * @param allSportsShare   share of clients also on {@code sports.>} instead of single matches
+     * @param slowShare        share of clients that read slowly on purpose (pause 4 s in every 5 s)
+     * @param contiguous       the subscriptions cover the whole feed: check {@code seq} for gaps
+     * @param out              directory for the JSON and HTML reports
+     * @param name             scenario name, used in file names
+     * @param seed             seed of the subscription mix
+     */
+    public record Config(URI url, int clients, double durationSeconds, int rampPerSecond, int symbolsPerClient,
+                         int matchesPerClient, double allStocksShare, double allSportsShare, double slowShare,
+                         boolean contiguous, Path out, String name, long seed) {
+    }
+
+    /** One connection's view; owned by its event loop. */
+    private static final class Client {
+        final boolean slow;
+        final Map<String, Long> lastByTopic = new HashMap<>();
+        long lastSeq = -1;
+        long gaps;
+        long reorders;
+        ClientWebSocket ws;
+
+        Client(boolean slow) {
+            this.slow = slow;
+        }
+    }
+
+    private final Config config;
+    private final PrintStream log;
+    private final Recorder healthyLatency = new Recorder(60_000_000L, 3);
+    private final Recorder slowLatency = new Recorder(60_000_000L, 3);
+    private final Histogram healthyTotal = new Histogram(60_000_000L, 3);
+    private final Histogram slowTotal = new Histogram(60_000_000L, 3);
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder conflated = new LongAdder();
+    private final LongAdder snapshots = new LongAdder();
+    private final AtomicInteger connected = new AtomicInteger();
+    private final AtomicInteger failedToConnect = new AtomicInteger();
+    private final Map<String, LongAdder> closes = new ConcurrentHashMap<>();
+    private final List<Client> clients = new ArrayList<>();
+
+    public LoadTest(Config config, PrintStream log) {
+        this.config = config;
+        this.log = log;
+    }
+
+    /** Runs the scenario and returns the report; {@link Report#healthy()} tells whether readers saw gaps. */
+    public Report run() throws Exception {
+        List<String> symbols = new ArrayList<>();
+        List<String> matches = new ArrayList<>();
+        for (Object o : fetchTopics()) {
+            String topic = ((JsonObject) o).getString("topic");
+            (topic.startsWith("stocks.") ? symbols : matches).add(topic);
+        }
+        if (symbols.isEmpty()) {
+            throw new IllegalStateException("the server knows no stock topics yet: is the simulator running?");
+        }
+        Random rnd = new Random(config.seed());
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
+        try {
+            boolean tls = config.url().getScheme().equals("wss");
+            WebSocketClient wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
+                    .setMaxConnections(config.clients() + 16).setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 24)
+                    .setSsl(tls).setTrustAll(tls).setVerifyHost(false).setConnectTimeout(30_000));
+            int port = config.url().getPort() > 0 ? config.url().getPort() : tls ? 443 : 80;
+            long start = System.nanoTime();
+            int slowCount = (int) Math.round(config.clients() * config.slowShare());
+            for (int i = 0; i < config.clients(); i++) {
+                Client c = new Client(i < slowCount);
+                clients.add(c);
+                JsonObject subscribe = new JsonObject().put("op", "subscribe").put("id", "load")
+                        .put("snapshot", true).put("topics", mix(rnd, symbols, matches));
+                long at = (long) (i * 1000.0 / config.rampPerSecond());
+                vertx.setTimer(Math.max(1, at), t -> open(wsClient, c, port, tls, subscribe));
+            }
+            long[] slowTimer = {vertx.setPeriodic(1000, t -> pauseSlowReaders(System.nanoTime() - start))};
+            long end = start + (long) (config.durationSeconds() * 1e9);
+            long lastDelivered = 0;
+            int second = 0;
+            while (System.nanoTime() < end) {
+                Thread.sleep(Math.max(1, Math.min(1000, (end - System.nanoTime()) / 1_000_000)));
+                second++;
+                long d = delivered.sum();
+                healthyTotal.add(healthyLatency.getIntervalHistogram());
+                slowTotal.add(slowLatency.getIntervalHistogram());
+                log.printf("t=%3ds  connections %d/%d  msgs/s %,d  p99 %s  gaps %d  reorders %d%n", second,
+                        connected.get(), config.clients(), d - lastDelivered,
+                        micros(healthyTotal.getValueAtPercentile(99)), sum(false, true), sum(false, false));
+                lastDelivered = d;
+            }
+            vertx.cancelTimer(slowTimer[0]);
+            healthyTotal.add(healthyLatency.getIntervalHistogram());
+            slowTotal.add(slowLatency.getIntervalHistogram());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Report report = new Report(config, seconds, connected.get(), failedToConnect.get(), delivered.sum(),
+                    conflated.sum(), snapshots.sum(), sum(false, true), sum(false, false), sum(true, true),
+                    sum(true, false), healthyTotal, slowTotal, Map.copyOf(adders(closes)));
+            for (Client c : clients) {
+                if (c.ws != null && !c.ws.isClosed()) {
+                    c.ws.close();
+                }
+            }
+            return report;
+        } finally {
+            vertx.close().await(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private JsonArray mix(Random rnd, List<String> symbols, List<String> matches) {
+        JsonArray topics = new JsonArray();
+        if (rnd.nextDouble() < config.allStocksShare()) {
+            topics.add("stocks.*");
+        } else {
+            for (int k = 0; k < Math.min(config.symbolsPerClient(), symbols.size()); k++) {
+                String t = symbols.get(rnd.nextInt(symbols.size()));
+                if (!topics.contains(t)) {
+                    topics.add(t);
+                }
+            }
+        }
+        if (rnd.nextDouble() < config.allSportsShare()) {
+            topics.add("sports.>");
+        } else {
+            for (int k = 0; k < Math.min(config.matchesPerClient(), matches.size()); k++) {
+                String t = matches.get(rnd.nextInt(matches.size()));
+                if (!topics.contains(t)) {
+                    topics.add(t);
+                }
+            }
+        }
+        return topics;
+    }
+
+    private void open(WebSocketClient wsClient, Client c, int port, boolean tls, JsonObject subscribe) {
+        ClientWebSocket ws = wsClient.webSocket();
+        c.ws = ws;
+        ws.binaryMessageHandler(b -> { });
+        ws.handler(buffer -> FrameScanner.scan(buffer.getBytes(), new FrameScanner.Sink() {
+            @Override
+            public void message(String topic, long seq, long ts, int merged, boolean snapshot) {
+                onMessage(c, topic, seq, ts, merged, snapshot);
+            }
+
+            @Override
+            public void control(String type) {
+                if (type.equals("welcome")) {
+                    ws.writeTextMessage(subscribe.encode());
+                }
+            }
+        }));
+        ws.closeHandler(v -> {
+            connected.decrementAndGet();
+            closes.computeIfAbsent(String.valueOf(ws.closeStatusCode()), k -> new LongAdder()).increment();
+        });
+        ws.connect(new WebSocketConnectOptions().setHost(config.url().getHost()).setPort(port).setSsl(tls)
+                .setURI(config.url().getRawPath() == null || config.url().getRawPath().isEmpty() ? "/ws"
+                        : config.url().getRawPath()))
+                .onSuccess(w -> connected.incrementAndGet())
+                .onFailure(e -> failedToConnect.incrementAndGet());
+    }
+
+    private void onMessage(Client c, String topic, long seq, long ts, int merged, boolean snapshot) {
+        if (snapshot) {
+            snapshots.increment();
+            return;
+        }
+        delivered.increment();
+        conflated.add(merged);
+        (c.slow ? slowLatency : healthyLatency).recordValue(Math.min(60_000_000L, Math.max(1, MicroClock.nowMicros() - ts)));
+        Long prev = c.lastByTopic.put(topic, seq);
+        if (prev != null && seq <= prev) {
+            c.reorders++;
+        }
+        if (config.contiguous() && merged == 0) {
+            if (c.lastSeq >= 0 && seq > c.lastSeq + 1 && (seq >>> 32) == (c.lastSeq >>> 32)) {
+                c.gaps += seq - c.lastSeq - 1;
+            }
+        }
+        c.lastSeq = Math.max(c.lastSeq, seq);
+    }
+
+    private void pauseSlowReaders(long elapsedNanos) {
+        boolean pause = (elapsedNanos / 1_000_000_000L) % 5 != 4;
+        for (Client c : clients) {
+            if (c.slow && c.ws != null && !c.ws.isClosed()) {
+                if (pause) {
+                    c.ws.pause();
+                } else {
+                    c.ws.resume();
+                }
+            }
+        }
+    }
+
+    private long sum(boolean slow, boolean gaps) {
+        long n = 0;
+        for (Client c : clients) {
+            if (c.slow == slow) {
+                n += gaps ? c.gaps : c.reorders;
+            }
+        }
+        return n;
+    }
+
+    private static Map<String, Long> adders(Map<String, LongAdder> m) {
+        Map<String, Long> out = new HashMap<>();
+        m.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    private JsonArray fetchTopics() throws IOException, InterruptedException {
+        URI u = config.url();
+        String scheme = u.getScheme().equals("wss") ? "https" : "http";
+        URI topics = URI.create(scheme + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "") + "/api/topics");
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(topics)
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException(topics + " answered " + r.statusCode());
+        }
+        return new JsonArray(r.body());
+    }
+
+    static String micros(long us) {
+        return us < 1000 ? us + " µs" : us < 1_000_000 ? String.format("%.1f ms", us / 1e3) : String.format("%.2f s", us / 1e6);
+    }
+}

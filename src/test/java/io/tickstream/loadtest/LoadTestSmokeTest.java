@@ -1,0 +1,60 @@
+package io.tickstream.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tickstream.ServerMain;
+import io.tickstream.config.SimulatorConfig;
+import io.tickstream.support.Fixture;
+import io.vertx.core.json.JsonObject;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A short run of the harness against a real server: counts, latency recorded, no gaps. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LoadTestSmokeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldMeasureAFewHundredSubscribersWithoutGaps() throws Exception {
+        Path queue = dir.resolve("queue");
+        // No matches: stocks.* then covers the whole feed, so seq must be contiguous.
+        Fixture.RunningSimulator sim = Fixture.startSimulator(new SimulatorConfig(queue, 500, 3, 1, 0, 0, 0, 1000,
+                null, null, null, 0, 0, 0, "FAST_DAILY", 0));
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
+            Fixture.await(() -> server.ready(), Duration.ofSeconds(20), "ready");
+            Thread.sleep(1000);
+            LoadTest.Config config = new LoadTest.Config(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), 300, 4,
+                    1000, 5, 0, 0.5, 0, 0, false, dir.resolve("bench"), "smoke", 1);
+            Report r = new LoadTest(config, new PrintStream(OutputStream.nullOutputStream())).run();
+            assertEquals(300, r.connectedAtEnd());
+            assertEquals(0, r.failedToConnect());
+            assertTrue(r.delivered() > 10_000, "delivered " + r.delivered());
+            assertTrue(r.latency().getTotalCount() == r.delivered(), "latency of every healthy delivery recorded");
+            assertEquals(0, r.reorders());
+            assertTrue(r.healthy());
+            r.write();
+            JsonObject json = new JsonObject(Files.readString(dir.resolve("bench/smoke.json")));
+            assertEquals(r.delivered(), json.getLong("delivered"));
+            assertTrue(Files.readString(dir.resolve("bench/smoke.html")).contains("<svg"));
+
+            LoadTest.Config contiguous = new LoadTest.Config(config.url(), 50, 3, 1000, 0, 0, 1, 0, 0, true,
+                    dir.resolve("bench"), "contiguous", 2);
+            Report c = new LoadTest(contiguous, new PrintStream(OutputStream.nullOutputStream())).run();
+            assertTrue(c.delivered() > 1000);
+            assertEquals(0, c.gaps(), "stocks.* over a stocks-only feed: no seq gap");
+        } finally {
+            sim.stop();
+        }
+    }
+}
