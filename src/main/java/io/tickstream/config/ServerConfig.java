@@ -36,7 +36,7 @@ public record ServerConfig(Path queueDir, String host, int port, boolean fromSta
     /** Defaults for everything but the queue directory, as the CLI has them. */
     public static ServerConfig defaults(Path queueDir) {
         return new ServerConfig(queueDir, "0.0.0.0", 8080, false, 2, 10_000, 1_000, 65_536, 65_536, 20, 40, 20, 512,
-                64, 262_144, 1_048_576, 5_000, "FAST_DAILY", 30_000,
+                2, 262_144, 1_048_576, 5_000, "FAST_DAILY", 30_000,
                 java.util.List.of("127.0.0.1", "::1"));
     }
 

@@ -78,8 +78,8 @@ public final class ServerOptions {
     int maxBatch;
 
     @Option(names = "--max-inflight-batches", paramLabel = "N",
-            defaultValue = "${env:TICKSTREAM_MAX_INFLIGHT_BATCHES:-64}",
-            description = "Batches an event loop may have queued before the tailer waits "
+            defaultValue = "${env:TICKSTREAM_MAX_INFLIGHT_BATCHES:-2}",
+            description = "Batches an event loop may have queued before the tailer grows its next batch instead "
                     + "(env TICKSTREAM_MAX_INFLIGHT_BATCHES, default ${DEFAULT-VALUE}).")
     int maxInFlightBatches;
 

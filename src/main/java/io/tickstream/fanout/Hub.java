@@ -9,9 +9,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The fan-out across event loops: every batch goes to every {@link Shard}, each of which delivers
  * it to its own connections on its own event loop.
  *
- * <p>Bounded: when any shard has {@code maxInFlight} batches not yet delivered, {@link #offer}
- * answers {@code false} and the tailer waits; memory between the tailer and the event loops never
- * grows beyond that. Thread-safe.
+ * <p>Bounded: when any shard has {@code maxInFlight} batches not yet delivered,
+ * {@link #canAccept()} answers {@code false}: the tailer grows its next batch meanwhile, then waits;
+ * memory between the tailer and the event loops never grows beyond that. Thread-safe.
  */
 public final class Hub implements BatchSink {
 
@@ -32,15 +32,19 @@ public final class Hub implements BatchSink {
     }
 
     @Override
-    public boolean offer(FeedBatch batch) {
+    public boolean canAccept() {
         for (Shard s : shards) {
             if (s.inFlight() >= maxInFlight) {
                 return false;
             }
         }
+        return true;
+    }
+
+    @Override
+    public void publish(FeedBatch batch) {
         for (Shard s : shards) {
             s.post(batch);
         }
-        return true;
     }
 }

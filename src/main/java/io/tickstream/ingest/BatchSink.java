@@ -4,10 +4,12 @@ package io.tickstream.ingest;
 public interface BatchSink {
 
     /**
-     * Offers a batch for delivery.
-     *
-     * @return {@code true} when taken; {@code false} when the sink is saturated and the caller must
-     *     offer the same batch again later (backpressure as a value: the queue is the buffer)
+     * Whether a batch would be taken now. While it is not, the tailer keeps reading into the batch
+     * it holds (so that under load batches grow and each connection gets fewer, larger writes),
+     * and once that batch is full it waits: backpressure as a value, the queue being the buffer.
      */
-    boolean offer(FeedBatch batch);
+    boolean canAccept();
+
+    /** Hands over a batch; call only after {@link #canAccept()} answered true, from the same thread. */
+    void publish(FeedBatch batch);
 }

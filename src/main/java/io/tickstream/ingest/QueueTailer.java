@@ -22,7 +22,9 @@ import net.openhft.chronicle.wire.DocumentContext;
  * belong to the tailer thread alone ("tailers are NOT thread-safe"). {@link #start()} and
  * {@link #close()} are called by the owner; the status getters are safe from any thread.
  *
- * <p>When the sink refuses a batch the tailer keeps it and stops reading: the queue on disk is the
+ * <p>While the sink cannot take a batch the tailer keeps reading into the one it holds, so batches
+ * grow with load (fewer, larger writes per connection) and stay small, for low latency, when the
+ * event loops keep up. Once the held batch is full it stops reading: the queue on disk is the
  * buffer, so a slow fan-out delays delivery but never loses or reorders a message.
  */
 public final class QueueTailer implements AutoCloseable {
@@ -46,7 +48,7 @@ public final class QueueTailer implements AutoCloseable {
 
     // tailer-thread state
     private final JsonCodec codec = new JsonCodec();
-    private FeedBatch pending;
+    private List<EncodedMessage> pending = new ArrayList<>();
 
     /**
      * @param queue     the queue to tail; the caller keeps ownership and closes it after {@link #close()}
@@ -124,28 +126,25 @@ public final class QueueTailer implements AutoCloseable {
         }
     }
 
-    /** One pass: hands on the pending batch or reads a new one. Returns how much work it did. */
+    /**
+     * One pass: reads into the held batch (up to {@code maxBatch}) and hands it over when the sink
+     * can take it. Returns how much work it did.
+     */
     int doWork(ExcerptTailer tailer) {
-        if (pending != null) {
-            if (!sink.offer(pending)) {
-                meters.tailerStalls().increment();
-                List<EncodedMessage> waiting = pending.messages();
-                lagSeconds = Math.max(0, MicroClock.nowMicros() - waiting.get(waiting.size() - 1).ts()) / 1e6;
-                return 0;
-            }
-            pending = null;
-        }
-        List<EncodedMessage> batch = new ArrayList<>(Math.min(maxBatch, 64));
         long nowMicros = MicroClock.nowMicros();
-        while (batch.size() < maxBatch) {
+        int read = 0;
+        boolean atEnd = false;
+        while (pending.size() < maxBatch) {
             try (DocumentContext dc = tailer.readingDocument()) {
                 if (!dc.isPresent()) {
+                    atEnd = true;
                     break;
                 }
                 long seq = dc.index();
+                read++;
                 try {
                     FeedMessage message = QueueCodec.read(dc.wire().bytes());
-                    batch.add(EncodedMessage.of(seq, message, codec));
+                    pending.add(EncodedMessage.of(seq, message, codec));
                     meters.feedMessages(message.kind()).increment();
                     meters.recordFeedReadLatencyMicros(nowMicros - message.ts());
                 } catch (RuntimeException e) {
@@ -154,20 +153,28 @@ public final class QueueTailer implements AutoCloseable {
                 }
             }
         }
-        if (batch.isEmpty()) {
-            caughtUp = true;
-            lagSeconds = 0;
-            return 0;
+        if (pending.isEmpty()) {
+            if (atEnd) {
+                caughtUp = true;
+                lagSeconds = 0;
+            }
+            return read;
         }
-        EncodedMessage last = batch.get(batch.size() - 1);
+        EncodedMessage last = pending.get(pending.size() - 1);
         lagSeconds = Math.max(0, nowMicros - last.ts()) / 1e6;
-        lastSeq = last.seq();
-        FeedBatch feedBatch = new FeedBatch(batch);
-        if (!sink.offer(feedBatch)) {
-            meters.tailerStalls().increment();
-            pending = feedBatch;
+        if (!sink.canAccept()) {
+            if (pending.size() >= maxBatch) {
+                meters.tailerStalls().increment();
+            }
+            return read;
         }
-        return batch.size();
+        sink.publish(new FeedBatch(pending));
+        lastSeq = last.seq();
+        pending = new ArrayList<>(Math.min(maxBatch, 64));
+        if (atEnd) {
+            caughtUp = true;
+        }
+        return read + 1;
     }
 
     /** Stops the tailer thread and waits for it. */

@@ -147,11 +147,6 @@ public final class LoadTest {
             Report report = new Report(config, seconds, connected.get(), failedToConnect.get(), delivered.sum(),
                     conflated.sum(), snapshots.sum(), sum(false, true), sum(false, false), sum(true, true),
                     sum(true, false), healthyTotal, slowTotal, Map.copyOf(adders(closes)));
-            for (Client c : clients) {
-                if (c.ws != null && !c.ws.isClosed()) {
-                    c.ws.close();
-                }
-            }
             return report;
         } finally {
             vertx.close().await(20, TimeUnit.SECONDS);

@@ -38,12 +38,13 @@ class QueueTailerTest {
         final List<EncodedMessage> taken = new CopyOnWriteArrayList<>();
 
         @Override
-        public boolean offer(FeedBatch batch) {
-            if (!open.get()) {
-                return false;
-            }
+        public boolean canAccept() {
+            return open.get();
+        }
+
+        @Override
+        public void publish(FeedBatch batch) {
             taken.addAll(batch.messages());
-            return true;
         }
     }
 
