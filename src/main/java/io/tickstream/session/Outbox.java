@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * One connection's outbound path and its backpressure policy.
@@ -68,6 +69,7 @@ public final class Outbox {
     private final long maxBacklogBytes;
     private final long graceNanos;
     private final long stallNanos;
+    private final SharedFrames shared;
     private long fullSince = -1;
     private final List<EncodedMessage> batch = new ArrayList<>();
     /** Live messages held back, exactly, while a replay is written ahead of them. */
@@ -80,7 +82,8 @@ public final class Outbox {
     private long lastWriteNanos = System.nanoTime();
 
     public Outbox(Transport transport, Meters meters, int maxFrameBytes, long maxBacklogBytes, long graceMillis,
-                  long stallMillis) {
+                  long stallMillis, SharedFrames shared) {
+        this.shared = shared;
         this.stallNanos = stallMillis * 1_000_000L;
         this.transport = transport;
         this.meters = meters;
@@ -114,13 +117,26 @@ public final class Outbox {
         }
         if (head == null && !transport.writeQueueFull()) {
             long nowMicros = MicroClock.nowMicros();
-            List<byte[]> parts = new ArrayList<>(batch.size());
-            for (EncodedMessage m : batch) {
-                parts.add(m.wireJson());
+            long[] seqs = new long[batch.size()];
+            boolean plain = true;
+            for (int i = 0; i < seqs.length; i++) {
+                EncodedMessage m = batch.get(i);
+                seqs[i] = m.seq();
+                plain &= m.conflated() == 0;
                 countSent(m.kind(), nowMicros - m.ts());
             }
+            List<EncodedMessage> messages = new ArrayList<>(batch);
             batch.clear();
-            writePacked(parts, parts.size());
+            Supplier<List<byte[]>> pack = () -> {
+                List<byte[]> parts = new ArrayList<>(messages.size());
+                for (EncodedMessage m : messages) {
+                    parts.add(m.wireJson());
+                }
+                return pack(parts);
+            };
+            for (byte[] frame : plain && shared != null ? shared.get(seqs, pack) : pack.get()) {
+                write(frame);
+            }
             return Outcome.OK;
         }
         for (EncodedMessage m : batch) {
@@ -372,6 +388,15 @@ public final class Outbox {
      * JSON array, each frame at most about {@code maxFrameBytes} (a single larger message goes whole).
      */
     private void writePacked(List<byte[]> parts, int count) {
+        for (byte[] frame : pack(parts.subList(0, count))) {
+            write(frame);
+        }
+    }
+
+    /** Packs messages into frames: one message alone, several as a JSON array, each about {@code maxFrameBytes}. */
+    private List<byte[]> pack(List<byte[]> parts) {
+        List<byte[]> frames = new ArrayList<>(1);
+        int count = parts.size();
         int i = 0;
         while (i < count) {
             int size = 1;
@@ -381,7 +406,7 @@ public final class Outbox {
                 j++;
             }
             if (j - i == 1) {
-                write(parts.get(i));
+                frames.add(parts.get(i));
             } else {
                 byte[] frame = new byte[size];
                 int pos = 0;
@@ -395,9 +420,10 @@ public final class Outbox {
                     pos += p.length;
                 }
                 frame[pos] = ']';
-                write(frame);
+                frames.add(frame);
             }
             i = j;
         }
+        return frames;
     }
 }

@@ -81,7 +81,7 @@ public final class Session implements Subscriber, Replayer.Sink {
         this.meters = meters;
         this.tokens = settings.clientBurst();
         this.outbox = new Outbox(transport, meters, settings.maxFrameBytes(), settings.maxBacklogBytes(),
-                settings.slowConsumerGraceMs(), settings.stallTimeoutMs());
+                settings.slowConsumerGraceMs(), settings.stallTimeoutMs(), messages.sharedFrames());
     }
 
     /** Joins the shard and greets the client. */
