@@ -8,18 +8,19 @@ QUEUE   ?= data/queue
 MVN     := mvn -B -ntp
 SOURCES := pom.xml $(shell find src/main simulator -type f 2>/dev/null)
 
-.PHONY: help deps build run stack simulate server test clean
+.PHONY: help deps build run stack bench simulate server test clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-deps: ## install what builds and tests need from Debian's packages when missing (JDK 17, Maven, nginx, prometheus, openssl, chromium)
+deps: ## install what builds and tests need from Debian's packages when missing (JDK 17, Maven, nginx, prometheus, openssl, curl, chromium)
 	@missing=""; \
 	{ command -v java >/dev/null && java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; } || missing="$$missing openjdk-17-jdk-headless"; \
 	command -v mvn >/dev/null || missing="$$missing maven"; \
 	{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } || missing="$$missing nginx"; \
 	{ command -v prometheus >/dev/null && command -v promtool >/dev/null; } || missing="$$missing prometheus"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	if [ -n "$$missing" ]; then \
@@ -55,6 +56,9 @@ run: $(JAR) ## start the simulator and the server (queue under ./data, port 8080
 
 stack: $(JAR) ## simulator, server, NGINX (TLS on 8443) and Prometheus (9090); Ctrl-C stops all
 	@bash src/main/sh/stack.sh
+
+bench: $(JAR) ## fixed load scenarios (simulator, server, harness as processes); report in target/bench
+	@bash src/main/sh/bench.sh
 
 simulate: $(JAR) ## run only the simulator, writing to $(QUEUE)
 	java -jar $(JAR) simulate --queue $(QUEUE)

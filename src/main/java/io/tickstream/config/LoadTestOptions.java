@@ -70,14 +70,21 @@ public final class LoadTestOptions {
             description = "Seed of the subscription mix (env TICKSTREAM_LOADTEST_SEED, default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "${env:TICKSTREAM_LOADTEST_WARMUP:-5}",
+            description = "Latency and deliveries/s are measured only after this long: the ramp and the snapshots "
+                    + "stay out of the numbers (env TICKSTREAM_LOADTEST_WARMUP, default ${DEFAULT-VALUE}).")
+    double warmup;
+
     public LoadTest.Config toConfig() {
         if (url == null || url.getScheme() == null || !(url.getScheme().equals("ws") || url.getScheme().equals("wss"))
                 || url.getHost() == null) {
             throw new ParameterException(spec.commandLine(), "--url must be ws://HOST:PORT/ws or wss://...");
         }
-        if (clients < 1 || duration <= 0 || ramp < 1 || symbols < 0 || matches < 0) {
+        if (clients < 1 || duration <= 0 || ramp < 1 || symbols < 0 || matches < 0 || warmup < 0
+                || warmup >= duration) {
             throw new ParameterException(spec.commandLine(),
-                    "--clients, --duration and --ramp must be positive; --symbols and --matches not negative");
+                    "--clients, --duration and --ramp must be positive; --symbols and --matches not negative; "
+                            + "--warmup shorter than --duration");
         }
         for (double share : new double[] {allStocksShare, allSportsShare, slowShare}) {
             if (share < 0 || share > 1) {
@@ -88,6 +95,6 @@ public final class LoadTestOptions {
             throw new ParameterException(spec.commandLine(), "--name is letters, digits, '.', '_' or '-'");
         }
         return new LoadTest.Config(url, clients, duration, ramp, symbols, matches, allStocksShare, allSportsShare,
-                slowShare, contiguous, out, name, seed);
+                slowShare, contiguous, out, name, seed, warmup);
     }
 }

@@ -57,10 +57,11 @@ public final class LoadTest {
      * @param out              directory for the JSON and HTML reports
      * @param name             scenario name, used in file names
      * @param seed             seed of the subscription mix
+     * @param warmupSeconds    latency and deliveries/s count only after this long (ramp, snapshots)
      */
     public record Config(URI url, int clients, double durationSeconds, int rampPerSecond, int symbolsPerClient,
                          int matchesPerClient, double allStocksShare, double allSportsShare, double slowShare,
-                         boolean contiguous, Path out, String name, long seed) {
+                         boolean contiguous, Path out, String name, long seed, double warmupSeconds) {
     }
 
     /** One connection's view; owned by its event loop. */
@@ -84,6 +85,8 @@ public final class LoadTest {
     private final Histogram healthyTotal = new Histogram(60_000_000L, 3);
     private final Histogram slowTotal = new Histogram(60_000_000L, 3);
     private final LongAdder delivered = new LongAdder();
+    private final LongAdder measured = new LongAdder();
+    private volatile long measureFromNanos = Long.MAX_VALUE;
     private final LongAdder conflated = new LongAdder();
     private final LongAdder snapshots = new LongAdder();
     private final AtomicInteger connected = new AtomicInteger();
@@ -116,6 +119,7 @@ public final class LoadTest {
                     .setSsl(tls).setTrustAll(tls).setVerifyHost(false).setConnectTimeout(30_000));
             int port = config.url().getPort() > 0 ? config.url().getPort() : tls ? 443 : 80;
             long start = System.nanoTime();
+            measureFromNanos = start + (long) (config.warmupSeconds() * 1e9);
             int slowCount = (int) Math.round(config.clients() * config.slowShare());
             for (int i = 0; i < config.clients(); i++) {
                 Client c = new Client(i < slowCount);
@@ -143,13 +147,17 @@ public final class LoadTest {
             vertx.cancelTimer(slowTimer[0]);
             healthyTotal.add(healthyLatency.getIntervalHistogram());
             slowTotal.add(slowLatency.getIntervalHistogram());
-            double seconds = (System.nanoTime() - start) / 1e9;
-            Report report = new Report(config, seconds, connected.get(), failedToConnect.get(), delivered.sum(),
+            double seconds = (System.nanoTime() - Math.max(start, measureFromNanos)) / 1e9;
+            Report report = new Report(config, seconds, connected.get(), failedToConnect.get(), measured.sum(),
                     conflated.sum(), snapshots.sum(), sum(false, true), sum(false, false), sum(true, true),
                     sum(true, false), healthyTotal, slowTotal, Map.copyOf(adders(closes)));
             return report;
         } finally {
-            vertx.close().await(20, TimeUnit.SECONDS);
+            try {
+                vertx.close().await(20, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.println("note: closing the connections took over 20 s (" + e + ")");
+            }
         }
     }
 
@@ -190,7 +198,7 @@ public final class LoadTest {
 
             @Override
             public void control(String type) {
-                if (type.equals("welcome")) {
+                if (type.equals("welcome") && !subscribe.getJsonArray("topics").isEmpty()) {
                     ws.writeTextMessage(subscribe.encode());
                 }
             }
@@ -213,7 +221,11 @@ public final class LoadTest {
         }
         delivered.increment();
         conflated.add(merged);
-        (c.slow ? slowLatency : healthyLatency).recordValue(Math.min(60_000_000L, Math.max(1, MicroClock.nowMicros() - ts)));
+        if (System.nanoTime() >= measureFromNanos) {
+            measured.increment();
+            (c.slow ? slowLatency : healthyLatency)
+                    .recordValue(Math.min(60_000_000L, Math.max(1, MicroClock.nowMicros() - ts)));
+        }
         Long prev = c.lastByTopic.put(topic, seq);
         if (prev != null && seq <= prev) {
             c.reorders++;

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# make bench: the simulator, the server and the load-test harness as separate processes, a fixed
+# set of scenarios, the server's /metrics scraped at the end of each, one report. Loopback only;
+# every process started here is stopped here, by PID.
+set -euo pipefail
+
+JAR=target/tickstream.jar
+OUT=target/bench
+WORK=$(pwd)/data/bench
+PORT=${BENCH_PORT:-18480}
+DURATION=${BENCH_DURATION:-20}
+mkdir -p "$OUT" "$WORK"
+SUMMARY="$OUT/summary.md"
+echo "| scenario | clients | feed msgs/s | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | gaps | server CPU s | server RSS MiB | heap MiB (used, at end) |" > "$SUMMARY"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
+
+sim=""; srv=""
+cleanup() { kill -TERM $srv $sim 2>/dev/null || true; wait $srv $sim 2>/dev/null || true; sim=""; srv=""; }
+trap cleanup EXIT INT TERM
+
+# scenario NAME RATE MATCHES -- harness flags...
+scenario() {
+  local name=$1 rate=$2 matches=$3; shift 4
+  local queue="$WORK/$name"
+  rm -rf "$queue"
+  java -jar "$JAR" simulate --queue "$queue" --rate "$rate" --matches "$matches" --burst-every 0 --seed 1 \
+    --stats-every 0 > "$OUT/$name-simulator.log" 2>&1 & sim=$!
+  java -Xms1g -Xmx2g -jar "$JAR" server --queue "$queue" --port "$PORT" --host 127.0.0.1 \
+    > "$OUT/$name-server.log" 2>&1 & srv=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+  sleep 3   # let every topic appear
+  local cpu0; cpu0=$(awk '{print $14+$15}' /proc/$srv/stat)
+  java -jar "$JAR" loadtest --url "ws://127.0.0.1:$PORT/ws" --duration "$DURATION" --name "$name" --out "$OUT" "$@" 2>&1 \
+    | tee "$OUT/$name-harness.log" | grep -E "^t=.*(5|0)s|scenario|deliveries|p99 |gaps" || true
+  curl -s "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics.txt"
+  local cpu1; cpu1=$(awk '{print $14+$15}' /proc/$srv/stat)
+  local rss; rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$srv/status)
+  local heap; heap=$(grep '^jvm_memory_used_bytes{area="heap"' "$OUT/$name-metrics.txt" | awk '{s+=$NF} END {printf "%.0f", s/1048576}')
+  local feed; feed=$(awk '/^tickstream_feed_messages_total/ {s+=$2} END {print s}' "$OUT/$name-metrics.txt")
+  local hz; hz=$(getconf CLK_TCK)
+  python3 - "$OUT/$name.json" "$rate" "$(( (cpu1 - cpu0) / hz ))" "$rss" "$heap" >> "$SUMMARY" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); rate = float(sys.argv[2])
+# deliveries asked for: every client gets the whole feed in the fan-out scenarios only
+asked = r["clients"] * rate if r["scenario"].startswith(("fanout", "below")) else 0
+lat = r["latency"]
+f = lambda us: f"{us/1000:.1f} ms" if us >= 1000 else f"{us} µs"
+ratio = f"{100*r['deliveriesPerSecond']/asked:.1f}%" if asked else "–"
+print(f"| {r['scenario']} | {r['clients']} | {rate:.0f} | {r['deliveriesPerSecond']:,.0f} | {ratio} | {f(lat['p50'])} | {f(lat['p99'])} | {f(lat['p99.9'])} | {f(lat['max'])} | {r['gaps']} | {sys.argv[3]} | {sys.argv[4]} | {sys.argv[5]} |")
+PY
+  cleanup
+}
+
+scenario fanout-1k 1000 0 -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000
+scenario below-saturation 100 0 -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000
+scenario fanout-5k 1000 0 -- --clients 5000 --all-stocks-share 1 --contiguous --ramp 2500
+scenario mixed 5000 16 -- --clients 5000 --symbols 10 --matches 2 --ramp 2500
+scenario slow 5000 16 -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --slow-share 0.1
+scenario idle 100 0 -- --clients 10000 --symbols 0 --matches 0 --ramp 5000
+
+echo
+echo "Results (also in $SUMMARY; per scenario: JSON, HTML plot, logs and /metrics under $OUT):"
+cat "$SUMMARY"
