@@ -17,24 +17,24 @@ public final class JsonCodec {
             w.field("symbol", t.symbol()).field("bid", t.bid()).field("ask", t.ask())
                     .field("last", t.last()).field("size", t.size()).field("volume", t.volume());
         } else if (message instanceof Score s) {
-                w.field("sport", s.sport()).field("match", s.match()).field("home", s.home())
-                        .field("away", s.away()).field("homeScore", s.homeScore())
-                        .field("awayScore", s.awayScore()).field("clock", s.clock())
-                        .field("status", s.status().wireName());
-                ScoreEvent e = s.event();
-                if (e != null) {
-                    w.key("event").beginObject().field("kind", e.kind().wireName()).field("minute", e.minute());
-                    if (e.team() != null) {
-                        w.field("team", e.team().wireName());
-                    }
-                    if (e.player() != null) {
-                        w.field("player", e.player());
-                    }
-                    if (e.detail() != null && e.kind().detailKey() != null) {
-                        w.field(e.kind().detailKey(), e.detail());
-                    }
-                    w.endObject();
+            w.field("sport", s.sport()).field("match", s.match()).field("home", s.home())
+                    .field("away", s.away()).field("homeScore", s.homeScore())
+                    .field("awayScore", s.awayScore()).field("clock", s.clock())
+                    .field("status", s.status().wireName());
+            ScoreEvent e = s.event();
+            if (e != null) {
+                w.key("event").beginObject().field("kind", e.kind().wireName()).field("minute", e.minute());
+                if (e.team() != null) {
+                    w.field("team", e.team().wireName());
                 }
+                if (e.player() != null) {
+                    w.field("player", e.player());
+                }
+                if (e.detail() != null && e.kind().detailKey() != null) {
+                    w.field(e.kind().detailKey(), e.detail());
+                }
+                w.endObject();
+            }
         }
         return w.endObject().toBytes();
     }

@@ -34,35 +34,35 @@ public final class QueueCodec {
     public static void write(FeedMessage message, Bytes<?> out) {
         out.writeByte(VERSION);
         if (message instanceof Tick t) {
-                out.writeByte(KIND_TICK);
-                out.writeLong(t.ts());
-                out.writeUtf8(t.symbol());
-                out.writeDouble(t.bid());
-                out.writeDouble(t.ask());
-                out.writeDouble(t.last());
-                out.writeStopBit(t.size());
-                out.writeStopBit(t.volume());
+            out.writeByte(KIND_TICK);
+            out.writeLong(t.ts());
+            out.writeUtf8(t.symbol());
+            out.writeDouble(t.bid());
+            out.writeDouble(t.ask());
+            out.writeDouble(t.last());
+            out.writeStopBit(t.size());
+            out.writeStopBit(t.volume());
         } else if (message instanceof Score s) {
-                out.writeByte(KIND_SCORE);
-                out.writeLong(s.ts());
-                out.writeUtf8(s.sport());
-                out.writeUtf8(s.match());
-                out.writeUtf8(s.home());
-                out.writeUtf8(s.away());
-                out.writeStopBit(s.homeScore());
-                out.writeStopBit(s.awayScore());
-                out.writeStopBit(s.clockSeconds());
-                out.writeByte((byte) s.status().ordinal());
-                ScoreEvent e = s.event();
-                if (e == null) {
-                    out.writeByte((byte) 0);
-                } else {
-                    out.writeByte((byte) (e.kind().ordinal() + 1));
-                    out.writeStopBit(e.minute());
-                    out.writeByte((byte) (e.team() == null ? 0 : e.team().ordinal() + 1));
-                    out.writeUtf8(e.player() == null ? "" : e.player());
-                    out.writeUtf8(e.detail() == null ? "" : e.detail());
-                }
+            out.writeByte(KIND_SCORE);
+            out.writeLong(s.ts());
+            out.writeUtf8(s.sport());
+            out.writeUtf8(s.match());
+            out.writeUtf8(s.home());
+            out.writeUtf8(s.away());
+            out.writeStopBit(s.homeScore());
+            out.writeStopBit(s.awayScore());
+            out.writeStopBit(s.clockSeconds());
+            out.writeByte((byte) s.status().ordinal());
+            ScoreEvent e = s.event();
+            if (e == null) {
+                out.writeByte((byte) 0);
+            } else {
+                out.writeByte((byte) (e.kind().ordinal() + 1));
+                out.writeStopBit(e.minute());
+                out.writeByte((byte) (e.team() == null ? 0 : e.team().ordinal() + 1));
+                out.writeUtf8(e.player() == null ? "" : e.player());
+                out.writeUtf8(e.detail() == null ? "" : e.detail());
+            }
         }
     }
 

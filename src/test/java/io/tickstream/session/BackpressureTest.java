@@ -162,30 +162,19 @@ class BackpressureTest {
 
     @Test
     void shouldCloseAReaderThatTakesNothingForTheStallTimeout() throws Exception {
-        Vertx vertx = Vertx.vertx();
         // The backlog limit is never reached (ticks conflate), but the sockets stay full.
-        ServerConfig config = Fixture.server(dir.resolve("queue")).withBackpressure(262_144, 8 << 20, 60_000)
-                .withStallTimeoutMs(1_500);
-        Run r = run(config, vertx, 5000, false);
-        try (ServerMain server = r.server()) {
-            for (WsClient ws : r.healthy()) {
-                assertComplete(ws, r.queue());
-            }
-            for (WsClient ws : r.slow()) {
-                ws.resume();
-                assertEquals(4001, ws.awaitClose(Duration.ofSeconds(20)));
-                assertEquals("slow consumer", ws.closeReason());
-            }
-            assertEquals(SLOW, Fixture.metric(server.port(), "tickstream_slow_consumer_disconnects_total"));
-        } finally {
-            closeQuietly(vertx);
-        }
+        assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue")).withBackpressure(262_144, 8 << 20, 60_000)
+                .withStallTimeoutMs(1_500));
     }
 
     @Test
     void shouldCloseSlowReadersWith4001AfterTheGracePeriod() throws Exception {
+        assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue")).withBackpressure(262_144, 65_536, 1_000));
+    }
+
+    /** Slow readers pause and never resume: they are closed 4001, the others get everything. */
+    private void assertSlowReadersClosedWith4001(ServerConfig config) throws Exception {
         Vertx vertx = Vertx.vertx();
-        ServerConfig config = Fixture.server(dir.resolve("queue")).withBackpressure(262_144, 65_536, 1_000);
         Run r = run(config, vertx, 5000, false);
         try (ServerMain server = r.server()) {
             for (WsClient ws : r.healthy()) {
