@@ -60,10 +60,10 @@ stack: $(JAR) ## simulator, server, NGINX (TLS on 8443) and Prometheus (9090); C
 bench: $(JAR) ## fixed load scenarios (simulator, server, harness as processes); report in target/bench
 	@bash src/main/sh/bench.sh
 
-simulate: $(JAR) ## run only the simulator, writing to $(QUEUE)
+simulate: $(JAR) ## run only the simulator, writing to data/queue (QUEUE=...)
 	java -jar $(JAR) simulate --queue $(QUEUE)
 
-server: $(JAR) ## run only the server, tailing $(QUEUE) on $(PORT)
+server: $(JAR) ## run only the server, tailing data/queue on port 8080 (QUEUE=..., PORT=...)
 	java -jar $(JAR) server --queue $(QUEUE) --port $(PORT)
 
 test: deps ## install what is missing and run every test
