@@ -125,16 +125,16 @@ public final class Outbox {
                 plain &= m.conflated() == 0;
                 countSent(m.kind(), nowMicros - m.ts());
             }
-            List<EncodedMessage> messages = new ArrayList<>(batch);
-            batch.clear();
             Supplier<List<byte[]>> pack = () -> {
-                List<byte[]> parts = new ArrayList<>(messages.size());
-                for (EncodedMessage m : messages) {
+                List<byte[]> parts = new ArrayList<>(batch.size());
+                for (EncodedMessage m : batch) {
                     parts.add(m.wireJson());
                 }
                 return pack(parts);
             };
-            for (byte[] frame : plain && shared != null ? shared.get(seqs, pack) : pack.get()) {
+            List<byte[]> frames = plain && shared != null ? shared.get(seqs, pack) : pack.get();
+            batch.clear();
+            for (byte[] frame : frames) {
                 write(frame);
             }
             return Outcome.OK;
