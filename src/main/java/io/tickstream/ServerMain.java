@@ -101,10 +101,6 @@ public final class ServerMain implements AutoCloseable {
         return tailer.caughtUp();
     }
 
-    public PrometheusMeterRegistry registry() {
-        return registry;
-    }
-
     /** Stops accepting, closes every connection, stops the tailer and closes the queue. */
     @Override
     public void close() throws Exception {

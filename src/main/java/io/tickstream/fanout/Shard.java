@@ -38,12 +38,8 @@ public final class Shard {
     /**
      * @param loop          runs tasks on the event loop that owns this shard
      * @param startPosition the tailer's start position: messages up to it are never delivered live
+     * @param busyNanos     told how long each batch took to deliver, for the loop's utilisation
      */
-    public Shard(Executor loop, long startPosition) {
-        this(loop, startPosition, nanos -> { });
-    }
-
-    /** @param busyNanos told how long each batch took to deliver, for the loop's utilisation */
     public Shard(Executor loop, long startPosition, java.util.function.LongConsumer busyNanos) {
         this.loop = loop;
         this.position = startPosition;

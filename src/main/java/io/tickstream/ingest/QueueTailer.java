@@ -41,7 +41,6 @@ public final class QueueTailer implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean caughtUp;
     private volatile double lagSeconds;
-    private volatile long lastSeq = -1;
     private final java.util.concurrent.CountDownLatch positioned = new java.util.concurrent.CountDownLatch(1);
     private final java.util.concurrent.CountDownLatch begin = new java.util.concurrent.CountDownLatch(1);
     private volatile long startPosition = -1;
@@ -96,11 +95,6 @@ public final class QueueTailer implements AutoCloseable {
      */
     public boolean caughtUp() {
         return caughtUp && lagSeconds < READY_LAG_SECONDS && thread.isAlive();
-    }
-
-    /** The {@code seq} of the last message handed to the sink, or -1. */
-    public long lastSeq() {
-        return lastSeq;
     }
 
     private void run() {
@@ -169,7 +163,6 @@ public final class QueueTailer implements AutoCloseable {
             return read;
         }
         sink.publish(new FeedBatch(pending));
-        lastSeq = last.seq();
         pending = new ArrayList<>(Math.min(maxBatch, 64));
         if (atEnd) {
             caughtUp = true;

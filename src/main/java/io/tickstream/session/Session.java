@@ -459,10 +459,6 @@ public final class Session implements Subscriber, Replayer.Sink {
         return id;
     }
 
-    /** The client's address (through trusted proxies), for logs and limits. */
-    public String address() {
-        return address;
-    }
 
     private void error(String code, String message, String requestId) {
         meters.clientError(code);
