@@ -163,19 +163,21 @@ class BackpressureTest {
     @Test
     void shouldCloseAReaderThatTakesNothingForTheStallTimeout() throws Exception {
         // The backlog limit is never reached (ticks conflate), but the sockets stay full.
-        assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue")).withBackpressure(262_144, 8 << 20, 60_000)
-                .withStallTimeoutMs(1_500));
+        // A longer pause and a smaller write queue than below, so that the sockets surely fill.
+        assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue")).withBackpressure(131_072, 8 << 20, 60_000)
+                .withStallTimeoutMs(1_500), 8000);
     }
 
     @Test
     void shouldCloseSlowReadersWith4001AfterTheGracePeriod() throws Exception {
-        assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue")).withBackpressure(262_144, 65_536, 1_000));
+        assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue")).withBackpressure(262_144, 65_536, 1_000),
+                5000);
     }
 
     /** Slow readers pause and never resume: they are closed 4001, the others get everything. */
-    private void assertSlowReadersClosedWith4001(ServerConfig config) throws Exception {
+    private void assertSlowReadersClosedWith4001(ServerConfig config, long pauseMillis) throws Exception {
         Vertx vertx = Vertx.vertx();
-        Run r = run(config, vertx, 5000, false);
+        Run r = run(config, vertx, pauseMillis, false);
         try (ServerMain server = r.server()) {
             for (WsClient ws : r.healthy()) {
                 assertComplete(ws, r.queue());
