@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * The load-test harness: opens many WebSocket subscribers from one process (Vert.x, nothing
@@ -67,7 +67,8 @@ public final class LoadTest {
     /** One connection's view; owned by its event loop. */
     private static final class Client {
         final boolean slow;
-        final Map<String, Long> lastByTopic = new HashMap<>();
+        final LastSeqByTopic lastByTopic = new LastSeqByTopic();
+        Meters meters;
         long lastSeq = -1;
         long gaps;
         long reorders;
@@ -78,16 +79,29 @@ public final class LoadTest {
         }
     }
 
+    /**
+     * What the connections of one event loop measured: written by that loop's thread only (no
+     * contention between loops on the hot path), read by the reporting thread.
+     */
+    private static final class Meters {
+        final SingleWriterRecorder healthy = new SingleWriterRecorder(60_000_000L, 3);
+        final SingleWriterRecorder slow = new SingleWriterRecorder(60_000_000L, 3);
+        /** The time of receipt of the frame being scanned, for every message in it. */
+        long frameMicros;
+        boolean frameMeasured;
+        long frameDeliveries;
+    }
+
     private final Config config;
     private final PrintStream log;
-    private final Recorder healthyLatency = new Recorder(60_000_000L, 3);
-    private final Recorder slowLatency = new Recorder(60_000_000L, 3);
+    private final Map<Thread, Meters> meters = new ConcurrentHashMap<>();
     private final Histogram healthyTotal = new Histogram(60_000_000L, 3);
     private final Histogram slowTotal = new Histogram(60_000_000L, 3);
     private final LongAdder delivered = new LongAdder();
     private volatile long measureFromNanos = Long.MAX_VALUE;
     private final LongAdder conflated = new LongAdder();
     private final LongAdder snapshots = new LongAdder();
+    private final LongAdder malformed = new LongAdder();
     private final AtomicInteger connected = new AtomicInteger();
     private final AtomicInteger failedToConnect = new AtomicInteger();
     private final Map<String, LongAdder> closes = new ConcurrentHashMap<>();
@@ -136,21 +150,19 @@ public final class LoadTest {
                 Thread.sleep(Math.max(1, Math.min(1000, (end - System.nanoTime()) / 1_000_000)));
                 second++;
                 long d = delivered.sum();
-                healthyTotal.add(healthyLatency.getIntervalHistogram());
-                slowTotal.add(slowLatency.getIntervalHistogram());
+                collectLatency();
                 log.printf("t=%3ds  connections %d/%d  msgs/s %,d  p99 %s  gaps %d  reorders %d%n", second,
                         connected.get(), config.clients(), d - lastDelivered,
                         micros(healthyTotal.getValueAtPercentile(99)), sum(false, true), sum(false, false));
                 lastDelivered = d;
             }
             vertx.cancelTimer(slowTimer[0]);
-            healthyTotal.add(healthyLatency.getIntervalHistogram());
-            slowTotal.add(slowLatency.getIntervalHistogram());
+            collectLatency();
             double seconds = (System.nanoTime() - Math.max(start, measureFromNanos)) / 1e9;
             // Deliveries measured are the latencies recorded: one count, so the two always agree.
             long measured = healthyTotal.getTotalCount() + slowTotal.getTotalCount();
             Report report = new Report(config, seconds, connected.get(), failedToConnect.get(), measured,
-                    conflated.sum(), snapshots.sum(), sum(false, true), sum(false, false), sum(true, true),
+                    conflated.sum(), snapshots.sum(), malformed.sum(), sum(false, true), sum(false, false), sum(true, true),
                     sum(true, false), healthyTotal, slowTotal, Map.copyOf(adders(closes)));
             return report;
         } finally {
@@ -191,10 +203,10 @@ public final class LoadTest {
         ClientWebSocket ws = wsClient.webSocket();
         c.ws = ws;
         ws.binaryMessageHandler(b -> { });
-        ws.handler(buffer -> FrameScanner.scan(buffer.getBytes(), new FrameScanner.Sink() {
+        FrameScanner.Sink sink = new FrameScanner.Sink() {
             @Override
-            public void message(String topic, long seq, long ts, int merged, boolean snapshot) {
-                onMessage(c, topic, seq, ts, merged, snapshot);
+            public void message(long topicKey, long seq, long ts, int merged, boolean snapshot) {
+                onMessage(c, topicKey, seq, ts, merged, snapshot);
             }
 
             @Override
@@ -203,7 +215,8 @@ public final class LoadTest {
                     ws.writeTextMessage(subscribe.encode());
                 }
             }
-        }));
+        };
+        ws.handler(buffer -> onFrame(c, buffer.getBytes(), sink));
         ws.closeHandler(v -> {
             connected.decrementAndGet();
             closes.computeIfAbsent(String.valueOf(ws.closeStatusCode()), k -> new LongAdder()).increment();
@@ -215,19 +228,36 @@ public final class LoadTest {
                 .onFailure(e -> failedToConnect.incrementAndGet());
     }
 
-    private void onMessage(Client c, String topic, long seq, long ts, int merged, boolean snapshot) {
+    private void onFrame(Client c, byte[] frame, FrameScanner.Sink sink) {
+        if (c.meters == null) {
+            c.meters = meters.computeIfAbsent(Thread.currentThread(), t -> new Meters());
+        }
+        Meters m = c.meters;
+        m.frameDeliveries = 0;
+        m.frameMicros = MicroClock.nowMicros();
+        m.frameMeasured = System.nanoTime() >= measureFromNanos;
+        try {
+            FrameScanner.scan(frame, sink);
+        } catch (IllegalArgumentException e) {
+            malformed.increment();
+        }
+        delivered.add(m.frameDeliveries);
+    }
+
+    private void onMessage(Client c, long topicKey, long seq, long ts, int merged, boolean snapshot) {
         if (snapshot) {
             snapshots.increment();
             return;
         }
-        delivered.increment();
-        conflated.add(merged);
-        if (System.nanoTime() >= measureFromNanos) {
-            (c.slow ? slowLatency : healthyLatency)
-                    .recordValue(Math.min(60_000_000L, Math.max(1, MicroClock.nowMicros() - ts)));
+        Meters m = c.meters;
+        m.frameDeliveries++;
+        if (merged > 0) {
+            conflated.add(merged);
         }
-        Long prev = c.lastByTopic.put(topic, seq);
-        if (prev != null && seq <= prev) {
+        if (m.frameMeasured) {
+            (c.slow ? m.slow : m.healthy).recordValue(Math.min(60_000_000L, Math.max(1, m.frameMicros - ts)));
+        }
+        if (c.lastByTopic.put(topicKey, seq) >= seq) {
             c.reorders++;
         }
         if (config.contiguous() && merged == 0) {
@@ -236,6 +266,14 @@ public final class LoadTest {
             }
         }
         c.lastSeq = Math.max(c.lastSeq, seq);
+    }
+
+    /** Moves what every event loop recorded since the last call into the totals. Reporting thread. */
+    private void collectLatency() {
+        for (Meters m : meters.values()) {
+            healthyTotal.add(m.healthy.getIntervalHistogram());
+            slowTotal.add(m.slow.getIntervalHistogram());
+        }
     }
 
     private void pauseSlowReaders(long elapsedNanos) {

@@ -15,14 +15,14 @@ import org.HdrHistogram.Histogram;
  * HTML page with the latency-percentile plot.
  */
 public record Report(LoadTest.Config config, double seconds, int connectedAtEnd, int failedToConnect,
-                     long delivered, long conflated, long snapshots, long gaps, long reorders, long slowGaps,
-                     long slowReorders, Histogram latency, Histogram slowLatency, Map<String, Long> closes) {
+                     long delivered, long conflated, long snapshots, long malformedFrames, long gaps, long reorders,
+                     long slowGaps, long slowReorders, Histogram latency, Histogram slowLatency, Map<String, Long> closes) {
 
     private static final double[] PERCENTILES = {50, 90, 99, 99.9, 99.99};
 
-    /** True when the healthy readers saw no gap and no reorder. */
+    /** True when the healthy readers saw no gap and no reorder, and every frame was protocol JSON. */
     public boolean healthy() {
-        return gaps == 0 && reorders == 0;
+        return gaps == 0 && reorders == 0 && malformedFrames == 0;
     }
 
     public double deliveriesPerSecond() {
@@ -38,6 +38,9 @@ public record Report(LoadTest.Config config, double seconds, int connectedAtEnd,
         out.printf("  %-28s %,15d%n", "updates conflated", conflated);
         out.printf("  %-28s %,15d%n", "snapshots", snapshots);
         out.printf("  %-28s %15d / %d%n", "gaps / reorders (healthy)", gaps, reorders);
+        if (malformedFrames > 0) {
+            out.printf("  %-28s %,15d%n", "frames not protocol JSON", malformedFrames);
+        }
         out.printf("  %-28s %15d / %d%n", "gaps / reorders (slow)", slowGaps, slowReorders);
         out.printf("  %-28s %15s%n", "disconnects by close code", new TreeMap<>(closes));
         out.println("  latency, feed write to receive (healthy readers):");
@@ -61,7 +64,7 @@ public record Report(LoadTest.Config config, double seconds, int connectedAtEnd,
                 .put("clients", config.clients()).put("seconds", seconds).put("connectedAtEnd", connectedAtEnd)
                 .put("failedToConnect", failedToConnect).put("delivered", delivered)
                 .put("deliveriesPerSecond", deliveriesPerSecond()).put("conflated", conflated)
-                .put("snapshots", snapshots).put("gaps", gaps).put("reorders", reorders).put("slowGaps", slowGaps)
+                .put("snapshots", snapshots).put("malformedFrames", malformedFrames).put("gaps", gaps).put("reorders", reorders).put("slowGaps", slowGaps)
                 .put("slowReorders", slowReorders).put("closes", new JsonObject(Map.copyOf(closes)))
                 .put("latency", lat).put("slowLatencyP99", slowLatency.getValueAtPercentile(99))
                 .put("healthy", healthy());

@@ -1,0 +1,76 @@
+package io.tickstream.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FrameScannerTest {
+
+    private final List<String> seen = new ArrayList<>();
+    private final FrameScanner.Sink sink = new FrameScanner.Sink() {
+        @Override
+        public void message(long topicKey, long seq, long ts, int conflated, boolean snapshot) {
+            seen.add(topicKey + " " + seq + " " + ts + " " + conflated + " " + snapshot);
+        }
+
+        @Override
+        public void control(String type) {
+            seen.add(type);
+        }
+    };
+
+    private void scan(String json) {
+        FrameScanner.scan(json.getBytes(StandardCharsets.UTF_8), sink);
+    }
+
+    private static String expect(String topic, long seq, long ts, int conflated, boolean snapshot) {
+        return FrameScanner.hash(topic) + " " + seq + " " + ts + " " + conflated + " " + snapshot;
+    }
+
+    @Test
+    void shouldReadOneMessageWithFieldsInAnyOrder() {
+        scan("{\"ts\":17,\"bid\":1.5,\"topic\":\"stocks.AAPL\",\"seq\":42,\"type\":\"tick\"}");
+        assertEquals(List.of(expect("stocks.AAPL", 42, 17, 0, false)), seen);
+    }
+
+    @Test
+    void shouldReadAnArrayOfMessagesWithNestedValuesAndEscapes() {
+        scan(" [ {\"type\":\"score\",\"topic\":\"sports.m1\",\"seq\":7,\"ts\":9,\"event\":{\"kind\":\"goal\","
+                + "\"player\":\"O\\\"Neil }]\"},\"score\":{\"home\":1,\"away\":0},\"list\":[1,[2,{}]]},"
+                + "{\"type\":\"tick\",\"topic\":\"stocks.X\",\"seq\":8,\"ts\":10,\"conflated\":3,\"snapshot\":true},"
+                + "{\"type\":\"welcome\",\"seq\":null}]");
+        assertEquals(List.of(expect("sports.m1", 7, 9, 0, false), expect("stocks.X", 8, 10, 3, true), "welcome"),
+                seen);
+    }
+
+    @Test
+    void shouldTellTopicsApart() {
+        scan("[{\"type\":\"tick\",\"topic\":\"stocks.AB\",\"seq\":1,\"ts\":1},"
+                + "{\"type\":\"tick\",\"topic\":\"stocks.BA\",\"seq\":1,\"ts\":1}]");
+        assertEquals(2, seen.size());
+        assertEquals(false, seen.get(0).equals(seen.get(1)));
+    }
+
+    @Test
+    void shouldRejectWhatIsNotProtocolJson() {
+        for (String bad : new String[] {"", "[", "{\"type\":\"tick\"", "{\"seq\":1}", "[1]", "{\"type\" \"tick\"}",
+                "{\"type\":\"tick\",\"topic\":\"unterminated}"}) {
+            assertThrows(IllegalArgumentException.class, () -> scan(bad), bad);
+        }
+    }
+
+    @Test
+    void lastSeqByTopicShouldKeepManyTopicsApart() {
+        LastSeqByTopic map = new LastSeqByTopic();
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(-1, map.put(FrameScanner.hash("t" + i), i));
+        }
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(i, map.put(FrameScanner.hash("t" + i), i + 1));
+        }
+    }
+}
