@@ -1,14 +1,16 @@
 package io.tickstream.fanout;
 
 import io.tickstream.feed.EncodedMessage;
-import java.util.LinkedHashSet;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
  * One topic on one shard: its latest message (the snapshot) and the subscribers it goes to.
  *
- * <p>Owned by the shard's event loop. Membership changes are O(1); the array walked on every
- * message is rebuilt lazily, at most once per membership change.
+ * <p>Owned by the shard's event loop. The array walked on every message is copy-on-write: a
+ * membership change makes a new array (an array copy, no walk of a hash set), so a delivery loop
+ * in progress keeps the array it started with even if a subscriber is removed under it.
  */
 final class TopicEntry {
 
@@ -16,35 +18,44 @@ final class TopicEntry {
 
     final String topic;
     EncodedMessage latest;
-    private final Set<Subscriber> members = new LinkedHashSet<>();
+    private final Set<Subscriber> members = new HashSet<>();
     private Subscriber[] view = NONE;
-    private boolean stale;
 
     TopicEntry(String topic) {
         this.topic = topic;
     }
 
     boolean add(Subscriber s) {
-        boolean added = members.add(s);
-        stale |= added;
-        return added;
+        if (!members.add(s)) {
+            return false;
+        }
+        Subscriber[] next = Arrays.copyOf(view, view.length + 1);
+        next[view.length] = s;
+        view = next;
+        return true;
     }
 
     boolean remove(Subscriber s) {
-        boolean removed = members.remove(s);
-        stale |= removed;
-        return removed;
+        if (!members.remove(s)) {
+            return false;
+        }
+        Subscriber[] next = new Subscriber[view.length - 1];
+        int j = 0;
+        for (Subscriber x : view) {
+            if (x != s) {
+                next[j++] = x;
+            }
+        }
+        view = next;
+        return true;
     }
 
     boolean contains(Subscriber s) {
         return members.contains(s);
     }
 
+    /** The subscribers, in the order they were added; never modified once returned. */
     Subscriber[] subscribers() {
-        if (stale) {
-            view = members.toArray(NONE);
-            stale = false;
-        }
         return view;
     }
 }

@@ -8,6 +8,7 @@ import io.tickstream.fanout.Shard;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.JsonWriter;
 import io.tickstream.ingest.Replayer;
+import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import io.tickstream.session.CommandParser;
 import io.tickstream.session.ServerMessages;
@@ -56,6 +57,7 @@ public final class ServerVerticle extends VerticleBase {
     private final TrustedProxies trustedProxies;
     private final Set<Session> sessions = new LinkedHashSet<>();
     private Shard shard;
+    private DeliveryMeters delivery;
     private ServerMessages messages;
     private CommandParser parser;
 
@@ -97,7 +99,11 @@ public final class ServerVerticle extends VerticleBase {
     public Future<?> start() {
         String loopName = Thread.currentThread().getName();
         var busy = meters.fanoutBusy(loopName);
-        shard = new Shard(this::onLoop, startPosition, nanos -> busy.increment(nanos / 1e9));
+        delivery = new DeliveryMeters(meters);
+        shard = new Shard(this::onLoop, startPosition, nanos -> {
+            busy.increment(nanos / 1e9);
+            delivery.flush();
+        });
         var delay = meters.eventLoopDelay(loopName);
         messages = new ServerMessages();
         parser = new CommandParser(config.maxSubscriptions());
@@ -121,6 +127,7 @@ public final class ServerVerticle extends VerticleBase {
             for (Session s : new ArrayList<>(sessions)) {
                 s.tick(now);
             }
+            delivery.flush();
         });
 
         HttpServer server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);
@@ -170,7 +177,7 @@ public final class ServerVerticle extends VerticleBase {
     private void accept(ServerWebSocket ws, String client) {
         String id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         Session session = new Session(id, new WebSocketTransport(ws), shard, messages, parser, settings, meters,
-                (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()), replayer, this::onLoop, client);
+                delivery, (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()), replayer, this::onLoop, client);
         MessageAssembler assembler = new MessageAssembler(config.maxMessageBytes());
         sessions.add(session);
         ws.setWriteQueueMaxSize(config.writeQueueBytes());

@@ -92,7 +92,8 @@ public final class Meters {
         feedDecodeErrors = Counter.builder("tickstream_feed_decode_errors_total")
                 .description("Queue records the tailer could not decode and skipped").register(registry);
         deliveryLatency = latencyTimer("tickstream_delivery_latency",
-                "From a message's write to the feed (ts) to its write to a subscriber's socket");
+                "From a message's write to the feed (ts) to its write to subscribers' sockets: once per message "
+                        + "per event loop when written at once, once per delivery when written from a backlog");
         feedReadLatency = latencyTimer("tickstream_feed_read_latency",
                 "From a message's write to the feed (ts) to its read by the server's tailer");
     }

@@ -3,13 +3,13 @@ package io.tickstream.session;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.MicroClock;
+import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * One connection's outbound path and its backpressure policy.
@@ -65,6 +65,7 @@ public final class Outbox {
 
     private final Transport transport;
     private final Meters meters;
+    private final DeliveryMeters delivery;
     private final int maxFrameBytes;
     private final long maxBacklogBytes;
     private final long graceNanos;
@@ -81,8 +82,9 @@ public final class Outbox {
     private long overLimitSince = -1;
     private long lastWriteNanos = System.nanoTime();
 
-    public Outbox(Transport transport, Meters meters, int maxFrameBytes, long maxBacklogBytes, long graceMillis,
-                  long stallMillis, SharedFrames shared) {
+    public Outbox(Transport transport, Meters meters, DeliveryMeters delivery, int maxFrameBytes,
+                  long maxBacklogBytes, long graceMillis, long stallMillis, SharedFrames shared) {
+        this.delivery = delivery;
         this.shared = shared;
         this.stallNanos = stallMillis * 1_000_000L;
         this.transport = transport;
@@ -116,23 +118,14 @@ public final class Outbox {
             return checkHardLimit();
         }
         if (head == null && !transport.writeQueueFull()) {
-            long nowMicros = MicroClock.nowMicros();
-            long[] seqs = new long[batch.size()];
             boolean plain = true;
-            for (int i = 0; i < seqs.length; i++) {
+            for (int i = 0; i < batch.size(); i++) {
                 EncodedMessage m = batch.get(i);
-                seqs[i] = m.seq();
                 plain &= m.conflated() == 0;
-                countSent(m.kind(), nowMicros - m.ts());
+                delivery.sent(m.kind(), 1);
+                delivery.writtenLive(m);
             }
-            Supplier<List<byte[]>> pack = () -> {
-                List<byte[]> parts = new ArrayList<>(batch.size());
-                for (EncodedMessage m : batch) {
-                    parts.add(m.wireJson());
-                }
-                return pack(parts);
-            };
-            List<byte[]> frames = plain && shared != null ? shared.get(seqs, pack) : pack.get();
+            List<byte[]> frames = plain && shared != null ? shared.get(batch, this::pack) : pack(batch);
             batch.clear();
             for (byte[] frame : frames) {
                 write(frame);
@@ -155,7 +148,7 @@ public final class Outbox {
     public Outcome send(byte[] json, FeedMessage.Kind kind) {
         if (head == null && !transport.writeQueueFull()) {
             if (kind != null) {
-                meters.messagesSent(kind).increment();
+                delivery.sent(kind, 1);
             }
             write(json);
             return Outcome.OK;
@@ -179,7 +172,7 @@ public final class Outbox {
             List<byte[]> parts = new ArrayList<>(messages.size());
             for (EncodedMessage m : messages) {
                 parts.add(asSnapshots ? m.snapshotJson() : m.wireJson());
-                meters.messagesSent(m.kind()).increment();
+                delivery.sent(m.kind(), 1);
             }
             writePacked(parts, parts.size());
             return Outcome.OK;
@@ -255,7 +248,10 @@ public final class Outbox {
                 parts.add(json);
                 size += json.length + 1;
                 if (e.kind != null) {
-                    countSent(e.kind, e.ts < 0 ? -1 : nowMicros - e.ts);
+                    delivery.sent(e.kind, 1);
+                    if (e.ts >= 0) {
+                        delivery.writtenLate(nowMicros - e.ts);
+                    }
                 }
             }
             writePacked(parts, parts.size());
@@ -369,18 +365,10 @@ public final class Outbox {
         backlogBytes -= e.json.length;
     }
 
-    private void countSent(FeedMessage.Kind kind, long latencyMicros) {
-        meters.messagesSent(kind).increment();
-        if (latencyMicros >= 0) {
-            meters.recordDeliveryLatencyMicros(latencyMicros);
-        }
-    }
-
     private void write(byte[] frame) {
         transport.writeText(frame);
         lastWriteNanos = System.nanoTime();
-        meters.framesSent().increment();
-        meters.bytesSent().increment(frame.length);
+        delivery.frame(frame.length);
     }
 
     /**
@@ -388,13 +376,22 @@ public final class Outbox {
      * JSON array, each frame at most about {@code maxFrameBytes} (a single larger message goes whole).
      */
     private void writePacked(List<byte[]> parts, int count) {
-        for (byte[] frame : pack(parts.subList(0, count))) {
+        for (byte[] frame : packParts(parts.subList(0, count))) {
             write(frame);
         }
     }
 
+    /** Packs live messages (their wire form) into frames. */
+    private List<byte[]> pack(List<EncodedMessage> messages) {
+        List<byte[]> parts = new ArrayList<>(messages.size());
+        for (EncodedMessage m : messages) {
+            parts.add(m.wireJson());
+        }
+        return packParts(parts);
+    }
+
     /** Packs messages into frames: one message alone, several as a JSON array, each about {@code maxFrameBytes}. */
-    private List<byte[]> pack(List<byte[]> parts) {
+    private List<byte[]> packParts(List<byte[]> parts) {
         List<byte[]> frames = new ArrayList<>(1);
         int count = parts.size();
         int i = 0;

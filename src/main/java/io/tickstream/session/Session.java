@@ -5,6 +5,7 @@ import io.tickstream.fanout.Subscriber;
 import io.tickstream.ingest.Replayer;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.TopicPattern;
+import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,7 +67,8 @@ public final class Session implements Subscriber, Replayer.Sink {
     private boolean closed;
 
     public Session(String id, Transport transport, Shard shard, ServerMessages messages, CommandParser parser,
-                   SessionSettings settings, Meters meters, Scheduler scheduler, Replayer replayer,
+                   SessionSettings settings, Meters meters, DeliveryMeters delivery, Scheduler scheduler,
+                   Replayer replayer,
                    java.util.concurrent.Executor loop, String address) {
         this.address = address;
         this.scheduler = scheduler;
@@ -80,7 +82,7 @@ public final class Session implements Subscriber, Replayer.Sink {
         this.settings = settings;
         this.meters = meters;
         this.tokens = settings.clientBurst();
-        this.outbox = new Outbox(transport, meters, settings.maxFrameBytes(), settings.maxBacklogBytes(),
+        this.outbox = new Outbox(transport, meters, delivery, settings.maxFrameBytes(), settings.maxBacklogBytes(),
                 settings.slowConsumerGraceMs(), settings.stallTimeoutMs(), messages.sharedFrames());
     }
 

@@ -1,48 +1,51 @@
 package io.tickstream.session;
 
-import java.util.Arrays;
-import java.util.HashMap;
+import io.tickstream.feed.EncodedMessage;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Encode once, write to many, at the frame level: connections of one event loop that get exactly
  * the same messages in a delivery batch (every {@code stocks.*} subscriber, say) share the packed
- * frames instead of each copying them. Keyed by the messages' {@code seq}s, compared in full.
+ * frames instead of each packing them. Messages are compared by identity: the tailer makes one
+ * {@link EncodedMessage} per queue entry, shared by every loop and connection.
  *
- * <p>Owned by one event loop, shared by its sessions; bounded (forgets everything past 64 lists,
- * which only ever happens across batches).
+ * <p>Owned by one event loop, shared by its sessions. Remembers the last few distinct lists only
+ * (a batch rarely has more than a few distinct ones worth sharing, and a miss costs a few
+ * reference comparisons), so nothing outlives the batches it came from for long.
  */
 public final class SharedFrames {
 
-    private static final int MAX_ENTRIES = 64;
+    private static final int SLOTS = 8;
 
-    private record Key(long[] seqs, int hash) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.hash == hash && Arrays.equals(k.seqs, seqs);
-        }
+    private final EncodedMessage[][] keys = new EncodedMessage[SLOTS][];
+    @SuppressWarnings("unchecked")
+    private final List<byte[]>[] frames = new List[SLOTS];
+    private int next;
 
-        @Override
-        public int hashCode() {
-            return hash;
+    /** The frames for {@code messages}, packed by {@code pack} only if no connection packed them lately. */
+    List<byte[]> get(List<EncodedMessage> messages, Function<List<EncodedMessage>, List<byte[]>> pack) {
+        for (int i = 0; i < SLOTS; i++) {
+            if (same(keys[i], messages)) {
+                return frames[i];
+            }
         }
+        List<byte[]> f = pack.apply(messages);
+        keys[next] = messages.toArray(new EncodedMessage[0]);
+        frames[next] = f;
+        next = (next + 1) % SLOTS;
+        return f;
     }
 
-    private final Map<Key, List<byte[]>> frames = new HashMap<>();
-
-    /** The frames for these messages, packed by {@code pack} only if no connection packed them yet. */
-    List<byte[]> get(long[] seqs, Supplier<List<byte[]>> pack) {
-        Key key = new Key(seqs, Arrays.hashCode(seqs));
-        List<byte[]> f = frames.get(key);
-        if (f == null) {
-            if (frames.size() >= MAX_ENTRIES) {
-                frames.clear();
-            }
-            f = pack.get();
-            frames.put(key, f);
+    private static boolean same(EncodedMessage[] key, List<EncodedMessage> messages) {
+        if (key == null || key.length != messages.size()) {
+            return false;
         }
-        return f;
+        for (int i = key.length - 1; i >= 0; i--) {
+            if (key[i] != messages.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }
