@@ -6,6 +6,7 @@ import io.tickstream.ingest.FeedBatch;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,8 @@ public final class Shard {
     private final Map<String, TopicEntry> topics = new HashMap<>();
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
     private final List<Subscriber> touched = new ArrayList<>();
+    /** Removed since the topic index was last compacted: skipped by deliveries until then. */
+    private final Set<Subscriber> removed = new HashSet<>();
     private long position;
     private final java.util.function.LongConsumer busyNanos;
 
@@ -75,6 +78,7 @@ public final class Shard {
 
     /** Delivers a batch: updates each topic's latest message and gives it to the topic's subscribers. */
     void onBatch(FeedBatch batch) {
+        compact();
         for (EncodedMessage m : batch.messages()) {
             position = m.seq();
             TopicEntry entry = topics.get(m.topic());
@@ -83,6 +87,9 @@ public final class Shard {
             }
             entry.latest = m;
             for (Subscriber s : entry.subscribers()) {
+                if (!removed.isEmpty() && removed.contains(s)) {
+                    continue;
+                }
                 try {
                     if (s.deliver(m)) {
                         touched.add(s);
@@ -93,6 +100,9 @@ public final class Shard {
             }
         }
         for (int i = 0; i < touched.size(); i++) {
+            if (!removed.isEmpty() && removed.contains(touched.get(i))) {
+                continue;
+            }
             try {
                 touched.get(i).endOfBatch();
             } catch (RuntimeException e) {
@@ -125,13 +135,26 @@ public final class Shard {
         subscribers.add(s);
     }
 
-    /** Removes a connection from the shard and every topic. */
+    /**
+     * Removes a connection: at once from the shard (it receives nothing more), and from the topic
+     * index at the next compaction, so that a thousand connections closing together cost one pass
+     * over the index rather than one each.
+     */
     public void remove(Subscriber s) {
         if (subscribers.remove(s)) {
-            for (TopicEntry e : topics.values()) {
-                e.remove(s);
-            }
+            removed.add(s);
         }
+    }
+
+    /** Takes the removed connections out of every topic, in one pass. */
+    private void compact() {
+        if (removed.isEmpty()) {
+            return;
+        }
+        for (TopicEntry e : topics.values()) {
+            e.removeAll(removed);
+        }
+        removed.clear();
     }
 
     /**
@@ -142,6 +165,7 @@ public final class Shard {
      *     these are the snapshots owed
      */
     public List<EncodedMessage> subscribe(Subscriber s, Collection<TopicPattern> added) {
+        compact();
         List<EncodedMessage> snapshots = new ArrayList<>();
         for (TopicEntry e : topics.values()) {
             if (e.contains(s)) {
@@ -166,6 +190,7 @@ public final class Shard {
      * {@link Subscriber#covers} no longer includes them.
      */
     public void unsubscribe(Subscriber s) {
+        compact();
         for (TopicEntry e : topics.values()) {
             if (e.contains(s) && !s.covers(e.topic)) {
                 e.remove(s);

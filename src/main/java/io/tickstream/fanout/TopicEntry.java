@@ -50,6 +50,21 @@ final class TopicEntry {
         return true;
     }
 
+    /** Removes every subscriber in {@code gone}, with one new array at most. */
+    void removeAll(Set<Subscriber> gone) {
+        if (!members.removeAll(gone)) {
+            return;
+        }
+        Subscriber[] next = new Subscriber[members.size()];
+        int j = 0;
+        for (Subscriber x : view) {
+            if (!gone.contains(x)) {
+                next[j++] = x;
+            }
+        }
+        view = next;
+    }
+
     boolean contains(Subscriber s) {
         return members.contains(s);
     }
