@@ -71,6 +71,7 @@ public final class ServerMain implements AutoCloseable {
         ChronicleQueue queue = FeedQueue.open(config.queueDir(), FeedQueue.rollCycle(config.rollCycle()));
         Hub hub = new Hub(config.maxInFlightBatches());
         QueueTailer tailer = new QueueTailer(queue, hub, meters, config.fromStart(), config.maxBatch(),
+                config.batchLingerMs(),
                 IdleStrategy.backoff(TimeUnit.MILLISECONDS.toNanos(1)));
         Replayer replayer = new Replayer(queue, config.maxBatch());
         AtomicInteger port = new AtomicInteger();

@@ -83,6 +83,12 @@ public final class ServerOptions {
                     + "(env TICKSTREAM_MAX_INFLIGHT_BATCHES, default ${DEFAULT-VALUE}).")
     int maxInFlightBatches;
 
+    @Option(names = "--batch-linger-ms", paramLabel = "MS", defaultValue = "${env:TICKSTREAM_BATCH_LINGER_MS:-0}",
+            description = "How long the tailer may hold a batch open for more messages before handing it over: "
+                    + "fewer, larger frames per connection for up to this much added latency; 0 hands over at once "
+                    + "(env TICKSTREAM_BATCH_LINGER_MS, default ${DEFAULT-VALUE}).")
+    long batchLingerMs;
+
     @Option(names = "--write-queue-bytes", paramLabel = "BYTES",
             defaultValue = "${env:TICKSTREAM_WRITE_QUEUE_BYTES:-262144}",
             description = "A socket's write queue size beyond which the connection counts as full and messages "
@@ -144,10 +150,14 @@ public final class ServerOptions {
         }
         require(stallTimeoutMs >= 100, "--stall-timeout-ms must be at least 100");
         int loops = eventLoops == 0 ? Math.max(2, Runtime.getRuntime().availableProcessors()) : eventLoops;
-        return new ServerConfig(queue, host, port, fromStart, loops, heartbeatMs, maxSubscriptions, maxMessageBytes,
-                maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch, maxInFlightBatches,
-                writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, stallTimeoutMs,
-                trustedProxies == null ? java.util.List.of() : java.util.List.copyOf(trustedProxies));
+        require(batchLingerMs >= 0 && batchLingerMs <= 1_000, "--batch-linger-ms must be between 0 and 1000");
+        return ServerConfig.builder(queue).host(host).port(port).fromStart(fromStart).eventLoops(loops)
+                .heartbeatMs(heartbeatMs).maxSubscriptions(maxSubscriptions).maxMessageBytes(maxMessageBytes)
+                .maxFrameBytes(maxFrameBytes).clientRate(clientRate).clientBurst(clientBurst)
+                .rateLimitStrikes(rateLimitStrikes).maxBatch(maxBatch).maxInFlightBatches(maxInFlightBatches)
+                .batchLingerMs(batchLingerMs).writeQueueBytes(writeQueueBytes).maxBacklogBytes(maxBacklogBytes)
+                .slowConsumerGraceMs(slowConsumerGraceMs).rollCycle(rollCycle).stallTimeoutMs(stallTimeoutMs)
+                .trustedProxies(trustedProxies == null ? java.util.List.of() : trustedProxies).build();
     }
 
     private void require(boolean ok, String message) {

@@ -36,6 +36,7 @@ public final class QueueTailer implements AutoCloseable {
     private final Meters meters;
     private final boolean fromStart;
     private final int maxBatch;
+    private final long lingerNanos;
     private final IdleStrategy idle;
     private final Thread thread;
     private volatile boolean running = true;
@@ -48,16 +49,20 @@ public final class QueueTailer implements AutoCloseable {
     // tailer-thread state
     private final JsonCodec codec = new JsonCodec();
     private List<EncodedMessage> pending = new ArrayList<>();
+    private long pendingSinceNanos;
 
     /**
      * @param queue     the queue to tail; the caller keeps ownership and closes it after {@link #close()}
      * @param sink      where batches go
      * @param fromStart read from the queue's first message rather than its end
      * @param maxBatch  most messages in one batch
+     * @param lingerMs  how long a batch may stay open for more messages before it is handed over
+     *                  (0: at once); a full batch goes at once regardless
      * @param idle      how to wait when there is nothing to read
      */
     public QueueTailer(ChronicleQueue queue, BatchSink sink, Meters meters, boolean fromStart, int maxBatch,
-                       IdleStrategy idle) {
+                       long lingerMs, IdleStrategy idle) {
+        this.lingerNanos = lingerMs * 1_000_000L;
         this.queue = queue;
         this.sink = sink;
         this.meters = meters;
@@ -135,6 +140,9 @@ public final class QueueTailer implements AutoCloseable {
                     break;
                 }
                 long seq = dc.index();
+                if (pending.isEmpty()) {
+                    pendingSinceNanos = System.nanoTime();
+                }
                 read++;
                 try {
                     FeedMessage message = QueueCodec.read(dc.wire().bytes());
@@ -156,6 +164,9 @@ public final class QueueTailer implements AutoCloseable {
         }
         EncodedMessage last = pending.get(pending.size() - 1);
         lagSeconds = Math.max(0, nowMicros - last.ts()) / 1e6;
+        if (lingerNanos > 0 && pending.size() < maxBatch && System.nanoTime() - pendingSinceNanos < lingerNanos) {
+            return read;
+        }
         if (!sink.canAccept()) {
             if (pending.size() >= maxBatch) {
                 meters.tailerStalls().increment();

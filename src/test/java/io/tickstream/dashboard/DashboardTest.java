@@ -72,7 +72,7 @@ class DashboardTest {
     @Test
     void shouldShowLivePricesAndScoresKeepTheWatchlistAndResumeAcrossARestart() throws Exception {
         Path queue = dir.resolve("queue");
-        ServerConfig config = Fixture.server(queue).withHeartbeatMs(1000);
+        ServerConfig config = Fixture.server(queue).toBuilder().heartbeatMs(1000).build();
         Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 1500, 12));
         ServerMain server = Fixture.startServer(config);
         int port = server.port();
@@ -92,7 +92,7 @@ class DashboardTest {
             server.close();
             await(() -> b.findElement(By.id("conn-text")).getText().startsWith("disconnected"), "shows the outage");
             Thread.sleep(1500);
-            server = Fixture.startServer(config.withPort(port));
+            server = Fixture.startServer(config.toBuilder().port(port).build());
             long seqAtRestart = ((Number) js(b, "return window.tickstream.lastSeq()")).longValue();
             await(() -> "open".equals(js(b, "return window.tickstream.state"))
                     && ((Number) js(b, "return window.tickstream.lastSeq()")).longValue() > seqAtRestart + 100,

@@ -84,7 +84,7 @@ class HttpEndpointsTest {
                 0, "FAST_DAILY", 0);
         Fixture.RunningSimulator sim = Fixture.startSimulator(fast);
         sim.thread().join(60_000);
-        try (ServerMain server = Fixture.startServer(Fixture.server(queue).withFromStart(true))) {
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue).toBuilder().fromStart(true).build())) {
             int port = server.port();
             Fixture.await(() -> status(port, "/health/ready") == 200, Duration.ofSeconds(30), "ready");
             double read = Fixture.metric(port, "tickstream_feed_messages_total{kind=\"tick\"}")

@@ -58,7 +58,7 @@ class NginxTest {
         String nginxBin = External.require("nginx");
         String openssl = External.require("openssl");
         Path queue = dir.resolve("queue");
-        server = Fixture.startServer(Fixture.server(queue).withHeartbeatMs(HEARTBEAT_MS));
+        server = Fixture.startServer(Fixture.server(queue).toBuilder().heartbeatMs(HEARTBEAT_MS).build());
         sim = Fixture.startSimulator(Fixture.simulator(queue, 500, 4));
         External.run(dir.resolve("openssl.log"), openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes",
                 "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(),

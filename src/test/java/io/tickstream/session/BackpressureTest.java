@@ -103,7 +103,8 @@ class BackpressureTest {
     @Test
     void shouldConflateTicksForSlowReadersAndKeepEveryScoreEvent() throws Exception {
         Vertx vertx = Vertx.vertx();
-        ServerConfig config = Fixture.server(dir.resolve("queue")).withBackpressure(131_072, 8 << 20, 60_000);
+        ServerConfig config = Fixture.server(dir.resolve("queue")).toBuilder().writeQueueBytes(131_072)
+                .maxBacklogBytes(8 << 20).slowConsumerGraceMs(60_000).build();
         Run r = run(config, vertx, 8000, true);
         try (ServerMain server = r.server()) {
             for (WsClient ws : r.healthy()) {
@@ -164,13 +165,14 @@ class BackpressureTest {
     void shouldCloseAReaderThatTakesNothingForTheStallTimeout() throws Exception {
         // The backlog limit is never reached (ticks conflate), but the sockets stay full.
         // A longer pause and a smaller write queue than below, so that the sockets surely fill.
-        assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue")).withBackpressure(131_072, 8 << 20, 60_000)
-                .withStallTimeoutMs(1_500), 8000);
+        assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue")).toBuilder().writeQueueBytes(131_072)
+                .maxBacklogBytes(8 << 20).slowConsumerGraceMs(60_000).stallTimeoutMs(1_500).build(), 8000);
     }
 
     @Test
     void shouldCloseSlowReadersWith4001AfterTheGracePeriod() throws Exception {
-        assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue")).withBackpressure(262_144, 65_536, 1_000),
+        assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue")).toBuilder().writeQueueBytes(262_144)
+                .maxBacklogBytes(65_536).slowConsumerGraceMs(1_000).build(),
                 5000);
     }
 

@@ -53,11 +53,9 @@ class ProtocolErrorsTest {
     @BeforeAll
     static void start() throws Exception {
         Path queue = dir.resolve("queue");
-        ServerConfig base = Fixture.server(queue);
-        ServerConfig config = new ServerConfig(queue, "127.0.0.1", 0, false, 2, 300, MAX_SUBSCRIPTIONS,
-                MAX_MESSAGE_BYTES, base.maxFrameBytes(), 20, 40, 20, base.maxBatch(), base.maxInFlightBatches(),
-                base.writeQueueBytes(), base.maxBacklogBytes(), base.slowConsumerGraceMs(), base.rollCycle(), base.stallTimeoutMs(),
-                base.trustedProxies());
+        ServerConfig config = Fixture.server(queue).toBuilder().host("127.0.0.1").heartbeatMs(300)
+                .maxSubscriptions(MAX_SUBSCRIPTIONS).maxMessageBytes(MAX_MESSAGE_BYTES).clientRate(20).clientBurst(40)
+                .rateLimitStrikes(20).build();
         server = Fixture.startServer(config);
         Path symbols = java.nio.file.Files.writeString(dir.resolve("symbols.csv"),
                 "symbol,price,volatility\nAAPL,190,0.001\nMSFT,410,0.001\nNVDA,120,0.002\nAMZN,180,0.001\n"

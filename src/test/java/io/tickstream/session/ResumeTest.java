@@ -174,7 +174,8 @@ class ResumeTest {
         SimulatorConfig rolling = new SimulatorConfig(queue, 500, 2, 1, 0, 0, 4, 50, null, null, null, 0, 0, 0,
                 "TEST_SECONDLY", 2);
         Fixture.RunningSimulator sim = Fixture.startSimulator(rolling);
-        try (ServerMain server = Fixture.startServer(Fixture.server(queue).withRollCycle("TEST_SECONDLY"))) {
+        try (ServerMain server = Fixture.startServer(
+                Fixture.server(queue).toBuilder().rollCycle("TEST_SECONDLY").build())) {
             Fixture.await(() -> !Fixture.readQueue(queue).isEmpty(), Duration.ofSeconds(10), "first messages");
             long early = Fixture.readQueue(queue).get(0).seq();
             Fixture.await(() -> Fixture.readQueue(queue).get(0).seq() > early + 1, Duration.ofSeconds(20),

@@ -44,7 +44,7 @@ public final class Fixture {
 
     /** Server defaults on port 0, tailing {@code queue} from its end. */
     public static ServerConfig server(Path queue) {
-        return ServerConfig.defaults(queue).withPort(0);
+        return ServerConfig.defaults(queue).toBuilder().port(0).build();
     }
 
     /** A simulator running on its own thread until {@link RunningSimulator#stop()}. */
