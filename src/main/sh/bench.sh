@@ -8,34 +8,38 @@ JAR=target/tickstream.jar
 OUT=target/bench
 WORK=$(pwd)/data/bench
 PORT=${BENCH_PORT:-18480}
-DURATION=${BENCH_DURATION:-20}
+DURATION=${BENCH_DURATION:-30}
 mkdir -p "$OUT" "$WORK"
 SUMMARY="$OUT/summary.md"
-echo "| scenario | clients | feed msgs/s | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | gaps | server CPU s | server RSS MiB | heap MiB (used, at end) |" > "$SUMMARY"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
+echo "| scenario | clients | feed msgs/s | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | gaps | server CPU s | server RSS MiB | live heap MiB | live heap per client KB |" > "$SUMMARY"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
 
 sim=""; srv=""
 cleanup() { kill -TERM $srv $sim 2>/dev/null || true; wait $srv $sim 2>/dev/null || true; sim=""; srv=""; }
 trap cleanup EXIT INT TERM
 
-# scenario NAME RATE MATCHES -- harness flags...
+# scenario NAME RATE MATCHES "SERVER FLAGS" -- harness flags...
 scenario() {
-  local name=$1 rate=$2 matches=$3; shift 4
+  local name=$1 rate=$2 matches=$3 server_flags=$4; shift 5
   local queue="$WORK/$name"
   rm -rf "$queue"
   java -jar "$JAR" simulate --queue "$queue" --rate "$rate" --matches "$matches" --burst-every 0 --seed 1 \
     --stats-every 0 > "$OUT/$name-simulator.log" 2>&1 & sim=$!
-  java -Xms1g -Xmx2g -jar "$JAR" server --queue "$queue" --port "$PORT" --host 127.0.0.1 \
+  java -Xms1g -Xmx2g -jar "$JAR" server --queue "$queue" --port "$PORT" --host 127.0.0.1 $server_flags \
     > "$OUT/$name-server.log" 2>&1 & srv=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
   sleep 3   # let every topic appear
   local cpu0; cpu0=$(awk '{print $14+$15}' /proc/$srv/stat)
+  # near the end, with every client still connected: a full GC, then the live heap from /metrics
+  ( sleep $((DURATION - 3)); jcmd "$srv" GC.run >/dev/null 2>&1; sleep 0.5
+    curl -s "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics-live.txt" ) & local probe=$!
   java -jar "$JAR" loadtest --url "ws://127.0.0.1:$PORT/ws" --duration "$DURATION" --name "$name" --out "$OUT" "$@" 2>&1 \
     | tee "$OUT/$name-harness.log" | grep -E "^t=.*(5|0)s|scenario|deliveries|p99 |gaps" || true
+  wait $probe || true
   curl -s "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics.txt"
   local cpu1; cpu1=$(awk '{print $14+$15}' /proc/$srv/stat)
   local rss; rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$srv/status)
-  local heap; heap=$(grep '^jvm_memory_used_bytes{area="heap"' "$OUT/$name-metrics.txt" | awk '{s+=$NF} END {printf "%.0f", s/1048576}')
+  local heap; heap=$(grep '^jvm_memory_used_bytes{area="heap"' "$OUT/$name-metrics-live.txt" | awk '{s+=$NF} END {printf "%.0f", s/1048576}')
   local feed; feed=$(awk '/^tickstream_feed_messages_total/ {s+=$2} END {print s}' "$OUT/$name-metrics.txt")
   local hz; hz=$(getconf CLK_TCK)
   python3 - "$OUT/$name.json" "$rate" "$(( (cpu1 - cpu0) / hz ))" "$rss" "$heap" >> "$SUMMARY" <<'PY'
@@ -46,18 +50,19 @@ asked = r["clients"] * rate if r["scenario"].startswith(("fanout", "below")) els
 lat = r["latency"]
 f = lambda us: f"{us/1000:.1f} ms" if us >= 1000 else f"{us} µs"
 ratio = f"{100*r['deliveriesPerSecond']/asked:.1f}%" if asked else "–"
-print(f"| {r['scenario']} | {r['clients']} | {rate:.0f} | {r['deliveriesPerSecond']:,.0f} | {ratio} | {f(lat['p50'])} | {f(lat['p99'])} | {f(lat['p99.9'])} | {f(lat['max'])} | {r['gaps']} | {sys.argv[3]} | {sys.argv[4]} | {sys.argv[5]} |")
+print(f"| {r['scenario']} | {r['clients']} | {rate:.0f} | {r['deliveriesPerSecond']:,.0f} | {ratio} | {f(lat['p50'])} | {f(lat['p99'])} | {f(lat['p99.9'])} | {f(lat['max'])} | {r['gaps']} | {sys.argv[3]} | {sys.argv[4]} | {sys.argv[5]} | {float(sys.argv[5])*1024/r['clients']:.1f} |")
 PY
   cleanup
 }
 
-scenario fanout-1k 1000 0 -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000
-scenario below-saturation 100 0 -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000
-scenario fanout-5k 1000 0 -- --clients 5000 --all-stocks-share 1 --contiguous --ramp 2500
-scenario mixed 5000 16 -- --clients 5000 --symbols 10 --matches 2 --ramp 2500
-scenario slow 5000 16 -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --slow-share 0.1
-scenario idle 100 0 -- --clients 10000 --symbols 0 --matches 0 --ramp 5000
-
+scenario fanout-1k 1000 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000
+scenario fanout-1k-linger20 1000 0 "--batch-linger-ms 20" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup 10
+scenario below-saturation 100 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000
+scenario below-saturation-linger20 100 0 "--batch-linger-ms 20" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000
+scenario fanout-5k 1000 0 "--batch-linger-ms 20" -- --clients 5000 --all-stocks-share 1 --contiguous --ramp 2500
+scenario mixed 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500
+scenario slow 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --slow-share 0.1
+scenario idle 100 0 "" -- --clients 10000 --symbols 0 --matches 0 --ramp 5000
 echo
 echo "Results (also in $SUMMARY; per scenario: JSON, HTML plot, logs and /metrics under $OUT):"
 cat "$SUMMARY"

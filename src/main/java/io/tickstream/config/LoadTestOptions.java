@@ -71,8 +71,8 @@ public final class LoadTestOptions {
     long seed;
 
     @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "${env:TICKSTREAM_LOADTEST_WARMUP:-5}",
-            description = "Latency and deliveries/s are measured only after this long: the ramp and the snapshots "
-                    + "stay out of the numbers (env TICKSTREAM_LOADTEST_WARMUP, default ${DEFAULT-VALUE}).")
+            description = "Latency and deliveries/s are measured only from this long after every connection "
+                    + "attempt was answered: the ramp and the snapshots stay out of the numbers (env TICKSTREAM_LOADTEST_WARMUP, default ${DEFAULT-VALUE}).")
     double warmup;
 
     public LoadTest.Config toConfig() {

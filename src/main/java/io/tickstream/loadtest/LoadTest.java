@@ -57,7 +57,8 @@ public final class LoadTest {
      * @param out              directory for the JSON and HTML reports
      * @param name             scenario name, used in file names
      * @param seed             seed of the subscription mix
-     * @param warmupSeconds    latency and deliveries/s count only after this long (ramp, snapshots)
+     * @param warmupSeconds    latency and deliveries/s count only this long after every connection
+     *                         attempt was answered (ramp, snapshots)
      */
     public record Config(URI url, int clients, double durationSeconds, int rampPerSecond, int symbolsPerClient,
                          int matchesPerClient, double allStocksShare, double allSportsShare, double slowShare,
@@ -104,6 +105,7 @@ public final class LoadTest {
     private final LongAdder malformed = new LongAdder();
     private final AtomicInteger connected = new AtomicInteger();
     private final AtomicInteger failedToConnect = new AtomicInteger();
+    private final AtomicInteger answered = new AtomicInteger();
     private final Map<String, LongAdder> closes = new ConcurrentHashMap<>();
     private final List<Client> clients = new ArrayList<>();
 
@@ -132,7 +134,9 @@ public final class LoadTest {
                     .setSsl(tls).setTrustAll(tls).setVerifyHost(false).setConnectTimeout(30_000));
             int port = config.url().getPort() > 0 ? config.url().getPort() : tls ? 443 : 80;
             long start = System.nanoTime();
-            measureFromNanos = start + (long) (config.warmupSeconds() * 1e9);
+            // Until every connection attempt has an answer, assume the ramp takes as long as asked.
+            measureFromNanos = start + (long) ((config.clients() / (double) config.rampPerSecond()
+                    + config.warmupSeconds()) * 1e9);
             int slowCount = (int) Math.round(config.clients() * config.slowShare());
             for (int i = 0; i < config.clients(); i++) {
                 Client c = new Client(i < slowCount);
@@ -150,15 +154,16 @@ public final class LoadTest {
                 Thread.sleep(Math.max(1, Math.min(1000, (end - System.nanoTime()) / 1_000_000)));
                 second++;
                 long d = delivered.sum();
-                collectLatency();
-                log.printf("t=%3ds  connections %d/%d  msgs/s %,d  p99 %s  gaps %d  reorders %d%n", second,
-                        connected.get(), config.clients(), d - lastDelivered,
-                        micros(healthyTotal.getValueAtPercentile(99)), sum(false, true), sum(false, false));
+                Histogram lastSecond = collectLatency();
+                log.printf("t=%3ds  connections %d/%d  msgs/s %,d  p99 %s (last second %s)  gaps %d  reorders %d%n",
+                        second, connected.get(), config.clients(), d - lastDelivered,
+                        micros(healthyTotal.getValueAtPercentile(99)), micros(lastSecond.getValueAtPercentile(99)),
+                        sum(false, true), sum(false, false));
                 lastDelivered = d;
             }
             vertx.cancelTimer(slowTimer[0]);
             collectLatency();
-            double seconds = (System.nanoTime() - Math.max(start, measureFromNanos)) / 1e9;
+            double seconds = Math.max(0, (System.nanoTime() - Math.max(start, measureFromNanos)) / 1e9);
             // Deliveries measured are the latencies recorded: one count, so the two always agree.
             long measured = healthyTotal.getTotalCount() + slowTotal.getTotalCount();
             Report report = new Report(config, seconds, connected.get(), failedToConnect.get(), measured,
@@ -224,8 +229,21 @@ public final class LoadTest {
         ws.connect(new WebSocketConnectOptions().setHost(config.url().getHost()).setPort(port).setSsl(tls)
                 .setURI(config.url().getRawPath() == null || config.url().getRawPath().isEmpty() ? "/ws"
                         : config.url().getRawPath()))
-                .onSuccess(w -> connected.incrementAndGet())
-                .onFailure(e -> failedToConnect.incrementAndGet());
+                .onSuccess(w -> {
+                    connected.incrementAndGet();
+                    attempted();
+                })
+                .onFailure(e -> {
+                    failedToConnect.incrementAndGet();
+                    attempted();
+                });
+    }
+
+    /** A connection attempt was answered: once all are, the warm-up starts (ramp and snapshots are over). */
+    private void attempted() {
+        if (answered.incrementAndGet() == config.clients()) {
+            measureFromNanos = System.nanoTime() + (long) (config.warmupSeconds() * 1e9);
+        }
     }
 
     private void onFrame(Client c, byte[] frame, FrameScanner.Sink sink) {
@@ -268,12 +286,18 @@ public final class LoadTest {
         c.lastSeq = Math.max(c.lastSeq, seq);
     }
 
-    /** Moves what every event loop recorded since the last call into the totals. Reporting thread. */
-    private void collectLatency() {
+    /**
+     * Moves what every event loop recorded since the last call into the totals; returns the healthy
+     * readers' part of it. Reporting thread.
+     */
+    private Histogram collectLatency() {
+        Histogram interval = new Histogram(60_000_000L, 3);
         for (Meters m : meters.values()) {
-            healthyTotal.add(m.healthy.getIntervalHistogram());
+            interval.add(m.healthy.getIntervalHistogram());
             slowTotal.add(m.slow.getIntervalHistogram());
         }
+        healthyTotal.add(interval);
+        return interval;
     }
 
     private void pauseSlowReaders(long elapsedNanos) {

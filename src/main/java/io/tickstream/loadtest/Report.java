@@ -26,7 +26,7 @@ public record Report(LoadTest.Config config, double seconds, int connectedAtEnd,
     }
 
     public double deliveriesPerSecond() {
-        return delivered / seconds;
+        return seconds > 0 ? delivered / seconds : 0;
     }
 
     public void print(PrintStream out) {
