@@ -37,7 +37,10 @@
   // ---- connection ---------------------------------------------------------------------------
   function connect() {
     setState('connecting', 'connecting…');
-    ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws');
+    // With auth on, open the page as /?token=TOKEN: the token goes on to the WebSocket.
+    const token = new URLSearchParams(location.search).get('token');
+    ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws'
+        + (token ? '?token=' + encodeURIComponent(token) : ''));
     ws.onopen = () => { attempt = 0; setState('open', 'live'); };
     ws.onmessage = e => {
       const data = JSON.parse(e.data);

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** The {@code tickstream} command line: one jar, a subcommand per process role. */
 @Command(name = "tickstream", mixinStandardHelpOptions = true, version = "tickstream 0.1",
         description = "Live market-data streaming: a feed simulator and a WebSocket fan-out server.",
-        subcommands = {Main.Simulate.class, Main.Server.class, Main.LoadTestCommand.class,
+        subcommands = {Main.Simulate.class, Main.Server.class, Main.LoadTestCommand.class, Main.Token.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -132,9 +132,10 @@ public final class Main implements Runnable {
             }, "server-shutdown"));
             String host = config.host().equals("0.0.0.0") ? "localhost" : config.host();
             System.out.printf("server: tailing %s from its %s; listening on http://%s:%d/ "
-                            + "(WebSocket ws://%s:%d/ws, metrics /metrics)%n",
+                            + "(WebSocket ws://%s:%d/ws, metrics /metrics)%s%n",
                     config.queueDir().toAbsolutePath(), config.fromStart() ? "start" : "end", host, server.port(),
-                    host, server.port());
+                    host, server.port(), config.authSecretFile() == null ? ""
+                            : "; auth on: WebSockets need a token (see the token command)");
             stopped.await();
             return 0;
         }
@@ -166,6 +167,60 @@ public final class Main implements Runnable {
             System.out.printf("reports: %s.json and %s.html%n", config.out().resolve(config.name()),
                     config.out().resolve(config.name()));
             return report.healthy() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "token", mixinStandardHelpOptions = true,
+            description = "Mint an access token (an HS256 JWT) for a server started with --auth-secret-file, "
+                    + "and print it. Pass it as Authorization: Bearer TOKEN or as ws://HOST/ws?token=TOKEN.")
+    static final class Token implements Callable<Integer> {
+
+        @picocli.CommandLine.Option(names = "--secret-file", paramLabel = "FILE",
+                defaultValue = "${env:TICKSTREAM_AUTH_SECRET_FILE}",
+                description = "The server's secret (env TICKSTREAM_AUTH_SECRET_FILE).")
+        java.nio.file.Path secretFile;
+
+        @picocli.CommandLine.Option(names = "--topics", paramLabel = "LIST", split = ",",
+                defaultValue = "stocks.*,sports.>",
+                description = "Topic patterns the holder may subscribe within (default ${DEFAULT-VALUE}).")
+        java.util.List<String> topics;
+
+        @picocli.CommandLine.Option(names = "--ttl", paramLabel = "SECONDS", defaultValue = "3600",
+                description = "How long the token is valid (default ${DEFAULT-VALUE}).")
+        long ttlSeconds;
+
+        @picocli.CommandLine.Option(names = "--subject", paramLabel = "NAME", defaultValue = "",
+                description = "Who the token is for, for logs (default none).")
+        String subject;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (secretFile == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--secret-file (or TICKSTREAM_AUTH_SECRET_FILE) is required");
+            }
+            if (ttlSeconds < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--ttl must be at least 1 second");
+            }
+            java.util.List<io.tickstream.feed.TopicPattern> patterns = new java.util.ArrayList<>();
+            for (String t : topics) {
+                try {
+                    patterns.add(io.tickstream.feed.TopicPattern.parse(t.trim()));
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--topics: " + e.getMessage());
+                }
+            }
+            try {
+                spec.commandLine().getOut().println(io.tickstream.auth.TokenAuthority.fromSecretFile(secretFile)
+                        .mint(subject, patterns, ttlSeconds));
+                return 0;
+            } catch (java.io.IOException e) {
+                spec.commandLine().getErr().println("token: " + e.getMessage());
+                return 2;
+            }
         }
     }
 }

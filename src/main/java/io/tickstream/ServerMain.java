@@ -10,6 +10,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Hub;
+import io.tickstream.auth.TokenAuthority;
+import io.tickstream.http.Admission;
 import io.tickstream.http.ServerVerticle;
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.ingest.IdleStrategy;
@@ -62,6 +64,9 @@ public final class ServerMain implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         Meters meters = new Meters(registry);
+        Admission admission = new Admission(config.allowedOrigins(),
+                config.authSecretFile() == null ? null : TokenAuthority.fromSecretFile(config.authSecretFile()),
+                config.maxConnectionsPerAddress());
 
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
@@ -78,7 +83,7 @@ public final class ServerMain implements AutoCloseable {
         try {
             long startPosition = tailer.start();
             vertx.deployVerticle(() -> new ServerVerticle(config, hub, meters, registry, tailer::caughtUp, port,
-                            startPosition, replayer),
+                            startPosition, replayer, admission),
                     new DeploymentOptions().setInstances(config.eventLoops()))
                     .await(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -79,4 +79,26 @@ class CliTest {
         assertEquals(0, r.exit());
         assertEquals(500, io.tickstream.support.Fixture.readQueue(dir.resolve("q")).size());
     }
+
+    @Test
+    void shouldMintATokenTheServerAcceptsAndRefuseBadArguments() throws Exception {
+        Path secret = java.nio.file.Files.writeString(dir.resolve("secret"), "s3cret-".repeat(6) + "\n");
+        Result r = run("token", "--secret-file", secret.toString(), "--topics", "stocks.AAPL,sports.>", "--ttl", "60",
+                "--subject", "alice");
+        assertEquals(0, r.exit(), r.err());
+        io.tickstream.auth.Grant grant = io.tickstream.auth.TokenAuthority.fromSecretFile(secret).verify(r.out().trim());
+        assertEquals("alice", grant.subject());
+        assertEquals(java.util.List.of("stocks.AAPL", "sports.>"),
+                grant.topics().stream().map(io.tickstream.feed.TopicPattern::text).toList());
+        assertTrue(grant.expiresAt() <= System.currentTimeMillis() / 1000 + 60);
+
+        assertEquals(2, run("token", "--secret-file", secret.toString(), "--topics", "bonds.X").exit(),
+                "a malformed pattern is a usage error");
+        assertEquals(2, run("token", "--secret-file", secret.toString(), "--ttl", "0").exit());
+        Path shortSecret = java.nio.file.Files.writeString(dir.resolve("short"), "too-short");
+        Result weak = run("token", "--secret-file", shortSecret.toString());
+        assertEquals(2, weak.exit());
+        assertTrue(weak.err().contains("at least 32 bytes"), weak.err());
+        assertTrue(run("server", "--help").out().contains("TICKSTREAM_AUTH_SECRET_FILE"));
+    }
 }

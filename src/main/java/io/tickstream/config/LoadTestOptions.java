@@ -75,6 +75,11 @@ public final class LoadTestOptions {
                     + "attempt was answered: the ramp and the snapshots stay out of the numbers (env TICKSTREAM_LOADTEST_WARMUP, default ${DEFAULT-VALUE}).")
     double warmup;
 
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:TICKSTREAM_LOADTEST_TOKEN}",
+            description = "Access token for a server with auth on (see the token command), sent as "
+                    + "Authorization: Bearer (env TICKSTREAM_LOADTEST_TOKEN).")
+    String token;
+
     public LoadTest.Config toConfig() {
         if (url == null || url.getScheme() == null || !(url.getScheme().equals("ws") || url.getScheme().equals("wss"))
                 || url.getHost() == null) {
@@ -95,6 +100,6 @@ public final class LoadTestOptions {
             throw new ParameterException(spec.commandLine(), "--name is letters, digits, '.', '_' or '-'");
         }
         return new LoadTest.Config(url, clients, duration, ramp, symbols, matches, allStocksShare, allSportsShare,
-                slowShare, contiguous, out, name, seed, warmup);
+                slowShare, contiguous, out, name, seed, warmup, token);
     }
 }

@@ -29,15 +29,24 @@ import java.util.List;
  * @param rollCycle           roll cycle to create the queue with if it does not exist yet
  * @param stallTimeoutMs      how long a socket may stay full (its reader taking nothing) before closing with 4001
  * @param trustedProxies      addresses and CIDR ranges whose X-Real-IP / X-Forwarded-For are believed
+ * @param authSecretFile      file with the HS256 secret that signs access tokens; {@code null} turns auth off
+ * @param allowedOrigins      origins browsers may connect from; empty allows any
+ * @param maxConnectionsPerAddress most open WebSocket connections per client address; 0 for no limit
+ * @param handshakeTimeoutMs  how long a new connection may take to send its HTTP request before it is closed
+ * @param idleTimeoutMs       a connection whose client sent nothing (not even a pong) for this long is
+ *                            closed with 4002
  */
-public record ServerConfig(Path queueDir, String host, int port, boolean fromStart, int eventLoops, long heartbeatMs, int
-                           maxSubscriptions, int maxMessageBytes, int maxFrameBytes, double clientRate, int clientBurst, int
-                           rateLimitStrikes, int maxBatch, int maxInFlightBatches, long batchLingerMs, int writeQueueBytes,
-                           long maxBacklogBytes, long slowConsumerGraceMs, String rollCycle, long stallTimeoutMs, List<String>
-                           trustedProxies) {
+public record ServerConfig(Path queueDir, String host, int port, boolean fromStart, int eventLoops,
+                           long heartbeatMs, int maxSubscriptions, int maxMessageBytes, int maxFrameBytes,
+                           double clientRate, int clientBurst, int rateLimitStrikes, int maxBatch,
+                           int maxInFlightBatches, long batchLingerMs, int writeQueueBytes, long maxBacklogBytes,
+                           long slowConsumerGraceMs, String rollCycle, long stallTimeoutMs,
+                           List<String> trustedProxies, Path authSecretFile, List<String> allowedOrigins,
+                           int maxConnectionsPerAddress, long handshakeTimeoutMs, long idleTimeoutMs) {
 
     public ServerConfig {
         trustedProxies = List.copyOf(trustedProxies);
+        allowedOrigins = List.copyOf(allowedOrigins);
     }
 
     /** Defaults for everything but the queue directory, as the CLI has them. */
@@ -73,7 +82,12 @@ public record ServerConfig(Path queueDir, String host, int port, boolean fromSta
                 .slowConsumerGraceMs(slowConsumerGraceMs)
                 .rollCycle(rollCycle)
                 .stallTimeoutMs(stallTimeoutMs)
-                .trustedProxies(trustedProxies);
+                .trustedProxies(trustedProxies)
+                .authSecretFile(authSecretFile)
+                .allowedOrigins(allowedOrigins)
+                .maxConnectionsPerAddress(maxConnectionsPerAddress)
+                .handshakeTimeoutMs(handshakeTimeoutMs)
+                .idleTimeoutMs(idleTimeoutMs);
     }
 
     /** Builds a {@link ServerConfig}; starts from the defaults. Not thread-safe. */
@@ -99,6 +113,12 @@ public record ServerConfig(Path queueDir, String host, int port, boolean fromSta
         private String rollCycle = "FAST_DAILY";
         private long stallTimeoutMs = 30_000;
         private List<String> trustedProxies = List.of("127.0.0.1", "::1");
+
+        private Path authSecretFile;
+        private List<String> allowedOrigins = List.of();
+        private int maxConnectionsPerAddress = 0;
+        private long handshakeTimeoutMs = 10_000;
+        private long idleTimeoutMs = 60_000;
 
         private Builder() {
         }
@@ -208,11 +228,37 @@ public record ServerConfig(Path queueDir, String host, int port, boolean fromSta
             return this;
         }
 
+        public Builder authSecretFile(Path value) {
+            this.authSecretFile = value;
+            return this;
+        }
+
+        public Builder allowedOrigins(List<String> value) {
+            this.allowedOrigins = value;
+            return this;
+        }
+
+        public Builder maxConnectionsPerAddress(int value) {
+            this.maxConnectionsPerAddress = value;
+            return this;
+        }
+
+        public Builder handshakeTimeoutMs(long value) {
+            this.handshakeTimeoutMs = value;
+            return this;
+        }
+
+        public Builder idleTimeoutMs(long value) {
+            this.idleTimeoutMs = value;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(queueDir, host, port, fromStart, eventLoops, heartbeatMs, maxSubscriptions, maxMessageBytes,
                     maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch, maxInFlightBatches,
                     batchLingerMs, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, stallTimeoutMs,
-                    trustedProxies);
+                    trustedProxies, authSecretFile, allowedOrigins, maxConnectionsPerAddress, handshakeTimeoutMs,
+                    idleTimeoutMs);
         }
     }
 }

@@ -120,6 +120,37 @@ public final class ServerOptions {
                     + "(env TICKSTREAM_TRUSTED_PROXIES, default ${DEFAULT-VALUE}).")
     java.util.List<String> trustedProxies;
 
+    @Option(names = "--auth-secret-file", paramLabel = "FILE", defaultValue = "${env:TICKSTREAM_AUTH_SECRET_FILE}",
+            description = "Turns auth on: a WebSocket needs a token signed with the secret in FILE (HS256 JWT, "
+                    + "see the token command), from Authorization: Bearer or ?token=. Off when unset "
+                    + "(env TICKSTREAM_AUTH_SECRET_FILE).")
+    Path authSecretFile;
+
+    @Option(names = "--allowed-origins", paramLabel = "LIST", split = ",",
+            defaultValue = "${env:TICKSTREAM_ALLOWED_ORIGINS:-}",
+            description = "Origins (comma-separated, e.g. https://example.com) browsers may open a WebSocket from; "
+                    + "others get 403. Empty allows any; requests without Origin (not browsers) always pass "
+                    + "(env TICKSTREAM_ALLOWED_ORIGINS, default none).")
+    java.util.List<String> allowedOrigins;
+
+    @Option(names = "--max-connections-per-address", paramLabel = "N",
+            defaultValue = "${env:TICKSTREAM_MAX_CONNECTIONS_PER_ADDRESS:-0}",
+            description = "Most open WebSocket connections per client address (after trusted proxies); more get "
+                    + "429. 0 for no limit (env TICKSTREAM_MAX_CONNECTIONS_PER_ADDRESS, default ${DEFAULT-VALUE}).")
+    int maxConnectionsPerAddress;
+
+    @Option(names = "--handshake-timeout-ms", paramLabel = "MS",
+            defaultValue = "${env:TICKSTREAM_HANDSHAKE_TIMEOUT_MS:-10000}",
+            description = "A new connection that has not sent its whole HTTP request (the WebSocket upgrade) within "
+                    + "this long is closed (env TICKSTREAM_HANDSHAKE_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    long handshakeTimeoutMs;
+
+    @Option(names = "--idle-timeout-ms", paramLabel = "MS", defaultValue = "${env:TICKSTREAM_IDLE_TIMEOUT_MS:-60000}",
+            description = "The server pings a client that has been silent for a heartbeat interval; one that sends "
+                    + "nothing, not even a pong, for this long is closed with 4002 "
+                    + "(env TICKSTREAM_IDLE_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    long idleTimeoutMs;
+
     @Option(names = "--roll-cycle", paramLabel = "NAME", defaultValue = "${env:TICKSTREAM_ROLL_CYCLE:-FAST_DAILY}",
             description = "Roll cycle to create the queue with if it does not exist yet (an existing queue keeps "
                     + "its own; see simulate --help) (env TICKSTREAM_ROLL_CYCLE, default ${DEFAULT-VALUE}).")
@@ -149,6 +180,12 @@ public final class ServerOptions {
             throw new ParameterException(spec.commandLine(), "--trusted-proxies: " + e.getMessage());
         }
         require(stallTimeoutMs >= 100, "--stall-timeout-ms must be at least 100");
+        require(maxConnectionsPerAddress >= 0, "--max-connections-per-address must be 0 (no limit) or more");
+        require(handshakeTimeoutMs >= 100, "--handshake-timeout-ms must be at least 100");
+        require(idleTimeoutMs > heartbeatMs, "--idle-timeout-ms must be longer than --heartbeat-ms");
+        if (authSecretFile != null && !java.nio.file.Files.isReadable(authSecretFile)) {
+            throw new ParameterException(spec.commandLine(), "--auth-secret-file: cannot read " + authSecretFile);
+        }
         int loops = eventLoops == 0 ? Math.max(2, Runtime.getRuntime().availableProcessors()) : eventLoops;
         require(batchLingerMs >= 0 && batchLingerMs <= 1_000, "--batch-linger-ms must be between 0 and 1000");
         return ServerConfig.builder(queue).host(host).port(port).fromStart(fromStart).eventLoops(loops)
@@ -157,7 +194,12 @@ public final class ServerOptions {
                 .rateLimitStrikes(rateLimitStrikes).maxBatch(maxBatch).maxInFlightBatches(maxInFlightBatches)
                 .batchLingerMs(batchLingerMs).writeQueueBytes(writeQueueBytes).maxBacklogBytes(maxBacklogBytes)
                 .slowConsumerGraceMs(slowConsumerGraceMs).rollCycle(rollCycle).stallTimeoutMs(stallTimeoutMs)
-                .trustedProxies(trustedProxies == null ? java.util.List.of() : trustedProxies).build();
+                .trustedProxies(trustedProxies == null ? java.util.List.of() : trustedProxies)
+                .authSecretFile(authSecretFile)
+                .allowedOrigins(allowedOrigins == null ? java.util.List.of()
+                        : allowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())
+                .maxConnectionsPerAddress(maxConnectionsPerAddress).handshakeTimeoutMs(handshakeTimeoutMs)
+                .idleTimeoutMs(idleTimeoutMs).build();
     }
 
     private void require(boolean ok, String message) {

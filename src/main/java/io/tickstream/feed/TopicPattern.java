@@ -104,6 +104,30 @@ public final class TopicPattern {
         return pos == topic.length() + 1;
     }
 
+    /**
+     * Whether every topic {@code other} matches is also matched by this pattern (for a literal
+     * {@code other}: whether this matches it). Used to check a subscription against the patterns a
+     * token allows.
+     */
+    public boolean covers(TopicPattern other) {
+        String[] a = segments;
+        String[] b = other.segments;
+        for (int i = 0; ; i++) {
+            if (i == a.length) {
+                return i == b.length;
+            }
+            if (a[i].equals(REST)) {
+                return i < b.length;
+            }
+            if (i == b.length || b[i].equals(REST)) {
+                return false;
+            }
+            if (!a[i].equals(ONE) && !a[i].equals(b[i])) {
+                return false;
+            }
+        }
+    }
+
     /** True when this names one topic (no wildcards). */
     public boolean isLiteral() {
         return literal;

@@ -2,11 +2,14 @@ package io.tickstream.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.tickstream.auth.Grant;
+import io.tickstream.auth.InvalidTokenException;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Hub;
 import io.tickstream.fanout.Shard;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.JsonWriter;
+import io.tickstream.feed.TopicPattern;
 import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
@@ -16,17 +19,21 @@ import io.tickstream.session.Session;
 import io.tickstream.session.SessionSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,6 +62,9 @@ public final class ServerVerticle extends VerticleBase {
     private final long startPosition;
     private final Replayer replayer;
     private final TrustedProxies trustedProxies;
+    private final Admission admission;
+    /** Connections that have not sent their HTTP request yet, with when they were opened (nanoTime). */
+    private final Map<HttpConnection, Long> awaitingRequest = new HashMap<>();
     private final Set<Session> sessions = new LinkedHashSet<>();
     private Shard shard;
     private DeliveryMeters delivery;
@@ -66,9 +76,12 @@ public final class ServerVerticle extends VerticleBase {
      * @param boundPort set to the port actually listened on
      * @param startPosition the tailer's start position (see {@link Shard#position()})
      * @param replayer  reads the queue again for resumes
+     * @param admission who may open a WebSocket (shared by every instance)
      */
     public ServerVerticle(ServerConfig config, Hub hub, Meters meters, PrometheusMeterRegistry registry,
-                          BooleanSupplier ready, AtomicInteger boundPort, long startPosition, Replayer replayer) {
+                          BooleanSupplier ready, AtomicInteger boundPort, long startPosition, Replayer replayer,
+                          Admission admission) {
+        this.admission = admission;
         this.startPosition = startPosition;
         this.trustedProxies = TrustedProxies.parse(config.trustedProxies());
         this.replayer = replayer;
@@ -80,7 +93,7 @@ public final class ServerVerticle extends VerticleBase {
         this.boundPort = boundPort;
         this.settings = new SessionSettings(config.heartbeatMs(), config.maxSubscriptions(), config.maxFrameBytes(),
                 config.clientRate(), config.clientBurst(), config.rateLimitStrikes(), config.maxBacklogBytes(),
-                config.slowConsumerGraceMs(), config.stallTimeoutMs());
+                config.slowConsumerGraceMs(), config.stallTimeoutMs(), config.idleTimeoutMs());
     }
 
     /** The options every instance listens with; also used by tests that check the limits. */
@@ -89,6 +102,10 @@ public final class ServerVerticle extends VerticleBase {
                 .setHost(config.host())
                 .setPort(config.port())
                 .setTcpNoDelay(true)
+                // HTTP/1.1 only: WebSockets, proxies and Prometheus speak it. With h2c on, Vert.x
+                // holds a new connection back until its first request is complete (to look for an
+                // h2c upgrade), which would hide a slow handshake from the handshake timeout.
+                .setHttp2ClearTextEnabled(false)
                 .setMaxWebSocketFrameSize(config.maxMessageBytes())
                 .setMaxWebSocketMessageSize(config.maxMessageBytes())
                 .setPerFrameWebSocketCompressionSupported(false)
@@ -128,10 +145,38 @@ public final class ServerVerticle extends VerticleBase {
                 s.tick(now);
             }
             delivery.flush();
+            closeLateHandshakes(now);
         });
 
-        HttpServer server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);
+        HttpServer server = vertx.createHttpServer(serverOptions(config))
+                .connectionHandler(this::onConnection)
+                .requestHandler(req -> {
+                    awaitingRequest.remove(req.connection());
+                    router.handle(req);
+                });
         return server.listen().onSuccess(s -> boundPort.set(s.actualPort()));
+    }
+
+    /**
+     * A new connection has {@code handshakeTimeoutMs} to send its request (a slow or silent client
+     * must not hold a socket and its memory for ever); {@link #closeLateHandshakes} closes it then.
+     */
+    private void onConnection(HttpConnection conn) {
+        awaitingRequest.put(conn, System.nanoTime());
+        conn.closeHandler(v -> awaitingRequest.remove(conn));
+    }
+
+    /** Closes the connections that have not sent their request within the handshake timeout. */
+    private void closeLateHandshakes(long nowNanos) {
+        long limit = config.handshakeTimeoutMs() * 1_000_000L;
+        awaitingRequest.entrySet().removeIf(e -> {
+            if (nowNanos - e.getValue() < limit) {
+                return false;
+            }
+            meters.handshakeRefused("timeout").increment();
+            e.getKey().close();
+            return true;
+        });
     }
 
     private void onLoop(Runnable task) {
@@ -150,8 +195,20 @@ public final class ServerVerticle extends VerticleBase {
                 .end(ok ? "{\"status\":\"ready\"}" : "{\"status\":\"catching up\"}");
     }
 
+    /** The known topics with their latest message; with auth on, those the token allows, and 401 without one. */
     private void topics(RoutingContext ctx) {
-        List<EncodedMessage> latest = shard.latest();
+        Grant grant;
+        try {
+            grant = admission.authorize(ctx.request().getHeader("Authorization"), ctx.request().getParam("token"));
+        } catch (InvalidTokenException e) {
+            refuse(ctx, ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress(),
+                    new Admission.Refusal(401, e.getMessage()));
+            return;
+        }
+        List<EncodedMessage> latest = new ArrayList<>(shard.latest());
+        if (grant != null) {
+            latest.removeIf(m -> !grant.allows(TopicPattern.parse(m.topic())));
+        }
         latest.sort(Comparator.comparing(EncodedMessage::topic));
         JsonWriter w = new JsonWriter(256 * latest.size() + 16).beginArray();
         for (EncodedMessage m : latest) {
@@ -170,14 +227,36 @@ public final class ServerVerticle extends VerticleBase {
         String peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
         String client = trustedProxies.clientAddress(peer, req.getHeader("X-Real-IP"),
                 req.getHeader("X-Forwarded-For"));
-        req.toWebSocket().onSuccess(ws -> accept(ws, client))
-                .onFailure(e -> LOG.fine(() -> "WebSocket upgrade failed: " + e.getMessage()));
+        Admission.Decision decision = admission.admit(req.getHeader("Origin"), req.getHeader("Authorization"),
+                req.getParam("token"), client);
+        if (decision instanceof Admission.Refusal refusal) {
+            refuse(ctx, client, refusal);
+            return;
+        }
+        Admission.Ticket ticket = (Admission.Ticket) decision;
+        req.toWebSocket().onSuccess(ws -> accept(ws, client, ticket))
+                .onFailure(e -> {
+                    ticket.release();
+                    LOG.fine(() -> "WebSocket upgrade failed: " + e.getMessage());
+                });
     }
 
-    private void accept(ServerWebSocket ws, String client) {
+    /** Answers a refused upgrade with its status and reason; the token, if any, is never logged. */
+    private void refuse(RoutingContext ctx, String client, Admission.Refusal refusal) {
+        meters.handshakeRefused(String.valueOf(refusal.status())).increment();
+        LOG.fine(() -> "refused a WebSocket from " + client + ": " + refusal.status() + " " + refusal.reason());
+        var response = ctx.response().setStatusCode(refusal.status()).putHeader("content-type", "application/json");
+        if (refusal.status() == 401) {
+            response.putHeader("WWW-Authenticate", "Bearer realm=\"tickstream\"");
+        }
+        response.end(new JsonObject().put("status", refusal.status()).put("reason", refusal.reason()).encode());
+    }
+
+    private void accept(ServerWebSocket ws, String client, Admission.Ticket ticket) {
         String id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         Session session = new Session(id, new WebSocketTransport(ws), shard, messages, parser, settings, meters,
-                delivery, (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()), replayer, this::onLoop, client);
+                delivery, (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()), replayer, this::onLoop, client,
+                ticket.grant());
         MessageAssembler assembler = new MessageAssembler(config.maxMessageBytes());
         sessions.add(session);
         ws.setWriteQueueMaxSize(config.writeQueueBytes());
@@ -191,7 +270,9 @@ public final class ServerVerticle extends VerticleBase {
                 session.onText(r.text());
             }
         });
+        ws.pongHandler(data -> session.onHeard());
         ws.closeHandler(v -> {
+            ticket.release();
             session.onClosed();
             sessions.remove(session);
         });

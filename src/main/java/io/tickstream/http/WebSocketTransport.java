@@ -2,6 +2,7 @@ package io.tickstream.http;
 
 import io.netty.buffer.Unpooled;
 import io.tickstream.session.Transport;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.websocket.WebSocketFrameImpl;
@@ -28,6 +29,13 @@ final class WebSocketTransport implements Transport {
     public void writeText(byte[] utf8) {
         if (!ws.isClosed()) {
             ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(utf8), true));
+        }
+    }
+
+    @Override
+    public void ping() {
+        if (!ws.isClosed()) {
+            ws.writePing(Buffer.buffer("tickstream"));
         }
     }
 

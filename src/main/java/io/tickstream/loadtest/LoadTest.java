@@ -59,10 +59,11 @@ public final class LoadTest {
      * @param seed             seed of the subscription mix
      * @param warmupSeconds    latency and deliveries/s count only this long after every connection
      *                         attempt was answered (ramp, snapshots)
+     * @param token            access token for a server with auth on ({@code Authorization: Bearer}), or null
      */
     public record Config(URI url, int clients, double durationSeconds, int rampPerSecond, int symbolsPerClient,
                          int matchesPerClient, double allStocksShare, double allSportsShare, double slowShare,
-                         boolean contiguous, Path out, String name, long seed, double warmupSeconds) {
+                         boolean contiguous, Path out, String name, long seed, double warmupSeconds, String token) {
     }
 
     /** One connection's view; owned by its event loop. */
@@ -226,7 +227,12 @@ public final class LoadTest {
             connected.decrementAndGet();
             closes.computeIfAbsent(String.valueOf(ws.closeStatusCode()), k -> new LongAdder()).increment();
         });
-        ws.connect(new WebSocketConnectOptions().setHost(config.url().getHost()).setPort(port).setSsl(tls)
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(config.url().getHost()).setPort(port)
+                .setSsl(tls).setAllowOriginHeader(false); // not a browser: no Origin header
+        if (config.token() != null) {
+            options.addHeader("Authorization", "Bearer " + config.token());
+        }
+        ws.connect(options
                 .setURI(config.url().getRawPath() == null || config.url().getRawPath().isEmpty() ? "/ws"
                         : config.url().getRawPath()))
                 .onSuccess(w -> {
@@ -333,8 +339,11 @@ public final class LoadTest {
         URI u = config.url();
         String scheme = u.getScheme().equals("wss") ? "https" : "http";
         URI topics = URI.create(scheme + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "") + "/api/topics");
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(topics)
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(topics).timeout(Duration.ofSeconds(10));
+        if (config.token() != null) {
+            request.header("Authorization", "Bearer " + config.token());
+        }
+        HttpResponse<String> r = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException(topics + " answered " + r.statusCode());
         }

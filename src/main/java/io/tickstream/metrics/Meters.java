@@ -39,6 +39,7 @@ public final class Meters {
     private final Map<FeedMessage.Kind, Counter> messagesSent = new EnumMap<>(FeedMessage.Kind.class);
     private final Map<FeedMessage.Kind, Counter> messagesConflated = new EnumMap<>(FeedMessage.Kind.class);
     private final Map<String, Counter> clientErrors = new ConcurrentHashMap<>();
+    private final Map<String, Counter> handshakes = new ConcurrentHashMap<>();
     private final Counter slowConsumerDisconnects;
     private final Map<String, Counter> resumes = new ConcurrentHashMap<>();
     private final Counter replayedMessages;
@@ -179,6 +180,13 @@ public final class Meters {
 
     public Counter feedDecodeErrors() {
         return feedDecodeErrors;
+    }
+
+    /** Counts an upgrade refused (by HTTP status: 401, 403, 429) or a handshake that timed out ({@code timeout}). */
+    public Counter handshakeRefused(String outcome) {
+        return handshakes.computeIfAbsent(outcome, o -> Counter.builder("tickstream_handshakes_refused_total")
+                .tag("reason", o).description("WebSocket upgrades (and /api/topics requests) refused, by HTTP "
+                        + "status, and connections closed for sending no request within the handshake timeout").register(registry));
     }
 
     /** Counts an {@code error} answered to a client, by its protocol code. */

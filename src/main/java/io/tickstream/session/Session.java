@@ -1,10 +1,11 @@
 package io.tickstream.session;
 
+import io.tickstream.auth.Grant;
 import io.tickstream.fanout.Shard;
 import io.tickstream.fanout.Subscriber;
-import io.tickstream.ingest.Replayer;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.TopicPattern;
+import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
@@ -65,11 +66,23 @@ public final class Session implements Subscriber, Replayer.Sink {
     /** rate_limited answers are counted over this window: enough of them in it closes with 1008. */
     private static final long STRIKE_WINDOW_NANOS = 10_000_000_000L;
     private boolean closed;
+    private final Grant grant;
+    /** When the client last sent anything (a message, a pong), and when it was last pinged. */
+    private long heardNanos = System.nanoTime();
+    private long pingedNanos = heardNanos;
 
+    /** Close code for a client that sent nothing, not even a pong, for the idle timeout. */
+    public static final short CLOSE_IDLE = 4002;
+    /** Close code for a connection whose token expired. */
+    public static final short CLOSE_TOKEN_EXPIRED = 4003;
+
+    /**
+     * @param grant what the connection's token allows, or {@code null} when auth is off
+     */
     public Session(String id, Transport transport, Shard shard, ServerMessages messages, CommandParser parser,
                    SessionSettings settings, Meters meters, DeliveryMeters delivery, Scheduler scheduler,
-                   Replayer replayer,
-                   java.util.concurrent.Executor loop, String address) {
+                   Replayer replayer, java.util.concurrent.Executor loop, String address, Grant grant) {
+        this.grant = grant;
         this.address = address;
         this.scheduler = scheduler;
         this.replayer = replayer;
@@ -114,6 +127,7 @@ public final class Session implements Subscriber, Replayer.Sink {
         if (closed) {
             return;
         }
+        heardNanos = System.nanoTime();
         if (!takeToken()) {
             long now = System.nanoTime();
             if (now - strikesSince > STRIKE_WINDOW_NANOS) {
@@ -152,6 +166,14 @@ public final class Session implements Subscriber, Replayer.Sink {
     }
 
     private void subscribe(ClientCommand.Subscribe cmd) {
+        if (grant != null) {
+            for (TopicPattern p : cmd.topics()) {
+                if (!grant.allows(p)) {
+                    error(ErrorCode.FORBIDDEN, "the token does not allow " + p.text(), cmd.id());
+                    return;
+                }
+            }
+        }
         List<TopicPattern> added = new ArrayList<>();
         for (TopicPattern p : cmd.topics()) {
             if (!subscriptions.containsKey(p.text())) {
@@ -447,6 +469,21 @@ public final class Session implements Subscriber, Replayer.Sink {
         if (closed) {
             return;
         }
+        if (grant != null && System.currentTimeMillis() / 1000 >= grant.expiresAt()) {
+            transport.close(CLOSE_TOKEN_EXPIRED, "token expired");
+            onClosed();
+            return;
+        }
+        if (nowNanos - heardNanos >= settings.idleTimeoutMs() * 1_000_000L) {
+            transport.close(CLOSE_IDLE, "idle timeout");
+            onClosed();
+            return;
+        }
+        long heartbeatNanos = settings.heartbeatMs() * 1_000_000L;
+        if (nowNanos - heardNanos >= heartbeatNanos && nowNanos - pingedNanos >= heartbeatNanos) {
+            pingedNanos = nowNanos;
+            transport.ping();
+        }
         if (outbox.backlogBytes() > 0 && !transport.writeQueueFull()) {
             outbox.onDrain();
         }
@@ -459,6 +496,11 @@ public final class Session implements Subscriber, Replayer.Sink {
 
     public String id() {
         return id;
+    }
+
+    /** The client sent something other than a message (a pong): it is alive. */
+    public void onHeard() {
+        heardNanos = System.nanoTime();
     }
 
 

@@ -18,5 +18,5 @@ package io.tickstream.session;
  */
 public record SessionSettings(long heartbeatMs, int maxSubscriptions, int maxFrameBytes, double clientMessagesPerSec,
                               int clientBurst, int rateLimitStrikes, long maxBacklogBytes, long slowConsumerGraceMs,
-                              long stallTimeoutMs) {
+                              long stallTimeoutMs, long idleTimeoutMs) {
 }

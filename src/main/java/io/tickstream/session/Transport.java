@@ -1,7 +1,7 @@
 package io.tickstream.session;
 
 /**
- * The wire under a {@link Session}: write a text frame, close. Nothing else.
+ * The wire under a {@link Session}: write a text frame, ping, close. Nothing else.
  *
  * <p>Threading: called only on the event loop that owns the session.
  */
@@ -12,6 +12,9 @@ public interface Transport {
 
     /** True while the socket's write queue is over its high-water mark. */
     boolean writeQueueFull();
+
+    /** Sends a WebSocket ping (a live client answers with a pong: {@link Session#onHeard}). */
+    void ping();
 
     /** Closes the connection with a WebSocket close code and reason. */
     void close(short code, String reason);

@@ -36,6 +36,30 @@ class TopicPatternTest {
         assertEquals(expected, TopicPattern.parse(pattern).matches(topic));
     }
 
+    @ParameterizedTest(name = "{0} covers {1} = {2}")
+    @CsvSource({
+        "stocks.*, stocks.AAPL, true",
+        "stocks.*, stocks.*, true",
+        "stocks.AAPL, stocks.*, false",
+        "stocks.AAPL, stocks.AAPL, true",
+        "stocks.AAPL, stocks.MSFT, false",
+        "stocks.*, stocks.>, false",
+        "stocks.>, stocks.*, true",
+        ">, stocks.*, true",
+        ">, sports.>, true",
+        "sports.>, sports.football.*, true",
+        "sports.>, stocks.AAPL, false",
+        "sports.football.*, sports.>, false",
+        "sports.*.ARS-CHE, sports.football.ARS-CHE, true",
+        "sports.*.ARS-CHE, sports.football.*, false",
+        "*.AAPL, stocks.AAPL, true",
+        "*.AAPL, *.*, false",
+        "*.*, *.AAPL, true",
+    })
+    void shouldTellWhetherAPatternCoversAnother(String allowed, String requested, boolean expected) {
+        assertEquals(expected, TopicPattern.parse(allowed).covers(TopicPattern.parse(requested)));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "stocks", "stocks.", ".AAPL", "stocks..AAPL", "stocks.AA PL", "stocks.AAPL.X",
         "bonds.X", "sports.football", "sports.>.x", "stocks.A*", "stocks.\u00e9", "sports.football.A.B.C.D.E.F"})

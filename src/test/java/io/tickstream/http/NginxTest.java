@@ -75,7 +75,8 @@ class NginxTest {
                 .replace("/etc/letsencrypt/options-ssl-nginx.conf", dir.resolve("options-ssl.conf").toString())
                 .replace("ssl_dhparam /etc/letsencrypt/ssl-dhparams.pem;", "")
                 .replace("proxy_read_timeout 3600s;", "proxy_read_timeout " + READ_TIMEOUT_S + "s;")
-                .replace("proxy_send_timeout 3600s;", "proxy_send_timeout " + READ_TIMEOUT_S + "s;");
+                .replace("proxy_send_timeout 3600s;", "proxy_send_timeout " + READ_TIMEOUT_S + "s;")
+                .replace("/var/log/nginx/access.log", dir.resolve("access.log").toString());
         assertFalse(site.contains("/etc/letsencrypt"), "every certbot path rendered");
         Files.writeString(dir.resolve("tickstream.conf"), site);
         String t = dir.toString();
@@ -108,6 +109,9 @@ class NginxTest {
         }
     }
 
+    /** Sent as ?token= by the hand-made connection (auth is off here, so it is ignored). */
+    private static final String TOKEN_IN_URL = "eyJhbGciOiJIUzI1NiJ9.not-a-real-token.sig";
+
     private static WebSocketClient wss() {
         return vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustAll(true)
                 .setVerifyHost(false).setLocalAddress("127.0.0.2").setMaxFrameSize(1 << 20)
@@ -119,6 +123,14 @@ class NginxTest {
         JsonObject welcome = welcomeFrom("127.0.0.2");
         assertEquals("127.0.0.2", welcome.getString("address"),
                 "the server believes X-Real-IP from nginx, not the proxy's own address");
+        Path log = dir.resolve("access.log");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!(Files.exists(log) && Files.readString(log).contains("GET /ws ")) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        String logged = Files.readString(log);
+        assertTrue(logged.contains("GET /ws "), logged);
+        assertFalse(logged.contains(TOKEN_IN_URL), "the access log leaves out query strings (tokens): " + logged);
         try (WsClient ws = WsClient.connect(wss(), tlsPort)) {
             ws.request(new JsonObject().put("op", "subscribe").put("id", "1")
                     .put("topics", new JsonArray().add("stocks.*")), "subscribed");
@@ -180,7 +192,8 @@ class NginxTest {
             plain.setSoTimeout(10_000);
             try (Socket s = tls.getSocketFactory().createSocket(plain, "example.com", tlsPort, false)) {
                 OutputStream out = s.getOutputStream();
-                out.write(("GET /ws HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                out.write(("GET /ws?token=" + TOKEN_IN_URL + " HTTP/1.1\r\nHost: example.com\r\n"
+                        + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();

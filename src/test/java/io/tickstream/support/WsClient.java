@@ -59,6 +59,14 @@ public final class WsClient implements AutoCloseable {
         return c;
     }
 
+    /** Connects with the given options (path, headers such as Authorization or Origin). */
+    public static WsClient connect(WebSocketClient client, io.vertx.core.http.WebSocketConnectOptions options)
+            throws Exception {
+        WsClient c = new WsClient(client);
+        c.ws.connect(options).await(10, TimeUnit.SECONDS);
+        return c;
+    }
+
     /** A WebSocket client with room for thousands of connections and the server's largest frames. */
     public static WebSocketClient client(Vertx vertx) {
         return vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(20_000)
