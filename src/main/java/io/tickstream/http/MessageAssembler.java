@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
  * text invalid, not only at the end of the message), a continuation only after an unfinished
  * message (else {@code 1002}).
  *
+ * <p>Once it has answered a close, it ignores every later frame (the connection is closing; a
+ * client that goes on sending gets nothing more, and costs nothing more).
+ *
  * <p>Memory: at most {@code maxMessageBytes} held per connection, whatever the number of fragments.
  *
  * <p>Not thread-safe: one per connection, on its event loop.
@@ -37,6 +40,7 @@ final class MessageAssembler {
     /** The message being assembled, or null between messages. */
     private Buffer partial;
     private boolean partialIsText;
+    private boolean refused;
 
     /** The protocol's assembler: text messages only. */
     MessageAssembler(int maxMessageBytes) {
@@ -54,6 +58,9 @@ final class MessageAssembler {
     }
 
     Result accept(WebSocketFrame frame) {
+        if (refused) {
+            return Result.MORE;
+        }
         if (frame.isText() || frame.isBinary()) {
             if (partial != null) {
                 return close(CLOSE_PROTOCOL_ERROR, "a new message before the previous one was finished");
@@ -93,6 +100,7 @@ final class MessageAssembler {
 
     private Result close(short code, String reason) {
         partial = null;
+        refused = true;
         return new Result(null, null, new Close(code, reason));
     }
 

@@ -59,6 +59,13 @@ class MessageAssemblerTest {
     }
 
     @Test
+    void shouldIgnoreEverythingAfterAClose() {
+        assertEquals(1009, assembler.accept(textBytes("41".repeat(17), true)).close().code());
+        assertEquals(MessageAssembler.Result.MORE, assembler.accept(more("41", true)));
+        assertEquals(MessageAssembler.Result.MORE, assembler.accept(textBytes("41", true)));
+    }
+
+    @Test
     void shouldClose1002OnAContinuationWithNothingToContinue() {
         assertEquals(1002, assembler.accept(more("41", true)).close().code());
     }
