@@ -35,6 +35,7 @@ public final class AutobahnEchoServer {
         String host = InetAddress.getLocalHost().getHostAddress();
         ServerConfig config = ServerConfig.defaults(Path.of("unused")).toBuilder().host(host).port(port).build();
         Vertx vertx = Vertx.vertx();
+        boolean interrupted = false;
         try {
             HttpServer server = vertx.createHttpServer(ServerVerticle.serverOptions(config))
                     .webSocketHandler(ws -> echo(ws, config.maxMessageBytes()));
@@ -42,9 +43,12 @@ public final class AutobahnEchoServer {
             System.out.println("Autobahn echo server on ws://" + host + ":" + port);
             Thread.sleep(Long.MAX_VALUE);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true; // the run is over
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
