@@ -1,7 +1,6 @@
 package io.tickstream.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.tickstream.auth.Grant;
 import io.tickstream.auth.InvalidTokenException;
 import io.tickstream.config.ServerConfig;
@@ -257,17 +256,23 @@ public final class ServerVerticle extends VerticleBase {
         Session session = new Session(id, new WebSocketTransport(ws), shard, messages, parser, settings, meters,
                 delivery, (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()), replayer, this::onLoop, client,
                 ticket.grant());
-        MessageAssembler assembler = new MessageAssembler(config.maxMessageBytes());
         sessions.add(session);
         ws.setWriteQueueMaxSize(config.writeQueueBytes());
         ws.drainHandler(v -> session.onDrain());
-        ws.frameHandler(frame -> {
-            MessageAssembler.Result r = assembler.accept(frame);
-            if (r.close() != null) {
-                ws.close(r.close().code(), r.close().reason());
+        InboundFrames.attach(ws, new MessageAssembler(config.maxMessageBytes()), new InboundFrames.Listener() {
+            @Override
+            public void onText(String text) {
+                session.onText(text);
+            }
+
+            @Override
+            public void onRefused() {
                 session.onClosed();
-            } else if (r.text() != null) {
-                session.onText(r.text());
+            }
+
+            @Override
+            public void onError(Throwable e) {
+                LOG.fine(() -> "connection " + id + " from " + client + ": " + e);
             }
         });
         ws.pongHandler(data -> session.onHeard());
@@ -275,16 +280,6 @@ public final class ServerVerticle extends VerticleBase {
             ticket.release();
             session.onClosed();
             sessions.remove(session);
-        });
-        ws.exceptionHandler(e -> {
-            if (e instanceof CorruptedWebSocketFrameException bad) {
-                // Netty's frame decoder refused a frame (too large: 1009, malformed: 1002). Vert.x
-                // hands the error here and would drop the connection without saying why.
-                ws.close((short) bad.closeStatus().code(), bad.closeStatus().reasonText());
-                session.onClosed();
-            } else {
-                LOG.fine(() -> "connection " + id + " from " + client + ": " + e);
-            }
         });
         session.open();
     }
