@@ -120,23 +120,23 @@ public final class Main implements Runnable {
                 spec.commandLine().getErr().println("server: cannot start: " + e);
                 return 1;
             }
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    server.close();
-                } catch (Exception e) {
-                    System.err.println("server: " + e);
-                } finally {
-                    stopped.countDown();
-                }
-            }, "server-shutdown"));
+            // SIGTERM (and Ctrl-C's SIGINT) start the graceful stop: drain, close, exit 0. Handled as
+            // signals rather than in a shutdown hook, which would make the exit code 143.
+            CountDownLatch stop = new CountDownLatch(1);
+            for (String signal : new String[] {"TERM", "INT"}) {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.countDown());
+            }
             String host = config.host().equals("0.0.0.0") ? "localhost" : config.host();
             System.out.printf("server: tailing %s from its %s; listening on http://%s:%d/ "
                             + "(WebSocket ws://%s:%d/ws, metrics /metrics)%s%n",
                     config.queueDir().toAbsolutePath(), config.fromStart() ? "start" : "end", host, server.port(),
                     host, server.port(), config.authSecretFile() == null ? ""
                             : "; auth on: WebSockets need a token (see the token command)");
-            stopped.await();
+            stop.await();
+            System.out.println("server: stopping: draining connections (up to " + config.drainMs() + " ms)");
+            server.drain();
+            server.close();
+            System.out.println("server: stopped");
             return 0;
         }
     }

@@ -23,8 +23,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import net.openhft.chronicle.queue.ChronicleQueue;
 
@@ -44,8 +48,18 @@ public final class ServerMain implements AutoCloseable {
     private final int port;
     private final PrometheusMeterRegistry registry;
 
+    private final List<ServerVerticle> verticles;
+    private final AtomicBoolean draining;
+    private final Supplier<String> notReady;
+    private final long drainMs;
+
     private ServerMain(Vertx vertx, ChronicleQueue queue, QueueTailer tailer, Replayer replayer, int port,
-                       PrometheusMeterRegistry registry) {
+                       PrometheusMeterRegistry registry, List<ServerVerticle> verticles, AtomicBoolean draining,
+                       Supplier<String> notReady, long drainMs) {
+        this.verticles = verticles;
+        this.draining = draining;
+        this.notReady = notReady;
+        this.drainMs = drainMs;
         this.vertx = vertx;
         this.queue = queue;
         this.tailer = tailer;
@@ -80,10 +94,20 @@ public final class ServerMain implements AutoCloseable {
                 IdleStrategy.backoff(TimeUnit.MILLISECONDS.toNanos(1)));
         Replayer replayer = new Replayer(queue, config.maxBatch());
         AtomicInteger port = new AtomicInteger();
+        AtomicBoolean draining = new AtomicBoolean();
+        Supplier<String> notReady = () -> draining.get() ? "draining"
+                : !tailer.caughtUp() ? "catching up"
+                : config.staleAfterMs() > 0 && tailer.stalenessSeconds() * 1000 > config.staleAfterMs() ? "feed stale"
+                : null;
+        List<ServerVerticle> verticles = new CopyOnWriteArrayList<>();
         try {
             long startPosition = tailer.start();
-            vertx.deployVerticle(() -> new ServerVerticle(config, hub, meters, registry, tailer::caughtUp, port,
-                            startPosition, replayer, admission),
+            vertx.deployVerticle(() -> {
+                ServerVerticle v = new ServerVerticle(config, hub, meters, registry, notReady, port, startPosition,
+                        replayer, admission);
+                verticles.add(v);
+                return v;
+            },
                     new DeploymentOptions().setInstances(config.eventLoops()))
                     .await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -94,7 +118,8 @@ public final class ServerMain implements AutoCloseable {
             throw e;
         }
         tailer.begin();
-        return new ServerMain(vertx, queue, tailer, replayer, port.get(), registry);
+        return new ServerMain(vertx, queue, tailer, replayer, port.get(), registry, verticles, draining, notReady,
+                config.drainMs());
     }
 
     /** The port the server listens on. */
@@ -102,9 +127,27 @@ public final class ServerMain implements AutoCloseable {
         return port;
     }
 
-    /** Whether the tailer has caught up with the queue. */
+    /** Whether {@code /health/ready} says ready: caught up with the queue, the feed fresh, not draining. */
     public boolean ready() {
-        return tailer.caughtUp();
+        return notReady.get() == null;
+    }
+
+    /**
+     * The graceful stop's first half: readiness turns to "draining", new WebSockets get 503, and
+     * every open connection is closed with {@code 1001} once what is waiting for it is written,
+     * within the drain time. Then {@link #close()}.
+     */
+    public void drain() {
+        draining.set(true);
+        List<io.vertx.core.Future<Void>> all = new java.util.ArrayList<>();
+        for (ServerVerticle v : verticles) {
+            all.add(v.drain(drainMs));
+        }
+        try {
+            io.vertx.core.Future.all(all).await(drainMs + 5_000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warning("drain did not finish cleanly: " + e);
+        }
     }
 
     /** Stops accepting, closes every connection, stops the tailer and closes the queue. */

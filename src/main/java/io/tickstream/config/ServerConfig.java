@@ -35,6 +35,9 @@ import java.util.List;
  * @param handshakeTimeoutMs  how long a new connection may take to send its HTTP request before it is closed
  * @param idleTimeoutMs       a connection whose client sent nothing (not even a pong) for this long is
  *                            closed with 4002
+ * @param drainMs             on SIGTERM, how long open connections get to receive what they are owed
+ *                            before they are closed with 1001
+ * @param staleAfterMs        the server is not ready while no message has arrived for this long (0: never)
  */
 public record ServerConfig(Path queueDir, String host, int port, boolean fromStart, int eventLoops,
                            long heartbeatMs, int maxSubscriptions, int maxMessageBytes, int maxFrameBytes,
@@ -42,7 +45,8 @@ public record ServerConfig(Path queueDir, String host, int port, boolean fromSta
                            int maxInFlightBatches, long batchLingerMs, int writeQueueBytes, long maxBacklogBytes,
                            long slowConsumerGraceMs, String rollCycle, long stallTimeoutMs,
                            List<String> trustedProxies, Path authSecretFile, List<String> allowedOrigins,
-                           int maxConnectionsPerAddress, long handshakeTimeoutMs, long idleTimeoutMs) {
+                           int maxConnectionsPerAddress, long handshakeTimeoutMs, long idleTimeoutMs,
+                           long drainMs, long staleAfterMs) {
 
     public ServerConfig {
         trustedProxies = List.copyOf(trustedProxies);
@@ -87,7 +91,9 @@ public record ServerConfig(Path queueDir, String host, int port, boolean fromSta
                 .allowedOrigins(allowedOrigins)
                 .maxConnectionsPerAddress(maxConnectionsPerAddress)
                 .handshakeTimeoutMs(handshakeTimeoutMs)
-                .idleTimeoutMs(idleTimeoutMs);
+                .idleTimeoutMs(idleTimeoutMs)
+                .drainMs(drainMs)
+                .staleAfterMs(staleAfterMs);
     }
 
     /** Builds a {@link ServerConfig}; starts from the defaults. Not thread-safe. */
@@ -119,6 +125,9 @@ public record ServerConfig(Path queueDir, String host, int port, boolean fromSta
         private int maxConnectionsPerAddress = 0;
         private long handshakeTimeoutMs = 10_000;
         private long idleTimeoutMs = 60_000;
+
+        private long drainMs = 5_000;
+        private long staleAfterMs = 5_000;
 
         private Builder() {
         }
@@ -253,12 +262,22 @@ public record ServerConfig(Path queueDir, String host, int port, boolean fromSta
             return this;
         }
 
+        public Builder drainMs(long value) {
+            this.drainMs = value;
+            return this;
+        }
+
+        public Builder staleAfterMs(long value) {
+            this.staleAfterMs = value;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(queueDir, host, port, fromStart, eventLoops, heartbeatMs, maxSubscriptions, maxMessageBytes,
                     maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch, maxInFlightBatches,
                     batchLingerMs, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, stallTimeoutMs,
                     trustedProxies, authSecretFile, allowedOrigins, maxConnectionsPerAddress, handshakeTimeoutMs,
-                    idleTimeoutMs);
+                    idleTimeoutMs, drainMs, staleAfterMs);
         }
     }
 }

@@ -151,6 +151,17 @@ public final class ServerOptions {
                     + "(env TICKSTREAM_IDLE_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
     long idleTimeoutMs;
 
+    @Option(names = "--drain-ms", paramLabel = "MS", defaultValue = "${env:TICKSTREAM_DRAIN_MS:-5000}",
+            description = "On SIGTERM or Ctrl-C: stop accepting, give open connections up to this long to receive "
+                    + "what is waiting for them, then close them with 1001 and exit 0 "
+                    + "(env TICKSTREAM_DRAIN_MS, default ${DEFAULT-VALUE}).")
+    long drainMs;
+
+    @Option(names = "--stale-after-ms", paramLabel = "MS", defaultValue = "${env:TICKSTREAM_STALE_AFTER_MS:-5000}",
+            description = "/health/ready answers 503 \"feed stale\" while no message has arrived for this long; "
+                    + "0 never (env TICKSTREAM_STALE_AFTER_MS, default ${DEFAULT-VALUE}).")
+    long staleAfterMs;
+
     @Option(names = "--roll-cycle", paramLabel = "NAME", defaultValue = "${env:TICKSTREAM_ROLL_CYCLE:-FAST_DAILY}",
             description = "Roll cycle to create the queue with if it does not exist yet (an existing queue keeps "
                     + "its own; see simulate --help) (env TICKSTREAM_ROLL_CYCLE, default ${DEFAULT-VALUE}).")
@@ -182,6 +193,7 @@ public final class ServerOptions {
         require(stallTimeoutMs >= 100, "--stall-timeout-ms must be at least 100");
         require(maxConnectionsPerAddress >= 0, "--max-connections-per-address must be 0 (no limit) or more");
         require(handshakeTimeoutMs >= 100, "--handshake-timeout-ms must be at least 100");
+        require(drainMs >= 0 && staleAfterMs >= 0, "--drain-ms and --stale-after-ms must be 0 or more");
         require(idleTimeoutMs > heartbeatMs, "--idle-timeout-ms must be longer than --heartbeat-ms");
         if (authSecretFile != null && !java.nio.file.Files.isReadable(authSecretFile)) {
             throw new ParameterException(spec.commandLine(), "--auth-secret-file: cannot read " + authSecretFile);
@@ -199,7 +211,7 @@ public final class ServerOptions {
                 .allowedOrigins(allowedOrigins == null ? java.util.List.of()
                         : allowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())
                 .maxConnectionsPerAddress(maxConnectionsPerAddress).handshakeTimeoutMs(handshakeTimeoutMs)
-                .idleTimeoutMs(idleTimeoutMs).build();
+                .idleTimeoutMs(idleTimeoutMs).drainMs(drainMs).staleAfterMs(staleAfterMs).build();
     }
 
     private void require(boolean ok, String message) {

@@ -17,6 +17,8 @@ import io.tickstream.session.ServerMessages;
 import io.tickstream.session.Session;
 import io.tickstream.session.SessionSettings;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -36,7 +38,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -55,7 +57,9 @@ public final class ServerVerticle extends VerticleBase {
     private final Hub hub;
     private final Meters meters;
     private final PrometheusMeterRegistry registry;
-    private final BooleanSupplier ready;
+    private final Supplier<String> notReady;
+    /** Set by {@link #drain}: new WebSockets are refused (503) and open ones are being closed. */
+    private boolean draining;
     private final AtomicInteger boundPort;
     private final SessionSettings settings;
     private final long startPosition;
@@ -71,14 +75,14 @@ public final class ServerVerticle extends VerticleBase {
     private CommandParser parser;
 
     /**
-     * @param ready     whether the feed is attached and caught up, for {@code /health/ready}
+     * @param notReady  why the server is not ready ({@code null} when it is), for {@code /health/ready}
      * @param boundPort set to the port actually listened on
      * @param startPosition the tailer's start position (see {@link Shard#position()})
      * @param replayer  reads the queue again for resumes
      * @param admission who may open a WebSocket (shared by every instance)
      */
     public ServerVerticle(ServerConfig config, Hub hub, Meters meters, PrometheusMeterRegistry registry,
-                          BooleanSupplier ready, AtomicInteger boundPort, long startPosition, Replayer replayer,
+                          Supplier<String> notReady, AtomicInteger boundPort, long startPosition, Replayer replayer,
                           Admission admission) {
         this.admission = admission;
         this.startPosition = startPosition;
@@ -88,7 +92,7 @@ public final class ServerVerticle extends VerticleBase {
         this.hub = hub;
         this.meters = meters;
         this.registry = registry;
-        this.ready = ready;
+        this.notReady = notReady;
         this.boundPort = boundPort;
         this.settings = new SessionSettings(config.heartbeatMs(), config.maxSubscriptions(), config.maxFrameBytes(),
                 config.clientRate(), config.clientBurst(), config.rateLimitStrikes(), config.maxBacklogBytes(),
@@ -189,9 +193,38 @@ public final class ServerVerticle extends VerticleBase {
     }
 
     private void ready(RoutingContext ctx) {
-        boolean ok = ready.getAsBoolean();
-        ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "application/json")
-                .end(ok ? "{\"status\":\"ready\"}" : "{\"status\":\"catching up\"}");
+        String why = notReady.get();
+        ctx.response().setStatusCode(why == null ? 200 : 503).putHeader("content-type", "application/json")
+                .end(new JsonObject().put("status", why == null ? "ready" : why).encode());
+    }
+
+    /**
+     * The graceful stop of this event loop's connections: new WebSockets are refused with 503,
+     * each open one is closed with {@code 1001} as soon as its backlog is written, and at
+     * {@code drainMs} at the latest. Completes when every connection is closed. Any thread.
+     */
+    public Future<Void> drain(long drainMs) {
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(v -> {
+            draining = true;
+            long deadline = System.nanoTime() + drainMs * 1_000_000L;
+            long[] timer = new long[1];
+            Handler<Long> step = id -> {
+                long now = System.nanoTime();
+                for (Session s : new ArrayList<>(sessions)) {
+                    if (s.backlogBytes() == 0 || now >= deadline) {
+                        s.goAway();
+                    }
+                }
+                if (sessions.isEmpty() || now >= deadline + 1_000_000_000L) {
+                    vertx.cancelTimer(timer[0]);
+                    done.tryComplete();
+                }
+            };
+            timer[0] = vertx.setPeriodic(20, step);
+            step.handle(timer[0]);
+        });
+        return done.future();
     }
 
     /** The known topics with their latest message; with auth on, those the token allows, and 401 without one. */
@@ -217,6 +250,10 @@ public final class ServerVerticle extends VerticleBase {
     }
 
     private void upgrade(RoutingContext ctx) {
+        if (draining) {
+            refuse(ctx, "?", new Admission.Refusal(503, "shutting down"));
+            return;
+        }
         if (!ctx.request().canUpgradeToWebSocket()) {
             ctx.response().setStatusCode(400).putHeader("content-type", "text/plain")
                     .end("this is the WebSocket endpoint: connect with an Upgrade: websocket request\n");

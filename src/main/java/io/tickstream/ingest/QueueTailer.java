@@ -42,6 +42,7 @@ public final class QueueTailer implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean caughtUp;
     private volatile double lagSeconds;
+    private volatile long lastReadNanos = System.nanoTime();
     private final java.util.concurrent.CountDownLatch positioned = new java.util.concurrent.CountDownLatch(1);
     private final java.util.concurrent.CountDownLatch begin = new java.util.concurrent.CountDownLatch(1);
     private volatile long startPosition = -1;
@@ -71,6 +72,7 @@ public final class QueueTailer implements AutoCloseable {
         this.idle = idle;
         this.thread = new Thread(this::run, "tickstream-tailer");
         meters.tailerLag(() -> lagSeconds);
+        meters.feedStaleness(this::stalenessSeconds);
     }
 
     /**
@@ -100,6 +102,11 @@ public final class QueueTailer implements AutoCloseable {
      */
     public boolean caughtUp() {
         return caughtUp && lagSeconds < READY_LAG_SECONDS && thread.isAlive();
+    }
+
+    /** Seconds since the tailer last found a new message in the queue (0 while messages keep coming). */
+    public double stalenessSeconds() {
+        return Math.max(0, System.nanoTime() - lastReadNanos) / 1e9;
     }
 
     private void run() {
@@ -154,6 +161,9 @@ public final class QueueTailer implements AutoCloseable {
                     LOG.warning("skipped undecodable record at seq " + seq + ": " + e.getMessage());
                 }
             }
+        }
+        if (read > 0) {
+            lastReadNanos = System.nanoTime();
         }
         if (pending.isEmpty()) {
             if (atEnd) {

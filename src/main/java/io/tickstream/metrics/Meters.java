@@ -112,6 +112,13 @@ public final class Meters {
                         + "time (0 when caught up)").register(registry);
     }
 
+    /** Registers {@code tickstream_feed_staleness_seconds}, read from {@code seconds} at scrape time. */
+    public void feedStaleness(DoubleSupplier seconds) {
+        Gauge.builder("tickstream_feed_staleness_seconds", seconds::getAsDouble)
+                .description("Seconds since the tailer last found a new message in the queue: grows while the "
+                        + "feed (the simulator) is down or silent").register(registry);
+    }
+
     public AtomicLong connections() {
         return connections;
     }

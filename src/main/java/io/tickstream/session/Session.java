@@ -71,6 +71,8 @@ public final class Session implements Subscriber, Replayer.Sink {
     private long heardNanos = System.nanoTime();
     private long pingedNanos = heardNanos;
 
+    /** Close code when the server stops. */
+    public static final short CLOSE_GOING_AWAY = 1001;
     /** Close code for a client that sent nothing, not even a pong, for the idle timeout. */
     public static final short CLOSE_IDLE = 4002;
     /** Close code for a connection whose token expired. */
@@ -496,6 +498,19 @@ public final class Session implements Subscriber, Replayer.Sink {
 
     public String id() {
         return id;
+    }
+
+    /** Bytes waiting in the connection's backlog beyond its socket. */
+    public long backlogBytes() {
+        return outbox.backlogBytes();
+    }
+
+    /** The server is stopping: closes the connection with {@code 1001} going away. */
+    public void goAway() {
+        if (!closed) {
+            transport.close(CLOSE_GOING_AWAY, "going away");
+            onClosed();
+        }
     }
 
     /** The client sent something other than a message (a pong): it is alive. */
