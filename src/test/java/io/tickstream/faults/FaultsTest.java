@@ -119,4 +119,117 @@ class FaultsTest {
             assertEquals(inQueue, liveSeqs(c), "each message of the queue once, in order");
         }
     }
+
+    /**
+     * A subscriber of everything that, whenever its connection drops, reconnects and resubscribes
+     * with {@code from} = the last seq it received, as the protocol tells clients to. Its state is
+     * touched on its Vert.x event loop; the test reads it through synchronized accessors.
+     */
+    private final class ResumingClient {
+        private final int port;
+        private final List<Long> seqs = new ArrayList<>();
+        private long lastSeq;
+        private int connects;
+        private final List<String> errors = new ArrayList<>();
+
+        ResumingClient(int port) {
+            this.port = port;
+        }
+
+        void connect() {
+            client.connect(port, "127.0.0.1", "/ws").onSuccess(ws -> {
+                synchronized (this) {
+                    connects++;
+                }
+                ws.textMessageHandler(this::onText);
+                ws.closeHandler(v -> retry());
+                long from = lastSeq();
+                // the first time live; after a drop, resume from the last message received
+                ws.writeTextMessage((from > 0 ? subscribeAll().put("from", from) : subscribeAll()).encode());
+            }).onFailure(e -> retry());
+        }
+
+        private void retry() {
+            vertx.setTimer(100, t -> connect());
+        }
+
+        private synchronized void onText(String text) {
+            Object v = io.vertx.core.json.Json.decodeValue(text);
+            for (Object o : v instanceof JsonArray a ? a : new JsonArray().add(v)) {
+                JsonObject m = (JsonObject) o;
+                String type = m.getString("type");
+                if ("error".equals(type)) {
+                    errors.add(m.encode());
+                } else if (("tick".equals(type) || "score".equals(type)) && !m.getBoolean("snapshot", false)) {
+                    seqs.add(m.getLong("seq"));
+                    lastSeq = Math.max(lastSeq, m.getLong("seq"));
+                }
+            }
+        }
+
+        synchronized long lastSeq() {
+            return lastSeq;
+        }
+
+        synchronized List<Long> seqs() {
+            return List.copyOf(seqs);
+        }
+
+        synchronized int connects() {
+            return connects;
+        }
+
+        synchronized List<String> errors() {
+            return List.copyOf(errors);
+        }
+    }
+
+    @Test
+    void shouldLetClientsResumeWithNothingMissingOrTwiceWhenTheServerIsKilledFiveTimes() throws Exception {
+        Path queue = dir.resolve("queue");
+        int port = External.freePort();
+        Random random = new Random(11);
+        Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 1500, 5));
+        List<String> serverArgs = List.of("server", "--queue", queue.toString(), "--port", String.valueOf(port),
+                "--host", "127.0.0.1");
+        External.Running server = AppProcess.start(dir.resolve("server-0.log"), serverArgs.toArray(String[]::new));
+        List<ResumingClient> clients = new ArrayList<>();
+        try {
+            External.awaitPort(server, port, Duration.ofSeconds(30));
+            for (int i = 0; i < 20; i++) {
+                ResumingClient c = new ResumingClient(port);
+                clients.add(c);
+                c.connect();
+            }
+            Fixture.await(() -> clients.stream().allMatch(c -> c.lastSeq() > 0), Duration.ofSeconds(20),
+                    "every client receiving");
+            for (int round = 1; round <= 5; round++) {
+                Thread.sleep(500 + random.nextInt(1500));
+                AppProcess.kill9(server);
+                server = AppProcess.start(dir.resolve("server-" + round + ".log"), serverArgs.toArray(String[]::new));
+                External.awaitPort(server, port, Duration.ofSeconds(30));
+                int expectConnects = round + 1;
+                Fixture.await(() -> clients.stream().allMatch(c -> c.connects() >= expectConnects),
+                        Duration.ofSeconds(30), "every client to reconnect after kill " + expectConnects);
+            }
+            Thread.sleep(1000);
+            sim.stop();
+            List<Long> inQueue = queueSeqs(queue);
+            long last = inQueue.get(inQueue.size() - 1);
+            Fixture.await(() -> clients.stream().allMatch(c -> c.lastSeq() == last), Duration.ofSeconds(30),
+                    "every client to reach the end of the queue");
+            for (ResumingClient c : clients) {
+                assertEquals(List.of(), c.errors(), "no resume_unavailable or other error");
+                List<Long> got = c.seqs();
+                long first = got.get(0);
+                List<Long> owed = inQueue.stream().filter(seq -> seq >= first).toList();
+                assertTrue(owed.size() > 5_000, "a real load across the kills: " + owed.size());
+                assertEquals(owed.size(), got.size(), "no message missing or twice");
+                assertEquals(owed, got, "every message from the first one received, once, in order");
+            }
+        } finally {
+            server.close();
+            sim.stop();
+        }
+    }
 }
