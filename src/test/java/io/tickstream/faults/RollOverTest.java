@@ -1,0 +1,105 @@
+package io.tickstream.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tickstream.ServerMain;
+import io.tickstream.config.SimulatorConfig;
+import io.tickstream.feed.Sequenced;
+import io.tickstream.support.Fixture;
+import io.tickstream.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A queue that rolls to a new file every second: live delivery and a resume that spans roll
+ * boundaries see every message once, in order ({@code seq} jumps at each boundary, which is not
+ * a gap).
+ */
+class RollOverTest {
+
+    @TempDir
+    Path dir;
+
+    private static JsonObject subscribeAll() {
+        return new JsonObject().put("op", "subscribe").put("id", "all")
+                .put("topics", new JsonArray().add("stocks.*").add("sports.>"));
+    }
+
+    private static List<Long> liveSeqs(List<JsonObject> messages) {
+        List<Long> seqs = new ArrayList<>();
+        for (JsonObject m : messages) {
+            String type = m.getString("type");
+            if (("tick".equals(type) || "score".equals(type)) && !m.getBoolean("snapshot", false)) {
+                seqs.add(m.getLong("seq"));
+            }
+        }
+        return seqs;
+    }
+
+    @Test
+    void shouldDeliverAndResumeAcrossRollBoundariesWithNothingMissingOrTwice() throws Exception {
+        Path queue = dir.resolve("queue");
+        Vertx vertx = Vertx.vertx();
+        WebSocketClient client = WsClient.client(vertx);
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue).toBuilder().rollCycle("TEST_SECONDLY")
+                .build()); WsClient live = WsClient.connect(client, server.port())) {
+            live.request(subscribeAll(), "subscribed");
+            Fixture.RunningSimulator sim = Fixture.startSimulator(new SimulatorConfig(queue, 800, 3, 1, 0, 0, 12, 50,
+                    null, null, null, 0, 0, 0, "TEST_SECONDLY", 0));
+            List<Long> resumed = new ArrayList<>();
+            try {
+                long last;
+                try (WsClient first = WsClient.connect(client, server.port())) {
+                    first.request(subscribeAll(), "subscribed");
+                    Thread.sleep(1_500);
+                    first.close();
+                    resumed.addAll(liveSeqs(first.received()));
+                }
+                last = resumed.get(resumed.size() - 1);
+                Thread.sleep(2_500);   // the queue rolls at least twice while this client is away
+                try (WsClient again = WsClient.connect(client, server.port())) {
+                    again.request(subscribeAll().put("from", last), "subscribed");
+                    Thread.sleep(1_500);
+                    sim.stop();
+                    List<Long> inQueue = Fixture.readQueue(queue).stream().map(Sequenced::seq).toList();
+                    long end = inQueue.get(inQueue.size() - 1);
+                    Fixture.await(() -> {
+                        List<Long> s = liveSeqs(again.received());
+                        return !s.isEmpty() && s.get(s.size() - 1) == end;
+                    }, Duration.ofSeconds(20), "the resumed client to reach the end of the queue");
+                    Fixture.await(() -> {
+                        List<Long> s = liveSeqs(live.received());
+                        return !s.isEmpty() && s.get(s.size() - 1) == end;
+                    }, Duration.ofSeconds(20), "the live client to reach the end of the queue");
+                    resumed.addAll(liveSeqs(again.received()));
+
+                    long cycles;
+                    try (Stream<Path> files = Files.list(queue)) {
+                        cycles = files.filter(f -> f.toString().endsWith(".cq4")).count();
+                    }
+                    assertTrue(cycles >= 4, "the queue rolled: " + cycles + " cycle files");
+                    assertEquals(inQueue, liveSeqs(live.received()), "live: every message once, in order");
+                    long first = resumed.get(0);
+                    assertEquals(inQueue.stream().filter(s -> s >= first).toList(), resumed,
+                            "dropped and resumed across roll boundaries: every message once, in order");
+                }
+            } finally {
+                sim.stop();
+            }
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+}
