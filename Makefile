@@ -8,7 +8,7 @@ QUEUE   ?= data/queue
 MVN     := mvn -B -ntp
 SOURCES := pom.xml $(shell find src/main simulator -type f 2>/dev/null)
 
-.PHONY: help deps build run stack bench simulate server test clean
+.PHONY: help deps build run stack bench soak simulate server test clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ stack: $(JAR) ## simulator, server, NGINX (TLS on 8443) and Prometheus (9090); C
 
 bench: $(JAR) ## fixed load scenarios (simulator, server, harness as processes); report in target/bench
 	@bash src/main/sh/bench.sh
+
+soak: $(JAR) ## the mixed load for 30 minutes (SOAK_MINUTES=...): heap, RSS, connections and gaps over time, in target/soak
+	@bash src/main/sh/soak.sh
 
 simulate: $(JAR) ## run only the simulator, writing to data/queue (QUEUE=...)
 	java -jar $(JAR) simulate --queue $(QUEUE)
