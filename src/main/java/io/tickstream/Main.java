@@ -94,6 +94,11 @@ public final class Main implements Runnable {
                 long n = simulator.run();
                 System.out.printf("simulator: stopped after %d messages, last seq %d%n", n, simulator.lastSeq());
                 return 0;
+            } catch (Simulator.WriteException e) {
+                spec.commandLine().getErr().println("simulate: " + e.getMessage());
+                System.out.printf("simulator: stopped after %d messages, last seq %d%n", simulator.written(),
+                        simulator.lastSeq());
+                return 3;
             } finally {
                 done.countDown();
             }

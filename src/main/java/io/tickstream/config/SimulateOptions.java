@@ -91,6 +91,12 @@ public final class SimulateOptions {
                     + "from them answers resume_unavailable. 0 keeps all (env TICKSTREAM_RETAIN_CYCLES, default ${DEFAULT-VALUE}).")
     int retainCycles;
 
+    @Option(names = "--min-free-mb", paramLabel = "MB", defaultValue = "${env:TICKSTREAM_MIN_FREE_MB:-64}",
+            description = "Stop with a clear error (exit 3) before the queue's file system has less free space than "
+                    + "this, rather than crash inside a full memory-mapped file; start again once space is freed "
+                    + "(env TICKSTREAM_MIN_FREE_MB, default ${DEFAULT-VALUE}).")
+    long minFreeMb;
+
     /** The validated, immutable configuration. */
     public SimulatorConfig toConfig() {
         require(rate > 0 && Double.isFinite(rate), "--rate must be a positive number");
@@ -101,6 +107,7 @@ public final class SimulateOptions {
         require(count >= 0 && duration >= 0 && statsEvery >= 0,
                 "--count, --duration and --stats-every must not be negative");
         require(retainCycles >= 0, "--retain-cycles must not be negative");
+        require(minFreeMb >= 1, "--min-free-mb must be at least 1");
         try {
             io.tickstream.feed.FeedQueue.rollCycle(rollCycle);
         } catch (IllegalArgumentException e) {
@@ -108,7 +115,7 @@ public final class SimulateOptions {
         }
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
         return new SimulatorConfig(queue, rate, s, burstMultiplier, burstSeconds, burstEvery, matches, matchMinuteMs,
-                symbols, teams, fixtures, count, duration, statsEvery, rollCycle, retainCycles);
+                symbols, teams, fixtures, count, duration, statsEvery, rollCycle, retainCycles, minFreeMb);
     }
 
     private void require(boolean ok, String message) {

@@ -22,9 +22,24 @@ import java.nio.file.Path;
  * @param statsEverySeconds print a progress line this often; 0 for never
  * @param rollCycle         queue roll cycle name (see {@code FeedQueue.ROLL_CYCLES})
  * @param retainCycles      queue files kept, the newest; older ones are deleted as the queue rolls (0 keeps all)
+ * @param minFreeMb         the simulator stops, with a clear error, before the queue's file system has less free
+ *                          space than this (a write into a full memory-mapped file would kill the process)
  */
 public record SimulatorConfig(Path queueDir, double rate, long seed, double burstMultiplier, double burstSeconds,
                               double burstEverySeconds, int matches, long matchMinuteMs, Path symbolsFile,
                               Path teamsFile, Path fixturesFile, long count, double durationSeconds,
-                              double statsEverySeconds, String rollCycle, int retainCycles) {
+                              double statsEverySeconds, String rollCycle, int retainCycles, long minFreeMb) {
+
+    /** Free space kept on the queue's file system unless told otherwise. */
+    public static final long DEFAULT_MIN_FREE_MB = 64;
+
+    /** The same with the default {@code minFreeMb}. */
+    public SimulatorConfig(Path queueDir, double rate, long seed, double burstMultiplier, double burstSeconds,
+                           double burstEverySeconds, int matches, long matchMinuteMs, Path symbolsFile,
+                           Path teamsFile, Path fixturesFile, long count, double durationSeconds,
+                           double statsEverySeconds, String rollCycle, int retainCycles) {
+        this(queueDir, rate, seed, burstMultiplier, burstSeconds, burstEverySeconds, matches, matchMinuteMs,
+                symbolsFile, teamsFile, fixturesFile, count, durationSeconds, statsEverySeconds, rollCycle,
+                retainCycles, DEFAULT_MIN_FREE_MB);
+    }
 }

@@ -50,6 +50,8 @@ public final class QueueTailer implements AutoCloseable {
     // tailer-thread state
     private final JsonCodec codec = new JsonCodec();
     private List<EncodedMessage> pending = new ArrayList<>();
+    /** The index after the last record read (where to read on after a fault), or -1 before any. */
+    private long nextIndex = -1;
     private long pendingSinceNanos;
 
     /**
@@ -121,7 +123,22 @@ public final class QueueTailer implements AutoCloseable {
         try {
             begin.await();
             while (running) {
-                idle.idle(doWork(tailer));
+                try {
+                    idle.idle(doWork(tailer));
+                } catch (InternalError e) {
+                    // The JVM's answer to SIGBUS in a memory-mapped file: the queue's file system is
+                    // full (or failed) under a page being read. Keep serving what was read, and read
+                    // on from the same place once the file system recovers.
+                    meters.tailerFaults().increment();
+                    LOG.severe("reading the queue failed (" + e.getMessage() + "): is its file system full? "
+                            + "retrying in 1 s from seq " + nextIndex);
+                    tailer.close();
+                    Thread.sleep(1_000);
+                    tailer = queue.createTailer();
+                    if (nextIndex >= 0 && !tailer.moveToIndex(nextIndex)) {
+                        tailer.toEnd();
+                    }
+                }
             }
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "tailer stopped: " + e, e);
@@ -154,11 +171,13 @@ public final class QueueTailer implements AutoCloseable {
                 try {
                     FeedMessage message = QueueCodec.read(dc.wire().bytes());
                     pending.add(EncodedMessage.of(seq, message, codec));
+                    nextIndex = seq + 1;
                     meters.feedMessages(message.kind()).increment();
                     meters.recordFeedReadLatencyMicros(nowMicros - message.ts());
                 } catch (RuntimeException e) {
                     meters.feedDecodeErrors().increment();
                     LOG.warning("skipped undecodable record at seq " + seq + ": " + e.getMessage());
+                    nextIndex = seq + 1;
                 }
             }
         }

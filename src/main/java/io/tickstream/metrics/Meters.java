@@ -48,6 +48,7 @@ public final class Meters {
     private final Counter framesSent;
     private final Counter tailerStalls;
     private final Counter feedDecodeErrors;
+    private final Counter tailerFaults;
     private final Timer deliveryLatency;
     private final Timer feedReadLatency;
 
@@ -89,6 +90,9 @@ public final class Meters {
                 .register(registry);
         tailerStalls = Counter.builder("tickstream_tailer_backpressure_total")
                 .description("Times the tailer paused because an event loop had too many batches in flight")
+                .register(registry);
+        tailerFaults = Counter.builder("tickstream_tailer_faults_total")
+                .description("Times reading the queue faulted (full or failing file system); the tailer retries")
                 .register(registry);
         feedDecodeErrors = Counter.builder("tickstream_feed_decode_errors_total")
                 .description("Queue records the tailer could not decode and skipped").register(registry);
@@ -183,6 +187,11 @@ public final class Meters {
 
     public Counter tailerStalls() {
         return tailerStalls;
+    }
+
+    /** Times reading the queue faulted (a full or failing file system under a mapped page). */
+    public Counter tailerFaults() {
+        return tailerFaults;
     }
 
     public Counter feedDecodeErrors() {

@@ -31,6 +31,16 @@ public final class Simulator {
         }
     }
 
+    /**
+     * Writing cannot go on: the queue's file system is (nearly) full, or a write into the
+     * memory-mapped queue failed. The message says what to do.
+     */
+    public static final class WriteException extends RuntimeException {
+        public WriteException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(FeedGenerator.STEP_MS);
 
     private final SimulatorConfig config;
@@ -86,20 +96,29 @@ public final class Simulator {
             long step = 0;
             long limit = config.count() > 0 ? config.count() : Long.MAX_VALUE;
             long count = 0;
+            java.nio.file.FileStore store = Files.getFileStore(config.queueDir());
             while (running && count < limit) {
                 long now = System.nanoTime();
                 if (now >= endNanos) {
                     break;
                 }
+                checkFreeSpace(store);
                 long due = (now - start) / STEP_NANOS;
                 while (step <= due && count < limit && running) {
                     long[] n = {count};
-                    generator.step(step++, m -> {
-                        if (n[0] < limit) {
-                            append(appender, m);
-                            n[0]++;
-                        }
-                    });
+                    try {
+                        generator.step(step++, m -> {
+                            if (n[0] < limit) {
+                                append(appender, m);
+                                n[0]++;
+                            }
+                        });
+                    } catch (InternalError e) {
+                        // the JVM's answer to SIGBUS in a mapped file: the file system ran out of space
+                        throw new WriteException("a write to the queue in " + config.queueDir() + " failed ("
+                                + e.getMessage() + "): the file system is most likely full; free space and start "
+                                + "again (the last message may be incomplete and is skipped by readers)", e);
+                    }
                     count = n[0];
                     written = count;
                 }
@@ -115,6 +134,18 @@ public final class Simulator {
                 }
             }
             return count;
+        } catch (IOException e) {
+            throw new WriteException("cannot read the free space of " + config.queueDir() + ": " + e, e);
+        }
+    }
+
+    /** Stops before the file system is full: past that, a write into the mapped queue kills the process. */
+    private void checkFreeSpace(java.nio.file.FileStore store) throws IOException {
+        long free = store.getUsableSpace();
+        if (free < config.minFreeMb() << 20) {
+            throw new WriteException("the queue's file system (" + config.queueDir() + ") has " + (free >> 20)
+                    + " MiB free, under --min-free-mb " + config.minFreeMb() + ": stopped before the queue is "
+                    + "damaged. Free space, then start the simulator again; it appends where it stopped.", null);
         }
     }
 

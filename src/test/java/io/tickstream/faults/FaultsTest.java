@@ -116,7 +116,7 @@ class FaultsTest {
             assertTrue(inQueue.size() > 1000, "the feed wrote " + inQueue.size());
             Fixture.await(() -> liveSeqs(c).size() >= inQueue.size(), Duration.ofSeconds(30),
                     "every message in the queue to arrive");
-            assertEquals(inQueue, liveSeqs(c), "each message of the queue once, in order");
+            Fixture.assertSameSeqs(inQueue, liveSeqs(c), "each message of the queue once, in order");
         }
     }
 
@@ -224,8 +224,7 @@ class FaultsTest {
                 long first = got.get(0);
                 List<Long> owed = inQueue.stream().filter(seq -> seq >= first).toList();
                 assertTrue(owed.size() > 5_000, "a real load across the kills: " + owed.size());
-                assertEquals(owed.size(), got.size(), "no message missing or twice");
-                assertEquals(owed, got, "every message from the first one received, once, in order");
+                Fixture.assertSameSeqs(owed, got, "every message from the first one received, once, in order");
             }
         } finally {
             server.close();

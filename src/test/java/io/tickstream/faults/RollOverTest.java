@@ -90,9 +90,9 @@ class RollOverTest {
                         cycles = files.filter(f -> f.toString().endsWith(".cq4")).count();
                     }
                     assertTrue(cycles >= 4, "the queue rolled: " + cycles + " cycle files");
-                    assertEquals(inQueue, liveSeqs(live.received()), "live: every message once, in order");
+                    Fixture.assertSameSeqs(inQueue, liveSeqs(live.received()), "live: every message once, in order");
                     long first = resumed.get(0);
-                    assertEquals(inQueue.stream().filter(s -> s >= first).toList(), resumed,
+                    Fixture.assertSameSeqs(inQueue.stream().filter(s -> s >= first).toList(), resumed,
                             "dropped and resumed across roll boundaries: every message once, in order");
                 }
             } finally {

@@ -109,4 +109,25 @@ public final class Fixture {
             Thread.sleep(10);
         }
     }
+
+    /**
+     * Asserts that {@code actual} is exactly {@code expected} (seqs, in order), and when it is not
+     * says how, briefly: sizes, the first difference, how many are missing and how many repeated.
+     */
+    public static void assertSameSeqs(List<Long> expected, List<Long> actual, String what) {
+        if (expected.equals(actual)) {
+            return;
+        }
+        int i = 0;
+        while (i < expected.size() && i < actual.size() && expected.get(i).equals(actual.get(i))) {
+            i++;
+        }
+        java.util.Set<Long> got = new java.util.HashSet<>(actual);
+        long missing = expected.stream().filter(s -> !got.contains(s)).count();
+        long repeated = actual.size() - got.size();
+        throw new AssertionError(what + ": expected " + expected.size() + " seqs, got " + actual.size()
+                + "; first difference at index " + i + " (expected "
+                + (i < expected.size() ? expected.get(i) : "none") + ", got " + (i < actual.size() ? actual.get(i) : "none")
+                + "); " + missing + " missing, " + repeated + " repeated");
+    }
 }
