@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -77,11 +76,12 @@ class DiskFullTest {
                 List<Long> inQueue = Fixture.readQueue(queue).stream().map(Sequenced::seq).toList();
                 long end = inQueue.get(inQueue.size() - 1);
                 assertTrue(end > lastBeforeFull, "the simulator appended after the full disk");
-                Fixture.await(() -> seqs(c).contains(end), Duration.ofSeconds(60), "the end of the queue to arrive");
+                Fixture.await(() -> c.liveSeqs().contains(end), Duration.ofSeconds(60),
+                        "the end of the queue to arrive");
                 // the fill ran far faster than this client reads, so it got conflated ticks then; what
                 // came after the disk was freed arrived at a readable rate: all of it, once, in order
                 List<Long> after = inQueue.stream().filter(q -> q > lastBeforeFull).toList();
-                Fixture.assertSameSeqs(after, seqs(c).stream().filter(q -> q > lastBeforeFull).toList(),
+                Fixture.assertSameSeqs(after, c.liveSeqs().stream().filter(q -> q > lastBeforeFull).toList(),
                         "live, after space was freed");
 
                 // and the queue is readable across the point where it filled: a resume replays it exactly
@@ -90,8 +90,9 @@ class DiskFullTest {
                 try (WsClient replay = WsClient.connect(WsClient.client(vertx), server.port())) {
                     replay.request(new JsonObject().put("op", "subscribe").put("id", "r").put("from", from)
                             .put("topics", new JsonArray().add("stocks.*").add("sports.>")), "subscribed");
-                    Fixture.await(() -> seqs(replay).contains(end), Duration.ofSeconds(60), "the replay to finish");
-                    Fixture.assertSameSeqs(inQueue.stream().filter(q -> q > from).toList(), seqs(replay),
+                    Fixture.await(() -> replay.liveSeqs().contains(end), Duration.ofSeconds(60),
+                            "the replay to finish");
+                    Fixture.assertSameSeqs(inQueue.stream().filter(q -> q > from).toList(), replay.liveSeqs(),
                             "replayed across the full disk");
                 }
             }
@@ -101,16 +102,5 @@ class DiskFullTest {
                 sh("umount", "-l", mnt.toString());
             }
         }
-    }
-
-    private static List<Long> seqs(WsClient c) {
-        List<Long> seqs = new ArrayList<>();
-        for (JsonObject m : c.received()) {
-            if (("tick".equals(m.getString("type")) || "score".equals(m.getString("type")))
-                    && !m.getBoolean("snapshot", false)) {
-                seqs.add(m.getLong("seq"));
-            }
-        }
-        return seqs;
     }
 }

@@ -53,18 +53,6 @@ class FaultsTest {
                 .put("topics", new JsonArray().add("stocks.*").add("sports.>"));
     }
 
-    /** The live (not snapshot) data messages a client received, by seq, in the order received. */
-    private static List<Long> liveSeqs(WsClient c) {
-        List<Long> seqs = new ArrayList<>();
-        for (JsonObject m : c.received()) {
-            String type = m.getString("type");
-            if (("tick".equals(type) || "score".equals(type)) && !m.getBoolean("snapshot", false)) {
-                seqs.add(m.getLong("seq"));
-            }
-        }
-        return seqs;
-    }
-
     private static List<Long> queueSeqs(Path queue) {
         return Fixture.readQueue(queue).stream().map(Sequenced::seq).toList();
     }
@@ -114,9 +102,9 @@ class FaultsTest {
             }
             List<Long> inQueue = queueSeqs(queue);
             assertTrue(inQueue.size() > 1000, "the feed wrote " + inQueue.size());
-            Fixture.await(() -> liveSeqs(c).size() >= inQueue.size(), Duration.ofSeconds(30),
+            Fixture.await(() -> c.liveSeqs().size() >= inQueue.size(), Duration.ofSeconds(30),
                     "every message in the queue to arrive");
-            Fixture.assertSameSeqs(inQueue, liveSeqs(c), "each message of the queue once, in order");
+            Fixture.assertSameSeqs(inQueue, c.liveSeqs(), "each message of the queue once, in order");
         }
     }
 

@@ -37,17 +37,6 @@ class RollOverTest {
                 .put("topics", new JsonArray().add("stocks.*").add("sports.>"));
     }
 
-    private static List<Long> liveSeqs(List<JsonObject> messages) {
-        List<Long> seqs = new ArrayList<>();
-        for (JsonObject m : messages) {
-            String type = m.getString("type");
-            if (("tick".equals(type) || "score".equals(type)) && !m.getBoolean("snapshot", false)) {
-                seqs.add(m.getLong("seq"));
-            }
-        }
-        return seqs;
-    }
-
     @Test
     void shouldDeliverAndResumeAcrossRollBoundariesWithNothingMissingOrTwice() throws Exception {
         Path queue = dir.resolve("queue");
@@ -65,7 +54,7 @@ class RollOverTest {
                     first.request(subscribeAll(), "subscribed");
                     Thread.sleep(1_500);
                     first.close();
-                    resumed.addAll(liveSeqs(first.received()));
+                    resumed.addAll(first.liveSeqs());
                 }
                 last = resumed.get(resumed.size() - 1);
                 Thread.sleep(2_500);   // the queue rolls at least twice while this client is away
@@ -76,21 +65,21 @@ class RollOverTest {
                     List<Long> inQueue = Fixture.readQueue(queue).stream().map(Sequenced::seq).toList();
                     long end = inQueue.get(inQueue.size() - 1);
                     Fixture.await(() -> {
-                        List<Long> s = liveSeqs(again.received());
+                        List<Long> s = again.liveSeqs();
                         return !s.isEmpty() && s.get(s.size() - 1) == end;
                     }, Duration.ofSeconds(20), "the resumed client to reach the end of the queue");
                     Fixture.await(() -> {
-                        List<Long> s = liveSeqs(live.received());
+                        List<Long> s = live.liveSeqs();
                         return !s.isEmpty() && s.get(s.size() - 1) == end;
                     }, Duration.ofSeconds(20), "the live client to reach the end of the queue");
-                    resumed.addAll(liveSeqs(again.received()));
+                    resumed.addAll(again.liveSeqs());
 
                     long cycles;
                     try (Stream<Path> files = Files.list(queue)) {
                         cycles = files.filter(f -> f.toString().endsWith(".cq4")).count();
                     }
                     assertTrue(cycles >= 4, "the queue rolled: " + cycles + " cycle files");
-                    Fixture.assertSameSeqs(inQueue, liveSeqs(live.received()), "live: every message once, in order");
+                    Fixture.assertSameSeqs(inQueue, live.liveSeqs(), "live: every message once, in order");
                     long first = resumed.get(0);
                     Fixture.assertSameSeqs(inQueue.stream().filter(s -> s >= first).toList(), resumed,
                             "dropped and resumed across roll boundaries: every message once, in order");

@@ -18,7 +18,6 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -103,8 +102,8 @@ class SoakTest {
             sim.stop();
             List<Long> inQueue = Fixture.readQueue(queue).stream().map(Sequenced::seq).toList();
             long end = inQueue.get(inQueue.size() - 1);
-            Fixture.await(() -> seqs(all).contains(end), Duration.ofSeconds(30), "the whole feed to arrive");
-            List<Long> got = seqs(all);
+            Fixture.await(() -> all.liveSeqs().contains(end), Duration.ofSeconds(30), "the whole feed to arrive");
+            List<Long> got = all.liveSeqs();
             long first = got.get(0);
             Fixture.assertSameSeqs(inQueue.stream().filter(s -> s >= first).toList(), got, "no gap, nothing twice");
             all.close();
@@ -113,15 +112,5 @@ class SoakTest {
             server.close();
             sim.stop();
         }
-    }
-
-    private static List<Long> seqs(WsClient c) {
-        List<Long> seqs = new ArrayList<>();
-        for (JsonObject m : c.received()) {
-            if (m.containsKey("seq") && ("tick".equals(m.getString("type")) || "score".equals(m.getString("type")))) {
-                seqs.add(m.getLong("seq"));
-            }
-        }
-        return seqs;
     }
 }

@@ -36,6 +36,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Who gets in, against a real server with auth on: tokens (missing, expired, tampered, signed
  * with another secret, alg none, out of scope), the Origin allow-list, the per-address
  * connection limit, the handshake timeout, the idle timeout with pings, and token expiry on an
- * open connection. Tokens never appear in the server's logs.
+ * open connection. Tokens never appear in the server's logs, and a subscriber beside every case
+ * keeps receiving in order.
  */
 class AccessTest {
 
@@ -57,6 +59,7 @@ class AccessTest {
     static Path dir;
     private static ServerMain server;
     private static Fixture.RunningSimulator sim;
+    private static WsClient bystander;
     private static Vertx vertx;
     private static WebSocketClient client;
     private static TokenAuthority tokens;
@@ -92,6 +95,22 @@ class AccessTest {
         sim = Fixture.startSimulator(Fixture.simulator(dir.resolve("queue"), 300, 1));
         vertx = Vertx.vertx();
         client = WsClient.client(vertx);
+        bystander = WsClient.connect(client, ws(token("stocks.*")).addHeader("X-Forwarded-For", "10.1.1.1"));
+        bystander.request(new JsonObject().put("op", "subscribe").put("id", "b")
+                .put("topics", new JsonArray().add("stocks.*")), "subscribed");
+    }
+
+    /** After every case: the subscriber beside it is still connected and still receiving, in order. */
+    @AfterEach
+    void bystanderUnharmed() throws Exception {
+        int before = bystander.liveSeqs().size();
+        Fixture.await(() -> bystander.liveSeqs().size() > before + 10, Duration.ofSeconds(10),
+                "the bystander to keep receiving");
+        assertFalse(bystander.isClosed());
+        List<Long> seqs = bystander.liveSeqs();
+        for (int i = 1; i < seqs.size(); i++) {
+            assertTrue(seqs.get(i) > seqs.get(i - 1), "the bystander's messages in seq order");
+        }
     }
 
     @AfterAll
