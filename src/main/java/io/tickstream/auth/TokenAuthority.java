@@ -109,7 +109,11 @@ public final class TokenAuthority {
         if (exp.longValue() <= now) {
             throw new InvalidTokenException("token expired");
         }
-        if (claims.getValue("nbf") instanceof Number nbf && nbf.longValue() > now) {
+        Object nbf = claims.getValue("nbf");
+        if (nbf != null && !(nbf instanceof Number)) {
+            throw new InvalidTokenException("token with a malformed nbf");
+        }
+        if (nbf instanceof Number n && n.longValue() > now) {
             throw new InvalidTokenException("token not valid yet");
         }
         if (!(claims.getValue("topics") instanceof JsonArray topics) || topics.isEmpty()) {

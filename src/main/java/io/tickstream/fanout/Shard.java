@@ -146,8 +146,12 @@ public final class Shard {
         }
     }
 
-    /** Takes the removed connections out of every topic, in one pass. */
-    private void compact() {
+    /**
+     * Takes the removed connections out of every topic, in one pass. Runs before each batch and
+     * subscription change, and on the loop's periodic tick so that closed connections are let go
+     * even while the feed is silent.
+     */
+    public void compact() {
         if (removed.isEmpty()) {
             return;
         }

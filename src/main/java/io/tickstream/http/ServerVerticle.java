@@ -149,6 +149,7 @@ public final class ServerVerticle extends VerticleBase {
             }
             delivery.flush();
             closeLateHandshakes(now);
+            shard.compact();
         });
 
         HttpServer server = vertx.createHttpServer(serverOptions(config))
@@ -285,7 +286,10 @@ public final class ServerVerticle extends VerticleBase {
         if (refusal.status() == 401) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"tickstream\"");
         }
-        response.end(new JsonObject().put("status", refusal.status()).put("reason", refusal.reason()).encode());
+        // and close: a refused client must not keep the connection open outside every limit
+        response.putHeader("Connection", "close")
+                .end(new JsonObject().put("status", refusal.status()).put("reason", refusal.reason()).encode())
+                .onComplete(v -> ctx.request().connection().close());
     }
 
     private void accept(ServerWebSocket ws, String client, Admission.Ticket ticket) {
@@ -319,5 +323,8 @@ public final class ServerVerticle extends VerticleBase {
             sessions.remove(session);
         });
         session.open();
+        if (draining) {
+            session.goAway();   // upgraded while this loop was draining
+        }
     }
 }

@@ -50,8 +50,8 @@ public final class QueueTailer implements AutoCloseable {
     // tailer-thread state
     private final JsonCodec codec = new JsonCodec();
     private List<EncodedMessage> pending = new ArrayList<>();
-    /** The index after the last record read (where to read on after a fault), or -1 before any. */
-    private long nextIndex = -1;
+    /** The index of the last record taken (where to read on after a fault), or -1 before any. */
+    private long lastIndex = -1;
     private long pendingSinceNanos;
 
     /**
@@ -124,20 +124,20 @@ public final class QueueTailer implements AutoCloseable {
             begin.await();
             while (running) {
                 try {
+                    if (tailer == null) {
+                        tailer = reopen();
+                    }
                     idle.idle(doWork(tailer));
                 } catch (InternalError e) {
                     // The JVM's answer to SIGBUS in a memory-mapped file: the queue's file system is
-                    // full (or failed) under a page being read. Keep serving what was read, and read
-                    // on from the same place once the file system recovers.
+                    // full (or failed) under a page being read. Keep what was read, and read on from
+                    // the same place once the file system recovers (each retry may fault again).
                     meters.tailerFaults().increment();
                     LOG.severe("reading the queue failed (" + e.getMessage() + "): is its file system full? "
-                            + "retrying in 1 s from seq " + nextIndex);
-                    tailer.close();
+                            + "retrying in 1 s after seq " + lastIndex);
+                    closeQuietly(tailer);
+                    tailer = null;
                     Thread.sleep(1_000);
-                    tailer = queue.createTailer();
-                    if (nextIndex >= 0 && !tailer.moveToIndex(nextIndex)) {
-                        tailer.toEnd();
-                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -145,7 +145,41 @@ public final class QueueTailer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            tailer.close();
+            closeQuietly(tailer);
+        }
+    }
+
+    /**
+     * A new tailer just after the last record read ({@code moveToIndex} on it, then past it, which
+     * also crosses a roll to the next cycle); before any record was read, where the tailer started.
+     */
+    private ExcerptTailer reopen() {
+        ExcerptTailer t = queue.createTailer();
+        if (lastIndex < 0) {
+            if (fromStart) {
+                t.toStart();
+            } else if (!t.moveToIndex(startPosition + 1)) {
+                t.toEnd();   // nothing written after the start position yet
+            }
+        } else if (t.moveToIndex(lastIndex)) {
+            try (DocumentContext skip = t.readingDocument()) {
+                // the record read last, delivered already
+            }
+        } else {
+            meters.tailerFaults().increment();
+            LOG.severe("seq " + lastIndex + " is no longer in the queue; reading on from its end");
+            t.toEnd();
+        }
+        return t;
+    }
+
+    private static void closeQuietly(ExcerptTailer t) {
+        if (t != null) {
+            try {
+                t.close();
+            } catch (RuntimeException | InternalError e) {
+                // gone either way
+            }
         }
     }
 
@@ -171,13 +205,13 @@ public final class QueueTailer implements AutoCloseable {
                 try {
                     FeedMessage message = QueueCodec.read(dc.wire().bytes());
                     pending.add(EncodedMessage.of(seq, message, codec));
-                    nextIndex = seq + 1;
+                    lastIndex = seq;
                     meters.feedMessages(message.kind()).increment();
                     meters.recordFeedReadLatencyMicros(nowMicros - message.ts());
                 } catch (RuntimeException e) {
                     meters.feedDecodeErrors().increment();
                     LOG.warning("skipped undecodable record at seq " + seq + ": " + e.getMessage());
-                    nextIndex = seq + 1;
+                    lastIndex = seq;
                 }
             }
         }

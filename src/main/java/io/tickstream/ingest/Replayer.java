@@ -131,9 +131,14 @@ public final class Replayer implements AutoCloseable {
                 }
                 boolean last = done;
                 loop.execute(() -> sink.replayed(chunk, last));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | InternalError e) {
+                // InternalError: a fault in the mapped queue (its file system full or failing)
                 LOG.warning("replay from " + from + " failed: " + e);
-                closeTailer();
+                try {
+                    closeTailer();
+                } catch (RuntimeException | InternalError ignored) {
+                    // the tailer is gone either way
+                }
                 loop.execute(() -> sink.replayUnavailable(-1));
             }
         }

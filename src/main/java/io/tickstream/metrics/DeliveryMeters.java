@@ -3,8 +3,9 @@ package io.tickstream.metrics;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.MicroClock;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 
 /**
  * The delivery meters of one event loop, counted locally and handed to the shared Micrometer
@@ -30,8 +31,8 @@ public final class DeliveryMeters {
     private final long[] sent = new long[KINDS.length];
     private long frames;
     private long bytes;
-    private final List<EncodedMessage> written = new ArrayList<>();
-    private long lastWrittenSeq = Long.MIN_VALUE;
+    /** Messages written live since the last flush, each once (connections take different subsets). */
+    private final Set<EncodedMessage> written = Collections.newSetFromMap(new IdentityHashMap<>());
 
     public DeliveryMeters(Meters meters) {
         this.meters = meters;
@@ -50,14 +51,11 @@ public final class DeliveryMeters {
 
     /**
      * A live message was written on the fast path; its latency is observed once, at the next
-     * {@link #flush()}, however many connections it went to. Messages come in {@code seq} order
-     * within a batch, so a repeat is one whose {@code seq} is not above the last one taken.
+     * {@link #flush()}, however many connections it went to (the tailer makes one
+     * {@link EncodedMessage} per queue record, so identity tells repeats apart).
      */
     public void writtenLive(EncodedMessage m) {
-        if (m.seq() > lastWrittenSeq) {
-            lastWrittenSeq = m.seq();
-            written.add(m);
-        }
+        written.add(m);
     }
 
     /** A message written from a backlog, {@code micros} after its {@code ts}: observed now. */
@@ -69,8 +67,8 @@ public final class DeliveryMeters {
     public void flush() {
         if (!written.isEmpty()) {
             long now = MicroClock.nowMicros();
-            for (int i = 0; i < written.size(); i++) {
-                meters.recordDeliveryLatencyMicros(now - written.get(i).ts());
+            for (EncodedMessage m : written) {
+                meters.recordDeliveryLatencyMicros(now - m.ts());
             }
             written.clear();
         }

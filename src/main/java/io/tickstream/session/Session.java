@@ -203,9 +203,12 @@ public final class Session implements Subscriber, Replayer.Sink {
         }
         meters.subscriptions().addAndGet(added.size());
         send(messages.subscribed("subscribed", cmd.id(), cmd.topics()));
+        if (closed) {
+            return;   // the answer itself tripped the backlog limit
+        }
         if (cmd.from() != null) {
             startReplay(cmd, List.copyOf(added), before, snapshots);
-        } else if (cmd.snapshot() && !snapshots.isEmpty() && !closed) {
+        } else if (cmd.snapshot() && !snapshots.isEmpty()) {
             outcome(outbox.sendSnapshots(snapshots));
         }
     }

@@ -50,6 +50,8 @@ class TokenAuthorityTest {
         assertEquals("token expired", refusal(signed(new JsonObject().put("exp", NOW).put("topics", topics))));
         assertEquals("token not valid yet", refusal(signed(new JsonObject().put("exp", NOW + 60).put("nbf", NOW + 30)
                 .put("topics", topics))));
+        assertEquals("token with a malformed nbf", refusal(signed(new JsonObject().put("exp", NOW + 60)
+                .put("nbf", "later").put("topics", topics))));
         assertEquals("token without topics", refusal(signed(new JsonObject().put("exp", NOW + 60))));
         assertEquals("token without topics", refusal(signed(new JsonObject().put("exp", NOW + 60)
                 .put("topics", new JsonArray()))));
