@@ -293,6 +293,10 @@ public final class ServerVerticle extends VerticleBase {
     }
 
     private void accept(ServerWebSocket ws, String client, Admission.Ticket ticket) {
+        if (ws.isClosed()) {
+            ticket.release();   // gone before its handlers could be set: its close handler would never run
+            return;
+        }
         String id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         Session session = new Session(id, new WebSocketTransport(ws), shard, messages, parser, settings, meters,
                 delivery, (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()), replayer, this::onLoop, client,
