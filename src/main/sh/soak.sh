@@ -49,7 +49,7 @@ done
 wait $load && rc=0 || rc=$?
 load=""
 echo
-grep -E "^scenario|deliveries per second|gaps / reorders|disconnects|p99 " "$OUT/harness.log" || true
+grep -v "^t=" "$OUT/harness.log" | grep -E "^scenario|deliveries per second|gaps / reorders|disconnects|p99 " || true
 python3 - "$CSV" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
