@@ -32,11 +32,13 @@ scenario() {
   local cpu0; cpu0=$(awk '{print $14+$15}' /proc/$srv/stat)
   # near the end, with every client still connected: a full GC, then the live heap from /metrics
   ( sleep $((DURATION - 3)); jcmd "$srv" GC.run >/dev/null 2>&1; sleep 0.5
-    curl -s "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics-live.txt" ) & local probe=$!
+    curl -s --retry 5 --retry-all-errors --retry-delay 1 "http://127.0.0.1:$PORT/metrics" \
+      > "$OUT/$name-metrics-live.txt" || true ) & local probe=$!
   java -jar "$JAR" loadtest --url "ws://127.0.0.1:$PORT/ws" --duration "$DURATION" --name "$name" --out "$OUT" "$@" 2>&1 \
     | tee "$OUT/$name-harness.log" | grep -E "^t=.*(5|0)s|scenario|deliveries|p99 |gaps" || true
   wait $probe || true
-  curl -s "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics.txt"
+  # an overloaded server may answer late: retry, and never let a lost scrape end the whole run
+  curl -s --retry 5 --retry-all-errors --retry-delay 1 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics.txt" || true
   local cpu1; cpu1=$(awk '{print $14+$15}' /proc/$srv/stat)
   local rss; rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$srv/status)
   local heap; heap=$(grep '^jvm_memory_used_bytes{area="heap"' "$OUT/$name-metrics-live.txt" | awk '{s+=$NF} END {printf "%.0f", s/1048576}')

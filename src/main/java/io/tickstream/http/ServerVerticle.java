@@ -170,18 +170,28 @@ public final class ServerVerticle extends VerticleBase {
         conn.closeHandler(v -> awaitingRequest.remove(conn));
     }
 
-    /** Closes the connections that have not sent their request within the handshake timeout. */
+    /**
+     * Closes the connections that have not sent their request within the handshake timeout. A
+     * connection past it is closed on the next tick, not this one: when the loop itself is behind,
+     * a request that did arrive may still be waiting to be read, and the loop reads between ticks.
+     */
     private void closeLateHandshakes(long nowNanos) {
         long limit = config.handshakeTimeoutMs() * 1_000_000L;
         awaitingRequest.entrySet().removeIf(e -> {
-            if (nowNanos - e.getValue() < limit) {
-                return false;
+            if (e.getValue() == PAST_TIMEOUT) {
+                meters.handshakeRefused("timeout").increment();
+                e.getKey().close();
+                return true;
             }
-            meters.handshakeRefused("timeout").increment();
-            e.getKey().close();
-            return true;
+            if (nowNanos - e.getValue() >= limit) {
+                e.setValue(PAST_TIMEOUT);
+            }
+            return false;
         });
     }
+
+    /** Marks a connection in {@link #awaitingRequest} found past the handshake timeout once. */
+    private static final long PAST_TIMEOUT = Long.MIN_VALUE;
 
     private void onLoop(Runnable task) {
         context.runOnContext(v -> task.run());
