@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
-import io.tickstream.feed.Sequenced;
 import io.tickstream.support.AppProcess;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
@@ -73,7 +72,7 @@ class DiskFullTest {
                 assertTrue(again.process().waitFor(120, TimeUnit.SECONDS));
                 assertEquals(0, again.process().exitValue(), again.output());
 
-                List<Long> inQueue = Fixture.readQueue(queue).stream().map(Sequenced::seq).toList();
+                List<Long> inQueue = Fixture.queueSeqs(queue);
                 long end = inQueue.get(inQueue.size() - 1);
                 assertTrue(end > lastBeforeFull, "the simulator appended after the full disk");
                 Fixture.await(() -> c.liveSeqs().contains(end), Duration.ofSeconds(60),

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
-import io.tickstream.feed.Sequenced;
 import io.tickstream.support.AppProcess;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
@@ -48,15 +47,6 @@ class FaultsTest {
         vertx.close().await(10, TimeUnit.SECONDS);
     }
 
-    private static JsonObject subscribeAll() {
-        return new JsonObject().put("op", "subscribe").put("id", "all")
-                .put("topics", new JsonArray().add("stocks.*").add("sports.>"));
-    }
-
-    private static List<Long> queueSeqs(Path queue) {
-        return Fixture.readQueue(queue).stream().map(Sequenced::seq).toList();
-    }
-
     @Test
     void shouldDrainOnSigtermClosingClientsWith1001AndExitingWithZero() throws Exception {
         Path queue = dir.resolve("queue");
@@ -67,7 +57,7 @@ class FaultsTest {
         try {
             External.awaitPort(server, port, Duration.ofSeconds(30));
             try (WsClient c = WsClient.connect(client, port)) {
-                c.request(subscribeAll(), "subscribed");
+                c.request(Fixture.subscribeAll("all"), "subscribed");
                 c.awaitMessage(m -> "tick".equals(m.getString("type")) && !m.getBoolean("snapshot", false),
                         Duration.ofSeconds(10));
                 server.process().destroy();   // SIGTERM
@@ -89,7 +79,7 @@ class FaultsTest {
         ServerConfig config = Fixture.server(queue).toBuilder().staleAfterMs(700).build();
         Random random = new Random(7);
         try (ServerMain server = Fixture.startServer(config); WsClient c = WsClient.connect(client, server.port())) {
-            c.request(subscribeAll(), "subscribed");
+            c.request(Fixture.subscribeAll("all"), "subscribed");
             for (int round = 0; round < 5; round++) {
                 External.Running sim = AppProcess.start(dir.resolve("sim-" + round + ".log"), "simulate", "--queue",
                         queue.toString(), "--rate", "2000", "--seed", String.valueOf(round), "--stats-every", "0");
@@ -100,7 +90,7 @@ class FaultsTest {
                 assertEquals("{\"status\":\"feed stale\"}", Fixture.get(server.port(), "/health/ready").body());
                 assertTrue(Fixture.metric(server.port(), "tickstream_feed_staleness_seconds") >= 0.7);
             }
-            List<Long> inQueue = queueSeqs(queue);
+            List<Long> inQueue = Fixture.queueSeqs(queue);
             assertTrue(inQueue.size() > 1000, "the feed wrote " + inQueue.size());
             Fixture.await(() -> c.liveSeqs().size() >= inQueue.size(), Duration.ofSeconds(30),
                     "every message in the queue to arrive");
@@ -133,7 +123,7 @@ class FaultsTest {
                 ws.closeHandler(v -> retry());
                 long from = lastSeq();
                 // the first time live; after a drop, resume from the last message received
-                ws.writeTextMessage((from > 0 ? subscribeAll().put("from", from) : subscribeAll()).encode());
+                ws.writeTextMessage((from > 0 ? Fixture.subscribeAll("all").put("from", from) : Fixture.subscribeAll("all")).encode());
             }).onFailure(e -> retry());
         }
 
@@ -202,7 +192,7 @@ class FaultsTest {
             }
             Thread.sleep(1000);
             sim.stop();
-            List<Long> inQueue = queueSeqs(queue);
+            List<Long> inQueue = Fixture.queueSeqs(queue);
             long last = inQueue.get(inQueue.size() - 1);
             Fixture.await(() -> clients.stream().allMatch(c -> c.lastSeq() == last), Duration.ofSeconds(30),
                     "every client to reach the end of the queue");

@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
 import io.tickstream.config.SimulatorConfig;
-import io.tickstream.feed.Sequenced;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,11 +29,6 @@ class RollOverTest {
     @TempDir
     Path dir;
 
-    private static JsonObject subscribeAll() {
-        return new JsonObject().put("op", "subscribe").put("id", "all")
-                .put("topics", new JsonArray().add("stocks.*").add("sports.>"));
-    }
-
     @Test
     void shouldDeliverAndResumeAcrossRollBoundariesWithNothingMissingOrTwice() throws Exception {
         Path queue = dir.resolve("queue");
@@ -44,14 +36,14 @@ class RollOverTest {
         WebSocketClient client = WsClient.client(vertx);
         try (ServerMain server = Fixture.startServer(Fixture.server(queue).toBuilder().rollCycle("TEST_SECONDLY")
                 .build()); WsClient live = WsClient.connect(client, server.port())) {
-            live.request(subscribeAll(), "subscribed");
+            live.request(Fixture.subscribeAll("all"), "subscribed");
             Fixture.RunningSimulator sim = Fixture.startSimulator(new SimulatorConfig(queue, 800, 3, 1, 0, 0, 12, 50,
                     null, null, null, 0, 0, 0, "TEST_SECONDLY", 0));
             List<Long> resumed = new ArrayList<>();
             try {
                 long last;
                 try (WsClient first = WsClient.connect(client, server.port())) {
-                    first.request(subscribeAll(), "subscribed");
+                    first.request(Fixture.subscribeAll("all"), "subscribed");
                     Thread.sleep(1_500);
                     first.close();
                     resumed.addAll(first.liveSeqs());
@@ -59,10 +51,10 @@ class RollOverTest {
                 last = resumed.get(resumed.size() - 1);
                 Thread.sleep(2_500);   // the queue rolls at least twice while this client is away
                 try (WsClient again = WsClient.connect(client, server.port())) {
-                    again.request(subscribeAll().put("from", last), "subscribed");
+                    again.request(Fixture.subscribeAll("all").put("from", last), "subscribed");
                     Thread.sleep(1_500);
                     sim.stop();
-                    List<Long> inQueue = Fixture.readQueue(queue).stream().map(Sequenced::seq).toList();
+                    List<Long> inQueue = Fixture.queueSeqs(queue);
                     long end = inQueue.get(inQueue.size() - 1);
                     Fixture.await(() -> {
                         List<Long> s = again.liveSeqs();

@@ -3,7 +3,6 @@ package io.tickstream.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tickstream.feed.Sequenced;
 import io.tickstream.loadtest.LoadTest;
 import io.tickstream.loadtest.Report;
 import io.tickstream.support.AppProcess;
@@ -100,7 +99,7 @@ class SoakTest {
             assertTrue(report.delivered() > 100_000, "delivered " + report.delivered());
 
             sim.stop();
-            List<Long> inQueue = Fixture.readQueue(queue).stream().map(Sequenced::seq).toList();
+            List<Long> inQueue = Fixture.queueSeqs(queue);
             long end = inQueue.get(inQueue.size() - 1);
             Fixture.await(() -> all.liveSeqs().contains(end), Duration.ofSeconds(30), "the whole feed to arrive");
             List<Long> got = all.liveSeqs();

@@ -110,6 +110,17 @@ public final class Fixture {
         }
     }
 
+    /** The seqs of every message in the queue, in order. */
+    public static List<Long> queueSeqs(Path dir) {
+        return readQueue(dir).stream().map(Sequenced::seq).toList();
+    }
+
+    /** A {@code subscribe} to every topic of the feed ({@code stocks.*} and {@code sports.>}). */
+    public static io.vertx.core.json.JsonObject subscribeAll(String id) {
+        return new io.vertx.core.json.JsonObject().put("op", "subscribe").put("id", id)
+                .put("topics", new io.vertx.core.json.JsonArray().add("stocks.*").add("sports.>"));
+    }
+
     /**
      * Asserts that {@code actual} is exactly {@code expected} (seqs, in order), and when it is not
      * says how, briefly: sizes, the first difference, how many are missing and how many repeated.
