@@ -1,12 +1,13 @@
 package io.tickstream.feed;
 
+import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
 
 /**
  * The compact binary record format of the queue. One record per excerpt:
  *
  * <pre>
- * byte    format version (1)
+ * byte    format version (2; 1 is the same without the checksum, still read)
  * byte    kind: 1 tick, 2 score
  * long    ts, microseconds since the epoch
  * tick:   utf8 symbol; double bid, ask, last; stop-bit size, volume
@@ -14,14 +15,24 @@ import net.openhft.chronicle.bytes.Bytes;
  *         byte status ordinal; byte event kind ordinal + 1 (0 = no event)
  *         [stop-bit minute; byte side (0 none, 1 home, 2 away); utf8 player ("" = none);
  *          utf8 detail ("" = none)]
+ * int     CRC-32C of every byte before it, version included
  * </pre>
  *
- * <p>Stateless and thread-safe. A record of an unknown version or kind is rejected with
- * {@link IllegalArgumentException} so that a reader never guesses at foreign bytes.
+ * <p>The checksum is there for torn writes: the queue is written through a memory map, and when
+ * the file system fills up (or the machine dies) a record can be committed with some of its
+ * bytes never stored; the JVM even reports such a fault only some instructions later, after the
+ * record was completed. A reader must not deliver what is left of it, nor guess at it.
+ *
+ * <p>Stateless and thread-safe. A record of an unknown version or kind, one whose checksum does
+ * not match, or one with bytes left over is rejected with {@link IllegalArgumentException}, so
+ * that a reader never guesses at foreign or damaged bytes.
  */
 public final class QueueCodec {
 
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2;
+    /** The format before the checksum; still read, never written. */
+    static final byte VERSION_UNCHECKED = 1;
+    private static final int CHECKSUM_BYTES = 4;
     private static final byte KIND_TICK = 1;
     private static final byte KIND_SCORE = 2;
     private static final MatchStatus[] STATUSES = MatchStatus.values();
@@ -32,6 +43,7 @@ public final class QueueCodec {
 
     /** Appends {@code message} to {@code out} at its write position. */
     public static void write(FeedMessage message, Bytes<?> out) {
+        long start = out.writePosition();
         out.writeByte(VERSION);
         if (message instanceof Tick t) {
             out.writeByte(KIND_TICK);
@@ -64,18 +76,53 @@ public final class QueueCodec {
                 out.writeUtf8(e.detail() == null ? "" : e.detail());
             }
         }
+        // read back from where it was stored: a byte that never reached the file cannot match
+        out.writeInt(crc32c(out, start, out.writePosition()));
+    }
+
+    private static int crc32c(Bytes<?> bytes, long from, long to) {
+        CRC32C crc = new CRC32C();
+        for (long i = from; i < to; i++) {
+            crc.update(bytes.readUnsignedByte(i));
+        }
+        return (int) crc.getValue();
     }
 
     /**
-     * Reads one record from {@code in} at its read position.
+     * Reads one record: the bytes of {@code in} from its read position to its read limit.
      *
-     * @throws IllegalArgumentException when the record is of an unknown version or kind
+     * @throws IllegalArgumentException when the record is of an unknown version or kind, damaged
+     *         (its checksum does not match) or longer than its content
      */
     public static FeedMessage read(Bytes<?> in) {
+        long start = in.readPosition();
+        long end = in.readLimit();
         byte version = in.readByte();
+        if (version == VERSION_UNCHECKED) {
+            return readBody(in);
+        }
         if (version != VERSION) {
             throw new IllegalArgumentException("unknown record version " + version);
         }
+        long body = end - CHECKSUM_BYTES;
+        if (body <= start || in.readInt(body) != crc32c(in, start, body)) {
+            throw new IllegalArgumentException("damaged record: its checksum does not match (a torn write?)");
+        }
+        FeedMessage m;
+        in.readLimit(body);
+        try {
+            m = readBody(in);
+        } finally {
+            in.readLimit(end);
+        }
+        if (in.readPosition() != body) {
+            throw new IllegalArgumentException("damaged record: " + (body - in.readPosition()) + " bytes left over");
+        }
+        in.readPosition(end);
+        return m;
+    }
+
+    private static FeedMessage readBody(Bytes<?> in) {
         byte kind = in.readByte();
         long ts = in.readLong();
         return switch (kind) {

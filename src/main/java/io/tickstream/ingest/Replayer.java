@@ -21,6 +21,8 @@ import net.openhft.chronicle.wire.DocumentContext;
  * requested topics with {@code from < seq <= upTo}, in chunks, each handed to the connection's event
  * loop; the next chunk is read only when the connection asks for it (after its socket has taken
  * the last one), so a replay is itself subject to backpressure and never blocks an event loop.
+ * A record that cannot be decoded (damaged, see {@link QueueCodec}) is skipped, as the live
+ * tailer skips it: a replay delivers exactly what live delivery did.
  *
  * <p>Threading: one replay thread owns every replay's Chronicle tailer and the JSON codec; the
  * sinks are called on their own event loops. {@link #start} and {@link Replay#next()} /
@@ -120,7 +122,14 @@ public final class Replayer implements AutoCloseable {
                             done = true;
                             break;
                         }
-                        FeedMessage m = QueueCodec.read(dc.wire().bytes());
+                        FeedMessage m;
+                        try {
+                            m = QueueCodec.read(dc.wire().bytes());
+                        } catch (RuntimeException e) {
+                            // skipped live as well (and counted there): a replay delivers what live did
+                            LOG.fine(() -> "replay: skipped undecodable record at seq " + seq + ": " + e.getMessage());
+                            continue;
+                        }
                         if (filter.test(m.topic())) {
                             chunk.add(EncodedMessage.of(seq, m, codec));
                         }

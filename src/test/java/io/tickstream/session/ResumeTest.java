@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SimulatorConfig;
+import io.tickstream.feed.FeedQueue;
+import io.tickstream.feed.MicroClock;
+import io.tickstream.feed.QueueCodec;
 import io.tickstream.feed.Sequenced;
+import io.tickstream.feed.Tick;
 import io.tickstream.feed.TopicPattern;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.WsClient;
@@ -20,6 +24,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -195,6 +203,51 @@ class ResumeTest {
             assertEquals(1, Fixture.metric(server.port(), "tickstream_resumes_total{outcome=\"unavailable\"}"));
         } finally {
             sim.stop();
+        }
+    }
+
+    @Test
+    void shouldSkipDamagedRecordsLiveAndInAReplayAlikeAndCountThem() throws Exception {
+        Path queue = dir.resolve("queue");
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue));
+             ChronicleQueue q = FeedQueue.openForWriting(queue, FeedQueue.rollCycle("FAST_DAILY"), 0);
+             ExcerptAppender appender = q.createAppender()) {
+            WsClient live = WsClient.connect(client, server.port());
+            live.request(subscribe(List.of("stocks.*"), null), "subscribed");
+            List<Long> intact = new ArrayList<>();
+            Bytes<?> scratch = Bytes.allocateElasticOnHeap(128);
+            for (int i = 0; i < 300; i++) {
+                Tick t = new Tick(MicroClock.nowMicros(), "S" + (i % 7), 10 + i, 10.5 + i, 10.2 + i, 100, i);
+                scratch.clear();
+                QueueCodec.write(t, scratch);
+                byte[] record = scratch.toByteArray();
+                switch (i % 50) {
+                    case 10 -> java.util.Arrays.fill(record, record.length / 2, record.length, (byte) 0); // torn
+                    case 20 -> record[0] = 9;                                                             // foreign
+                    case 30 -> record = new byte[] {QueueCodec.VERSION};                                  // cut short
+                    default -> { }
+                }
+                byte[] bytes = record;
+                try (DocumentContext dc = appender.writingDocument()) {
+                    dc.wire().bytes().write(bytes);
+                }
+                if (i % 50 != 10 && i % 50 != 20 && i % 50 != 30) {
+                    intact.add(appender.lastIndexAppended());
+                }
+            }
+            long last = intact.get(intact.size() - 1);
+            Fixture.await(() -> live.liveSeqs().contains(last), Duration.ofSeconds(20), "the last record live");
+            Fixture.assertSameSeqs(intact, live.liveSeqs(), "live");
+            assertEquals(18, Fixture.metric(server.port(), "tickstream_feed_decode_errors_total"));
+
+            WsClient resumed = WsClient.connect(client, server.port());
+            resumed.request(subscribe(List.of("stocks.*"), intact.get(0)), "subscribed");
+            Fixture.await(() -> resumed.liveSeqs().contains(last), Duration.ofSeconds(20), "the replay to end");
+            Fixture.assertSameSeqs(intact.subList(1, intact.size()), resumed.liveSeqs(), "replayed");
+            assertEquals(18, Fixture.metric(server.port(), "tickstream_feed_decode_errors_total"),
+                    "counted once, when read live");
+            assertTrue(resumed.received().stream().noneMatch(m -> "error".equals(m.getString("type"))),
+                    "a replay across damaged records is a replay, not resume_unavailable");
         }
     }
 }

@@ -66,8 +66,16 @@ public final class Fixture {
         return ServerMain.start(config);
     }
 
-    /** Every message in the queue, in order. */
+    /** Every message in the queue, in order; a record that cannot be decoded fails the test. */
     public static List<Sequenced> readQueue(Path dir) {
+        return readQueue(dir, null);
+    }
+
+    /**
+     * Every intact message in the queue, in order; the seqs of records that cannot be decoded
+     * (torn by a fault) go to {@code damaged} instead, or fail the test when it is null.
+     */
+    public static List<Sequenced> readQueue(Path dir, List<Long> damaged) {
         List<Sequenced> out = new ArrayList<>();
         try (ChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY)
                 .readOnly(true).build();
@@ -77,7 +85,16 @@ public final class Fixture {
                     if (!dc.isPresent()) {
                         break;
                     }
-                    FeedMessage m = QueueCodec.read(dc.wire().bytes());
+                    FeedMessage m;
+                    try {
+                        m = QueueCodec.read(dc.wire().bytes());
+                    } catch (RuntimeException e) {
+                        if (damaged == null) {
+                            throw new AssertionError("undecodable record at seq " + dc.index(), e);
+                        }
+                        damaged.add(dc.index());
+                        continue;
+                    }
                     out.add(new Sequenced(dc.index(), m));
                 }
             }
