@@ -4,7 +4,7 @@
 # every process started here is stopped here, by PID.
 set -euo pipefail
 
-JAR=target/tickstream.jar
+JAR=${BENCH_JAR:-target/tickstream.jar}
 OUT=target/bench
 WORK=$(pwd)/data/bench
 PORT=${BENCH_PORT:-18480}
@@ -21,6 +21,7 @@ trap cleanup EXIT INT TERM
 # scenario NAME RATE MATCHES "SERVER FLAGS" -- harness flags...
 scenario() {
   local name=$1 rate=$2 matches=$3 server_flags=$4; shift 5
+  if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $name "* ]]; then return; fi
   local queue="$WORK/$name"
   rm -rf "$queue"
   java -jar "$JAR" simulate --queue "$queue" --rate "$rate" --matches "$matches" --burst-every 0 --seed 1 \

@@ -240,7 +240,9 @@ public final class LoadTest {
                     attempted();
                 })
                 .onFailure(e -> {
-                    failedToConnect.incrementAndGet();
+                    if (failedToConnect.incrementAndGet() == 1) {
+                        log.println("loadtest: a connection failed: " + e);   // the first one says why
+                    }
                     attempted();
                 });
     }
