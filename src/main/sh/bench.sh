@@ -11,8 +11,8 @@ PORT=${BENCH_PORT:-18480}
 DURATION=${BENCH_DURATION:-30}
 mkdir -p "$OUT" "$WORK"
 SUMMARY="$OUT/summary.md"
-echo "| scenario | clients | feed msgs/s | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | gaps | server CPU s | server RSS MiB | live heap MiB | live heap per client KB |" > "$SUMMARY"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
+echo "| scenario | clients | feed msgs/s | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | server p50, last 10 s | server p99, last 10 s | gaps | server CPU s | server RSS MiB | live heap MiB | live heap per client KB |" > "$SUMMARY"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
 
 sim=""; srv=""
 cleanup() { kill -TERM $srv $sim 2>/dev/null || true; wait $srv $sim 2>/dev/null || true; sim=""; srv=""; }
@@ -31,8 +31,13 @@ scenario() {
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
   sleep 3   # let every topic appear
   local cpu0; cpu0=$(awk '{print $14+$15}' /proc/$srv/stat)
-  # near the end, with every client still connected: a full GC, then the live heap from /metrics
-  ( sleep $((DURATION - 3)); jcmd "$srv" GC.run >/dev/null 2>&1; sleep 0.5
+  # the server's own latency (feed write to socket write) over the last 10 s: two scrapes 10 s
+  # apart, their histograms subtracted; then, with every client still connected, a full GC and
+  # the live heap from /metrics
+  local window_at=$(( DURATION > 14 ? DURATION - 13 : 1 ))
+  ( sleep "$window_at"; curl -s -m 5 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics-window0.txt" || true
+    sleep 10; curl -s -m 5 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics-window1.txt" || true
+    jcmd "$srv" GC.run >/dev/null 2>&1; sleep 0.5
     curl -s --retry 5 --retry-all-errors --retry-delay 1 "http://127.0.0.1:$PORT/metrics" \
       > "$OUT/$name-metrics-live.txt" || true ) & local probe=$!
   java -jar "$JAR" loadtest --url "ws://127.0.0.1:$PORT/ws" --duration "$DURATION" --name "$name" --out "$OUT" "$@" 2>&1 \
@@ -45,15 +50,39 @@ scenario() {
   local heap; heap=$(grep '^jvm_memory_used_bytes{area="heap"' "$OUT/$name-metrics-live.txt" | awk '{s+=$NF} END {printf "%.0f", s/1048576}')
   local feed; feed=$(awk '/^tickstream_feed_messages_total/ {s+=$2} END {print s}' "$OUT/$name-metrics.txt")
   local hz; hz=$(getconf CLK_TCK)
-  python3 - "$OUT/$name.json" "$rate" "$(( (cpu1 - cpu0) / hz ))" "$rss" "$heap" >> "$SUMMARY" <<'PY'
-import json, sys
+  python3 - "$OUT/$name.json" "$rate" "$(( (cpu1 - cpu0) / hz ))" "$rss" "$heap" \
+    "$OUT/$name-metrics-window0.txt" "$OUT/$name-metrics-window1.txt" >> "$SUMMARY" <<'PY'
+import json, re, sys
 r = json.load(open(sys.argv[1])); rate = float(sys.argv[2])
+def buckets(path):
+    out = {}
+    try:
+        for line in open(path):
+            m = re.match(r'tickstream_delivery_latency_seconds_bucket\{le="([^"]+)"\} (\S+)', line)
+            if m:
+                out[float(m.group(1))] = float(m.group(2))
+    except OSError:
+        pass
+    return out
+b0, b1 = buckets(sys.argv[6]), buckets(sys.argv[7])
+def server_q(q):
+    # the server's histogram has fixed buckets: the answer is the bucket's upper bound
+    if not b1:
+        return "–"
+    les = sorted(b1)
+    total = b1[les[-1]] - b0.get(les[-1], 0)
+    if total <= 0:
+        return "–"
+    for le in les:
+        if b1[le] - b0.get(le, 0) >= q * total:
+            return "> 10 s" if le == float("inf") else f"≤ {le*1000:g} ms"
+    return "–"
 # deliveries asked for: every client gets the whole feed in the fan-out scenarios only
 asked = r["clients"] * rate if r["scenario"].startswith(("fanout", "below")) else 0
 lat = r["latency"]
 f = lambda us: f"{us/1000:.1f} ms" if us >= 1000 else f"{us} µs"
 ratio = f"{100*r['deliveriesPerSecond']/asked:.1f}%" if asked else "–"
-print(f"| {r['scenario']} | {r['clients']} | {rate:.0f} | {r['deliveriesPerSecond']:,.0f} | {ratio} | {f(lat['p50'])} | {f(lat['p99'])} | {f(lat['p99.9'])} | {f(lat['max'])} | {r['gaps']} | {sys.argv[3]} | {sys.argv[4]} | {sys.argv[5]} | {float(sys.argv[5])*1024/r['clients']:.1f} |")
+print(f"| {r['scenario']} | {r['clients']} | {rate:.0f} | {r['deliveriesPerSecond']:,.0f} | {ratio} | {f(lat['p50'])} | {f(lat['p99'])} | {f(lat['p99.9'])} | {f(lat['max'])} | {server_q(0.5)} | {server_q(0.99)} | {r['gaps']} | {sys.argv[3]} | {sys.argv[4]} | {sys.argv[5]} | {float(sys.argv[5])*1024/r['clients']:.1f} |")
 PY
   cleanup
 }
