@@ -35,6 +35,17 @@ final class LastSeqByTopic {
         return -1;
     }
 
+    /** The smallest seq stored, or {@link Long#MAX_VALUE} when there is none. */
+    long minValue() {
+        long min = Long.MAX_VALUE;
+        for (long v : values) {
+            if (v != EMPTY && v < min) {
+                min = v;
+            }
+        }
+        return min;
+    }
+
     private void grow() {
         long[] oldKeys = keys;
         long[] oldValues = values;

@@ -71,10 +71,16 @@ public final class LoadTest {
         final boolean slow;
         final LastSeqByTopic lastByTopic = new LastSeqByTopic();
         Meters meters;
-        long lastSeq = -1;
-        long gaps;
+        final GapCounter gapCounter = new GapCounter();
         long reorders;
+        /** Messages lost, settled at the end on the connection's event loop; -1 before. */
+        volatile long settled = -1;
+        io.vertx.core.Context context;
         ClientWebSocket ws;
+
+        long gaps() {
+            return settled >= 0 ? settled : gapCounter.unexplained();
+        }
 
         Client(boolean slow) {
             this.slow = slow;
@@ -101,6 +107,8 @@ public final class LoadTest {
     private final Histogram slowTotal = new Histogram(60_000_000L, 3);
     private final LongAdder delivered = new LongAdder();
     private volatile long measureFromNanos = Long.MAX_VALUE;
+    /** After the run: frames may still arrive, but nothing more is measured. */
+    private volatile boolean draining;
     private final LongAdder conflated = new LongAdder();
     private final LongAdder snapshots = new LongAdder();
     private final LongAdder malformed = new LongAdder();
@@ -163,6 +171,8 @@ public final class LoadTest {
                 lastDelivered = d;
             }
             vertx.cancelTimer(slowTimer[0]);
+            draining = true;
+            settleGaps();
             collectLatency();
             double seconds = Math.max(0, (System.nanoTime() - Math.max(start, measureFromNanos)) / 1e9);
             // Deliveries measured are the latencies recorded: one count, so the two always agree.
@@ -205,9 +215,28 @@ public final class LoadTest {
         return topics;
     }
 
+    /** Asks every connection's event loop for its settled gap count; waits up to 10 s. */
+    private void settleGaps() throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(clients.size());
+        for (Client c : clients) {
+            if (c.context == null) {
+                done.countDown();
+                continue;
+            }
+            c.context.runOnContext(v -> {
+                c.settled = config.contiguous() ? c.gapCounter.lost(c.lastByTopic.minValue()) : 0;
+                done.countDown();
+            });
+        }
+        if (!done.await(10, TimeUnit.SECONDS)) {
+            log.println("note: some connections did not report their gap count in time");
+        }
+    }
+
     private void open(WebSocketClient wsClient, Client c, int port, boolean tls, JsonObject subscribe) {
         ClientWebSocket ws = wsClient.webSocket();
         c.ws = ws;
+        c.context = Vertx.currentContext();
         ws.binaryMessageHandler(b -> { });
         FrameScanner.Sink sink = new FrameScanner.Sink() {
             @Override
@@ -261,7 +290,7 @@ public final class LoadTest {
         Meters m = c.meters;
         m.frameDeliveries = 0;
         m.frameMicros = MicroClock.nowMicros();
-        m.frameMeasured = System.nanoTime() >= measureFromNanos;
+        m.frameMeasured = !draining && System.nanoTime() >= measureFromNanos;
         try {
             FrameScanner.scan(frame, sink);
         } catch (IllegalArgumentException e) {
@@ -286,12 +315,9 @@ public final class LoadTest {
         if (c.lastByTopic.put(topicKey, seq) >= seq) {
             c.reorders++;
         }
-        if (config.contiguous() && merged == 0) {
-            if (c.lastSeq >= 0 && seq > c.lastSeq + 1 && (seq >>> 32) == (c.lastSeq >>> 32)) {
-                c.gaps += seq - c.lastSeq - 1;
-            }
+        if (config.contiguous()) {
+            c.gapCounter.message(seq, merged, m.frameMicros);
         }
-        c.lastSeq = Math.max(c.lastSeq, seq);
     }
 
     /**
@@ -325,7 +351,7 @@ public final class LoadTest {
         long n = 0;
         for (Client c : clients) {
             if (c.slow == slow) {
-                n += gaps ? c.gaps : c.reorders;
+                n += gaps ? c.gaps() : c.reorders;
             }
         }
         return n;
