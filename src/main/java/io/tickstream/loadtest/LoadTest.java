@@ -100,6 +100,9 @@ public final class LoadTest {
         long frameDeliveries;
     }
 
+    /** Seconds at the end of a run whose latency is also reported on its own. */
+    static final int RECENT_SECONDS = 10;
+
     private final Config config;
     private final PrintStream log;
     private final Map<Thread, Meters> meters = new ConcurrentHashMap<>();
@@ -159,11 +162,17 @@ public final class LoadTest {
             long end = start + (long) (config.durationSeconds() * 1e9);
             long lastDelivered = 0;
             int second = 0;
+            // the last 10 s on their own: the steady state, when the run reached one
+            java.util.ArrayDeque<Histogram> recentSeconds = new java.util.ArrayDeque<>();
             while (System.nanoTime() < end) {
                 Thread.sleep(Math.max(1, Math.min(1000, (end - System.nanoTime()) / 1_000_000)));
                 second++;
                 long d = delivered.sum();
                 Histogram lastSecond = collectLatency();
+                recentSeconds.addLast(lastSecond);
+                if (recentSeconds.size() > RECENT_SECONDS) {
+                    recentSeconds.removeFirst();
+                }
                 log.printf("t=%3ds  connections %d/%d  msgs/s %,d  p99 %s (last second %s)  gaps %d  reorders %d%n",
                         second, connected.get(), config.clients(), d - lastDelivered,
                         micros(healthyTotal.getValueAtPercentile(99)), micros(lastSecond.getValueAtPercentile(99)),
@@ -174,12 +183,14 @@ public final class LoadTest {
             draining = true;
             settleGaps();
             collectLatency();
+            Histogram recent = new Histogram(60_000_000L, 3);
+            recentSeconds.forEach(recent::add);
             double seconds = Math.max(0, (System.nanoTime() - Math.max(start, measureFromNanos)) / 1e9);
             // Deliveries measured are the latencies recorded: one count, so the two always agree.
             long measured = healthyTotal.getTotalCount() + slowTotal.getTotalCount();
             Report report = new Report(config, seconds, connected.get(), failedToConnect.get(), measured,
                     conflated.sum(), snapshots.sum(), malformed.sum(), sum(false, true), sum(false, false), sum(true, true),
-                    sum(true, false), healthyTotal, slowTotal, Map.copyOf(adders(closes)));
+                    sum(true, false), healthyTotal, slowTotal, recent, Map.copyOf(adders(closes)));
             return report;
         } finally {
             try {

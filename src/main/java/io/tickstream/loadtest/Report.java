@@ -16,7 +16,8 @@ import org.HdrHistogram.Histogram;
  */
 public record Report(LoadTest.Config config, double seconds, int connectedAtEnd, int failedToConnect,
                      long delivered, long conflated, long snapshots, long malformedFrames, long gaps, long reorders,
-                     long slowGaps, long slowReorders, Histogram latency, Histogram slowLatency, Map<String, Long> closes) {
+                     long slowGaps, long slowReorders, Histogram latency, Histogram slowLatency, Histogram recentLatency,
+                     Map<String, Long> closes) {
 
     private static final double[] PERCENTILES = {50, 90, 99, 99.9, 99.99};
 
@@ -48,6 +49,9 @@ public record Report(LoadTest.Config config, double seconds, int connectedAtEnd,
             out.printf("    p%-8s %12s%n", trim(p), LoadTest.micros(latency.getValueAtPercentile(p)));
         }
         out.printf("    %-9s %12s%n", "max", LoadTest.micros(latency.getMaxValue()));
+        out.printf("  last %d s only: p50 %s, p99 %s (the steady state, if the run reached one)%n",
+                LoadTest.RECENT_SECONDS, LoadTest.micros(recentLatency.getValueAtPercentile(50)),
+                LoadTest.micros(recentLatency.getValueAtPercentile(99)));
         if (slowLatency.getTotalCount() > 0) {
             out.printf("  slow readers: p99 %s, max %s%n", LoadTest.micros(slowLatency.getValueAtPercentile(99)),
                     LoadTest.micros(slowLatency.getMaxValue()));
@@ -67,6 +71,9 @@ public record Report(LoadTest.Config config, double seconds, int connectedAtEnd,
                 .put("snapshots", snapshots).put("malformedFrames", malformedFrames).put("gaps", gaps).put("reorders", reorders).put("slowGaps", slowGaps)
                 .put("slowReorders", slowReorders).put("closes", new JsonObject(Map.copyOf(closes)))
                 .put("latency", lat).put("slowLatencyP99", slowLatency.getValueAtPercentile(99))
+                .put("latencyLastSeconds", new JsonObject().put("seconds", LoadTest.RECENT_SECONDS)
+                        .put("p50", recentLatency.getValueAtPercentile(50))
+                        .put("p99", recentLatency.getValueAtPercentile(99)).put("count", recentLatency.getTotalCount()))
                 .put("healthy", healthy());
     }
 

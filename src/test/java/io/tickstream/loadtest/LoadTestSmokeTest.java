@@ -46,6 +46,9 @@ class LoadTestSmokeTest {
             r.write();
             JsonObject json = new JsonObject(Files.readString(dir.resolve("bench/smoke.json")));
             assertEquals(r.delivered(), json.getLong("delivered"));
+            // a run shorter than the last-seconds window: the window holds every measured delivery
+            assertEquals(r.latency().getTotalCount(), r.recentLatency().getTotalCount());
+            assertEquals(r.latency().getTotalCount(), json.getJsonObject("latencyLastSeconds").getLong("count"));
             assertTrue(Files.readString(dir.resolve("bench/smoke.html")).contains("<svg"));
 
             LoadTest.Config contiguous = new LoadTest.Config(config.url(), 50, 3, 1000, 0, 0, 1, 0, 0, true,
