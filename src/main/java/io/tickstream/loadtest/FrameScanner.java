@@ -213,7 +213,8 @@ final class FrameScanner {
     }
 
     private static int skipWhitespace(byte[] f, int p) {
-        while (p < f.length && (f[p] == ' ' || f[p] == '\n' || f[p] == '\r' || f[p] == '\t')) {
+        // one comparison for the usual case: every JSON whitespace byte is <= ' ', no token byte is
+        while (p < f.length && f[p] <= ' ' && (f[p] == ' ' || f[p] == '\n' || f[p] == '\r' || f[p] == '\t')) {
             p++;
         }
         return p;

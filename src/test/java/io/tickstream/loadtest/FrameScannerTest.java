@@ -38,6 +38,13 @@ class FrameScannerTest {
     }
 
     @Test
+    void shouldSkipEveryKindOfJsonWhitespace() {
+        scan("\n\t[\r\n{ \"type\" :\t\"tick\" ,\n\"topic\":\r\"stocks.A\", \"seq\" : 5 ,\"ts\":\t6\n}\r\n,\t"
+                + "{\"type\":\"tick\",\"topic\":\"stocks.B\",\"seq\":7,\"ts\":8} ]\n");
+        assertEquals(List.of(expect("stocks.A", 5, 6, 0, false), expect("stocks.B", 7, 8, 0, false)), seen);
+    }
+
+    @Test
     void shouldReadAnArrayOfMessagesWithNestedValuesAndEscapes() {
         scan(" [ {\"type\":\"score\",\"topic\":\"sports.m1\",\"seq\":7,\"ts\":9,\"event\":{\"kind\":\"goal\","
                 + "\"player\":\"O\\\"Neil }]\"},\"score\":{\"home\":1,\"away\":0},\"list\":[1,[2,{}]]},"
