@@ -103,14 +103,7 @@ class AccessTest {
     /** After every case: the subscriber beside it is still connected and still receiving, in order. */
     @AfterEach
     void bystanderUnharmed() throws Exception {
-        int before = bystander.liveSeqs().size();
-        Fixture.await(() -> bystander.liveSeqs().size() > before + 10, Duration.ofSeconds(10),
-                "the bystander to keep receiving");
-        assertFalse(bystander.isClosed());
-        List<Long> seqs = bystander.liveSeqs();
-        for (int i = 1; i < seqs.size(); i++) {
-            assertTrue(seqs.get(i) > seqs.get(i - 1), "the bystander's messages in seq order");
-        }
+        bystander.assertKeepsReceivingInOrder(10, Duration.ofSeconds(10));
     }
 
     @AfterAll

@@ -8,8 +8,6 @@ import static io.tickstream.support.RawWebSocket.TEXT;
 import static io.tickstream.support.RawWebSocket.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
@@ -94,16 +92,7 @@ class HostileFramesTest {
     @AfterEach
     void serverStayedHealthy() throws Exception {
         raw.close();
-        int before = bystander.ofType("tick").size();
-        bystander.awaitMessage(m -> bystander.ofType("tick").size() > before + 20, Duration.ofSeconds(10));
-        long last = -1;
-        for (JsonObject t : bystander.ofType("tick")) {
-            if (!t.getBoolean("snapshot", false)) {
-                assertTrue(t.getLong("seq") > last, "bystander's seq in order");
-                last = t.getLong("seq");
-            }
-        }
-        assertFalse(bystander.isClosed());
+        bystander.assertKeepsReceivingInOrder(20, Duration.ofSeconds(10));
         bystander.close();
         assertEquals(200, Fixture.get(server.port(), "/health/live").statusCode());
     }

@@ -81,17 +81,7 @@ class ProtocolErrorsTest {
 
     @AfterEach
     void bystanderKeptReceivingInOrder() throws Exception {
-        int before = bystander.ofType("tick").size();
-        bystander.awaitMessage(m -> "tick".equals(m.getString("type")) && !m.getBoolean("snapshot", false)
-                && bystander.ofType("tick").size() > before + 20, Duration.ofSeconds(10));
-        long last = -1;
-        for (JsonObject t : bystander.ofType("tick")) {
-            if (!t.getBoolean("snapshot", false)) {
-                assertTrue(t.getLong("seq") > last, "bystander's seq in order");
-                last = t.getLong("seq");
-            }
-        }
-        assertFalse(bystander.isClosed());
+        bystander.assertKeepsReceivingInOrder(20, Duration.ofSeconds(10));
         bystander.close();
     }
 

@@ -129,6 +129,26 @@ public final class WsClient implements AutoCloseable {
         return seqs;
     }
 
+    /**
+     * For a subscriber kept beside a misbehaving client: asserts that it goes on receiving (more
+     * than {@code more} new live messages within {@code within}), every live message in {@code seq}
+     * order, and that its connection is still open.
+     */
+    public void assertKeepsReceivingInOrder(int more, Duration within) throws InterruptedException {
+        int before = liveSeqs().size();
+        Fixture.await(() -> liveSeqs().size() > before + more, within, "the bystander to keep receiving");
+        List<Long> seqs = liveSeqs();
+        for (int i = 1; i < seqs.size(); i++) {
+            if (seqs.get(i) <= seqs.get(i - 1)) {
+                throw new AssertionError("the bystander's messages out of seq order at " + i + ": "
+                        + seqs.get(i - 1) + " then " + seqs.get(i));
+            }
+        }
+        if (isClosed()) {
+            throw new AssertionError("the bystander's connection was closed");
+        }
+    }
+
     public int frames() {
         return frames;
     }
