@@ -94,6 +94,10 @@ scenario below-saturation-linger20 100 0 "--batch-linger-ms 20" -- --clients 100
 scenario fanout-5k 1000 0 "--batch-linger-ms 20" -- --clients 5000 --all-stocks-share 1 --contiguous --ramp 2500
 scenario mixed 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500
 scenario slow 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --slow-share 0.1
+# mixed and slow at a load this 2-core machine carries (the 5,000-subscriber ones saturate it):
+# what slow readers do to healthy ones, measured rather than drowned in the overload
+scenario mixed-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000
+scenario slow-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000 --slow-share 0.1
 scenario idle 100 0 "" -- --clients 10000 --symbols 0 --matches 0 --ramp 5000
 echo
 echo "Results (also in $SUMMARY; per scenario: JSON, HTML plot, logs and /metrics under $OUT):"

@@ -77,6 +77,8 @@ public final class LoadTest {
         volatile long settled = -1;
         io.vertx.core.Context context;
         ClientWebSocket ws;
+        /** The WebSocket is connected; set on the connection's event loop. */
+        boolean open;
 
         long gaps() {
             return settled >= 0 ? settled : gapCounter.unexplained();
@@ -182,7 +184,7 @@ public final class LoadTest {
             vertx.cancelTimer(slowTimer[0]);
             draining = true;
             settleGaps();
-            collectLatency();
+            recentSeconds.addLast(collectLatency());   // what arrived since the last full second
             Histogram recent = new Histogram(60_000_000L, 3);
             recentSeconds.forEach(recent::add);
             double seconds = Math.max(0, (System.nanoTime() - Math.max(start, measureFromNanos)) / 1e9);
@@ -276,6 +278,7 @@ public final class LoadTest {
                 .setURI(config.url().getRawPath() == null || config.url().getRawPath().isEmpty() ? "/ws"
                         : config.url().getRawPath()))
                 .onSuccess(w -> {
+                    c.open = true;
                     connected.incrementAndGet();
                     attempted();
                 })
@@ -345,15 +348,21 @@ public final class LoadTest {
         return interval;
     }
 
+    /** Slow readers read for one second in five; each is paused or resumed on its own event loop. */
     private void pauseSlowReaders(long elapsedNanos) {
         boolean pause = (elapsedNanos / 1_000_000_000L) % 5 != 4;
         for (Client c : clients) {
-            if (c.slow && c.ws != null && !c.ws.isClosed()) {
-                if (pause) {
-                    c.ws.pause();
-                } else {
-                    c.ws.resume();
-                }
+            if (c.slow && c.context != null) {
+                c.context.runOnContext(v -> {
+                    // a connection still opening, or closed, has nothing to pause
+                    if (c.open && !c.ws.isClosed()) {
+                        if (pause) {
+                            c.ws.pause();
+                        } else {
+                            c.ws.resume();
+                        }
+                    }
+                });
             }
         }
     }
