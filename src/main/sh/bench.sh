@@ -11,8 +11,8 @@ PORT=${BENCH_PORT:-18480}
 DURATION=${BENCH_DURATION:-30}
 mkdir -p "$OUT" "$WORK"
 SUMMARY="$OUT/summary.md"
-echo "| scenario | clients | feed msgs/s | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | p99, last 10 s | server p50, last 10 s | server p99, last 10 s | gaps | server CPU s | server RSS MiB | live heap MiB | live heap per client KB |" > "$SUMMARY"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
+echo "| scenario | clients | feed msgs/s | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | p99, last 10 s | server p50, last 10 s | server p99, last 10 s | gaps | server CPU s | harness CPU s | server RSS MiB | live heap MiB | live heap per client KB |" > "$SUMMARY"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
 
 sim=""; srv=""
 cleanup() { kill -TERM $srv $sim 2>/dev/null || true; wait $srv $sim 2>/dev/null || true; sim=""; srv=""; }
@@ -82,7 +82,7 @@ asked = r["clients"] * rate if r["scenario"].startswith(("fanout", "below")) els
 lat = r["latency"]
 f = lambda us: f"{us/1000:.1f} ms" if us >= 1000 else f"{us} µs"
 ratio = f"{100*r['deliveriesPerSecond']/asked:.1f}%" if asked else "–"
-print(f"| {r['scenario']} | {r['clients']} | {rate:.0f} | {r['deliveriesPerSecond']:,.0f} | {ratio} | {f(lat['p50'])} | {f(lat['p99'])} | {f(lat['p99.9'])} | {f(lat['max'])} | {f(r['latencyLastSeconds']['p99'])} | {server_q(0.5)} | {server_q(0.99)} | {r['gaps']} | {sys.argv[3]} | {sys.argv[4]} | {sys.argv[5]} | {float(sys.argv[5])*1024/r['clients']:.1f} |")
+print(f"| {r['scenario']} | {r['clients']} | {rate:.0f} | {r['deliveriesPerSecond']:,.0f} | {ratio} | {f(lat['p50'])} | {f(lat['p99'])} | {f(lat['p99.9'])} | {f(lat['max'])} | {f(r['latencyLastSeconds']['p99'])} | {server_q(0.5)} | {server_q(0.99)} | {r['gaps']} | {sys.argv[3]} | {r.get('harnessCpuSeconds', 0):.0f} | {sys.argv[4]} | {sys.argv[5]} | {float(sys.argv[5])*1024/r['clients']:.1f} |")
 PY
   cleanup
 }

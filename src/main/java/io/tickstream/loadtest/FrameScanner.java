@@ -41,12 +41,17 @@ final class FrameScanner {
 
     /** Scans a frame; throws {@link IllegalArgumentException} on a frame that is not protocol JSON. */
     static void scan(byte[] f, Sink sink) {
-        int p = skipWhitespace(f, 0);
-        if (p < f.length && f[p] == '[') {
+        scan(f, f.length, sink);
+    }
+
+    /** Scans the frame in {@code f[0, n)} (a buffer reused from frame to frame). */
+    static void scan(byte[] f, int n, Sink sink) {
+        int p = skipWhitespace(f, n, 0);
+        if (p < n && f[p] == '[') {
             p++;
             while (true) {
-                p = skipWhitespace(f, p);
-                byte b = at(f, p);
+                p = skipWhitespace(f, n, p);
+                byte b = at(f, n, p);
                 if (b == ']') {
                     return;
                 }
@@ -54,15 +59,15 @@ final class FrameScanner {
                     p++;
                     continue;
                 }
-                p = message(f, p, sink);
+                p = message(f, n, p, sink);
             }
         }
-        message(f, p, sink);
+        message(f, n, p, sink);
     }
 
     /** One message object starting at {@code p}; returns the index after it. */
-    private static int message(byte[] f, int p, Sink sink) {
-        if (at(f, p) != '{') {
+    private static int message(byte[] f, int n, int p, Sink sink) {
+        if (at(f, n, p) != '{') {
             throw new IllegalArgumentException("expected a JSON object at " + p);
         }
         p++;
@@ -74,8 +79,8 @@ final class FrameScanner {
         long conflated = 0;
         boolean snapshot = false;
         while (true) {
-            p = skipWhitespace(f, p);
-            byte b = at(f, p);
+            p = skipWhitespace(f, n, p);
+            byte b = at(f, n, p);
             if (b == '}') {
                 p++;
                 break;
@@ -85,41 +90,41 @@ final class FrameScanner {
                 continue;
             }
             int keyStart = p + 1;
-            p = skipString(f, p);
+            p = skipString(f, n, p);
             int keyEnd = p - 1;
-            p = skipWhitespace(f, p);
-            if (at(f, p) != ':') {
+            p = skipWhitespace(f, n, p);
+            if (at(f, n, p) != ':') {
                 throw new IllegalArgumentException("expected ':' at " + p);
             }
-            p = skipWhitespace(f, p + 1);
+            p = skipWhitespace(f, n, p + 1);
             switch (key(f, keyStart, keyEnd)) {
                 case K_TYPE -> {
                     typeStart = p + 1;
-                    p = skipString(f, p);
+                    p = skipString(f, n, p);
                     typeEnd = p - 1;
                 }
                 case K_TOPIC -> {
                     int s = p + 1;
-                    p = skipString(f, p);
+                    p = skipString(f, n, p);
                     topicKey = hash(f, s, p - 1);
                 }
                 case K_SEQ -> {
-                    seq = number(f, p);
-                    p = skipValue(f, p);
+                    seq = number(f, n, p);
+                    p = skipValue(f, n, p);
                 }
                 case K_TS -> {
-                    ts = number(f, p);
-                    p = skipValue(f, p);
+                    ts = number(f, n, p);
+                    p = skipValue(f, n, p);
                 }
                 case K_CONFLATED -> {
-                    conflated = number(f, p);
-                    p = skipValue(f, p);
+                    conflated = number(f, n, p);
+                    p = skipValue(f, n, p);
                 }
                 case K_SNAPSHOT -> {
-                    snapshot = at(f, p) == 't';
-                    p = skipValue(f, p);
+                    snapshot = at(f, n, p) == 't';
+                    p = skipValue(f, n, p);
                 }
-                default -> p = skipValue(f, p);
+                default -> p = skipValue(f, n, p);
             }
         }
         if (typeStart < 0) {
@@ -155,17 +160,17 @@ final class FrameScanner {
     }
 
     /** Index after the value starting at {@code p}: a string, an object, an array or a literal. */
-    private static int skipValue(byte[] f, int p) {
-        byte b = at(f, p);
+    private static int skipValue(byte[] f, int n, int p) {
+        byte b = at(f, n, p);
         if (b == '"') {
-            return skipString(f, p);
+            return skipString(f, n, p);
         }
         if (b == '{' || b == '[') {
             int depth = 0;
             while (true) {
-                b = at(f, p);
+                b = at(f, n, p);
                 if (b == '"') {
-                    p = skipString(f, p);
+                    p = skipString(f, n, p);
                     continue;
                 }
                 if (b == '{' || b == '[') {
@@ -178,18 +183,17 @@ final class FrameScanner {
                 p++;
             }
         }
-        while (p < f.length && (b = f[p]) != ',' && b != '}' && b != ']') {
+        while (p < n && (b = f[p]) != ',' && b != '}' && b != ']') {
             p++;
         }
         return p;
     }
 
     /** Index after the string whose opening quote is at {@code p}. */
-    private static int skipString(byte[] f, int p) {
-        if (at(f, p) != '"') {
+    private static int skipString(byte[] f, int n, int p) {
+        if (at(f, n, p) != '"') {
             throw new IllegalArgumentException("expected a string at " + p);
         }
-        int n = f.length;
         for (p++; p < n; p++) {
             byte b = f[p];
             if (b == '"') {
@@ -202,26 +206,26 @@ final class FrameScanner {
         throw new IllegalArgumentException("frame ends inside a string");
     }
 
-    private static long number(byte[] f, int p) {
+    private static long number(byte[] f, int n, int p) {
         long v = 0;
         boolean any = false;
-        for (; p < f.length && f[p] >= '0' && f[p] <= '9'; p++) {
+        for (; p < n && f[p] >= '0' && f[p] <= '9'; p++) {
             v = v * 10 + (f[p] - '0');
             any = true;
         }
         return any ? v : -1;
     }
 
-    private static int skipWhitespace(byte[] f, int p) {
+    private static int skipWhitespace(byte[] f, int n, int p) {
         // one comparison for the usual case: every JSON whitespace byte is <= ' ', no token byte is
-        while (p < f.length && f[p] <= ' ' && (f[p] == ' ' || f[p] == '\n' || f[p] == '\r' || f[p] == '\t')) {
+        while (p < n && f[p] <= ' ' && (f[p] == ' ' || f[p] == '\n' || f[p] == '\r' || f[p] == '\t')) {
             p++;
         }
         return p;
     }
 
-    private static byte at(byte[] f, int p) {
-        if (p >= f.length) {
+    private static byte at(byte[] f, int n, int p) {
+        if (p >= n) {
             throw new IllegalArgumentException("frame ends inside a value");
         }
         return f[p];

@@ -17,7 +17,7 @@ import org.HdrHistogram.Histogram;
 public record Report(LoadTest.Config config, double seconds, int connectedAtEnd, int failedToConnect,
                      long delivered, long conflated, long snapshots, long malformedFrames, long gaps, long reorders,
                      long slowGaps, long slowReorders, Histogram latency, Histogram slowLatency, Histogram recentLatency,
-                     Map<String, Long> closes) {
+                     Map<String, Long> closes, double cpuSeconds, long received) {
 
     private static final double[] PERCENTILES = {50, 90, 99, 99.9, 99.99};
 
@@ -52,6 +52,10 @@ public record Report(LoadTest.Config config, double seconds, int connectedAtEnd,
         out.printf("  last %d s only: p50 %s, p99 %s (the steady state, if the run reached one)%n",
                 LoadTest.RECENT_SECONDS, LoadTest.micros(recentLatency.getValueAtPercentile(50)),
                 LoadTest.micros(recentLatency.getValueAtPercentile(99)));
+        if (cpuSeconds > 0 && received > 0) {
+            out.printf("  harness CPU: %.1f s, %.2f µs per message received (all of the run, snapshots included)%n",
+                    cpuSeconds, cpuSeconds * 1e6 / received);
+        }
         if (slowLatency.getTotalCount() > 0) {
             out.printf("  slow readers: p99 %s, max %s%n", LoadTest.micros(slowLatency.getValueAtPercentile(99)),
                     LoadTest.micros(slowLatency.getMaxValue()));
@@ -74,6 +78,7 @@ public record Report(LoadTest.Config config, double seconds, int connectedAtEnd,
                 .put("latencyLastSeconds", new JsonObject().put("seconds", LoadTest.RECENT_SECONDS)
                         .put("p50", recentLatency.getValueAtPercentile(50))
                         .put("p99", recentLatency.getValueAtPercentile(99)).put("count", recentLatency.getTotalCount()))
+                .put("harnessCpuSeconds", cpuSeconds).put("received", received)
                 .put("healthy", healthy());
     }
 

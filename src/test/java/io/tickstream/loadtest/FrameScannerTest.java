@@ -38,6 +38,18 @@ class FrameScannerTest {
     }
 
     @Test
+    void shouldScanOnlyTheFramesBytesOfAReusedBuffer() {
+        byte[] frame = "{\"type\":\"tick\",\"topic\":\"stocks.A\",\"seq\":5,\"ts\":6}".getBytes(StandardCharsets.UTF_8);
+        byte[] buffer = java.util.Arrays.copyOf(frame, frame.length + 40);
+        byte[] leftOver = ",{\"type\":\"tick\",\"seq\":9".getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(leftOver, 0, buffer, frame.length, leftOver.length);   // an earlier, longer frame
+        FrameScanner.scan(buffer, frame.length, sink);
+        assertEquals(List.of(expect("stocks.A", 5, 6, 0, false)), seen);
+        // and a frame cut short by the length is not protocol JSON
+        assertThrows(IllegalArgumentException.class, () -> FrameScanner.scan(buffer, frame.length - 1, sink));
+    }
+
+    @Test
     void shouldSkipEveryKindOfJsonWhitespace() {
         scan("\n\t[\r\n{ \"type\" :\t\"tick\" ,\n\"topic\":\r\"stocks.A\", \"seq\" : 5 ,\"ts\":\t6\n}\r\n,\t"
                 + "{\"type\":\"tick\",\"topic\":\"stocks.B\",\"seq\":7,\"ts\":8} ]\n");
