@@ -48,7 +48,6 @@ scenario() {
   local cpu1; cpu1=$(awk '{print $14+$15}' /proc/$srv/stat)
   local rss; rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$srv/status)
   local heap; heap=$(grep '^jvm_memory_used_bytes{area="heap"' "$OUT/$name-metrics-live.txt" | awk '{s+=$NF} END {printf "%.0f", s/1048576}')
-  local feed; feed=$(awk '/^tickstream_feed_messages_total/ {s+=$2} END {print s}' "$OUT/$name-metrics.txt")
   local hz; hz=$(getconf CLK_TCK)
   python3 - "$OUT/$name.json" "$rate" "$(( (cpu1 - cpu0) / hz ))" "$rss" "$heap" \
     "$OUT/$name-metrics-window0.txt" "$OUT/$name-metrics-window1.txt" >> "$SUMMARY" <<'PY'
