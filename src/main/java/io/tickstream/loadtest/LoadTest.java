@@ -100,6 +100,8 @@ public final class LoadTest {
         long frameMicros;
         boolean frameMeasured;
         long frameDeliveries;
+        /** Dense ids of the topics this loop's connections receive, for their per-topic arrays. */
+        final TopicIds topicIds = new TopicIds();
         /** The frame being scanned, copied out of Netty's buffer; reused, grown as needed. */
         byte[] frameBytes = new byte[64 * 1024];
     }
@@ -343,7 +345,7 @@ public final class LoadTest {
         if (m.frameMeasured) {
             (c.slow ? m.slow : m.healthy).recordValue(Math.min(60_000_000L, Math.max(1, m.frameMicros - ts)));
         }
-        if (c.lastByTopic.put(topicKey, seq) >= seq) {
+        if (c.lastByTopic.put(m.topicIds.id(topicKey), seq) >= seq) {
             c.reorders++;
         }
         if (config.contiguous()) {

@@ -84,12 +84,29 @@ class FrameScannerTest {
 
     @Test
     void lastSeqByTopicShouldKeepManyTopicsApart() {
+        TopicIds ids = new TopicIds();
         LastSeqByTopic map = new LastSeqByTopic();
         for (int i = 0; i < 1000; i++) {
-            assertEquals(-1, map.put(FrameScanner.hash("t" + i), i));
+            assertEquals(-1, map.put(ids.id(FrameScanner.hash("t" + i)), i));
         }
         for (int i = 0; i < 1000; i++) {
-            assertEquals(i, map.put(FrameScanner.hash("t" + i), i + 1));
+            assertEquals(i, map.put(ids.id(FrameScanner.hash("t" + i)), i + 1));
         }
+        assertEquals(1000, ids.size());
+    }
+
+    @Test
+    void topicIdsShouldBeDenseInOrderOfFirstAppearanceAndStable() {
+        TopicIds ids = new TopicIds();
+        for (int i = 0; i < 5000; i++) {
+            assertEquals(i, ids.id(FrameScanner.hash("stocks.S" + i)));
+        }
+        for (int i = 4999; i >= 0; i--) {
+            assertEquals(i, ids.id(FrameScanner.hash("stocks.S" + i)));
+        }
+        assertEquals(0, ids.id(FrameScanner.hash("stocks.S0")));
+        assertEquals(5000, ids.id(0L));   // a key of 0 is a key like any other
+        assertEquals(5000, ids.id(0L));
+        assertEquals(5001, ids.size());
     }
 }
