@@ -6,6 +6,10 @@ JAR     := target/tickstream.jar
 PORT    ?= 8080
 QUEUE   ?= data/queue
 MVN     := mvn -B -ntp
+# extra JVM flags for the server (none: G1); -XX:+UseZGC trades memory per connection for CPU
+# and latency under heavy fan-out, see the README and docs/benchmarks.md
+SERVER_JVM ?=
+export SERVER_JVM
 SOURCES := pom.xml $(shell find src/main simulator -type f 2>/dev/null)
 
 .PHONY: help deps build run stack bench soak simulate server test clean
@@ -39,7 +43,7 @@ run: $(JAR) ## start the simulator and the server (queue under ./data, port 8080
 	@mkdir -p $(dir $(QUEUE))
 	@set -m; \
 	java -jar $(JAR) simulate --queue $(QUEUE) & sim=$$!; \
-	java -jar $(JAR) server --queue $(QUEUE) --port $(PORT) & srv=$$!; \
+	java $(SERVER_JVM) -jar $(JAR) server --queue $(QUEUE) --port $(PORT) & srv=$$!; \
 	stop() { trap - INT TERM; echo; echo "stopping server ($$srv) and simulator ($$sim)"; \
 	  kill -TERM $$srv $$sim 2>/dev/null; wait $$srv $$sim 2>/dev/null; exit 0; }; \
 	trap stop INT TERM; \
@@ -67,7 +71,7 @@ simulate: $(JAR) ## run only the simulator, writing to data/queue (QUEUE=...)
 	java -jar $(JAR) simulate --queue $(QUEUE)
 
 server: $(JAR) ## run only the server, tailing data/queue on port 8080 (QUEUE=..., PORT=...)
-	java -jar $(JAR) server --queue $(QUEUE) --port $(PORT)
+	java $(SERVER_JVM) -jar $(JAR) server --queue $(QUEUE) --port $(PORT)
 
 test: deps ## install what is missing and run every test
 	$(MVN) verify

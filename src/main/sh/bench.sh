@@ -11,8 +11,8 @@ PORT=${BENCH_PORT:-18480}
 DURATION=${BENCH_DURATION:-30}
 mkdir -p "$OUT" "$WORK"
 SUMMARY="$OUT/summary.md"
-echo "| scenario | clients | feed msgs/s | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | p99, last 10 s | server p50, last 10 s | server p99, last 10 s | gaps | server CPU s | harness CPU s | server RSS MiB | live heap MiB | live heap per client KB |" > "$SUMMARY"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
+echo "| scenario | clients | feed msgs/s (measured) | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | p99, last 10 s | server p50, last 10 s | server p99, last 10 s | gaps | server CPU s | harness CPU s | server PSS MiB | live heap before clients MiB | live heap MiB | live heap per client KB (above the heap before) |" > "$SUMMARY"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
 
 sim=""; srv=""
 cleanup() { kill -TERM $srv $sim 2>/dev/null || true; wait $srv $sim 2>/dev/null || true; sim=""; srv=""; }
@@ -26,18 +26,23 @@ scenario() {
   rm -rf "$queue"
   java -jar "$JAR" simulate --queue "$queue" --rate "$rate" --matches "$matches" --burst-every 0 --seed 1 \
     --stats-every 0 > "$OUT/$name-simulator.log" 2>&1 & sim=$!
-  java -Xms1g -Xmx2g -jar "$JAR" server --queue "$queue" --port "$PORT" --host 127.0.0.1 $server_flags \
+  java -Xms2g -Xmx2g -XX:+AlwaysPreTouch ${SERVER_JVM:-} ${SCENARIO_JVM:-} -jar "$JAR" server --queue "$queue" --port "$PORT" --host 127.0.0.1 $server_flags \
     > "$OUT/$name-server.log" 2>&1 & srv=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
   sleep 3   # let every topic appear
+  # the server's own live heap before any client: what each connection adds is measured above it
+  jcmd "$srv" GC.class_histogram > "$OUT/$name-histogram-baseline.txt" 2>&1 || true
   local cpu0; cpu0=$(awk '{print $14+$15}' /proc/$srv/stat)
   # the server's own latency (feed write to socket write) over the last 10 s: two scrapes 10 s
-  # apart, their histograms subtracted; then, with every client still connected, a full GC and
-  # the live heap from /metrics
+  # apart, their histograms subtracted; then, with every client still connected, the live heap
   local window_at=$(( DURATION > 14 ? DURATION - 13 : 1 ))
   ( sleep "$window_at"; curl -s -m 5 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics-window0.txt" || true
+    date +%s.%N > "$OUT/$name-metrics-window0.at"
     sleep 10; curl -s -m 5 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics-window1.txt" || true
-    jcmd "$srv" GC.run >/dev/null 2>&1; sleep 0.5
+    date +%s.%N > "$OUT/$name-metrics-window1.at"
+    # the live objects after a full GC, counted by the JVM itself (GC.class_histogram): exact
+    # under any collector, where "used" after a ZGC cycle counts whole pages
+    jcmd "$srv" GC.class_histogram > "$OUT/$name-histogram.txt" 2>&1
     curl -s --retry 5 --retry-all-errors --retry-delay 1 "http://127.0.0.1:$PORT/metrics" \
       > "$OUT/$name-metrics-live.txt" || true ) & local probe=$!
   java -jar "$JAR" loadtest --url "ws://127.0.0.1:$PORT/ws" --duration "$DURATION" --name "$name" --out "$OUT" "$@" 2>&1 \
@@ -46,11 +51,13 @@ scenario() {
   # an overloaded server may answer late: retry, and never let a lost scrape end the whole run
   curl -s --retry 5 --retry-all-errors --retry-delay 1 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics.txt" || true
   local cpu1; cpu1=$(awk '{print $14+$15}' /proc/$srv/stat)
-  local rss; rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$srv/status)
-  local heap; heap=$(grep '^jvm_memory_used_bytes{area="heap"' "$OUT/$name-metrics-live.txt" | awk '{s+=$NF} END {printf "%.0f", s/1048576}')
+  # PSS, not RSS: ZGC maps its heap three times over and RSS counts every mapping
+  local rss; rss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' /proc/$srv/smaps_rollup)
+  local heap; heap=$(awk '/^Total/ {printf "%.1f", $3/1048576}' "$OUT/$name-histogram.txt")
+  local base; base=$(awk '/^Total/ {printf "%.1f", $3/1048576}' "$OUT/$name-histogram-baseline.txt")
   local hz; hz=$(getconf CLK_TCK)
-  python3 - "$OUT/$name.json" "$rate" "$(( (cpu1 - cpu0) / hz ))" "$rss" "$heap" \
-    "$OUT/$name-metrics-window0.txt" "$OUT/$name-metrics-window1.txt" >> "$SUMMARY" <<'PY'
+  python3 - "$OUT/$name.json" "$rate" "$(( (cpu1 - cpu0) / hz ))" "$rss" "${heap:-0}" \
+    "$OUT/$name-metrics-window0.txt" "$OUT/$name-metrics-window1.txt" "${base:-0}" >> "$SUMMARY" <<'PY'
 import json, re, sys
 r = json.load(open(sys.argv[1])); rate = float(sys.argv[2])
 def buckets(path):
@@ -64,6 +71,23 @@ def buckets(path):
         pass
     return out
 b0, b1 = buckets(sys.argv[6]), buckets(sys.argv[7])
+def feed_total(path):
+    try:
+        return sum(float(l.split()[-1]) for l in open(path) if l.startswith("tickstream_feed_messages_total{"))
+    except (OSError, ValueError):
+        return None
+def feed_rate():
+    # messages the feed carried per second over the last 10 s, as the server counted them: the
+    # simulator's real rate, a little off its nominal --rate
+    try:
+        t0, t1 = (float(open(p[:-4] + ".at").read()) for p in sys.argv[6:8])
+    except (OSError, ValueError):
+        return None
+    f0, f1 = feed_total(sys.argv[6]), feed_total(sys.argv[7])
+    return (f1 - f0) / (t1 - t0) if f0 is not None and f1 is not None and f1 > f0 and t1 > t0 else None
+measured = feed_rate()
+if measured is not None:
+    rate = measured
 def server_q(q):
     # the server's histogram has fixed buckets: the answer is the bucket's upper bound
     if not b1:
@@ -76,12 +100,13 @@ def server_q(q):
         if b1[le] - b0.get(le, 0) >= q * total:
             return "> 10 s" if le == float("inf") else f"≤ {le*1000:g} ms"
     return "–"
-# deliveries asked for: every client gets the whole feed in the fan-out scenarios only
+# deliveries asked for: every client gets the whole feed in the fan-out scenarios only (at the
+# feed's measured rate when the scrapes answered, else at the nominal one)
 asked = r["clients"] * rate if r["scenario"].startswith(("fanout", "below")) else 0
 lat = r["latency"]
 f = lambda us: f"{us/1000:.1f} ms" if us >= 1000 else f"{us} µs"
 ratio = f"{100*r['deliveriesPerSecond']/asked:.1f}%" if asked else "–"
-print(f"| {r['scenario']} | {r['clients']} | {rate:.0f} | {r['deliveriesPerSecond']:,.0f} | {ratio} | {f(lat['p50'])} | {f(lat['p99'])} | {f(lat['p99.9'])} | {f(lat['max'])} | {f(r['latencyLastSeconds']['p99'])} | {server_q(0.5)} | {server_q(0.99)} | {r['gaps']} | {sys.argv[3]} | {r.get('harnessCpuSeconds', 0):.0f} | {sys.argv[4]} | {sys.argv[5]} | {float(sys.argv[5])*1024/r['clients']:.1f} |")
+print(f"| {r['scenario']} | {r['clients']} | {rate:,.1f} | {r['deliveriesPerSecond']:,.0f} | {ratio} | {f(lat['p50'])} | {f(lat['p99'])} | {f(lat['p99.9'])} | {f(lat['max'])} | {f(r['latencyLastSeconds']['p99'])} | {server_q(0.5)} | {server_q(0.99)} | {r['gaps']} | {sys.argv[3]} | {r.get('harnessCpuSeconds', 0):.0f} | {sys.argv[4]} | {sys.argv[8]} | {sys.argv[5]} | {(float(sys.argv[5])-float(sys.argv[8]))*1024/r['clients']:.1f} |")
 PY
   cleanup
 }
@@ -97,6 +122,10 @@ scenario slow 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 
 # what slow readers do to healthy ones, measured rather than drowned in the overload
 scenario mixed-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000
 scenario slow-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000 --slow-share 0.1
+# the same two with the server on ZGC (SERVER_JVM=-XX:+UseZGC does it for every scenario): no
+# G1 card refinement, which costs the most here, for more heap per connection (no compressed oops)
+SCENARIO_JVM=-XX:+UseZGC scenario mixed-zgc 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500
+SCENARIO_JVM=-XX:+UseZGC scenario slow-zgc 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --slow-share 0.1
 scenario idle 100 0 "" -- --clients 10000 --symbols 0 --matches 0 --ramp 5000
 echo
 echo "Results (also in $SUMMARY; per scenario: JSON, HTML plot, logs and /metrics under $OUT):"

@@ -23,7 +23,7 @@ trap cleanup EXIT INT TERM
 
 java -jar "$JAR" simulate --queue "$WORK/queue" --rate 2000 --matches 16 --seed 1 --stats-every 0 \
   > "$OUT/simulator.log" 2>&1 & sim=$!
-java -Xms512m -Xmx1g -jar "$JAR" server --queue "$WORK/queue" --port "$PORT" --host 127.0.0.1 \
+java -Xms512m -Xmx1g ${SERVER_JVM:-} -jar "$JAR" server --queue "$WORK/queue" --port "$PORT" --host 127.0.0.1 \
   > "$OUT/server.log" 2>&1 & srv=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
 sleep 3

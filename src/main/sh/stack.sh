@@ -72,7 +72,7 @@ sed -e "s#localhost:8080#127.0.0.1:$PORT#" -e "s#- alerts.yml#- $(pwd)/grafana/p
 
 set -m
 java -jar "$JAR" simulate --queue "$QUEUE" > "$STACK/simulator.log" 2>&1 & sim=$!
-java -jar "$JAR" server --queue "$QUEUE" --port "$PORT" > "$STACK/server.log" 2>&1 & srv=$!
+java ${SERVER_JVM:-} -jar "$JAR" server --queue "$QUEUE" --port "$PORT" > "$STACK/server.log" 2>&1 & srv=$!
 "$NGINX" -p "$STACK" -c "$STACK/nginx.conf" > "$STACK/nginx.out" 2>&1 & ngx=$!
 prometheus --config.file="$STACK/prometheus.yml" --storage.tsdb.path="$STACK/prometheus-data" \
   --web.listen-address="127.0.0.1:$PROM_PORT" > "$STACK/prometheus.log" 2>&1 & prom=$!
