@@ -6,8 +6,7 @@ JAR     := target/tickstream.jar
 PORT    ?= 8080
 QUEUE   ?= data/queue
 MVN     := mvn -B -ntp
-# extra JVM flags for the server (none: G1); -XX:+UseZGC trades memory per connection for CPU
-# and latency under heavy fan-out, see the README and docs/benchmarks.md
+# extra JVM flags for the server (none by default), e.g. "-Xms2g -Xmx2g -XX:+AlwaysPreTouch": see the README
 SERVER_JVM ?=
 export SERVER_JVM
 SOURCES := pom.xml $(shell find src/main simulator -type f 2>/dev/null)

@@ -26,7 +26,7 @@ scenario() {
   rm -rf "$queue"
   java -jar "$JAR" simulate --queue "$queue" --rate "$rate" --matches "$matches" --burst-every 0 --seed 1 \
     --stats-every 0 > "$OUT/$name-simulator.log" 2>&1 & sim=$!
-  java -Xms2g -Xmx2g -XX:+AlwaysPreTouch ${SERVER_JVM:-} ${SCENARIO_JVM:-} -jar "$JAR" server --queue "$queue" --port "$PORT" --host 127.0.0.1 $server_flags \
+  java -Xms2g -Xmx2g -XX:+AlwaysPreTouch ${SERVER_JVM:-} -jar "$JAR" server --queue "$queue" --port "$PORT" --host 127.0.0.1 $server_flags \
     > "$OUT/$name-server.log" 2>&1 & srv=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
   sleep 3   # let every topic appear
@@ -111,21 +111,17 @@ PY
   cleanup
 }
 
-scenario fanout-1k 1000 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000
+scenario fanout-1k 1000 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup 10
 scenario fanout-1k-linger20 1000 0 "--batch-linger-ms 20" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup 10
-scenario below-saturation 100 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000
-scenario below-saturation-linger20 100 0 "--batch-linger-ms 20" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000
-scenario fanout-5k 1000 0 "--batch-linger-ms 20" -- --clients 5000 --all-stocks-share 1 --contiguous --ramp 2500
-scenario mixed 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500
-scenario slow 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --slow-share 0.1
+scenario below-saturation 100 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup 10
+scenario below-saturation-linger20 100 0 "--batch-linger-ms 20" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup 10
+scenario fanout-5k 1000 0 "--batch-linger-ms 20" -- --clients 5000 --all-stocks-share 1 --contiguous --ramp 2500 --warmup 10
+scenario mixed 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup 10
+scenario slow 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup 10 --slow-share 0.1
 # mixed and slow at a load this 2-core machine carries (the 5,000-subscriber ones saturate it):
 # what slow readers do to healthy ones, measured rather than drowned in the overload
-scenario mixed-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000
-scenario slow-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000 --slow-share 0.1
-# the same two with the server on ZGC (SERVER_JVM=-XX:+UseZGC does it for every scenario): no
-# G1 card refinement, which costs the most here, for more heap per connection (no compressed oops)
-SCENARIO_JVM=-XX:+UseZGC scenario mixed-zgc 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500
-SCENARIO_JVM=-XX:+UseZGC scenario slow-zgc 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --slow-share 0.1
+scenario mixed-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000 --warmup 10
+scenario slow-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000 --warmup 10 --slow-share 0.1
 scenario idle 100 0 "" -- --clients 10000 --symbols 0 --matches 0 --ramp 5000
 echo
 echo "Results (also in $SUMMARY; per scenario: JSON, HTML plot, logs and /metrics under $OUT):"

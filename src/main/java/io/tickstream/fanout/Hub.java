@@ -10,13 +10,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * it to its own connections on its own event loop.
  *
  * <p>Bounded: when any shard has {@code maxInFlight} batches not yet delivered,
- * {@link #canAccept()} answers {@code false}: the tailer grows its next batch meanwhile, then waits;
- * memory between the tailer and the event loops never grows beyond that. Thread-safe.
+ * {@link #canAccept()} answers {@code false}: the tailer grows its next batch meanwhile, then waits
+ * until a shard tells it (through {@link #onDelivered}) that it has delivered one; memory between
+ * the tailer and the event loops never grows beyond that. Thread-safe.
  */
 public final class Hub implements BatchSink {
 
     private final List<Shard> shards = new CopyOnWriteArrayList<>();
     private final int maxInFlight;
+    private volatile Runnable delivered = () -> { };
 
     public Hub(int maxInFlight) {
         this.maxInFlight = maxInFlight;
@@ -43,8 +45,14 @@ public final class Hub implements BatchSink {
 
     @Override
     public void publish(FeedBatch batch) {
+        Runnable done = delivered;
         for (Shard s : shards) {
-            s.post(batch);
+            s.post(batch, done);
         }
+    }
+
+    @Override
+    public void onDelivered(Runnable listener) {
+        this.delivered = listener;
     }
 }

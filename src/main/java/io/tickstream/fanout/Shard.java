@@ -21,7 +21,7 @@ import java.util.logging.Logger;
  * resolved), and the latest message of every topic (the snapshot), all consistent with each
  * other because one thread applies both batches and subscription changes, in order.
  *
- * <p>Threading: {@link #post(FeedBatch)} and {@link #inFlight()} may be called from any thread
+ * <p>Threading: {@link #post(FeedBatch, Runnable)} and {@link #inFlight()} may be called from any thread
  * (the tailer's); everything else only on this shard's event loop, through {@code loop}.
  */
 public final class Shard {
@@ -57,8 +57,11 @@ public final class Shard {
         return position;
     }
 
-    /** Hands a batch to this shard's event loop. Any thread. */
-    public void post(FeedBatch batch) {
+    /**
+     * Hands a batch to this shard's event loop; {@code delivered} runs on the loop once the batch is
+     * delivered and counted out of {@link #inFlight()}. Any thread.
+     */
+    public void post(FeedBatch batch, Runnable delivered) {
         inFlight.incrementAndGet();
         loop.execute(() -> {
             long start = System.nanoTime();
@@ -67,6 +70,7 @@ public final class Shard {
             } finally {
                 inFlight.decrementAndGet();
                 busyNanos.accept(System.nanoTime() - start);
+                delivered.run();
             }
         });
     }

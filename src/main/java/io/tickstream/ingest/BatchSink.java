@@ -12,4 +12,11 @@ public interface BatchSink {
 
     /** Hands over a batch; call only after {@link #canAccept()} answered true, from the same thread. */
     void publish(FeedBatch batch);
+
+    /**
+     * Asks to be told, on whatever thread finishes the work, each time a batch handed over has been
+     * delivered, so that a tailer waiting for {@link #canAccept()} need not poll for it. Call once,
+     * before the first {@link #publish}.
+     */
+    void onDelivered(Runnable listener);
 }

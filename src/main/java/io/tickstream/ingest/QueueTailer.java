@@ -73,6 +73,9 @@ public final class QueueTailer implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.idle = idle;
         this.thread = new Thread(this::run, "tickstream-tailer");
+        // a batch delivered makes room for the one held here: wake the tailer if it waits (parks)
+        // for that, instead of leaving the held batch until its next poll
+        sink.onDelivered(() -> java.util.concurrent.locks.LockSupport.unpark(thread));
         meters.tailerLag(() -> lagSeconds);
         meters.feedStaleness(this::stalenessSeconds);
     }

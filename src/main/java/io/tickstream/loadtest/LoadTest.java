@@ -69,6 +69,8 @@ public final class LoadTest {
     /** One connection's view; owned by its event loop. */
     private static final class Client {
         final boolean slow;
+        /** Which of its loop's {@link Meters#recorders} this connection's measured latency goes to. */
+        final int recorder;
         final LastSeqByTopic lastByTopic = new LastSeqByTopic();
         Meters meters;
         final GapCounter gapCounter = new GapCounter();
@@ -86,6 +88,7 @@ public final class LoadTest {
 
         Client(boolean slow) {
             this.slow = slow;
+            this.recorder = slow ? SLOW : HEALTHY;
         }
     }
 
@@ -96,9 +99,20 @@ public final class LoadTest {
     private static final class Meters {
         final SingleWriterRecorder healthy = new SingleWriterRecorder(60_000_000L, 3);
         final SingleWriterRecorder slow = new SingleWriterRecorder(60_000_000L, 3);
+        /** Latency outside the measured window: recorded like the rest, then thrown away. */
+        final SingleWriterRecorder unmeasured = new SingleWriterRecorder(60_000_000L, 3);
+        /**
+         * By index: {@code unmeasured}, {@code healthy}, {@code slow}. Each message's latency is
+         * recorded, into {@code recorders[measured * connection's recorder]}, so that the code the
+         * JIT compiled during the warm-up is the code that measures: a branch never taken until the
+         * window opens may be compiled as a trap, and the first seconds measured would then time the
+         * harness recompiling itself.
+         */
+        final SingleWriterRecorder[] recorders = {unmeasured, healthy, slow};
+        /** 1 while the frame being scanned is inside the measured window, else 0. */
+        int frameMeasured;
         /** The time of receipt of the frame being scanned, for every message in it. */
         long frameMicros;
-        boolean frameMeasured;
         long frameDeliveries;
         /** Dense ids of the topics this loop's connections receive, for their per-topic arrays. */
         final TopicIds topicIds = new TopicIds();
@@ -115,9 +129,13 @@ public final class LoadTest {
     private final Histogram healthyTotal = new Histogram(60_000_000L, 3);
     private final Histogram slowTotal = new Histogram(60_000_000L, 3);
     private final LongAdder delivered = new LongAdder();
-    private volatile long measureFromNanos = Long.MAX_VALUE;
-    /** After the run: frames may still arrive, but nothing more is measured. */
-    private volatile boolean draining;
+    /** "Not yet": far enough ahead never to come, near enough that {@code now - it} cannot overflow. */
+    private static final long NEVER_NANOS = TimeUnit.DAYS.toNanos(365);
+    private volatile long measureFromNanos = System.nanoTime() + NEVER_NANOS;
+    /** When measuring stops (the run is over); frames may still arrive after it. */
+    private volatile long measureUntilNanos = System.nanoTime() + NEVER_NANOS;
+    private static final int HEALTHY = 1;
+    private static final int SLOW = 2;
     private final LongAdder conflated = new LongAdder();
     private final LongAdder snapshots = new LongAdder();
     private final LongAdder malformed = new LongAdder();
@@ -186,12 +204,12 @@ public final class LoadTest {
                 lastDelivered = d;
             }
             vertx.cancelTimer(slowTimer[0]);
-            draining = true;
+            measureUntilNanos = System.nanoTime();
             settleGaps();
             recentSeconds.addLast(collectLatency());   // what arrived since the last full second
             Histogram recent = new Histogram(60_000_000L, 3);
             recentSeconds.forEach(recent::add);
-            double seconds = Math.max(0, (System.nanoTime() - Math.max(start, measureFromNanos)) / 1e9);
+            double seconds = Math.max(0, (measureUntilNanos - Math.max(start, measureFromNanos)) / 1e9);
             // Deliveries measured are the latencies recorded: one count, so the two always agree.
             long measured = healthyTotal.getTotalCount() + slowTotal.getTotalCount();
             Report report = new Report(config, seconds, connected.get(), failedToConnect.get(), measured,
@@ -323,7 +341,9 @@ public final class LoadTest {
         frame.getBytes(0, n, m.frameBytes, 0);   // into the loop's buffer: no allocation per frame
         m.frameDeliveries = 0;
         m.frameMicros = MicroClock.nowMicros();
-        m.frameMeasured = !draining && System.nanoTime() >= measureFromNanos;
+        long now = System.nanoTime();
+        // 1 inside [measureFrom, measureUntil), else 0, without a branch (see Meters.recorders)
+        m.frameMeasured = (int) (((now - measureFromNanos) >>> 63) ^ 1) & (int) ((now - measureUntilNanos) >>> 63);
         try {
             FrameScanner.scan(m.frameBytes, n, sink);
         } catch (IllegalArgumentException e) {
@@ -342,9 +362,7 @@ public final class LoadTest {
         if (merged > 0) {
             conflated.add(merged);
         }
-        if (m.frameMeasured) {
-            (c.slow ? m.slow : m.healthy).recordValue(Math.min(60_000_000L, Math.max(1, m.frameMicros - ts)));
-        }
+        m.recorders[m.frameMeasured * c.recorder].recordValue(Math.min(60_000_000L, Math.max(1, m.frameMicros - ts)));
         if (c.lastByTopic.put(m.topicIds.id(topicKey), seq) >= seq) {
             c.reorders++;
         }
@@ -362,6 +380,7 @@ public final class LoadTest {
         for (Meters m : meters.values()) {
             interval.add(m.healthy.getIntervalHistogram());
             slowTotal.add(m.slow.getIntervalHistogram());
+            m.unmeasured.getIntervalHistogram();   // thrown away
         }
         healthyTotal.add(interval);
         return interval;

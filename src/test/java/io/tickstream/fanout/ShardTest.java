@@ -75,11 +75,11 @@ class ShardTest {
         Recorder b = new Recorder();
         Recorder c = new Recorder();
         Shard shard = shardWith(a, b, c);
-        shard.post(batch(8, 20));
+        shard.post(batch(8, 20), () -> { });
         for (Recorder r : List.of(a, b)) {
             shard.remove(r);
         }
-        shard.post(batch(21, 40));
+        shard.post(batch(21, 40), () -> { });
         assertEquals(LongStream.rangeClosed(8, 20).boxed().toList(), a.seqs);
         assertEquals(a.seqs, b.seqs);
         assertEquals(LongStream.rangeClosed(8, 40).boxed().toList(), c.seqs);
@@ -93,12 +93,26 @@ class ShardTest {
         bad.failOn = 12;
         Recorder good = new Recorder();
         Shard shard = shardWith(bad, good);
-        shard.post(batch(8, 20));
-        shard.post(batch(21, 25));
+        shard.post(batch(8, 20), () -> { });
+        shard.post(batch(21, 25), () -> { });
         assertEquals(LongStream.rangeClosed(8, 25).boxed().toList(), good.seqs);
         assertEquals(LongStream.rangeClosed(8, 11).boxed().toList(), bad.seqs);
         assertEquals("boom at 12", bad.failedWith.getMessage());
         assertEquals(0, bad.batches, "a failed subscriber is not asked to write its batch");
+    }
+
+    @Test
+    void shouldTellTheHubsListenerOfEachDeliveredBatchOnceItIsCountedOut() {
+        Recorder a = new Recorder();
+        Shard shard = shardWith(a);
+        Hub hub = new Hub(1);
+        hub.register(shard);
+        List<String> told = new ArrayList<>();
+        hub.onDelivered(() -> told.add(a.seqs.size() + " delivered, " + shard.inFlight() + " in flight"));
+        assertEquals(true, hub.canAccept());
+        hub.publish(batch(8, 10));
+        hub.publish(batch(11, 11));
+        assertEquals(List.of("3 delivered, 0 in flight", "4 delivered, 0 in flight"), told);
     }
 
     @Test
@@ -108,7 +122,7 @@ class ShardTest {
         shard.remove(a);
         shard.add(a);
         shard.subscribe(a, Set.of(TopicPattern.parse("stocks.*")));
-        shard.post(batch(8, 10));
+        shard.post(batch(8, 10), () -> { });
         assertEquals(List.of(8L, 9L, 10L), a.seqs);
     }
 }

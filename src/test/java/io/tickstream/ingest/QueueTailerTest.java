@@ -46,6 +46,11 @@ class QueueTailerTest {
         public void publish(FeedBatch batch) {
             taken.addAll(batch.messages());
         }
+
+        @Override
+        public void onDelivered(Runnable listener) {
+            // delivered as soon as taken: nothing to wait for
+        }
     }
 
     @Test
