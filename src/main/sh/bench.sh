@@ -18,6 +18,17 @@ sim=""; srv=""
 cleanup() { kill -TERM $srv $sim 2>/dev/null || true; wait $srv $sim 2>/dev/null || true; sim=""; srv=""; }
 trap cleanup EXIT INT TERM
 
+# first the machine's own floor for below-saturation: the same loopback writes and reads in C,
+# with nothing of ours (src/bench/loopback_floor.c); skipped where there is no C compiler
+FLOOR="$OUT/loopback-floor.txt"
+if [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" floor "* ]]; then
+  if command -v gcc >/dev/null && gcc -O2 -pthread -o "$OUT/loopback-floor" src/bench/loopback_floor.c; then
+    "$OUT/loopback-floor" 1000 100 10 170 | tee "$FLOOR"
+  else
+    echo "loopback floor: skipped (no gcc)" | tee "$FLOOR"
+  fi
+fi
+
 # scenario NAME RATE MATCHES "SERVER FLAGS" -- harness flags...
 scenario() {
   local name=$1 rate=$2 matches=$3 server_flags=$4; shift 5
@@ -126,3 +137,4 @@ scenario idle 100 0 "" -- --clients 10000 --symbols 0 --matches 0 --ramp 5000
 echo
 echo "Results (also in $SUMMARY; per scenario: JSON, HTML plot, logs and /metrics under $OUT):"
 cat "$SUMMARY"
+if [ -s "$FLOOR" ]; then echo; cat "$FLOOR"; fi
