@@ -21,6 +21,7 @@ trap cleanup EXIT INT TERM
 # first the machine's own floor for below-saturation: the same loopback writes and reads in C,
 # with nothing of ours (src/bench/loopback_floor.c); skipped where there is no C compiler
 FLOOR="$OUT/loopback-floor.txt"
+rm -f "$FLOOR"
 if [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" floor "* ]]; then
   if command -v gcc >/dev/null && gcc -O2 -pthread -o "$OUT/loopback-floor" src/bench/loopback_floor.c; then
     "$OUT/loopback-floor" 1000 100 10 170 | tee "$FLOOR"
@@ -129,6 +130,9 @@ scenario below-saturation-linger20 100 0 "--batch-linger-ms 20" -- --clients 100
 scenario fanout-5k 1000 0 "--batch-linger-ms 20" -- --clients 5000 --all-stocks-share 1 --contiguous --ramp 2500 --warmup 10
 scenario mixed 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup 10
 scenario slow 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup 10 --slow-share 0.1
+# the same two with 100 ms batches: fewer, fuller frames (about 10 messages each instead of 6)
+scenario mixed-linger100 5000 16 "--batch-linger-ms 100" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup 10
+scenario slow-linger100 5000 16 "--batch-linger-ms 100" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup 10 --slow-share 0.1
 # mixed and slow at a load this 2-core machine carries (the 5,000-subscriber ones saturate it):
 # what slow readers do to healthy ones, measured rather than drowned in the overload
 scenario mixed-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000 --warmup 10
