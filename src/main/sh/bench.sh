@@ -9,6 +9,8 @@ OUT=target/bench
 WORK=$(pwd)/data/bench
 PORT=${BENCH_PORT:-18480}
 DURATION=${BENCH_DURATION:-30}
+# latency counts from this long after every connection was answered (ramp, snapshots, JIT)
+WARMUP=$(( DURATION > 20 ? 10 : DURATION / 3 ))
 mkdir -p "$OUT" "$WORK"
 SUMMARY="$OUT/summary.md"
 echo "| scenario | clients | feed msgs/s (measured) | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | p99, last 10 s | server p50, last 10 s | server p99, last 10 s | gaps | server CPU s | harness CPU s | server PSS MiB | live heap before clients MiB | live heap MiB | live heap per client KB (above the heap before) |" > "$SUMMARY"
@@ -23,10 +25,13 @@ trap cleanup EXIT INT TERM
 FLOOR="$OUT/loopback-floor.txt"
 rm -f "$FLOOR"
 if [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" floor "* ]]; then
-  if command -v gcc >/dev/null && gcc -O2 -pthread -o "$OUT/loopback-floor" src/bench/loopback_floor.c; then
-    "$OUT/loopback-floor" 1000 100 10 170 | tee "$FLOOR"
-  else
+  if ! command -v gcc >/dev/null; then
     echo "loopback floor: skipped (no gcc)" | tee "$FLOOR"
+  elif ! gcc -O2 -pthread -o "$OUT/loopback-floor" src/bench/loopback_floor.c; then
+    echo "loopback floor: skipped (it did not compile)" | tee "$FLOOR"
+  else
+    # never let the floor end the run: the scenarios do not depend on it
+    "$OUT/loopback-floor" 1000 100 10 170 | tee "$FLOOR" || echo "loopback floor: failed (see above)" | tee "$FLOOR"
   fi
 fi
 
@@ -36,6 +41,7 @@ scenario() {
   if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $name "* ]]; then return; fi
   local queue="$WORK/$name"
   rm -rf "$queue"
+  rm -f "$OUT/$name.json"   # a report left from an earlier run must not stand in for this one
   java -jar "$JAR" simulate --queue "$queue" --rate "$rate" --matches "$matches" --burst-every 0 --seed 1 \
     --stats-every 0 > "$OUT/$name-simulator.log" 2>&1 & sim=$!
   java -Xms2g -Xmx2g -XX:+AlwaysPreTouch ${SERVER_JVM:-} -jar "$JAR" server --queue "$queue" --port "$PORT" --host 127.0.0.1 $server_flags \
@@ -44,32 +50,40 @@ scenario() {
   sleep 3   # let every topic appear
   # the server's own live heap before any client: what each connection adds is measured above it
   jcmd "$srv" GC.class_histogram > "$OUT/$name-histogram-baseline.txt" 2>&1 || true
-  local cpu0; cpu0=$(awk '{print $14+$15}' /proc/$srv/stat)
-  # the server's own latency (feed write to socket write) over the last 10 s: two scrapes 10 s
-  # apart, their histograms subtracted; then, with every client still connected, the live heap
+  local cpu0; cpu0=$(awk '{print $14+$15}' /proc/$srv/stat 2>/dev/null || echo 0)
+  # the server's own latency (feed write to socket write) and the feed's rate over 10 s near the
+  # end: two scrapes, their counters subtracted (each stamped when asked for). Then, once the
+  # harness has stopped measuring and holds its connections open (--hold), the live heap: the
+  # full GC it takes must not pause the measured window.
   local window_at=$(( DURATION > 14 ? DURATION - 13 : 1 ))
-  ( sleep "$window_at"; curl -s -m 5 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics-window0.txt" || true
-    date +%s.%N > "$OUT/$name-metrics-window0.at"
-    sleep 10; curl -s -m 5 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics-window1.txt" || true
-    date +%s.%N > "$OUT/$name-metrics-window1.at"
+  ( sleep "$window_at"; date +%s.%N > "$OUT/$name-metrics-window0.at"
+    curl -s -m 5 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics-window0.txt" || true
+    sleep 10; date +%s.%N > "$OUT/$name-metrics-window1.at"
+    curl -s -m 5 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics-window1.txt" || true
+    sleep 5
     # the live objects after a full GC, counted by the JVM itself (GC.class_histogram): exact
     # under any collector, where "used" after a ZGC cycle counts whole pages
-    jcmd "$srv" GC.class_histogram > "$OUT/$name-histogram.txt" 2>&1
+    jcmd "$srv" GC.class_histogram > "$OUT/$name-histogram.txt" 2>&1 || true
     curl -s --retry 5 --retry-all-errors --retry-delay 1 "http://127.0.0.1:$PORT/metrics" \
       > "$OUT/$name-metrics-live.txt" || true ) & local probe=$!
-  java -jar "$JAR" loadtest --url "ws://127.0.0.1:$PORT/ws" --duration "$DURATION" --name "$name" --out "$OUT" "$@" 2>&1 \
+  java -jar "$JAR" loadtest --url "ws://127.0.0.1:$PORT/ws" --duration "$DURATION" --hold 8 --name "$name" --out "$OUT" "$@" 2>&1 \
     | tee "$OUT/$name-harness.log" | grep -E "^t=.*(5|0)s|scenario|deliveries|p99 |gaps" || true
   wait $probe || true
   # an overloaded server may answer late: retry, and never let a lost scrape end the whole run
   curl -s --retry 5 --retry-all-errors --retry-delay 1 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics.txt" || true
-  local cpu1; cpu1=$(awk '{print $14+$15}' /proc/$srv/stat)
-  # PSS, not RSS: ZGC maps its heap three times over and RSS counts every mapping
-  local rss; rss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' /proc/$srv/smaps_rollup)
-  local heap; heap=$(awk '/^Total/ {printf "%.1f", $3/1048576}' "$OUT/$name-histogram.txt")
-  local base; base=$(awk '/^Total/ {printf "%.1f", $3/1048576}' "$OUT/$name-histogram-baseline.txt")
+  local cpu1; cpu1=$(awk '{print $14+$15}' /proc/$srv/stat 2>/dev/null || echo 0)
+  # PSS, not RSS: a pre-touched heap, or ZGC's three mappings of it, make RSS say little
+  local rss; rss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' /proc/$srv/smaps_rollup 2>/dev/null || echo 0)
+  local heap; heap=$(awk '/^Total/ {printf "%.1f", $3/1048576}' "$OUT/$name-histogram.txt" 2>/dev/null || true)
+  local base; base=$(awk '/^Total/ {printf "%.1f", $3/1048576}' "$OUT/$name-histogram-baseline.txt" 2>/dev/null || true)
+  if [ ! -s "$OUT/$name.json" ]; then
+    echo "| $name | the harness wrote no report: see $OUT/$name-harness.log |" >> "$SUMMARY"
+    cleanup
+    return
+  fi
   local hz; hz=$(getconf CLK_TCK)
-  python3 - "$OUT/$name.json" "$rate" "$(( (cpu1 - cpu0) / hz ))" "$rss" "${heap:-0}" \
-    "$OUT/$name-metrics-window0.txt" "$OUT/$name-metrics-window1.txt" "${base:-0}" >> "$SUMMARY" <<'PY'
+  python3 - "$OUT/$name.json" "$rate" "$(( (cpu1 - cpu0) / hz ))" "$rss" "${heap:-–}" \
+    "$OUT/$name-metrics-window0.txt" "$OUT/$name-metrics-window1.txt" "${base:-–}" >> "$SUMMARY" <<'PY'
 import json, re, sys
 r = json.load(open(sys.argv[1])); rate = float(sys.argv[2])
 def buckets(path):
@@ -88,9 +102,21 @@ def feed_total(path):
         return sum(float(l.split()[-1]) for l in open(path) if l.startswith("tickstream_feed_messages_total{"))
     except (OSError, ValueError):
         return None
+def gauge(path, name):
+    try:
+        for l in open(path):
+            if l.startswith(name + " ") or l.startswith(name + "{"):
+                return float(l.split()[-1])
+    except (OSError, ValueError):
+        pass
+    return None
 def feed_rate():
-    # messages the feed carried per second over the last 10 s, as the server counted them: the
-    # simulator's real rate, a little off its nominal --rate
+    # messages the feed carried per second over the 10 s window, as the server's tailer read
+    # them: the simulator's real rate (a little off its nominal --rate) as long as the tailer
+    # kept within a second of the feed at both ends of the window; else unknown
+    lags = [gauge(p, "tickstream_tailer_lag_seconds") for p in sys.argv[6:8]]
+    if any(l is None or l > 1 for l in lags):
+        return None
     try:
         t0, t1 = (float(open(p[:-4] + ".at").read()) for p in sys.argv[6:8])
     except (OSError, ValueError):
@@ -98,6 +124,7 @@ def feed_rate():
     f0, f1 = feed_total(sys.argv[6]), feed_total(sys.argv[7])
     return (f1 - f0) / (t1 - t0) if f0 is not None and f1 is not None and f1 > f0 and t1 > t0 else None
 measured = feed_rate()
+rate_text = f"{measured:,.1f}" if measured is not None else f"{rate:,.0f} (nominal)"
 if measured is not None:
     rate = measured
 def server_q(q):
@@ -118,25 +145,30 @@ asked = r["clients"] * rate if r["scenario"].startswith(("fanout", "below")) els
 lat = r["latency"]
 f = lambda us: f"{us/1000:.1f} ms" if us >= 1000 else f"{us} µs"
 ratio = f"{100*r['deliveriesPerSecond']/asked:.1f}%" if asked else "–"
-print(f"| {r['scenario']} | {r['clients']} | {rate:,.1f} | {r['deliveriesPerSecond']:,.0f} | {ratio} | {f(lat['p50'])} | {f(lat['p99'])} | {f(lat['p99.9'])} | {f(lat['max'])} | {f(r['latencyLastSeconds']['p99'])} | {server_q(0.5)} | {server_q(0.99)} | {r['gaps']} | {sys.argv[3]} | {r.get('harnessCpuSeconds', 0):.0f} | {sys.argv[4]} | {sys.argv[8]} | {sys.argv[5]} | {(float(sys.argv[5])-float(sys.argv[8]))*1024/r['clients']:.1f} |")
+def per_client(heap, base):
+    try:
+        return f"{(float(heap) - float(base)) * 1024 / r['clients']:.1f}"
+    except ValueError:
+        return "–"
+print(f"| {r['scenario']} | {r['clients']} | {rate_text} | {r['deliveriesPerSecond']:,.0f} | {ratio} | {f(lat['p50'])} | {f(lat['p99'])} | {f(lat['p99.9'])} | {f(lat['max'])} | {f(r['latencyLastSeconds']['p99'])} | {server_q(0.5)} | {server_q(0.99)} | {r['gaps']} | {sys.argv[3]} | {r.get('harnessCpuSeconds', 0):.0f} | {sys.argv[4]} | {sys.argv[8]} | {sys.argv[5]} | {per_client(sys.argv[5], sys.argv[8])} |")
 PY
   cleanup
 }
 
-scenario fanout-1k 1000 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup 10
-scenario fanout-1k-linger20 1000 0 "--batch-linger-ms 20" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup 10
-scenario below-saturation 100 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup 10
-scenario below-saturation-linger20 100 0 "--batch-linger-ms 20" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup 10
-scenario fanout-5k 1000 0 "--batch-linger-ms 20" -- --clients 5000 --all-stocks-share 1 --contiguous --ramp 2500 --warmup 10
-scenario mixed 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup 10
-scenario slow 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup 10 --slow-share 0.1
+scenario fanout-1k 1000 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP"
+scenario fanout-1k-linger20 1000 0 "--batch-linger-ms 20" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP"
+scenario below-saturation 100 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP"
+scenario below-saturation-linger20 100 0 "--batch-linger-ms 20" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP"
+scenario fanout-5k 1000 0 "--batch-linger-ms 20" -- --clients 5000 --all-stocks-share 1 --contiguous --ramp 2500 --warmup "$WARMUP"
+scenario mixed 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup "$WARMUP"
+scenario slow 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup "$WARMUP" --slow-share 0.1
 # the same two with 100 ms batches: fewer, fuller frames (about 10 messages each instead of 6)
-scenario mixed-linger100 5000 16 "--batch-linger-ms 100" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup 10
-scenario slow-linger100 5000 16 "--batch-linger-ms 100" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup 10 --slow-share 0.1
+scenario mixed-linger100 5000 16 "--batch-linger-ms 100" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup "$WARMUP"
+scenario slow-linger100 5000 16 "--batch-linger-ms 100" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup "$WARMUP" --slow-share 0.1
 # mixed and slow at a load this 2-core machine carries (the 5,000-subscriber ones saturate it):
 # what slow readers do to healthy ones, measured rather than drowned in the overload
-scenario mixed-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000 --warmup 10
-scenario slow-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000 --warmup 10 --slow-share 0.1
+scenario mixed-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000 --warmup "$WARMUP"
+scenario slow-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000 --warmup "$WARMUP" --slow-share 0.1
 scenario idle 100 0 "" -- --clients 10000 --symbols 0 --matches 0 --ramp 5000
 echo
 echo "Results (also in $SUMMARY; per scenario: JSON, HTML plot, logs and /metrics under $OUT):"

@@ -75,6 +75,11 @@ public final class LoadTestOptions {
                     + "attempt was answered: the ramp and the snapshots stay out of the numbers (env TICKSTREAM_LOADTEST_WARMUP, default ${DEFAULT-VALUE}).")
     double warmup;
 
+    @Option(names = "--hold", paramLabel = "SECONDS", defaultValue = "${env:TICKSTREAM_LOADTEST_HOLD:-0}",
+            description = "Keep every connection open this long after the run, measuring nothing: time to sample "
+                    + "the server (its heap, say) with its clients still connected (env TICKSTREAM_LOADTEST_HOLD, default ${DEFAULT-VALUE}).")
+    double hold;
+
     @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:TICKSTREAM_LOADTEST_TOKEN}",
             description = "Access token for a server with auth on (see the token command), sent as "
                     + "Authorization: Bearer (env TICKSTREAM_LOADTEST_TOKEN).")
@@ -86,10 +91,10 @@ public final class LoadTestOptions {
             throw new ParameterException(spec.commandLine(), "--url must be ws://HOST:PORT/ws or wss://...");
         }
         if (clients < 1 || duration <= 0 || ramp < 1 || symbols < 0 || matches < 0 || warmup < 0
-                || warmup >= duration) {
+                || warmup >= duration || hold < 0) {
             throw new ParameterException(spec.commandLine(),
                     "--clients, --duration and --ramp must be positive; --symbols and --matches not negative; "
-                            + "--warmup shorter than --duration");
+                            + "--warmup shorter than --duration; --hold not negative");
         }
         for (double share : new double[] {allStocksShare, allSportsShare, slowShare}) {
             if (share < 0 || share > 1) {
@@ -100,6 +105,6 @@ public final class LoadTestOptions {
             throw new ParameterException(spec.commandLine(), "--name is letters, digits, '.', '_' or '-'");
         }
         return new LoadTest.Config(url, clients, duration, ramp, symbols, matches, allStocksShare, allSportsShare,
-                slowShare, contiguous, out, name, seed, warmup, token);
+                slowShare, contiguous, out, name, seed, warmup, token, hold);
     }
 }

@@ -69,8 +69,8 @@ public final class Shard {
                 onBatch(batch);
             } finally {
                 inFlight.decrementAndGet();
-                busyNanos.accept(System.nanoTime() - start);
                 delivered.run();
+                busyNanos.accept(System.nanoTime() - start);
             }
         });
     }

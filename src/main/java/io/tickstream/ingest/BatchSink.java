@@ -14,9 +14,10 @@ public interface BatchSink {
     void publish(FeedBatch batch);
 
     /**
-     * Asks to be told, on whatever thread finishes the work, each time a batch handed over has been
-     * delivered, so that a tailer waiting for {@link #canAccept()} need not poll for it. Call once,
-     * before the first {@link #publish}.
+     * Asks to be told, on whatever thread finishes the work, each time a consumer of the sink (an
+     * event loop's shard: several for each batch) has delivered a batch handed over, so that a
+     * tailer waiting for {@link #canAccept()} need not poll for it. Call once, before the first
+     * {@link #publish}.
      */
     void onDelivered(Runnable listener);
 }

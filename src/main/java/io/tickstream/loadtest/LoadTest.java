@@ -60,10 +60,12 @@ public final class LoadTest {
      * @param warmupSeconds    latency and deliveries/s count only this long after every connection
      *                         attempt was answered (ramp, snapshots)
      * @param token            access token for a server with auth on ({@code Authorization: Bearer}), or null
+     * @param holdSeconds      how long to keep the connections open after the run, measuring nothing
      */
     public record Config(URI url, int clients, double durationSeconds, int rampPerSecond, int symbolsPerClient,
                          int matchesPerClient, double allStocksShare, double allSportsShare, double slowShare,
-                         boolean contiguous, Path out, String name, long seed, double warmupSeconds, String token) {
+                         boolean contiguous, Path out, String name, long seed, double warmupSeconds, String token,
+                         double holdSeconds) {
     }
 
     /** One connection's view; owned by its event loop. */
@@ -216,6 +218,9 @@ public final class LoadTest {
                     conflated.sum(), snapshots.sum(), malformed.sum(), sum(false, true), sum(false, false), sum(true, true),
                     sum(true, false), healthyTotal, slowTotal, recent, Map.copyOf(adders(closes)), processCpuSeconds(),
                     delivered.sum() + snapshots.sum());
+            if (config.holdSeconds() > 0) {
+                Thread.sleep((long) (config.holdSeconds() * 1000));   // connected, measuring nothing
+            }
             return report;
         } finally {
             try {

@@ -74,7 +74,7 @@ class SoakTest {
             all.request(new JsonObject().put("op", "subscribe").put("id", "all")
                     .put("topics", new JsonArray().add("stocks.*").add("sports.>")).put("snapshot", false), "subscribed");
             LoadTest.Config config = new LoadTest.Config(URI.create("ws://127.0.0.1:" + port + "/ws"), CLIENTS,
-                    SECONDS, 500, 10, 2, 0, 0, 0, false, dir.resolve("bench"), "soak", 1, 5, null);
+                    SECONDS, 500, 10, 2, 0, 0, 0, false, dir.resolve("bench"), "soak", 1, 5, null, 0);
             CompletableFuture<Report> load = CompletableFuture.supplyAsync(() -> {
                 try {
                     return new LoadTest(config, new PrintStream(OutputStream.nullOutputStream())).run();

@@ -96,6 +96,17 @@ class FrameScannerTest {
     }
 
     @Test
+    void lastSeqByTopicShouldHoldFarApartIdsAndFindTheirMinimum() {
+        LastSeqByTopic map = new LastSeqByTopic();
+        assertEquals(Long.MAX_VALUE, map.minValue());
+        assertEquals(-1, map.put(100_000, 7));
+        assertEquals(-1, map.put(3, 9));
+        assertEquals(-1, map.put(64, 8));
+        assertEquals(7, map.put(100_000, 10));
+        assertEquals(8, map.minValue());
+    }
+
+    @Test
     void topicIdsShouldBeDenseInOrderOfFirstAppearanceAndStable() {
         TopicIds ids = new TopicIds();
         for (int i = 0; i < 5000; i++) {

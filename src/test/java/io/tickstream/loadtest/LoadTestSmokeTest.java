@@ -35,7 +35,7 @@ class LoadTestSmokeTest {
             Fixture.await(() -> server.ready(), Duration.ofSeconds(20), "ready");
             Thread.sleep(1000);
             LoadTest.Config config = new LoadTest.Config(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), 300, 4,
-                    1000, 5, 0, 0.5, 0, 0, false, dir.resolve("bench"), "smoke", 1, 1, null);
+                    1000, 5, 0, 0.5, 0, 0, false, dir.resolve("bench"), "smoke", 1, 1, null, 0);
             Report r = new LoadTest(config, new PrintStream(OutputStream.nullOutputStream())).run();
             assertEquals(300, r.connectedAtEnd());
             assertEquals(0, r.failedToConnect());
@@ -52,7 +52,7 @@ class LoadTestSmokeTest {
             assertTrue(Files.readString(dir.resolve("bench/smoke.html")).contains("<svg"));
 
             LoadTest.Config contiguous = new LoadTest.Config(config.url(), 50, 3, 1000, 0, 0, 1, 0, 0, true,
-                    dir.resolve("bench"), "contiguous", 2, 0, null);
+                    dir.resolve("bench"), "contiguous", 2, 0, null, 0);
             Report c = new LoadTest(contiguous, new PrintStream(OutputStream.nullOutputStream())).run();
             assertTrue(c.delivered() > 1000);
             assertEquals(0, c.gaps(), "stocks.* over a stocks-only feed: no seq gap");
