@@ -97,31 +97,25 @@ def buckets(path):
         pass
     return out
 b0, b1 = buckets(sys.argv[6]), buckets(sys.argv[7])
-def feed_total(path):
+def metric(path, name):
+    # the sum of a meter's samples in a scrape (every tag set), None when it is not there
     try:
-        return sum(float(l.split()[-1]) for l in open(path) if l.startswith("tickstream_feed_messages_total{"))
+        values = [float(l.split()[-1]) for l in open(path) if l.startswith((name + " ", name + "{"))]
     except (OSError, ValueError):
         return None
-def gauge(path, name):
-    try:
-        for l in open(path):
-            if l.startswith(name + " ") or l.startswith(name + "{"):
-                return float(l.split()[-1])
-    except (OSError, ValueError):
-        pass
-    return None
+    return sum(values) if values else None
 def feed_rate():
     # messages the feed carried per second over the 10 s window, as the server's tailer read
     # them: the simulator's real rate (a little off its nominal --rate) as long as the tailer
     # kept within a second of the feed at both ends of the window; else unknown
-    lags = [gauge(p, "tickstream_tailer_lag_seconds") for p in sys.argv[6:8]]
+    lags = [metric(p, "tickstream_tailer_lag_seconds") for p in sys.argv[6:8]]
     if any(l is None or l > 1 for l in lags):
         return None
     try:
         t0, t1 = (float(open(p[:-4] + ".at").read()) for p in sys.argv[6:8])
     except (OSError, ValueError):
         return None
-    f0, f1 = feed_total(sys.argv[6]), feed_total(sys.argv[7])
+    f0, f1 = (metric(p, "tickstream_feed_messages_total") for p in sys.argv[6:8])
     return (f1 - f0) / (t1 - t0) if f0 is not None and f1 is not None and f1 > f0 and t1 > t0 else None
 measured = feed_rate()
 rate_text = f"{measured:,.1f}" if measured is not None else f"{rate:,.0f} (nominal)"
