@@ -14,7 +14,9 @@ import io.tickstream.auth.TokenAuthority;
 import io.tickstream.http.Admission;
 import io.tickstream.http.ServerVerticle;
 import io.tickstream.feed.FeedQueue;
+import io.tickstream.feed.EncodedMessage;
 import io.tickstream.ingest.IdleStrategy;
+import io.tickstream.ingest.LatestValues;
 import io.tickstream.ingest.QueueTailer;
 import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.Meters;
@@ -102,9 +104,10 @@ public final class ServerMain implements AutoCloseable {
         List<ServerVerticle> verticles = new CopyOnWriteArrayList<>();
         try {
             long startPosition = tailer.start();
+            List<EncodedMessage> latest = config.fromStart() ? List.of() : loadLatest(queue, startPosition, meters);
             vertx.deployVerticle(() -> {
                 ServerVerticle v = new ServerVerticle(config, hub, meters, registry, notReady, port, startPosition,
-                        replayer, admission);
+                        latest, replayer, admission);
                 verticles.add(v);
                 return v;
             },
@@ -120,6 +123,21 @@ public final class ServerMain implements AutoCloseable {
         tailer.begin();
         return new ServerMain(vertx, queue, tailer, replayer, port.get(), registry, verticles, draining, notReady,
                 config.drainMs());
+    }
+
+    /**
+     * The latest message of every topic in the queue up to where the tailer starts, so that snapshots
+     * and {@code /api/topics} are complete before the server listens (with {@code --from-start} the
+     * tailer itself delivers every record before the server is ready).
+     */
+    private static List<EncodedMessage> loadLatest(ChronicleQueue queue, long upTo, Meters meters) {
+        long started = System.nanoTime();
+        LatestValues.Result r = LatestValues.upTo(queue, upTo);
+        meters.feedDecodeErrors().increment(r.damaged());
+        LOG.info(String.format("loaded the latest message of %d topics from %d records in %d ms%s",
+                r.latest().size(), r.records(), (System.nanoTime() - started) / 1_000_000,
+                r.damaged() == 0 ? "" : " (" + r.damaged() + " damaged records skipped)"));
+        return r.latest();
     }
 
     /** The port the server listens on. */

@@ -41,12 +41,18 @@ public final class Shard {
     /**
      * @param loop          runs tasks on the event loop that owns this shard
      * @param startPosition the tailer's start position: messages up to it are never delivered live
+     * @param latest        the latest message of each topic up to the start position (see
+     *                      {@link io.tickstream.ingest.LatestValues}): the snapshots before any live message
      * @param busyNanos     told how long each batch took to deliver, for the loop's utilisation
      */
-    public Shard(Executor loop, long startPosition, java.util.function.LongConsumer busyNanos) {
+    public Shard(Executor loop, long startPosition, List<EncodedMessage> latest,
+                 java.util.function.LongConsumer busyNanos) {
         this.loop = loop;
         this.position = startPosition;
         this.busyNanos = busyNanos;
+        for (EncodedMessage m : latest) {
+            newTopic(m.topic()).latest = m;
+        }
     }
 
     /**

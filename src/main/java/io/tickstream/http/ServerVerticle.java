@@ -63,6 +63,7 @@ public final class ServerVerticle extends VerticleBase {
     private final AtomicInteger boundPort;
     private final SessionSettings settings;
     private final long startPosition;
+    private final List<EncodedMessage> latest;
     private final Replayer replayer;
     private final TrustedProxies trustedProxies;
     private final Admission admission;
@@ -78,12 +79,14 @@ public final class ServerVerticle extends VerticleBase {
      * @param notReady  why the server is not ready ({@code null} when it is), for {@code /health/ready}
      * @param boundPort set to the port actually listened on
      * @param startPosition the tailer's start position (see {@link Shard#position()})
+     * @param latest    the latest message of each topic up to the start position
      * @param replayer  reads the queue again for resumes
      * @param admission who may open a WebSocket (shared by every instance)
      */
     public ServerVerticle(ServerConfig config, Hub hub, Meters meters, PrometheusMeterRegistry registry,
-                          Supplier<String> notReady, AtomicInteger boundPort, long startPosition, Replayer replayer,
-                          Admission admission) {
+                          Supplier<String> notReady, AtomicInteger boundPort, long startPosition,
+                          List<EncodedMessage> latest, Replayer replayer, Admission admission) {
+        this.latest = latest;
         this.admission = admission;
         this.startPosition = startPosition;
         this.trustedProxies = TrustedProxies.parse(config.trustedProxies());
@@ -120,7 +123,7 @@ public final class ServerVerticle extends VerticleBase {
         String loopName = Thread.currentThread().getName();
         var busy = meters.fanoutBusy(loopName);
         delivery = new DeliveryMeters(meters);
-        shard = new Shard(this::onLoop, startPosition, nanos -> {
+        shard = new Shard(this::onLoop, startPosition, latest, nanos -> {
             busy.increment(nanos / 1e9);
             delivery.flush();
         });

@@ -1,0 +1,190 @@
+package io.tickstream.ingest;
+
+import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.FeedMessage;
+import io.tickstream.feed.JsonCodec;
+import io.tickstream.feed.QueueCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * The latest message of every topic in the queue up to a position: what the server's snapshots
+ * and {@code /api/topics} start from, whatever position the live tailer starts at. Read once at
+ * start, before the server listens.
+ *
+ * <p>A topic's last message can be anywhere in the queue (a match that ended hours ago), so the
+ * whole queue is scanned, forward, and fast: a record is not decoded, only its topic's bytes are
+ * read and looked up in a {@link TopicTable}, which keeps the seq of each topic's latest record.
+ * Only those latest records are decoded at the end, checksum included; one that turns out damaged
+ * (torn, see {@link QueueCodec}) is replaced by the topic's latest intact record before it, found
+ * by reading backwards. Large ranges are scanned in two halves on two threads; the later half wins.
+ *
+ * <p>Threading: {@link #upTo} is called by one thread and returns once the scan is complete.
+ */
+public final class LatestValues {
+
+    /** Below this many records a second thread does not pay for itself. */
+    private static final long SPLIT_AT = 1_000_000;
+
+    /**
+     * What the scan found.
+     *
+     * @param latest  the latest intact message of each topic, encoded, in {@code seq} order
+     * @param records records read
+     * @param damaged records that could not be decoded among those the scan had to decode
+     */
+    public record Result(List<EncodedMessage> latest, long records, long damaged) {
+    }
+
+    private LatestValues() {
+    }
+
+    /** Scans every record with {@code seq <= upTo}. */
+    public static Result upTo(ChronicleQueue queue, long upTo) {
+        long first = queue.firstIndex();
+        if (first == Long.MAX_VALUE || upTo < first) {
+            return new Result(List.of(), 0, 0);
+        }
+        long last = Math.min(upTo, queue.lastIndex());
+        RollCycle rc = queue.rollCycle();
+        boolean large = rc.toCycle(first) != rc.toCycle(last)
+                || rc.toSequenceNumber(last) - rc.toSequenceNumber(first) >= SPLIT_AT;
+        TopicTable[] halves;
+        if (large) {
+            long mid = middle(queue, rc, first, last);
+            TopicTable early = new TopicTable();
+            TopicTable late = new TopicTable();
+            CompletableFuture<Void> other = CompletableFuture.runAsync(() -> scan(queue, mid, last, late), r -> {
+                Thread t = new Thread(r, "tickstream-latest-scan");
+                t.setDaemon(true);
+                t.start();
+            });
+            scan(queue, first, mid - 1, early);
+            other.join();
+            halves = new TopicTable[] {early, late};
+        } else {
+            halves = new TopicTable[] {new TopicTable()};
+            scan(queue, first, last, halves[0]);
+        }
+        TopicTable all = halves[0];
+        for (int i = 1; i < halves.length; i++) {
+            all.putAll(halves[i]);
+        }
+        long records = 0;
+        for (TopicTable t : halves) {
+            records += t.records;
+        }
+        return decode(queue, all, records);
+    }
+
+    /** Decodes each topic's latest record; a damaged one gives way to the topic's previous intact record. */
+    private static Result decode(ChronicleQueue queue, TopicTable table, long records) {
+        JsonCodec codec = new JsonCodec();
+        List<EncodedMessage> out = new ArrayList<>(table.size());
+        long damaged = 0;
+        try (ExcerptTailer t = queue.createTailer()) {
+            for (int slot : table.slots()) {
+                long seq = table.seq(slot);
+                FeedMessage m = read(t, seq);
+                while (m == null) {
+                    damaged++;
+                    seq = previousOfTopic(t, table, slot, seq);
+                    if (seq < 0) {
+                        break;
+                    }
+                    m = read(t, seq);
+                }
+                if (m != null) {
+                    out.add(EncodedMessage.of(seq, m, codec));
+                }
+            }
+        }
+        out.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        return new Result(List.copyOf(out), records, damaged);
+    }
+
+    /** The record at {@code seq} decoded, or null when it cannot be (damaged). */
+    private static FeedMessage read(ExcerptTailer t, long seq) {
+        if (!t.moveToIndex(seq)) {
+            return null;
+        }
+        try (DocumentContext dc = t.readingDocument()) {
+            return dc.isPresent() ? QueueCodec.read(dc.wire().bytes()) : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The seq of the last record of the topic in {@code slot} before {@code seq}, or -1 when there is none. */
+    private static long previousOfTopic(ExcerptTailer t, TopicTable table, int slot, long seq) {
+        t.direction(TailerDirection.BACKWARD);
+        try {
+            if (!t.moveToIndex(seq)) {
+                return -1;
+            }
+            try (DocumentContext skip = t.readingDocument()) {
+                // the record at seq itself
+            }
+            while (true) {
+                try (DocumentContext dc = t.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        return -1;
+                    }
+                    if (table.sameTopic(slot, dc.wire().bytes())) {
+                        return dc.index();
+                    }
+                }
+            }
+        } finally {
+            t.direction(TailerDirection.FORWARD);
+        }
+    }
+
+    /** Reads records {@code from..to} inclusive into {@code table}. */
+    static void scan(ChronicleQueue queue, long from, long to, TopicTable table) {
+        try (ExcerptTailer t = queue.createTailer()) {
+            if (!t.moveToIndex(from)) {
+                t.toStart();
+            }
+            while (true) {
+                try (DocumentContext dc = t.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        return;
+                    }
+                    long seq = dc.index();
+                    if (seq > to) {
+                        dc.rollbackOnClose();
+                        return;
+                    }
+                    if (seq >= from) {
+                        table.records++;
+                        table.put(dc.wire().bytes(), seq);
+                    }
+                }
+            }
+        }
+    }
+
+    /** An index about halfway between {@code first} and {@code last} that is in the queue. */
+    private static long middle(ChronicleQueue queue, RollCycle rc, long first, long last) {
+        int firstCycle = rc.toCycle(first);
+        int lastCycle = rc.toCycle(last);
+        long mid = firstCycle == lastCycle
+                ? rc.toIndex(firstCycle, (rc.toSequenceNumber(first) + rc.toSequenceNumber(last)) / 2)
+                : rc.toIndex(firstCycle + (lastCycle - firstCycle + 1) / 2, 0);
+        try (ExcerptTailer t = queue.createTailer()) {
+            if (!t.moveToIndex(mid)) {
+                t.moveToCycle(rc.toCycle(mid));   // that cycle may be missing: the next one present
+            }
+            long found = t.index();
+            return found > first && found <= last ? found : last;
+        }
+    }
+}
