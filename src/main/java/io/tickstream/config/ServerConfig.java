@@ -38,6 +38,8 @@ import java.util.List;
  * @param drainMs             on SIGTERM, how long open connections get to receive what they are owed
  *                            before they are closed with 1001
  * @param staleAfterMs        the server is not ready while no message has arrived for this long (0: never)
+ * @param resumeAheadWaitMs   how long a resume from a seq beyond the newest this server holds waits for the
+ *                            feed to reach it before it is answered {@code resume_ahead}
  */
 public record ServerConfig(Path queueDir, String host, int port, boolean fromStart, int eventLoops,
                            long heartbeatMs, int maxSubscriptions, int maxMessageBytes, int maxFrameBytes,
@@ -46,7 +48,7 @@ public record ServerConfig(Path queueDir, String host, int port, boolean fromSta
                            long slowConsumerGraceMs, String rollCycle, long stallTimeoutMs,
                            List<String> trustedProxies, Path authSecretFile, List<String> allowedOrigins,
                            int maxConnectionsPerAddress, long handshakeTimeoutMs, long idleTimeoutMs,
-                           long drainMs, long staleAfterMs) {
+                           long drainMs, long staleAfterMs, long resumeAheadWaitMs) {
 
     public ServerConfig {
         trustedProxies = List.copyOf(trustedProxies);
@@ -93,7 +95,8 @@ public record ServerConfig(Path queueDir, String host, int port, boolean fromSta
                 .handshakeTimeoutMs(handshakeTimeoutMs)
                 .idleTimeoutMs(idleTimeoutMs)
                 .drainMs(drainMs)
-                .staleAfterMs(staleAfterMs);
+                .staleAfterMs(staleAfterMs)
+                .resumeAheadWaitMs(resumeAheadWaitMs);
     }
 
     /** Builds a {@link ServerConfig}; starts from the defaults. Not thread-safe. */
@@ -128,6 +131,7 @@ public record ServerConfig(Path queueDir, String host, int port, boolean fromSta
 
         private long drainMs = 5_000;
         private long staleAfterMs = 5_000;
+        private long resumeAheadWaitMs = 1_000;
 
         private Builder() {
         }
@@ -272,12 +276,17 @@ public record ServerConfig(Path queueDir, String host, int port, boolean fromSta
             return this;
         }
 
+        public Builder resumeAheadWaitMs(long value) {
+            this.resumeAheadWaitMs = value;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(queueDir, host, port, fromStart, eventLoops, heartbeatMs, maxSubscriptions, maxMessageBytes,
                     maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch, maxInFlightBatches,
                     batchLingerMs, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, stallTimeoutMs,
                     trustedProxies, authSecretFile, allowedOrigins, maxConnectionsPerAddress, handshakeTimeoutMs,
-                    idleTimeoutMs, drainMs, staleAfterMs);
+                    idleTimeoutMs, drainMs, staleAfterMs, resumeAheadWaitMs);
         }
     }
 }

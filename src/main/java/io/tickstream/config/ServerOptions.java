@@ -162,6 +162,13 @@ public final class ServerOptions {
                     + "0 never (env TICKSTREAM_STALE_AFTER_MS, default ${DEFAULT-VALUE}).")
     long staleAfterMs;
 
+    @Option(names = "--resume-ahead-wait-ms", paramLabel = "MS",
+            defaultValue = "${env:TICKSTREAM_RESUME_AHEAD_WAIT_MS:-1000}",
+            description = "A subscribe with 'from' beyond the newest seq this server holds waits up to this long for "
+                    + "the feed to reach it (a server just behind another), then is answered resume_ahead "
+                    + "(env TICKSTREAM_RESUME_AHEAD_WAIT_MS, default ${DEFAULT-VALUE}).")
+    long resumeAheadWaitMs;
+
     @Option(names = "--roll-cycle", paramLabel = "NAME", defaultValue = "${env:TICKSTREAM_ROLL_CYCLE:-FAST_DAILY}",
             description = "Roll cycle to create the queue with if it does not exist yet (an existing queue keeps "
                     + "its own; see simulate --help) (env TICKSTREAM_ROLL_CYCLE, default ${DEFAULT-VALUE}).")
@@ -194,6 +201,7 @@ public final class ServerOptions {
         require(maxConnectionsPerAddress >= 0, "--max-connections-per-address must be 0 (no limit) or more");
         require(handshakeTimeoutMs >= 100, "--handshake-timeout-ms must be at least 100");
         require(drainMs >= 0 && staleAfterMs >= 0, "--drain-ms and --stale-after-ms must be 0 or more");
+        require(resumeAheadWaitMs >= 0 && resumeAheadWaitMs <= 60_000, "--resume-ahead-wait-ms must be 0 to 60000");
         require(idleTimeoutMs > heartbeatMs, "--idle-timeout-ms must be longer than --heartbeat-ms");
         if (authSecretFile != null && !java.nio.file.Files.isReadable(authSecretFile)) {
             throw new ParameterException(spec.commandLine(), "--auth-secret-file: cannot read " + authSecretFile);
@@ -211,7 +219,8 @@ public final class ServerOptions {
                 .allowedOrigins(allowedOrigins == null ? java.util.List.of()
                         : allowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())
                 .maxConnectionsPerAddress(maxConnectionsPerAddress).handshakeTimeoutMs(handshakeTimeoutMs)
-                .idleTimeoutMs(idleTimeoutMs).drainMs(drainMs).staleAfterMs(staleAfterMs).build();
+                .idleTimeoutMs(idleTimeoutMs).drainMs(drainMs).staleAfterMs(staleAfterMs)
+                .resumeAheadWaitMs(resumeAheadWaitMs).build();
     }
 
     private void require(boolean ok, String message) {

@@ -99,7 +99,8 @@ public final class ServerVerticle extends VerticleBase {
         this.boundPort = boundPort;
         this.settings = new SessionSettings(config.heartbeatMs(), config.maxSubscriptions(), config.maxFrameBytes(),
                 config.clientRate(), config.clientBurst(), config.rateLimitStrikes(), config.maxBacklogBytes(),
-                config.slowConsumerGraceMs(), config.stallTimeoutMs(), config.idleTimeoutMs());
+                config.slowConsumerGraceMs(), config.stallTimeoutMs(), config.idleTimeoutMs(),
+                config.resumeAheadWaitMs());
     }
 
     /** The options every instance listens with; also used by tests that check the limits. */

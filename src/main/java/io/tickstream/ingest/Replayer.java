@@ -5,7 +5,9 @@ import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.JsonCodec;
 import io.tickstream.feed.QueueCodec;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -14,6 +16,7 @@ import java.util.function.Predicate;
 import java.util.logging.Logger;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
@@ -38,6 +41,13 @@ public final class Replayer implements AutoCloseable {
         /** {@code from} is older than the queue still holds; its first message is {@code firstSeq}. */
         void replayUnavailable(long firstSeq);
 
+        /**
+         * The snapshots asked for at the start: of each topic to look up, its latest message with
+         * {@code seq <= from}, in {@code seq} order (topics with none are left out). Called once,
+         * before the first {@link #replayed}, and only when topics to look up were given.
+         */
+        void snapshotsAt(List<EncodedMessage> messages);
+
         /** The next messages, in order; {@code last} when the replay is complete. */
         void replayed(List<EncodedMessage> messages, boolean last);
     }
@@ -60,9 +70,14 @@ public final class Replayer implements AutoCloseable {
     /**
      * Starts a replay of the messages with {@code from < seq <= upTo} whose topic passes
      * {@code filter}. The first chunk is read at once; ask for each next one with {@link Replay#next()}.
+     *
+     * @param lookUp topics whose latest message at or before {@code from} is wanted first (see
+     *               {@link Sink#snapshotsAt}), found by reading backwards from {@code from}; {@code null}
+     *               for none
      */
-    public Replay start(long from, long upTo, Predicate<String> filter, Executor loop, Sink sink) {
-        Replay r = new Replay(from, upTo, filter, loop, sink);
+    public Replay start(long from, long upTo, Predicate<String> filter, Set<String> lookUp, Executor loop,
+                        Sink sink) {
+        Replay r = new Replay(from, upTo, filter, lookUp, loop, sink);
         r.next();
         return r;
     }
@@ -72,13 +87,16 @@ public final class Replayer implements AutoCloseable {
         private final long from;
         private final long upTo;
         private final Predicate<String> filter;
+        private final Set<String> lookUp;
         private final Executor loop;
         private final Sink sink;
         private volatile boolean cancelled;
         // replay-thread state
         private ExcerptTailer tailer;
 
-        private Replay(long from, long upTo, Predicate<String> filter, Executor loop, Sink sink) {
+        private Replay(long from, long upTo, Predicate<String> filter, Set<String> lookUp, Executor loop,
+                       Sink sink) {
+            this.lookUp = lookUp;
             this.from = from;
             this.upTo = upTo;
             this.filter = filter;
@@ -103,8 +121,14 @@ public final class Replayer implements AutoCloseable {
                 return;
             }
             try {
-                if (tailer == null && !position()) {
-                    return;
+                if (tailer == null) {
+                    if (!position()) {
+                        return;
+                    }
+                    if (lookUp != null) {
+                        List<EncodedMessage> found = latestAtFrom();
+                        loop.execute(() -> sink.snapshotsAt(found));
+                    }
                 }
                 List<EncodedMessage> chunk = new ArrayList<>(Math.min(chunkSize, 256));
                 boolean done = false;
@@ -173,6 +197,46 @@ public final class Replayer implements AutoCloseable {
                 tailer.toStart();
             }
             return true;
+        }
+
+        /**
+         * Of each topic in {@link #lookUp}, its latest intact message with {@code seq <= from}, read
+         * backwards from {@code from} until every one is found or the queue's start is reached.
+         */
+        private List<EncodedMessage> latestAtFrom() {
+            List<EncodedMessage> found = new ArrayList<>();
+            Set<String> wanted = new HashSet<>(lookUp);
+            if (wanted.isEmpty()) {
+                return found;
+            }
+            try (ExcerptTailer back = queue.createTailer()) {
+                back.direction(TailerDirection.BACKWARD);
+                if (!back.moveToIndex(from)) {
+                    return found;
+                }
+                while (!wanted.isEmpty() && !cancelled) {
+                    try (DocumentContext dc = back.readingDocument()) {
+                        if (!dc.isPresent()) {
+                            break;
+                        }
+                        long seq = dc.index();
+                        if (seq > from) {
+                            continue;
+                        }
+                        FeedMessage m;
+                        try {
+                            m = QueueCodec.read(dc.wire().bytes());
+                        } catch (RuntimeException e) {
+                            continue;   // damaged: the topic's record before it counts
+                        }
+                        if (wanted.remove(m.topic())) {
+                            found.add(EncodedMessage.of(seq, m, codec));
+                        }
+                    }
+                }
+            }
+            found.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+            return found;
         }
 
         private void closeTailer() {

@@ -74,9 +74,10 @@ public final class Meters {
         replayedMessages = Counter.builder("tickstream_replayed_messages_total")
                 .description("Messages read again from the queue and written for subscribe with from")
                 .register(registry);
-        for (String outcome : new String[] {"replayed", "unavailable"}) {
+        for (String outcome : new String[] {"replayed", "unavailable", "ahead"}) {
             resumes.put(outcome, Counter.builder("tickstream_resumes_total").tag("outcome", outcome)
-                    .description("subscribe with from, by outcome: replayed, or unavailable (snapshots sent)")
+                    .description("subscribe with from, by outcome: replayed, unavailable (snapshots sent), or ahead "
+                            + "(beyond the newest seq held, resume_ahead)")
                     .register(registry));
         }
         backlogBytes = DistributionSummary.builder("tickstream_connection_backlog_bytes")
@@ -160,7 +161,7 @@ public final class Meters {
                 .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
     }
 
-    /** Resumes by outcome: {@code replayed} or {@code unavailable}. */
+    /** Resumes by outcome: {@code replayed}, {@code unavailable} or {@code ahead}. */
     public Counter resumes(String outcome) {
         return resumes.get(outcome);
     }

@@ -11,7 +11,8 @@ public sealed interface ClientCommand permits ClientCommand.Subscribe, ClientCom
 
     /**
      * @param topics   topics and patterns, in the order sent, duplicates removed
-     * @param snapshot send each newly covered topic's latest message first
+     * @param snapshot send each newly covered topic's latest message first (with {@code from}: its latest at or
+     *                 before {@code from}); true by default, false by default with {@code from}
      * @param from     resume after this {@code seq}, or {@code null}
      * @param maxRate  at most this many messages per second per topic, or {@code null}
      */

@@ -46,14 +46,20 @@ public final class CommandParser {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "'op' must be a string", id);
         }
         return switch (name) {
-            case "subscribe" -> new ClientCommand.Subscribe(id, topics(json, id),
-                    optional(json, "snapshot", Boolean.class, "a boolean", id, true),
-                    from(json, id), maxRate(json, id));
+            case "subscribe" -> subscribe(json, id);
             case "unsubscribe" -> new ClientCommand.Unsubscribe(id, topics(json, id));
             case "ping" -> new ClientCommand.Ping(id);
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_OP,
                     "unknown op '" + truncate(name) + "' (subscribe, unsubscribe, ping)", id);
         };
+    }
+
+    /** With {@code from}, {@code snapshot} defaults to false (the contract's Resume); without, to true. */
+    private ClientCommand.Subscribe subscribe(JsonObject json, String id) throws ProtocolException {
+        List<TopicPattern> topics = topics(json, id);
+        Long from = from(json, id);
+        boolean snapshot = optional(json, "snapshot", Boolean.class, "a boolean", id, from == null);
+        return new ClientCommand.Subscribe(id, topics, snapshot, from, maxRate(json, id));
     }
 
     private List<TopicPattern> topics(JsonObject json, String id) throws ProtocolException {

@@ -10,6 +10,7 @@ public final class ErrorCode {
     public static final String TOO_MANY_SUBSCRIPTIONS = "too_many_subscriptions";
     public static final String RATE_LIMITED = "rate_limited";
     public static final String RESUME_UNAVAILABLE = "resume_unavailable";
+    public static final String RESUME_AHEAD = "resume_ahead";
     public static final String FORBIDDEN = "forbidden";
 
     private ErrorCode() {

@@ -57,6 +57,15 @@ public final class ServerMessages {
                 .toBytes();
     }
 
+    /** {@code resume_ahead}, with {@code head}: the newest seq this server holds. */
+    public byte[] resumeAhead(String id, String message, long head) {
+        w.reset().beginObject().field("type", "error").field("code", ErrorCode.RESUME_AHEAD).field("message", message);
+        if (id != null) {
+            w.field("id", id);
+        }
+        return w.field("head", head).endObject().toBytes();
+    }
+
     public byte[] error(String code, String message, String id) {
         w.reset().beginObject().field("type", "error").field("code", code).field("message", message);
         if (id != null) {

@@ -52,10 +52,15 @@ public final class Session implements Subscriber, Replayer.Sink {
     private String replayId;
     private List<EncodedMessage> replaySnapshots;
     private boolean replayAwaitsDrain;
+    /** With {@code from} and {@code snapshot}: the snapshots at {@code from} the shard already had. */
+    private List<EncodedMessage> snapshotsAtFrom;
+    /**
+     * A resume from a seq beyond the shard's position, waiting (up to the resume-ahead wait) for the
+     * feed to reach it, or null. Client messages wait in {@link #deferred} meanwhile, as in a replay.
+     */
+    private ClientCommand.Subscribe ahead;
+    private final Runnable aheadReached = this::onAheadReached;
     private final List<String> deferred = new ArrayList<>();
-    /** After a resume from a seq the feed had not reached: live messages up to it are skipped. */
-    private long resumeFloor = -1;
-    private Predicate<String> resumeTopics;
     private final Set<String> literalTopics = new HashSet<>();
     private final List<TopicPattern> wildcards = new ArrayList<>();
     private final Outbox outbox;
@@ -118,6 +123,10 @@ public final class Session implements Subscriber, Replayer.Sink {
             replay.cancel();
             replay = null;
         }
+        if (ahead != null) {
+            shard.cancelAwait(aheadReached);
+            ahead = null;
+        }
         shard.remove(this);
         meters.connections().decrementAndGet();
         meters.subscriptions().addAndGet(-subscriptions.size());
@@ -145,7 +154,7 @@ public final class Session implements Subscriber, Replayer.Sink {
             }
             return;
         }
-        if (replay != null) {
+        if (replay != null || ahead != null) {
             deferred.add(text);
             return;
         }
@@ -185,6 +194,10 @@ public final class Session implements Subscriber, Replayer.Sink {
         if (subscriptions.size() + added.size() > settings.maxSubscriptions()) {
             error(ErrorCode.TOO_MANY_SUBSCRIPTIONS, "at most " + settings.maxSubscriptions()
                     + " subscriptions per connection (this one has " + subscriptions.size() + ")", cmd.id());
+            return;
+        }
+        if (cmd.from() != null && cmd.from() > shard.position()) {
+            awaitFeed(cmd);
             return;
         }
         List<TopicPattern> before = List.copyOf(subscriptions.values());
@@ -250,14 +263,6 @@ public final class Session implements Subscriber, Replayer.Sink {
 
     @Override
     public boolean deliver(EncodedMessage message) {
-        if (resumeFloor >= 0) {
-            if (message.seq() > resumeFloor) {
-                resumeFloor = -1;
-                resumeTopics = null;
-            } else if (resumeTopics.test(message.topic())) {
-                return false;
-            }
-        }
         if (maxRates.isEmpty()) {
             return outbox.add(message);
         }
@@ -385,22 +390,86 @@ public final class Session implements Subscriber, Replayer.Sink {
     }
 
     /**
+     * A resume from a seq the feed has not reached here (a mistyped seq, or a server a little behind
+     * the one the client comes from): nothing is subscribed until the shard's position reaches it,
+     * for up to the resume-ahead wait; then {@code resume_ahead}.
+     */
+    private void awaitFeed(ClientCommand.Subscribe cmd) {
+        ahead = cmd;
+        scheduler.schedule(Math.max(1, settings.resumeAheadWaitMs()), () -> {
+            if (ahead == cmd) {
+                aheadTimedOut();
+            }
+        });
+        shard.awaitPosition(cmd.from(), aheadReached);
+    }
+
+    private void onAheadReached() {
+        if (closed || ahead == null) {
+            return;
+        }
+        ClientCommand.Subscribe cmd = ahead;
+        ahead = null;
+        subscribe(cmd);
+        handleDeferred();
+    }
+
+    private void aheadTimedOut() {
+        if (closed) {
+            return;
+        }
+        ClientCommand.Subscribe cmd = ahead;
+        ahead = null;
+        shard.cancelAwait(aheadReached);
+        long head = shard.position();
+        meters.resumes("ahead").increment();
+        meters.clientError(ErrorCode.RESUME_AHEAD);
+        send(messages.resumeAhead(cmd.id(), "seq " + cmd.from() + " is beyond the newest this server holds ("
+                + head + "); nothing subscribed", head));
+        handleDeferred();
+    }
+
+    /**
      * Resume: live messages of every topic are held back while the queue is read again for the
      * requested topics from {@code from} up to the shard's position, which is exactly where the
-     * live stream of the new subscription starts: no gap, no duplicate.
+     * live stream of the new subscription starts: no gap, no duplicate. With {@code snapshot}, each
+     * newly covered topic's latest message at or before {@code from} goes first: the shard's latest
+     * when it is that old, else looked up in the queue by the replay.
      */
     private void startReplay(ClientCommand.Subscribe cmd, List<TopicPattern> added, List<TopicPattern> before,
                              List<EncodedMessage> snapshots) {
         long upTo = shard.position();
         Predicate<String> topics = topic -> matchesAny(added, topic) && !matchesAny(before, topic);
-        if (cmd.from() > upTo) {
-            resumeFloor = cmd.from();
-            resumeTopics = topics;
-        }
         replayId = cmd.id();
         replaySnapshots = snapshots;
+        Set<String> lookUp = null;
+        if (cmd.snapshot()) {
+            snapshotsAtFrom = new ArrayList<>();
+            lookUp = new HashSet<>();
+            for (EncodedMessage m : snapshots) {
+                if (m.seq() <= cmd.from()) {
+                    snapshotsAtFrom.add(m);
+                } else {
+                    lookUp.add(m.topic());
+                }
+            }
+        }
         outbox.hold();
-        replay = replayer.start(cmd.from(), upTo, topics, loop, this);
+        replay = replayer.start(cmd.from(), upTo, topics, lookUp, loop, this);
+    }
+
+    @Override
+    public void snapshotsAt(List<EncodedMessage> found) {
+        if (closed || replay == null || snapshotsAtFrom == null) {
+            return;
+        }
+        List<EncodedMessage> all = new ArrayList<>(snapshotsAtFrom);
+        all.addAll(found);
+        snapshotsAtFrom = null;
+        all.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        if (!all.isEmpty()) {
+            outcome(outbox.sendSnapshots(all));
+        }
     }
 
     private static boolean matchesAny(List<TopicPattern> patterns, String topic) {
@@ -453,12 +522,18 @@ public final class Session implements Subscriber, Replayer.Sink {
     private void endReplay() {
         replay = null;
         replaySnapshots = null;
+        snapshotsAtFrom = null;
         replayAwaitsDrain = false;
         outcome(outbox.release());
+        handleDeferred();
+    }
+
+    /** Handles the client messages that waited for a replay or a resume-ahead wait, until another begins. */
+    private void handleDeferred() {
         List<String> waiting = new ArrayList<>(deferred);
         deferred.clear();
         for (int i = 0; i < waiting.size() && !closed; i++) {
-            if (replay != null) {
+            if (replay != null || ahead != null) {
                 deferred.addAll(waiting.subList(i, waiting.size()));
                 return;
             }

@@ -15,8 +15,11 @@ package io.tickstream.session;
  * @param slowConsumerGraceMs  how long the backlog may stay over the limit before the connection is
  *                             closed with 4001
  * @param stallTimeoutMs       how long the socket may stay full (nothing read) before closing with 4001
+ * @param idleTimeoutMs        a client that sends nothing, not even a pong, for this long is closed with 4002
+ * @param resumeAheadWaitMs    how long a resume from a seq beyond the shard's position waits for the feed
+ *                             before {@code resume_ahead}
  */
 public record SessionSettings(long heartbeatMs, int maxSubscriptions, int maxFrameBytes, double clientMessagesPerSec,
                               int clientBurst, int rateLimitStrikes, long maxBacklogBytes, long slowConsumerGraceMs,
-                              long stallTimeoutMs, long idleTimeoutMs) {
+                              long stallTimeoutMs, long idleTimeoutMs, long resumeAheadWaitMs) {
 }

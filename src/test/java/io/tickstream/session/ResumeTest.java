@@ -250,4 +250,112 @@ class ResumeTest {
                     "a replay across damaged records is a replay, not resume_unavailable");
         }
     }
+
+    /** A feed that ran and stopped: {@code count} messages in the queue, nothing arriving. */
+    private static void writeFeed(Path queue, long count, long seed) throws InterruptedException {
+        Fixture.startSimulator(new SimulatorConfig(queue, 20_000, seed, 1, 0, 0, 12, 50, null, null, null, count, 0, 0,
+                "FAST_DAILY", 0)).thread().join(60_000);
+    }
+
+    @Test
+    void shouldAnswerResumeAheadWithTheHeadAndSubscribeNothingWhenTheFeedDoesNotReachFromInTime() throws Exception {
+        Path queue = dir.resolve("queue");
+        writeFeed(queue, 2_000, 4);
+        long head = Fixture.queueSeqs(queue).get(1_999);
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue).toBuilder().resumeAheadWaitMs(300)
+                .build())) {
+            WsClient ws = WsClient.connect(client, server.port());
+            ws.awaitMessage(m -> "welcome".equals(m.getString("type")), Duration.ofSeconds(10));
+            ws.send(subscribe(List.of("stocks.*"), 1L << 52).put("snapshot", true));
+            ws.send(new JsonObject().put("op", "ping").put("id", "after"));
+            JsonObject error = ws.awaitMessage(m -> "error".equals(m.getString("type")), Duration.ofSeconds(10));
+            assertEquals("resume_ahead", error.getString("code"));
+            assertEquals("s", error.getString("id"));
+            assertEquals(head, error.getLong("head"), "the newest seq the server holds");
+            ws.awaitMessage(m -> "pong".equals(m.getString("type")), Duration.ofSeconds(10));
+            List<String> types = ws.received().stream().map(m -> m.getString("type")).toList();
+            assertEquals(List.of("welcome", "error", "pong"), types, "the ping waited for the answer; nothing subscribed");
+
+            // nothing subscribed: new messages of the topics do not reach it, while a plain subscriber gets them
+            WsClient other = WsClient.connect(client, server.port());
+            other.request(subscribe(List.of("stocks.*"), null), "subscribed");
+            Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 500, 5));
+            try {
+                Fixture.await(() -> other.liveSeqs().size() >= 50, Duration.ofSeconds(20), "live ticks");
+                ws.request(new JsonObject().put("op", "ping").put("id", "later"), "pong");
+                assertEquals(3 + 1, ws.received().size(), "no tick for the connection whose resume was refused");
+            } finally {
+                sim.stop();
+            }
+        }
+    }
+
+    @Test
+    void shouldServeAResumeFromASeqTheFeedReachesWithinTheWait() throws Exception {
+        Path queue = dir.resolve("queue");
+        writeFeed(queue, 1_000, 6);
+        List<String> topics = List.of("stocks.*", "sports.>");
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue).toBuilder().resumeAheadWaitMs(20_000)
+                .build())) {
+            long last = Fixture.queueSeqs(queue).get(999);
+            long from = last + 300;   // 300 records ahead of this server: what a client of a server further on saw
+            WsClient ws = WsClient.connect(client, server.port());
+            ws.send(subscribe(topics, from));
+            Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 1_000, 7));
+            try {
+                JsonObject answer = ws.awaitMessage(m -> "subscribed".equals(m.getString("type"))
+                        || "error".equals(m.getString("type")), Duration.ofSeconds(20));
+                assertEquals("subscribed", answer.getString("type"), answer.encode());
+                Fixture.await(() -> liveSeqs(ws).size() >= 200, Duration.ofSeconds(20), "messages after from");
+            } finally {
+                sim.stop();
+            }
+            List<Long> got = liveSeqs(ws);
+            List<Long> want = expected(Fixture.readQueue(queue), topics, from, got.get(got.size() - 1));
+            assertEquals(want, got, "everything after from, once, in order: nothing up to from");
+        }
+    }
+
+    @Test
+    void shouldSendEachTopicsLatestAtOrBeforeFromAsSnapshotsThenTheReplay() throws Exception {
+        Path queue = dir.resolve("queue");
+        writeFeed(queue, 6_000, 8);
+        List<Sequenced> all = Fixture.readQueue(queue);
+        long from = all.get(3_000).seq();
+        List<String> topics = List.of("stocks.*", "sports.>");
+        java.util.Map<String, Long> atFrom = new java.util.TreeMap<>();
+        for (Sequenced s : all) {
+            if (s.seq() <= from) {
+                atFrom.put(s.message().topic(), s.seq());
+            }
+        }
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
+            WsClient ws = WsClient.connect(client, server.port());
+            ws.request(subscribe(topics, from).put("snapshot", true), "subscribed");
+            List<Long> want = expected(all, topics, from, Long.MAX_VALUE);
+            Fixture.await(() -> liveSeqs(ws).size() >= want.size(), Duration.ofSeconds(20), "the replay");
+            java.util.Map<String, Long> snapshots = new java.util.TreeMap<>();
+            boolean replayStarted = false;
+            for (JsonObject m : ws.received()) {
+                if (!m.containsKey("seq")) {
+                    continue;
+                }
+                if (m.getBoolean("snapshot", false)) {
+                    assertTrue(!replayStarted, "every snapshot before the replay: " + m.encode());
+                    assertEquals(null, snapshots.put(m.getString("topic"), m.getLong("seq")), "one a topic");
+                } else {
+                    replayStarted = true;
+                }
+            }
+            assertEquals(atFrom, snapshots, "each topic's latest message at or before from");
+            assertEquals(want, liveSeqs(ws), "then every message after from, in order");
+
+            // and without snapshot: true, a resume sends none (the default with from)
+            WsClient plain = WsClient.connect(client, server.port());
+            plain.request(new JsonObject().put("op", "subscribe").put("id", "p").put("from", from)
+                    .put("topics", new JsonArray(topics)), "subscribed");
+            Fixture.await(() -> liveSeqs(plain).size() >= want.size(), Duration.ofSeconds(20), "the plain replay");
+            assertEquals(0, plain.received().stream().filter(m -> m.getBoolean("snapshot", false)).count());
+        }
+    }
 }

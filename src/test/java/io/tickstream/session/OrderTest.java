@@ -1,0 +1,92 @@
+package io.tickstream.session;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tickstream.ServerMain;
+import io.tickstream.support.Fixture;
+import io.tickstream.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The contract's order, exactly: within one topic strictly increasing in everything a client
+ * receives (snapshots, values held back by {@code maxRate}, conflated values included); across
+ * topics, live messages in {@code seq} order.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class OrderTest {
+
+    @TempDir
+    Path dir;
+
+    /** Every message with a seq: per topic, each seq above the one before it. */
+    private static int assertIncreasingPerTopic(List<JsonObject> received, String who) {
+        Map<String, Long> last = new HashMap<>();
+        int n = 0;
+        for (JsonObject m : received) {
+            if (!m.containsKey("seq")) {
+                continue;
+            }
+            n++;
+            Long prev = last.put(m.getString("topic"), m.getLong("seq"));
+            assertTrue(prev == null || m.getLong("seq") > prev, who + ": " + m.getString("topic") + " went from seq "
+                    + prev + " to " + m.getLong("seq") + " (" + m.encode() + ")");
+        }
+        return n;
+    }
+
+    @Test
+    void shouldKeepEveryTopicInSeqOrderAcrossSnapshotsHeldValuesAndLiveMessages() throws Exception {
+        Path queue = dir.resolve("queue");
+        Vertx vertx = Vertx.vertx();
+        Fixture.RunningSimulator sim = null;
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
+            sim = Fixture.startSimulator(Fixture.simulator(queue, 3_000, 11));
+            Fixture.await(() -> {
+                try {
+                    return new JsonArray(Fixture.get(server.port(), "/api/topics").body()).size() > 400;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(30), "most topics seen: subscribes below get snapshots");
+            var client = WsClient.client(vertx);
+            WsClient throttled = WsClient.connect(client, server.port());
+            WsClient plain = WsClient.connect(client, server.port());
+            // maxRate holds ticks back (and releases the latest later); score events are never held
+            throttled.request(new JsonObject().put("op", "subscribe").put("id", "t").put("maxRate", 2)
+                    .put("topics", new JsonArray().add("stocks.*").add("sports.>")), "subscribed");
+            plain.request(Fixture.subscribeAll("p"), "subscribed");
+            // a second subscribe overlapping the first: snapshots only of what it newly covers
+            throttled.request(new JsonObject().put("op", "subscribe").put("id", "t2")
+                    .put("topics", new JsonArray().add("stocks.*").add("stocks.AAPL")), "subscribed");
+            Fixture.await(() -> throttled.received().size() > 3_000 && plain.liveSeqs().size() > 6_000,
+                    Duration.ofSeconds(60), "a few seconds of feed");
+
+            int t = assertIncreasingPerTopic(throttled.received(), "maxRate subscriber");
+            int p = assertIncreasingPerTopic(plain.received(), "plain subscriber");
+            assertTrue(throttled.received().stream().anyMatch(m -> m.getBoolean("snapshot", false))
+                    && throttled.received().stream().anyMatch(m -> m.containsKey("conflated")),
+                    "the case is exercised: snapshots and held values");
+            List<Long> live = plain.liveSeqs();
+            for (int i = 1; i < live.size(); i++) {
+                assertTrue(live.get(i) > live.get(i - 1), "live messages across topics in seq order at " + i);
+            }
+            assertTrue(t > 0 && p > 0);
+        } finally {
+            if (sim != null) {
+                sim.stop();
+            }
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+}
