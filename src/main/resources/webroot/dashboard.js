@@ -78,7 +78,12 @@
       case 'tick': onTick(m); break;
       case 'score': onScore(m); break;
       case 'error':
-        if (m.id && m.id.startsWith('add-')) $('add-error').textContent = m.message;
+        if (m.code === 'resume_ahead') {
+          // this server has not reached our last seq (a server behind the one we came from, or a
+          // queue that was reset): start over from its snapshots rather than show nothing
+          lastSeq = null;
+          send({op: 'subscribe', id: 'all', topics: topics()});
+        } else if (m.id && m.id.startsWith('add-')) $('add-error').textContent = m.message;
         else if (m.code !== 'resume_unavailable') console.warn('tickstream:', m.code, m.message);
         break;
       default: break;   // subscribed, unsubscribed, pong, heartbeat
