@@ -35,6 +35,38 @@ if [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" floor "* ]]; then
   fi
 fi
 
+# then the time to ready on a queue of 10 million records (STARTUP_RECORDS): the server reads the
+# whole queue for the latest message of every topic before it listens. The queue is written once
+# and kept under data/bench for later runs; each start is timed from exec to /health/ready 200.
+STARTUP="$OUT/startup.txt"
+rm -f "$STARTUP"
+if [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" startup "* ]]; then
+  records=${STARTUP_RECORDS:-10000000}
+  squeue="$WORK/startup-$records"
+  if [ ! -f "$squeue.done" ]; then
+    rm -rf "$squeue"
+    echo "startup: writing $records records to $squeue (once)"
+    java -jar "$JAR" simulate --queue "$squeue" --rate 2000000 --count "$records" --burst-every 0 --seed 1 \
+      --stats-every 0 > "$OUT/startup-simulator.log" 2>&1
+    touch "$squeue.done"
+  fi
+  for run in 1 2 3; do
+    t0=$(date +%s%N)
+    java -Xms2g -Xmx2g ${SERVER_JVM:-} -jar "$JAR" server --queue "$squeue" --port "$PORT" --host 127.0.0.1 \
+      --stale-after-ms 0 > "$OUT/startup-server-$run.log" 2>&1 & srv=$!
+    ready=""
+    for _ in $(seq 1200); do
+      if curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1; then ready=$(( ($(date +%s%N) - t0) / 1000000 )); break; fi
+      kill -0 "$srv" 2>/dev/null || break
+      sleep 0.05
+    done
+    topics=$(curl -s "http://127.0.0.1:$PORT/api/topics" | grep -o '{"topic"' | wc -l || true)
+    scan=$(grep -o 'loaded the latest message of .*' "$OUT/startup-server-$run.log" || true)
+    echo "startup run $run: $records records, ready after ${ready:-never} ms, $topics topics listed; $scan" | tee -a "$STARTUP"
+    cleanup
+  done
+fi
+
 # scenario NAME RATE MATCHES "SERVER FLAGS" -- harness flags...
 scenario() {
   local name=$1 rate=$2 matches=$3 server_flags=$4; shift 5
@@ -168,3 +200,4 @@ echo
 echo "Results (also in $SUMMARY; per scenario: JSON, HTML plot, logs and /metrics under $OUT):"
 cat "$SUMMARY"
 if [ -s "$FLOOR" ]; then echo; cat "$FLOOR"; fi
+if [ -s "$STARTUP" ]; then echo; cat "$STARTUP"; fi
