@@ -285,8 +285,13 @@ public final class ServerVerticle extends VerticleBase {
             return;
         }
         Admission.Ticket ticket = (Admission.Ticket) decision;
-        req.toWebSocket().onSuccess(ws -> accept(ws, client, ticket))
+        EarlyFrames early = EarlyFrames.install(req);
+        req.toWebSocket().onSuccess(ws -> {
+                    accept(ws, client, ticket);
+                    early.release();
+                })
                 .onFailure(e -> {
+                    early.discard();
                     ticket.release();
                     LOG.fine(() -> "WebSocket upgrade failed: " + e.getMessage());
                 });

@@ -55,6 +55,14 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Connects to {@code ws://127.0.0.1:port/ws} and completes the handshake (answer 101, or fails). */
     public static RawWebSocket connect(int port) throws IOException {
+        return connect(port, new byte[0]);
+    }
+
+    /**
+     * Like {@link #connect(int)}, with {@code frames} written in the same write (one TCP segment on
+     * loopback) as the upgrade request, as a client may that does not wait for the 101.
+     */
+    public static RawWebSocket connect(int port, byte[] frames) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         s.setSoTimeout(10_000);
@@ -65,7 +73,10 @@ public final class RawWebSocket implements AutoCloseable {
         String request = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce)
                 + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
+        ByteArrayOutputStream write = new ByteArrayOutputStream();
+        write.writeBytes(request.getBytes(StandardCharsets.US_ASCII));
+        write.writeBytes(frames);
+        ws.out.write(write.toByteArray());
         ws.out.flush();
         String head = ws.readHead();
         if (!head.startsWith("HTTP/1.1 101")) {
