@@ -20,10 +20,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -31,10 +29,8 @@ import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,7 +40,8 @@ import java.util.logging.Logger;
 /**
  * One event loop's share of the server: an HTTP server on the shared port (Vert.x spreads
  * connections over the instances), the {@link Shard} that fans the feed out to this loop's
- * connections, and the routes of the protocol's HTTP endpoints.
+ * connections, and the routes of the protocol's HTTP endpoints. The WebSocket endpoint's upgrade is
+ * the {@link WebSocketAcceptor}'s; each WebSocket it accepts becomes a {@link Session} here.
  *
  * <p>Threading: everything here runs on this verticle's event loop, except the hand-off of batches
  * by the {@link Hub}, which goes through {@link Shard#post}.
@@ -58,22 +55,18 @@ public final class ServerVerticle extends VerticleBase {
     private final Meters meters;
     private final PrometheusMeterRegistry registry;
     private final Supplier<String> notReady;
-    /** Set by {@link #drain}: new WebSockets are refused (503) and open ones are being closed. */
-    private boolean draining;
     private final AtomicInteger boundPort;
     private final SessionSettings settings;
     private final long startPosition;
     private final List<EncodedMessage> latest;
     private final Replayer replayer;
-    private final TrustedProxies trustedProxies;
     private final Admission admission;
-    /** Connections that have not sent their HTTP request yet, with when they were opened (nanoTime). */
-    private final Map<HttpConnection, Long> awaitingRequest = new HashMap<>();
     private final Set<Session> sessions = new LinkedHashSet<>();
     private Shard shard;
     private DeliveryMeters delivery;
     private ServerMessages messages;
     private CommandParser parser;
+    private WebSocketAcceptor acceptor;
 
     /**
      * @param notReady  why the server is not ready ({@code null} when it is), for {@code /health/ready}
@@ -89,7 +82,6 @@ public final class ServerVerticle extends VerticleBase {
         this.latest = latest;
         this.admission = admission;
         this.startPosition = startPosition;
-        this.trustedProxies = TrustedProxies.parse(config.trustedProxies());
         this.replayer = replayer;
         this.config = config;
         this.hub = hub;
@@ -132,6 +124,8 @@ public final class ServerVerticle extends VerticleBase {
         messages = new ServerMessages();
         parser = new CommandParser(config.maxSubscriptions());
         hub.register(shard);
+        acceptor = new WebSocketAcceptor(config, meters, admission, () -> new MessageAssembler(config.maxMessageBytes()),
+                this::openSession);
 
         Router router = Router.router(vertx);
         router.get("/health/live").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
@@ -139,7 +133,7 @@ public final class ServerVerticle extends VerticleBase {
         router.get("/health/ready").handler(this::ready);
         router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
         router.get("/api/topics").handler(this::topics);
-        router.get("/ws").handler(this::upgrade);
+        acceptor.route(router);
         router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
         long period = Math.max(50, Math.min(250, config.heartbeatMs() / 4));
@@ -152,50 +146,13 @@ public final class ServerVerticle extends VerticleBase {
                 s.tick(now);
             }
             delivery.flush();
-            closeLateHandshakes(now);
+            acceptor.closeLateHandshakes(now);
             shard.compact();
         });
 
-        HttpServer server = vertx.createHttpServer(serverOptions(config))
-                .connectionHandler(this::onConnection)
-                .requestHandler(req -> {
-                    awaitingRequest.remove(req.connection());
-                    router.handle(req);
-                });
+        HttpServer server = acceptor.createServer(vertx, serverOptions(config), router);
         return server.listen().onSuccess(s -> boundPort.set(s.actualPort()));
     }
-
-    /**
-     * A new connection has {@code handshakeTimeoutMs} to send its request (a slow or silent client
-     * must not hold a socket and its memory for ever); {@link #closeLateHandshakes} closes it then.
-     */
-    private void onConnection(HttpConnection conn) {
-        awaitingRequest.put(conn, System.nanoTime());
-        conn.closeHandler(v -> awaitingRequest.remove(conn));
-    }
-
-    /**
-     * Closes the connections that have not sent their request within the handshake timeout. A
-     * connection past it is closed on the next tick, not this one: when the loop itself is behind,
-     * a request that did arrive may still be waiting to be read, and the loop reads between ticks.
-     */
-    private void closeLateHandshakes(long nowNanos) {
-        long limit = config.handshakeTimeoutMs() * 1_000_000L;
-        awaitingRequest.entrySet().removeIf(e -> {
-            if (e.getValue() == PAST_TIMEOUT) {
-                meters.handshakeRefused("timeout").increment();
-                e.getKey().close();
-                return true;
-            }
-            if (nowNanos - e.getValue() >= limit) {
-                e.setValue(PAST_TIMEOUT);
-            }
-            return false;
-        });
-    }
-
-    /** Marks a connection in {@link #awaitingRequest} found past the handshake timeout once. */
-    private static final long PAST_TIMEOUT = Long.MIN_VALUE;
 
     private void onLoop(Runnable task) {
         context.runOnContext(v -> task.run());
@@ -221,7 +178,7 @@ public final class ServerVerticle extends VerticleBase {
     public Future<Void> drain(long drainMs) {
         Promise<Void> done = Promise.promise();
         context.runOnContext(v -> {
-            draining = true;
+            acceptor.startDraining();
             long deadline = System.nanoTime() + drainMs * 1_000_000L;
             long[] timer = new long[1];
             Handler<Long> step = id -> {
@@ -248,7 +205,7 @@ public final class ServerVerticle extends VerticleBase {
         try {
             grant = admission.authorize(ctx.request().getHeader("Authorization"), ctx.request().getParam("token"));
         } catch (InvalidTokenException e) {
-            refuse(ctx, ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress(),
+            acceptor.refuse(ctx, ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress(),
                     new Admission.Refusal(401, e.getMessage()));
             return;
         }
@@ -264,66 +221,21 @@ public final class ServerVerticle extends VerticleBase {
         ctx.response().putHeader("content-type", "application/json").end(w.endArray().toString());
     }
 
-    private void upgrade(RoutingContext ctx) {
-        if (draining) {
-            refuse(ctx, "?", new Admission.Refusal(503, "shutting down"));
-            return;
-        }
-        if (!ctx.request().canUpgradeToWebSocket()) {
-            ctx.response().setStatusCode(400).putHeader("content-type", "text/plain")
-                    .end("this is the WebSocket endpoint: connect with an Upgrade: websocket request\n");
-            return;
-        }
-        var req = ctx.request();
-        String peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
-        String client = trustedProxies.clientAddress(peer, req.getHeader("X-Real-IP"),
-                req.getHeader("X-Forwarded-For"));
-        Admission.Decision decision = admission.admit(req.getHeader("Origin"), req.getHeader("Authorization"),
-                req.getParam("token"), client);
-        if (decision instanceof Admission.Refusal refusal) {
-            refuse(ctx, client, refusal);
-            return;
-        }
-        Admission.Ticket ticket = (Admission.Ticket) decision;
-        EarlyFrames early = EarlyFrames.install(req);
-        req.toWebSocket().onSuccess(ws -> {
-                    accept(ws, client, ticket);
-                    early.release();
-                })
-                .onFailure(e -> {
-                    early.discard();
-                    ticket.release();
-                    LOG.fine(() -> "WebSocket upgrade failed: " + e.getMessage());
-                });
-    }
-
-    /** Answers a refused upgrade with its status and reason; the token, if any, is never logged. */
-    private void refuse(RoutingContext ctx, String client, Admission.Refusal refusal) {
-        meters.handshakeRefused(String.valueOf(refusal.status())).increment();
-        LOG.fine(() -> "refused a WebSocket from " + client + ": " + refusal.status() + " " + refusal.reason());
-        var response = ctx.response().setStatusCode(refusal.status()).putHeader("content-type", "application/json");
-        if (refusal.status() == 401) {
-            response.putHeader("WWW-Authenticate", "Bearer realm=\"tickstream\"");
-        }
-        // and close: a refused client must not keep the connection open outside every limit
-        response.putHeader("Connection", "close")
-                .end(new JsonObject().put("status", refusal.status()).put("reason", refusal.reason()).encode())
-                .onComplete(v -> ctx.request().connection().close());
-    }
-
-    private void accept(ServerWebSocket ws, String client, Admission.Ticket ticket) {
-        if (ws.isClosed()) {
-            ticket.release();   // gone before its handlers could be set: its close handler would never run
-            return;
-        }
+    /** A WebSocket the acceptor let in becomes a {@link Session} of this loop. */
+    private WebSocketAcceptor.Connection openSession(WebSocketTransport transport, String client, Grant grant) {
         String id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
-        Session session = new Session(id, new WebSocketTransport(ws), shard, messages, parser, settings, meters,
-                delivery, (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()), replayer, this::onLoop, client,
-                ticket.grant());
+        Session session = new Session(id, transport, shard, messages, parser, settings, meters, delivery,
+                (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()), replayer, this::onLoop, client, grant);
         sessions.add(session);
-        ws.setWriteQueueMaxSize(config.writeQueueBytes());
-        ws.drainHandler(v -> session.onDrain());
-        InboundFrames.attach(ws, new MessageAssembler(config.maxMessageBytes()), new InboundFrames.Listener() {
+        return new WebSocketAcceptor.Connection() {
+            @Override
+            public void start() {
+                session.open();
+                if (acceptor.draining()) {
+                    session.goAway();   // upgraded while this loop was draining
+                }
+            }
+
             @Override
             public void onText(String text) {
                 session.onText(text);
@@ -338,16 +250,22 @@ public final class ServerVerticle extends VerticleBase {
             public void onError(Throwable e) {
                 LOG.fine(() -> "connection " + id + " from " + client + ": " + e);
             }
-        });
-        ws.pongHandler(data -> session.onHeard());
-        ws.closeHandler(v -> {
-            ticket.release();
-            session.onClosed();
-            sessions.remove(session);
-        });
-        session.open();
-        if (draining) {
-            session.goAway();   // upgraded while this loop was draining
-        }
+
+            @Override
+            public void onDrain() {
+                session.onDrain();
+            }
+
+            @Override
+            public void onPong() {
+                session.onHeard();
+            }
+
+            @Override
+            public void onClosed() {
+                session.onClosed();
+                sessions.remove(session);
+            }
+        };
     }
 }
