@@ -27,8 +27,17 @@ final class WebSocketTransport implements Transport {
 
     @Override
     public void writeText(byte[] utf8) {
+        write(WebSocketFrameType.TEXT, utf8);
+    }
+
+    /** Writes one complete binary frame. The protocol sends none; the conformance echo endpoint does. */
+    void writeBinary(Buffer data) {
+        write(WebSocketFrameType.BINARY, data.getBytes());
+    }
+
+    private void write(WebSocketFrameType type, byte[] payload) {
         if (!ws.isClosed()) {
-            ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(utf8), true));
+            ws.writeFrame(new WebSocketFrameImpl(type, Unpooled.wrappedBuffer(payload), true));
         }
     }
 

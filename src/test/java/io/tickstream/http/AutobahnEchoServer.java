@@ -1,33 +1,46 @@
 package io.tickstream.http;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tickstream.auth.Grant;
 import io.tickstream.config.ServerConfig;
+import io.tickstream.metrics.Meters;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.Router;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The endpoint the Autobahn|Testsuite fuzzing client runs against in {@code mvn verify} (see
- * {@code docs/websocket-conformance.md}): the production WebSocket options
+ * {@code docs/websocket-conformance.md}): the production server's WebSocket path with only the
+ * session replaced by an echo. Shared with production: the HTTP options
  * ({@link ServerVerticle#serverOptions} with the default {@link ServerConfig}: 64 KiB frames and
- * messages, no compression) and the production inbound rules ({@link InboundFrames},
- * {@link MessageAssembler}), echoing every message back.
+ * messages, no compression), the HTTP server with its handshake timeout and the {@code /ws} route
+ * ({@link WebSocketAcceptor}: upgrade check, client address, {@link Admission} with the default
+ * settings, {@code toWebSocket()}, early frames), the inbound rules ({@link InboundFrames},
+ * {@link MessageAssembler}) and the outbound writes ({@link WebSocketTransport}).
  *
- * <p>Binary messages are echoed too, where the protocol closes {@code 1003}: the fuzzing cases
- * check framing with binary messages as much as with text (1.2.*, 5.*, 9.2.*), and the assembler
- * treats both alike apart from UTF-8 and that one refusal, which {@code HostileFramesTest} checks
- * against the real server.
+ * <p>Two differences. Binary messages are echoed, where the protocol closes {@code 1003}: the fuzzing
+ * cases check framing with binary messages as much as with text (1.2.*, 5.*, 9.2.*), so this
+ * endpoint's assembler allows them, a setting only it uses; {@code HostileFramesTest} checks the
+ * {@code 1003} against the real server. And the fuzzing client asks for {@code /}, which is sent on
+ * to {@code /ws}.
  *
  * <p>{@code main(port)} is called by the Maven plugin on a thread of its own, which it interrupts
  * when the run is over; the server is stopped then. It listens on the address the plugin connects
  * to (the local host's address).
  */
-public final class AutobahnEchoServer {
+public final class AutobahnEchoServer extends VerticleBase {
 
-    private AutobahnEchoServer() {
+    private final ServerConfig config;
+    private WebSocketAcceptor acceptor;
+
+    private AutobahnEchoServer(ServerConfig config) {
+        this.config = config;
     }
 
     public static void main(String[] args) throws Exception {
@@ -37,10 +50,8 @@ public final class AutobahnEchoServer {
         Vertx vertx = Vertx.vertx();
         boolean interrupted = false;
         try {
-            HttpServer server = vertx.createHttpServer(ServerVerticle.serverOptions(config))
-                    .webSocketHandler(ws -> echo(ws, config.maxMessageBytes()));
-            server.listen().await(30, TimeUnit.SECONDS);
-            System.out.println("Autobahn echo server on ws://" + host + ":" + port);
+            vertx.deployVerticle(new AutobahnEchoServer(config)).await(30, TimeUnit.SECONDS);
+            System.out.println("Autobahn echo server on ws://" + host + ":" + port + " (and " + WebSocketAcceptor.PATH + ")");
             Thread.sleep(Long.MAX_VALUE);
         } catch (InterruptedException e) {
             interrupted = true; // the run is over
@@ -52,25 +63,58 @@ public final class AutobahnEchoServer {
         }
     }
 
-    private static void echo(ServerWebSocket ws, int maxMessageBytes) {
-        InboundFrames.attach(ws, new MessageAssembler(maxMessageBytes, true), new InboundFrames.Listener() {
-            @Override
-            public void onText(String text) {
-                ws.writeTextMessage(text);
-            }
+    @Override
+    public Future<?> start() {
+        Admission admission = new Admission(config.allowedOrigins(), null, config.maxConnectionsPerAddress());
+        acceptor = new WebSocketAcceptor(config, new Meters(new SimpleMeterRegistry()), admission,
+                () -> new MessageAssembler(config.maxMessageBytes(), true), Echo::new);
+        Router router = Router.router(vertx);
+        router.get("/").handler(ctx -> ctx.reroute(WebSocketAcceptor.PATH));
+        acceptor.route(router);
+        vertx.setPeriodic(250, id -> acceptor.closeLateHandshakes(System.nanoTime()));
+        return acceptor.createServer(vertx, ServerVerticle.serverOptions(config), router).listen();
+    }
 
-            @Override
-            public void onBinary(Buffer data) {
-                ws.writeBinaryMessage(data);
-            }
+    /** Writes every message back, as one frame, through the production transport. */
+    private static final class Echo implements WebSocketAcceptor.Connection {
+        private final WebSocketTransport transport;
 
-            @Override
-            public void onRefused() {
-            }
+        Echo(WebSocketTransport transport, String client, Grant grant) {
+            this.transport = transport;
+        }
 
-            @Override
-            public void onError(Throwable e) {
-            }
-        });
+        @Override
+        public void start() {
+        }
+
+        @Override
+        public void onText(String text) {
+            transport.writeText(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void onBinary(Buffer data) {
+            transport.writeBinary(data);
+        }
+
+        @Override
+        public void onRefused() {
+        }
+
+        @Override
+        public void onError(Throwable e) {
+        }
+
+        @Override
+        public void onDrain() {
+        }
+
+        @Override
+        public void onPong() {
+        }
+
+        @Override
+        public void onClosed() {
+        }
     }
 }
