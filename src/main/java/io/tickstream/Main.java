@@ -121,6 +121,13 @@ public final class Main implements Runnable {
             ServerMain server;
             try {
                 server = ServerMain.start(config);
+            } catch (io.tickstream.feed.FeedQueue.UnusableQueueException e) {
+                // the operator's problem, said in full by the message: no stack trace (FINE logs it)
+                Logger.getLogger(Main.class.getName()).log(Level.FINE, "queue refused", e);
+                for (String line : e.getMessage().split("\n")) {
+                    spec.commandLine().getErr().println("server: " + line);
+                }
+                return 2;
             } catch (Exception e) {
                 spec.commandLine().getErr().println("server: cannot start: " + e);
                 return 1;

@@ -84,12 +84,13 @@ public final class ServerMain implements AutoCloseable {
                 config.authSecretFile() == null ? null : TokenAuthority.fromSecretFile(config.authSecretFile()),
                 config.maxConnectionsPerAddress());
 
+        // first of what holds resources: a queue that cannot be used refuses the start at once
+        ChronicleQueue queue = FeedQueue.openForReading(config.queueDir(), FeedQueue.rollCycle(config.rollCycle()));
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
                         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
-        ChronicleQueue queue = FeedQueue.open(config.queueDir(), FeedQueue.rollCycle(config.rollCycle()));
         Hub hub = new Hub(config.maxInFlightBatches());
         QueueTailer tailer = new QueueTailer(queue, hub, meters, config.fromStart(), config.maxBatch(),
                 config.batchLingerMs(),

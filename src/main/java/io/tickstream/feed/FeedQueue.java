@@ -50,9 +50,101 @@ public final class FeedQueue {
         return n.equals("TEST_SECONDLY") ? TestRollCycles.TEST_SECONDLY : RollCycles.valueOf(n);
     }
 
-    /** Opens (creating if needed) the queue for reading; an existing queue keeps its own roll cycle. */
-    public static SingleChronicleQueue open(Path dir, RollCycle rollCycle) {
-        return SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(rollCycle).build();
+    /** The file Chronicle keeps a queue's settings in (its roll cycle among them), beside the cycle files. */
+    static final String METADATA_FILE = "metadata.cq4t";
+
+    /**
+     * The queue cannot be used by a reader. The message is for the operator as it stands: one line
+     * per problem, each naming the path and what is wrong, then what to do.
+     */
+    public static final class UnusableQueueException extends RuntimeException {
+        public UnusableQueueException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Opens the queue read-only, after checking that it can be used: {@code dir} is a readable
+     * directory (created, with an empty queue in it, when it does not exist yet, so that a server
+     * may start before the simulator) and none of its cycle files is damaged ({@link QueueFiles}).
+     * Nothing in an existing queue is ever written. An existing queue keeps its own roll cycle.
+     *
+     * @throws UnusableQueueException when the directory or a cycle file cannot be used
+     */
+    public static SingleChronicleQueue openForReading(Path dir, RollCycle rollCycle) {
+        requireReadableDirectory(dir);
+        if (!Files.exists(dir.resolve(METADATA_FILE)) && QueueFiles.cycleFiles(dir).isEmpty()) {
+            create(dir, rollCycle);
+        }
+        List<String> damage = awaitHeaders(dir);
+        if (!damage.isEmpty()) {
+            throw new UnusableQueueException(String.join("\n", damage) + "\nrestore "
+                    + (damage.size() == 1 ? "that file" : "those files") + " from a copy, or move "
+                    + (damage.size() == 1 ? "it" : "them") + " out of " + dir
+                    + " (resumes from seqs in a file moved out then answer resume_unavailable)");
+        }
+        return SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(rollCycle).readOnly(true).build();
+    }
+
+    private static void requireReadableDirectory(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new UnusableQueueException("queue directory " + dir + " is not a directory");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UnusableQueueException("queue directory " + dir + " cannot be created: " + reason(dir, e));
+        }
+        if (!Files.isReadable(dir) || !Files.isExecutable(dir)) {
+            throw new UnusableQueueException("queue directory " + dir + " cannot be read (permission denied)");
+        }
+    }
+
+    /** An empty queue in {@code dir}, its metadata only, as the simulator would create it. */
+    private static void create(Path dir, RollCycle rollCycle) {
+        try {
+            SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(rollCycle).build().close();
+        } catch (RuntimeException e) {
+            throw new UnusableQueueException("queue directory " + dir + " cannot be created: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The damaged cycle files of {@code dir}; a newest file without a complete header is given a
+     * second to get one, since a writer may be creating it at this moment.
+     */
+    private static List<String> awaitHeaders(Path dir) {
+        long end = System.nanoTime() + 1_000_000_000L;
+        while (true) {
+            List<Path> cycles = QueueFiles.cycleFiles(dir);
+            String newest = cycles.isEmpty() ? null : QueueFiles.problem(cycles.get(cycles.size() - 1));
+            boolean beingCreated = newest != null && (newest.startsWith("is empty") || newest.startsWith("has no complete"));
+            if (!beingCreated || System.nanoTime() > end) {
+                return QueueFiles.damage(dir);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return QueueFiles.damage(dir);
+            }
+        }
+    }
+
+    /** Why {@code dir} could not be created, for the operator: the ancestor in the way, or the system's reason. */
+    private static String reason(Path dir, IOException e) {
+        for (Path p = dir.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            if (Files.exists(p)) {
+                if (!Files.isDirectory(p)) {
+                    return p + " is not a directory";
+                }
+                break;
+            }
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.toString();
     }
 
     /**
