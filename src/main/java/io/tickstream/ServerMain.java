@@ -17,6 +17,7 @@ import io.tickstream.feed.FeedQueue;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.ingest.IdleStrategy;
 import io.tickstream.ingest.LatestValues;
+import io.tickstream.ingest.QueueDamage;
 import io.tickstream.ingest.QueueTailer;
 import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.Meters;
@@ -91,14 +92,17 @@ public final class ServerMain implements AutoCloseable {
                         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
+        QueueDamage damage = new QueueDamage(config.queueDir());
+        meters.queueDamagedFiles(damage::damagedFiles);
         Hub hub = new Hub(config.maxInFlightBatches());
-        QueueTailer tailer = new QueueTailer(queue, hub, meters, config.fromStart(), config.maxBatch(),
+        QueueTailer tailer = new QueueTailer(queue, hub, meters, damage, config.fromStart(), config.maxBatch(),
                 config.batchLingerMs(),
                 IdleStrategy.backoff(TimeUnit.MILLISECONDS.toNanos(1)));
-        Replayer replayer = new Replayer(queue, config.maxBatch());
+        Replayer replayer = new Replayer(queue, damage, config.maxBatch());
         AtomicInteger port = new AtomicInteger();
         AtomicBoolean draining = new AtomicBoolean();
         Supplier<String> notReady = () -> draining.get() ? "draining"
+                : tailer.damaged() != null ? tailer.damaged()
                 : !tailer.caughtUp() ? "catching up"
                 : config.staleAfterMs() > 0 && tailer.stalenessSeconds() * 1000 > config.staleAfterMs() ? "feed stale"
                 : null;

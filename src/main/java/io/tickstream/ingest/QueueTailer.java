@@ -34,6 +34,7 @@ public final class QueueTailer implements AutoCloseable {
     private final ChronicleQueue queue;
     private final BatchSink sink;
     private final Meters meters;
+    private final QueueDamage damage;
     private final boolean fromStart;
     private final int maxBatch;
     private final long lingerNanos;
@@ -42,6 +43,8 @@ public final class QueueTailer implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean caughtUp;
     private volatile double lagSeconds;
+    /** The damaged file the tailer cannot read past ("queue file ... is truncated: ..."), or null. */
+    private volatile String damaged;
     private volatile long lastReadNanos = System.nanoTime();
     private final java.util.concurrent.CountDownLatch positioned = new java.util.concurrent.CountDownLatch(1);
     private final java.util.concurrent.CountDownLatch begin = new java.util.concurrent.CountDownLatch(1);
@@ -57,14 +60,16 @@ public final class QueueTailer implements AutoCloseable {
     /**
      * @param queue     the queue to tail; the caller keeps ownership and closes it after {@link #close()}
      * @param sink      where batches go
+     * @param damage    what to check when a read fails: whether a cycle file was damaged under the tailer
      * @param fromStart read from the queue's first message rather than its end
      * @param maxBatch  most messages in one batch
      * @param lingerMs  how long a batch may stay open for more messages before it is handed over
      *                  (0: at once); a full batch goes at once regardless
      * @param idle      how to wait when there is nothing to read
      */
-    public QueueTailer(ChronicleQueue queue, BatchSink sink, Meters meters, boolean fromStart, int maxBatch,
-                       long lingerMs, IdleStrategy idle) {
+    public QueueTailer(ChronicleQueue queue, BatchSink sink, Meters meters, QueueDamage damage, boolean fromStart,
+                       int maxBatch, long lingerMs, IdleStrategy idle) {
+        this.damage = damage;
         this.lingerNanos = lingerMs * 1_000_000L;
         this.queue = queue;
         this.sink = sink;
@@ -109,6 +114,15 @@ public final class QueueTailer implements AutoCloseable {
         return caughtUp && lagSeconds < READY_LAG_SECONDS && thread.isAlive();
     }
 
+    /**
+     * Why the tailer cannot go on, when a cycle file in its way was found damaged (truncated or
+     * emptied under it): "queue file ... is truncated: ...". Null while it reads on; cleared when
+     * the file is restored and reading succeeds again.
+     */
+    public String damaged() {
+        return damaged;
+    }
+
     /** Seconds since the tailer last found a new message in the queue (0 while messages keep coming). */
     public double stalenessSeconds() {
         return Math.max(0, System.nanoTime() - lastReadNanos) / 1e9;
@@ -135,15 +149,25 @@ public final class QueueTailer implements AutoCloseable {
                     // The JVM's answer to SIGBUS in a memory-mapped file: the queue's file system is
                     // full (or failed) under a page being read. Keep what was read, and read on from
                     // the same place once the file system recovers (each retry may fault again).
+                    // Or a cycle file was cut short under the tailer (a read-only mapping faults the
+                    // same way past a file's end): then the file is named (once) and readiness says so.
                     meters.tailerFaults().increment();
-                    LOG.severe("reading the queue failed (" + e.getMessage() + "): is its file system full? "
-                            + "retrying in 1 s after seq " + lastIndex);
+                    String found = damage.recheck();
+                    if (found == null) {
+                        LOG.severe("reading the queue failed (" + e.getMessage() + "): is its file system full? "
+                                + "retrying in 1 s after seq " + lastIndex);
+                    } else if (damaged == null) {
+                        LOG.severe("the tailer cannot read on after seq " + lastIndex + ": " + found
+                                + "; retrying every second");
+                    }
+                    damaged = found;
                     closeQuietly(tailer);
                     tailer = null;
                     Thread.sleep(1_000);
                 }
             }
         } catch (RuntimeException e) {
+            damaged = damage.recheck();
             LOG.log(Level.SEVERE, "tailer stopped: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -220,6 +244,10 @@ public final class QueueTailer implements AutoCloseable {
         }
         if (read > 0) {
             lastReadNanos = System.nanoTime();
+            if (damaged != null) {
+                damaged = null;
+                LOG.info("the tailer reads the queue again after seq " + lastIndex);
+            }
         }
         if (pending.isEmpty()) {
             if (atEnd) {

@@ -25,7 +25,9 @@ import net.openhft.chronicle.wire.DocumentContext;
  * loop; the next chunk is read only when the connection asks for it (after its socket has taken
  * the last one), so a replay is itself subject to backpressure and never blocks an event loop.
  * A record that cannot be decoded (damaged, see {@link QueueCodec}) is skipped, as the live
- * tailer skips it: a replay delivers exactly what live delivery did.
+ * tailer skips it: a replay delivers exactly what live delivery did. A replay that meets a cycle
+ * file damaged under the server (a failed read: truncated or emptied, see {@link QueueDamage})
+ * answers {@link Sink#replayUnavailable} rather than skipping what it cannot read.
  *
  * <p>Threading: one replay thread owns every replay's Chronicle tailer and the JSON codec; the
  * sinks are called on their own event loops. {@link #start} and {@link Replay#next()} /
@@ -53,6 +55,7 @@ public final class Replayer implements AutoCloseable {
     }
 
     private final ChronicleQueue queue;
+    private final QueueDamage damage;
     private final int chunkSize;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "tickstream-replay");
@@ -61,9 +64,13 @@ public final class Replayer implements AutoCloseable {
     });
     private final JsonCodec codec = new JsonCodec();
 
-    /** @param chunkSize most messages handed over at once */
-    public Replayer(ChronicleQueue queue, int chunkSize) {
+    /**
+     * @param damage    what to check when a read fails: whether a cycle file was damaged
+     * @param chunkSize most messages handed over at once
+     */
+    public Replayer(ChronicleQueue queue, QueueDamage damage, int chunkSize) {
         this.queue = queue;
+        this.damage = damage;
         this.chunkSize = chunkSize;
     }
 
@@ -93,6 +100,8 @@ public final class Replayer implements AutoCloseable {
         private volatile boolean cancelled;
         // replay-thread state
         private ExcerptTailer tailer;
+        /** The last seq read, whether delivered or filtered out. */
+        private long lastRead = -1;
 
         private Replay(long from, long upTo, Predicate<String> filter, Set<String> lookUp, Executor loop,
                        Sink sink) {
@@ -135,10 +144,17 @@ public final class Replayer implements AutoCloseable {
                 while (chunk.size() < chunkSize) {
                     try (DocumentContext dc = tailer.readingDocument()) {
                         if (!dc.isPresent()) {
+                            if (lastRead < upTo) {
+                                // upTo was read live, so it is in the queue: the end came early
+                                // because a cycle file was cut short under the server
+                                throw new IllegalStateException("the queue ended at seq " + lastRead
+                                        + " before seq " + upTo + ", which was delivered live");
+                            }
                             done = true;
                             break;
                         }
                         long seq = dc.index();
+                        lastRead = seq;
                         if (seq <= from) {
                             continue;
                         }
@@ -165,8 +181,10 @@ public final class Replayer implements AutoCloseable {
                 boolean last = done;
                 loop.execute(() -> sink.replayed(chunk, last));
             } catch (RuntimeException | InternalError e) {
-                // InternalError: a fault in the mapped queue (its file system full or failing)
-                LOG.warning("replay from " + from + " failed: " + e);
+                // InternalError: a fault in the mapped queue (its file system full or failing, or a
+                // cycle file cut short under the server: then it is named, once, by the check)
+                String found = damage.recheck();
+                LOG.warning("replay from " + from + " failed: " + (found != null ? found : e.toString()));
                 try {
                     closeTailer();
                 } catch (RuntimeException | InternalError ignored) {

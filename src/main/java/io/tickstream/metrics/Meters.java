@@ -124,6 +124,13 @@ public final class Meters {
                         + "feed (the simulator) is down or silent").register(registry);
     }
 
+    /** Registers {@code tickstream_queue_damaged_files}, read from {@code files} at scrape time. */
+    public void queueDamagedFiles(java.util.function.IntSupplier files) {
+        Gauge.builder("tickstream_queue_damaged_files", files::getAsInt).baseUnit("files")
+                .description("Queue cycle files found truncated, emptied or unreadable while the server runs "
+                        + "(damage found at start-up refuses the start instead); 0 once restored").register(registry);
+    }
+
     public AtomicLong connections() {
         return connections;
     }

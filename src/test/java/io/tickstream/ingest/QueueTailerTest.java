@@ -64,7 +64,8 @@ class QueueTailerTest {
             }
             GateSink sink = new GateSink();
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            QueueTailer tailer = new QueueTailer(queue, sink, new Meters(registry), true, 100, 0,
+            QueueTailer tailer = new QueueTailer(queue, sink, new Meters(registry), new QueueDamage(dir), true, 100,
+                    0,
                     IdleStrategy.backoff(TimeUnit.MILLISECONDS.toNanos(1)));
             assertEquals(-1, tailer.start(), "from the start: nothing before the first delivery");
             tailer.begin();
