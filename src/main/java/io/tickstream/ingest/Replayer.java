@@ -26,8 +26,9 @@ import net.openhft.chronicle.wire.DocumentContext;
  * the last one), so a replay is itself subject to backpressure and never blocks an event loop.
  * A record that cannot be decoded (damaged, see {@link QueueCodec}) is skipped, as the live
  * tailer skips it: a replay delivers exactly what live delivery did. A replay that meets a cycle
- * file damaged under the server (a failed read: truncated or emptied, see {@link QueueDamage})
- * answers {@link Sink#replayUnavailable} rather than skipping what it cannot read.
+ * file damaged under the server (a failed read: truncated or emptied, see {@link QueueDamage}),
+ * or whose {@code from} is not in the queue although older records are (its cycle file was moved
+ * out), answers {@link Sink#replayUnavailable} rather than skipping what it cannot read.
  *
  * <p>Threading: one replay thread owns every replay's Chronicle tailer and the JSON codec; the
  * sinks are called on their own event loops. {@link #start} and {@link Replay#next()} /
@@ -211,8 +212,15 @@ public final class Replayer implements AutoCloseable {
                 return false;
             }
             tailer = queue.createTailer();
-            if (from < first || !tailer.moveToIndex(from)) {
+            if (from < first) {
                 tailer.toStart();
+            } else if (!tailer.moveToIndex(from)) {
+                // from is within the queue's range but not in it: its cycle file is gone (moved out
+                // after damage); reading on from the next file would skip messages in silence
+                closeTailer();
+                LOG.warning("replay from " + from + ": that seq is not in the queue (its cycle file is missing)");
+                loop.execute(() -> sink.replayUnavailable(-1));
+                return false;
             }
             return true;
         }

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
 import io.tickstream.feed.FeedQueue;
+import io.tickstream.feed.QueueFiles;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The server only reads the queue, and what it cannot read is said, not skipped: a cycle file cut
  * short under a running server turns readiness to 503 naming it, is counted, and a resume across
- * it answers {@code resume_unavailable}.
+ * it answers {@code resume_unavailable}; a resume from a seq whose file was moved out does too.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class QueueDamageTest {
@@ -108,5 +110,22 @@ class QueueDamageTest {
             }
             assertEquals(truncated, QueueRefusalTest.hashes(queue), "the damaged file left as it is");
         }
+    }
+
+    @Test
+    void shouldAnswerResumeUnavailableForASeqWhoseFileWasMovedOut() throws Exception {
+        Path queue = dir.resolve("queue");
+        List<Path> cycles = QueueRefusalTest.writeCycles(queue);
+        Path gone = cycles.get(1);
+        long from = firstSeqIn(queue, cycles, gone) + 10;
+        Files.move(gone, dir.resolve(gone.getFileName()));
+        try (ServerMain server = serverFromStart(queue); WsClient ws = WsClient.connect(client, server.port())) {
+            Fixture.await(server::ready, Duration.ofSeconds(30), "ready");
+            ws.send(Fixture.subscribeAll("r").put("from", from));
+            JsonObject error = awaitError(ws);
+            assertEquals("resume_unavailable", error.getString("code"), error.encode());
+            assertEquals(List.of(), ws.liveSeqs(), "no message of a later file passed off as the resume");
+        }
+        assertEquals(cycles.size() - 1, QueueFiles.cycleFiles(queue).size());
     }
 }
