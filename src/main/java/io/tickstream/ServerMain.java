@@ -156,28 +156,51 @@ public final class ServerMain implements AutoCloseable {
     }
 
     /**
+     * How long the whole stop ({@link #drain()} then {@link #close()}) may take beyond the drain
+     * time: the close grace of the connections still open at the drain deadline, Vert.x's close,
+     * the queue's close and the process's exit.
+     */
+    public static final long STOP_MARGIN_MS = 1000;
+
+    /** Of {@link #STOP_MARGIN_MS}, what is kept for what follows Vert.x's close: the queue's close and the exit. */
+    private static final long AFTER_VERTX_MS = 300;
+
+    /** When {@link #close()} stops waiting for Vert.x (nanoTime); set by {@link #drain()}, none before. */
+    private volatile long vertxClosedBy = Long.MAX_VALUE;
+
+    /**
      * The graceful stop's first half: readiness turns to "draining", new WebSockets get 503, and
      * every open connection is closed with {@code 1001} once what is waiting for it is written,
-     * within the drain time. Then {@link #close()}.
+     * within the drain time; one that cannot take its close frame by then is reset (see
+     * {@link ServerVerticle#drain}). Then {@link #close()}, which finishes the stop within
+     * {@link #STOP_MARGIN_MS} of the drain time.
      */
     public void drain() {
+        long started = System.nanoTime();
+        vertxClosedBy = started + TimeUnit.MILLISECONDS.toNanos(drainMs + STOP_MARGIN_MS - AFTER_VERTX_MS);
         draining.set(true);
         List<io.vertx.core.Future<Void>> all = new java.util.ArrayList<>();
         for (ServerVerticle v : verticles) {
             all.add(v.drain(drainMs));
         }
         try {
-            io.vertx.core.Future.all(all).await(drainMs + 5_000, TimeUnit.MILLISECONDS);
+            io.vertx.core.Future.all(all).await(vertxClosedBy - System.nanoTime(), TimeUnit.NANOSECONDS);
         } catch (Exception e) {
             LOG.warning("drain did not finish cleanly: " + e);
         }
     }
 
-    /** Stops accepting, closes every connection, stops the tailer and closes the queue. */
+    /**
+     * Stops accepting, closes every connection, stops the tailer and closes the queue. After
+     * {@link #drain()}, Vert.x gets what is left of the stop's time to close, and the queue is closed
+     * then even if it has not; otherwise it gets 10 s.
+     */
     @Override
     public void close() throws Exception {
+        long budget = vertxClosedBy == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(10)
+                : Math.max(0, vertxClosedBy - System.nanoTime());
         try {
-            vertx.close().await(10, TimeUnit.SECONDS);
+            vertx.close().await(budget, TimeUnit.NANOSECONDS);
         } catch (Exception e) {
             LOG.warning("Vert.x did not close cleanly: " + e);
         }

@@ -153,7 +153,8 @@ public final class ServerOptions {
 
     @Option(names = "--drain-ms", paramLabel = "MS", defaultValue = "${env:TICKSTREAM_DRAIN_MS:-5000}",
             description = "On SIGTERM or Ctrl-C: stop accepting, give open connections up to this long to receive "
-                    + "what is waiting for them, then close them with 1001 and exit 0 "
+                    + "what is waiting for them, then close them with 1001 (a connection that cannot take it is "
+                    + "reset) and exit 0 within this time plus 1 s "
                     + "(env TICKSTREAM_DRAIN_MS, default ${DEFAULT-VALUE}).")
     long drainMs;
 

@@ -171,24 +171,37 @@ public final class ServerVerticle extends VerticleBase {
     }
 
     /**
+     * How long a connection sent its {@code 1001} at the drain deadline gets to complete the
+     * closing handshake before it is reset; part of the one second the stop may take beyond the
+     * drain time.
+     */
+    public static final long CLOSE_GRACE_MS = 200;
+
+    /**
      * The graceful stop of this event loop's connections: new WebSockets are refused with 503,
      * each open one is closed with {@code 1001} as soon as its backlog is written, and at
-     * {@code drainMs} at the latest. Completes when every connection is closed. Any thread.
+     * {@code drainMs} at the latest; one still open {@link #CLOSE_GRACE_MS} after that (its close
+     * frame could not be written to a client that does not read, or its client never answered it)
+     * is reset. Completes when every connection is closed, and at the latest with those resets.
+     * Any thread.
      */
     public Future<Void> drain(long drainMs) {
         Promise<Void> done = Promise.promise();
         context.runOnContext(v -> {
             acceptor.startDraining();
             long deadline = System.nanoTime() + drainMs * 1_000_000L;
+            long resetAt = deadline + CLOSE_GRACE_MS * 1_000_000L;
             long[] timer = new long[1];
             Handler<Long> step = id -> {
                 long now = System.nanoTime();
                 for (Session s : new ArrayList<>(sessions)) {
-                    if (s.backlogBytes() == 0 || now >= deadline) {
+                    if (now >= resetAt) {
+                        s.abort();
+                    } else if (s.backlogBytes() == 0 || now >= deadline) {
                         s.goAway();
                     }
                 }
-                if (sessions.isEmpty() || now >= deadline + 1_000_000_000L) {
+                if (sessions.isEmpty() || now >= resetAt) {
                     vertx.cancelTimer(timer[0]);
                     done.tryComplete();
                 }

@@ -1,5 +1,6 @@
 package io.tickstream.http;
 
+import io.netty.channel.Channel;
 import io.tickstream.auth.Grant;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.metrics.Meters;
@@ -8,6 +9,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -168,8 +170,10 @@ final class WebSocketAcceptor {
         }
         Admission.Ticket ticket = (Admission.Ticket) decision;
         EarlyFrames early = EarlyFrames.install(req);
+        // the TCP connection under the WebSocket, for a reset at the end of a drain (WebSocketTransport#abort)
+        Channel channel = ((HttpServerConnection) req.connection()).channelHandlerContext().channel();
         req.toWebSocket().onSuccess(ws -> {
-                    accept(ws, client, ticket);
+                    accept(ws, channel, client, ticket);
                     early.release();
                 })
                 .onFailure(e -> {
@@ -193,12 +197,12 @@ final class WebSocketAcceptor {
                 .onComplete(v -> ctx.request().connection().close());
     }
 
-    private void accept(ServerWebSocket ws, String client, Admission.Ticket ticket) {
+    private void accept(ServerWebSocket ws, Channel channel, String client, Admission.Ticket ticket) {
         if (ws.isClosed()) {
             ticket.release();   // gone before its handlers could be set: its close handler would never run
             return;
         }
-        Connection connection = connections.open(new WebSocketTransport(ws), client, ticket.grant());
+        Connection connection = connections.open(new WebSocketTransport(ws, channel), client, ticket.grant());
         ws.setWriteQueueMaxSize(config.writeQueueBytes());
         ws.drainHandler(v -> connection.onDrain());
         InboundFrames.attach(ws, assemblers.get(), connection);

@@ -1,6 +1,8 @@
 package io.tickstream.http;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.tickstream.session.Transport;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -20,9 +22,12 @@ import io.vertx.core.http.impl.websocket.WebSocketFrameImpl;
 final class WebSocketTransport implements Transport {
 
     private final ServerWebSocket ws;
+    /** The socket's TCP connection, for {@link #abort()}. */
+    private final Channel channel;
 
-    WebSocketTransport(ServerWebSocket ws) {
+    WebSocketTransport(ServerWebSocket ws, Channel channel) {
         this.ws = ws;
+        this.channel = channel;
     }
 
     @Override
@@ -58,6 +63,22 @@ final class WebSocketTransport implements Transport {
     public void close(short code, String reason) {
         if (!ws.isClosed()) {
             ws.close(code, reason);
+        }
+    }
+
+    /**
+     * Vert.x has no call for this: once a close frame is queued, every close of the connection (the
+     * socket's, the HTTP server's, Vert.x's own at shutdown) passes through Vert.x's handler, which
+     * waits for that frame to be written, and it never is while the client does not read. So the
+     * close starts below every handler of the channel's pipeline, with {@code SO_LINGER} 0 so that
+     * the kernel drops the unsent bytes and sends a reset. Vert.x sees the channel go inactive and
+     * runs the socket's close handler as for any other lost connection.
+     */
+    @Override
+    public void abort() {
+        if (channel.isOpen()) {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            channel.pipeline().firstContext().close();
         }
     }
 }

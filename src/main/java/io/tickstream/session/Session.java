@@ -591,6 +591,15 @@ public final class Session implements Subscriber, Replayer.Sink {
         }
     }
 
+    /**
+     * The server is stopping and this connection is still open after its drain: ends it at once
+     * (TCP reset), whether or not its {@code 1001} was sent. Any state.
+     */
+    public void abort() {
+        transport.abort();
+        onClosed();
+    }
+
     /** The client sent something other than a message (a pong): it is alive. */
     public void onHeard() {
         heardNanos = System.nanoTime();

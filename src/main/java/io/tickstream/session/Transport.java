@@ -18,4 +18,10 @@ public interface Transport {
 
     /** Closes the connection with a WebSocket close code and reason. */
     void close(short code, String reason);
+
+    /**
+     * Ends the TCP connection at once with a reset, dropping whatever waits to be written (a close
+     * frame included): for a connection that could not take its close frame in time.
+     */
+    void abort();
 }

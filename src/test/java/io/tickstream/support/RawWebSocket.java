@@ -55,7 +55,7 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Connects to {@code ws://127.0.0.1:port/ws} and completes the handshake (answer 101, or fails). */
     public static RawWebSocket connect(int port) throws IOException {
-        return connect(port, new byte[0]);
+        return connect(port, new byte[0], 0);
     }
 
     /**
@@ -63,7 +63,22 @@ public final class RawWebSocket implements AutoCloseable {
      * loopback) as the upgrade request, as a client may that does not wait for the 101.
      */
     public static RawWebSocket connect(int port, byte[] frames) throws IOException {
+        return connect(port, frames, 0);
+    }
+
+    /**
+     * As {@link #connect(int)}, with a socket receive buffer of {@code receiveBufferBytes} (0: the
+     * system's), so that a client that stops reading fills the server's side quickly.
+     */
+    public static RawWebSocket connect(int port, int receiveBufferBytes) throws IOException {
+        return connect(port, new byte[0], receiveBufferBytes);
+    }
+
+    private static RawWebSocket connect(int port, byte[] frames, int receiveBufferBytes) throws IOException {
         Socket s = new Socket();
+        if (receiveBufferBytes > 0) {
+            s.setReceiveBufferSize(receiveBufferBytes);
+        }
         s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         s.setSoTimeout(10_000);
         s.setTcpNoDelay(true);
