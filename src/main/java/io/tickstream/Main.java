@@ -128,6 +128,9 @@ public final class Main implements Runnable {
                     spec.commandLine().getErr().println("server: " + line);
                 }
                 return 2;
+            } catch (io.tickstream.auth.TokenAuthority.SecretFileException e) {
+                spec.commandLine().getErr().println("server: cannot start: " + e.getMessage());
+                return 1;
             } catch (Exception e) {
                 spec.commandLine().getErr().println("server: cannot start: " + e);
                 return 1;
@@ -189,7 +192,8 @@ public final class Main implements Runnable {
 
         @picocli.CommandLine.Option(names = "--secret-file", paramLabel = "FILE",
                 defaultValue = "${env:TICKSTREAM_AUTH_SECRET_FILE}",
-                description = "The server's secret (env TICKSTREAM_AUTH_SECRET_FILE).")
+                description = "The server's secret, readable by its owner only (chmod 600) "
+                        + "(env TICKSTREAM_AUTH_SECRET_FILE).")
         java.nio.file.Path secretFile;
 
         @picocli.CommandLine.Option(names = "--topics", paramLabel = "LIST", split = ",",

@@ -3,10 +3,16 @@ package io.tickstream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tickstream.support.AppProcess;
+import io.tickstream.support.External;
+import io.tickstream.support.Fixture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -82,7 +88,7 @@ class CliTest {
 
     @Test
     void shouldMintATokenTheServerAcceptsAndRefuseBadArguments() throws Exception {
-        Path secret = java.nio.file.Files.writeString(dir.resolve("secret"), "s3cret-".repeat(6) + "\n");
+        Path secret = Fixture.writeSecret(dir.resolve("secret"), "s3cret-".repeat(6) + "\n");
         Result r = run("token", "--secret-file", secret.toString(), "--topics", "stocks.AAPL,sports.>", "--ttl", "60",
                 "--subject", "alice");
         assertEquals(0, r.exit(), r.err());
@@ -95,10 +101,43 @@ class CliTest {
         assertEquals(2, run("token", "--secret-file", secret.toString(), "--topics", "bonds.X").exit(),
                 "a malformed pattern is a usage error");
         assertEquals(2, run("token", "--secret-file", secret.toString(), "--ttl", "0").exit());
-        Path shortSecret = java.nio.file.Files.writeString(dir.resolve("short"), "too-short");
+        Path shortSecret = Fixture.writeSecret(dir.resolve("short"), "too-short");
         Result weak = run("token", "--secret-file", shortSecret.toString());
         assertEquals(2, weak.exit());
         assertTrue(weak.err().contains("at least 32 bytes"), weak.err());
         assertTrue(run("server", "--help").out().contains("TICKSTREAM_AUTH_SECRET_FILE"));
+    }
+
+    /** As ssh refuses a private key others can read: one line with the file, its mode and the fix. */
+    @Test
+    void shouldRefuseASecretFileThatGroupOrOthersCanAccess() throws Exception {
+        Path secret = Fixture.writeSecret(dir.resolve("secret"), "s3cret-".repeat(6));
+        Map<String, String> modes = Map.of("rw-r--r--", "0644", "rw-r-----", "0640", "rw----r--", "0604",
+                "rw--w----", "0620", "rw------x", "0601");
+        for (var mode : modes.entrySet()) {
+            Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString(mode.getKey()));
+            String octal = mode.getValue();
+            Result r = run("token", "--secret-file", secret.toString());
+            assertEquals(2, r.exit(), octal);
+            assertEquals("token: " + secret + ": mode " + octal + " gives group or others access to the secret; "
+                    + "make it private: chmod 600 " + secret, r.err().strip());
+            assertEquals("", r.out());
+        }
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("r--------"));
+        assertEquals(0, run("token", "--secret-file", secret.toString()).exit(), "0400 is private too");
+
+        // the server, as an operator starts it: exits at once with the same line, no stack trace
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
+        External.Running server = AppProcess.start(dir.resolve("server.log"), "server", "--queue",
+                dir.resolve("queue").toString(), "--port", "0", "--host", "127.0.0.1",
+                "--auth-secret-file", secret.toString());
+        try {
+            assertTrue(server.process().waitFor(30, TimeUnit.SECONDS), "the server refuses to start");
+            assertEquals(1, server.process().exitValue(), server.output());
+            assertEquals("server: cannot start: " + secret + ": mode 0644 gives group or others access to the "
+                    + "secret; make it private: chmod 600 " + secret, server.output().strip());
+        } finally {
+            server.close();
+        }
     }
 }

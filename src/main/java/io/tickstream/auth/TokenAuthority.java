@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -54,15 +56,44 @@ public final class TokenAuthority {
         this.nowSeconds = nowSeconds;
     }
 
-    /** Reads the secret from a file (its bytes, without a trailing newline); the system clock. */
+    /** A secret file that must not be used (open to group or others, or too short); the message is one line. */
+    public static final class SecretFileException extends IOException {
+        SecretFileException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Reads the secret from a file (its bytes, without a trailing newline); the system clock.
+     *
+     * @throws SecretFileException when the file's POSIX permissions give its group or others any
+     *     access (as ssh refuses such a private key; not checked on a file system without POSIX
+     *     permissions), or the secret is shorter than {@value #MIN_SECRET_BYTES} bytes
+     */
     public static TokenAuthority fromSecretFile(Path file) throws IOException {
+        requireOwnerOnly(file);
         String text = Files.readString(file, StandardCharsets.UTF_8).strip();
         byte[] secret = text.getBytes(StandardCharsets.UTF_8);
         if (secret.length < MIN_SECRET_BYTES) {
-            throw new IOException(file + ": the secret must have at least " + MIN_SECRET_BYTES
+            throw new SecretFileException(file + ": the secret must have at least " + MIN_SECRET_BYTES
                     + " bytes (for example: openssl rand -hex 32 > " + file + ")");
         }
         return new TokenAuthority(secret, () -> System.currentTimeMillis() / 1000);
+    }
+
+    private static void requireOwnerOnly(Path file) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        if (view == null) {
+            return;   // no POSIX permissions here (e.g. Windows): nothing to check
+        }
+        int mode = 0;
+        for (PosixFilePermission p : view.readAttributes().permissions()) {
+            mode |= 0400 >> p.ordinal();   // OWNER_READ, OWNER_WRITE, ... OTHERS_EXECUTE: 0400 down to 0001
+        }
+        if ((mode & 0077) != 0) {
+            throw new SecretFileException(String.format("%s: mode %04o gives group or others access to the secret; "
+                    + "make it private: chmod 600 %s", file, mode, file));
+        }
     }
 
     /** A token for {@code subject} allowing {@code topics}, valid for {@code ttlSeconds} from now. */

@@ -122,7 +122,8 @@ public final class ServerOptions {
 
     @Option(names = "--auth-secret-file", paramLabel = "FILE", defaultValue = "${env:TICKSTREAM_AUTH_SECRET_FILE}",
             description = "Turns auth on: a WebSocket needs a token signed with the secret in FILE (HS256 JWT, "
-                    + "see the token command), from Authorization: Bearer or ?token=. Off when unset "
+                    + "see the token command), from Authorization: Bearer or ?token=. FILE must be readable by its "
+                    + "owner only (chmod 600). Off when unset "
                     + "(env TICKSTREAM_AUTH_SECRET_FILE).")
     Path authSecretFile;
 

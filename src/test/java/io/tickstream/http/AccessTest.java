@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,7 +83,7 @@ class AccessTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path secret = Files.writeString(dir.resolve("secret"), SECRET + "\n");
+        Path secret = Fixture.writeSecret(dir.resolve("secret"), SECRET + "\n");
         tokens = TokenAuthority.fromSecretFile(secret);
         SERVER_LOG.setLevel(Level.FINE);
         SERVER_LOG.addHandler(CAPTURE);

@@ -37,6 +37,17 @@ public final class Fixture {
     private Fixture() {
     }
 
+    /**
+     * Writes a secret file as an operator should: readable by its owner only (mode 0600), which the
+     * server and the token command require.
+     */
+    public static Path writeSecret(Path file, String secret) throws java.io.IOException {
+        java.nio.file.Files.writeString(file, secret);
+        java.nio.file.Files.setPosixFilePermissions(file,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
     /** A steady simulator config: no bursts, fast matches (50 ms per match minute), no progress lines. */
     public static SimulatorConfig simulator(Path queue, double rate, long seed) {
         return new SimulatorConfig(queue, rate, seed, 1, 0, 0, 12, 50, null, null, null, 0, 0, 0, "FAST_DAILY", 0);
