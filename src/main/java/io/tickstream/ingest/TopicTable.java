@@ -103,6 +103,10 @@ final class TopicTable {
         if ((version != 1 && version != 2) || (kind != KIND_TICK && kind != KIND_SCORE)) {
             return -1;
         }
+        long fast = asciiKeyEnd(b, start + KEY_START, kind == KIND_SCORE ? 2 : 1, limit);
+        if (fast >= 0) {
+            return fast;
+        }
         try {
             b.readPosition(start + KEY_START);
             scratch.setLength(0);
@@ -117,6 +121,30 @@ final class TopicTable {
         } finally {
             b.readPosition(start);
         }
+    }
+
+    /**
+     * The usual case without decoding: {@code fields} strings, each a one-byte length below 128 and
+     * that many ASCII bytes (then bytes and characters agree). -1 for anything else, which the
+     * caller reads with Chronicle's own UTF-8 reader.
+     */
+    private static long asciiKeyEnd(Bytes<?> b, long at, int fields, long limit) {
+        for (int f = 0; f < fields; f++) {
+            if (at >= limit) {
+                return -1;
+            }
+            int len = b.readByte(at);
+            if (len < 0 || at + 1 + len > limit) {
+                return -1;
+            }
+            for (long i = at + 1; i <= at + len; i++) {
+                if (b.readByte(i) < 0) {
+                    return -1;
+                }
+            }
+            at += 1 + len;
+        }
+        return at;
     }
 
     private static long hash(Bytes<?> b, long start, long end) {
