@@ -109,7 +109,8 @@ public final class ServerMain implements AutoCloseable {
         List<ServerVerticle> verticles = new CopyOnWriteArrayList<>();
         try {
             long startPosition = tailer.start();
-            List<EncodedMessage> latest = config.fromStart() ? List.of() : loadLatest(queue, startPosition, meters);
+            LatestValues.Result latest = config.fromStart() ? LatestValues.Result.NONE
+                    : loadLatest(queue, startPosition, meters);
             vertx.deployVerticle(() -> {
                 ServerVerticle v = new ServerVerticle(config, hub, meters, registry, notReady, port, startPosition,
                         latest, replayer, admission);
@@ -135,14 +136,14 @@ public final class ServerMain implements AutoCloseable {
      * and {@code /api/topics} are complete before the server listens (with {@code --from-start} the
      * tailer itself delivers every record before the server is ready).
      */
-    private static List<EncodedMessage> loadLatest(ChronicleQueue queue, long upTo, Meters meters) {
+    private static LatestValues.Result loadLatest(ChronicleQueue queue, long upTo, Meters meters) {
         long started = System.nanoTime();
         LatestValues.Result r = LatestValues.upTo(queue, upTo);
         meters.feedDecodeErrors().increment(r.damaged());
         LOG.info(String.format("loaded the latest message of %d topics from %d records in %d ms%s",
                 r.latest().size(), r.records(), (System.nanoTime() - started) / 1_000_000,
                 r.damaged() == 0 ? "" : " (" + r.damaged() + " damaged records skipped)"));
-        return r.latest();
+        return r;
     }
 
     /** The port the server listens on. */

@@ -45,16 +45,27 @@ public final class Shard {
      * @param startPosition the tailer's start position: messages up to it are never delivered live
      * @param latest        the latest message of each topic up to the start position (see
      *                      {@link io.tickstream.ingest.LatestValues}): the snapshots before any live message
+     * @param firstSeqs     the seq of each of those topics' first message (see {@link #firstSeq})
      * @param busyNanos     told how long each batch took to deliver, for the loop's utilisation
      */
-    public Shard(Executor loop, long startPosition, List<EncodedMessage> latest,
+    public Shard(Executor loop, long startPosition, List<EncodedMessage> latest, Map<String, Long> firstSeqs,
                  java.util.function.LongConsumer busyNanos) {
         this.loop = loop;
         this.position = startPosition;
         this.busyNanos = busyNanos;
         for (EncodedMessage m : latest) {
-            newTopic(m.topic()).latest = m;
+            TopicEntry e = newTopic(m.topic(), firstSeqs.getOrDefault(m.topic(), -1L));
+            e.latest = m;
         }
+    }
+
+    /**
+     * The seq of the topic's first message in the queue: before it the topic had no value. -1 when
+     * not known (then it may have had one at any seq); {@code Long.MAX_VALUE} for a topic never seen.
+     */
+    public long firstSeq(String topic) {
+        TopicEntry e = topics.get(topic);
+        return e == null ? Long.MAX_VALUE : e.firstSeq;
     }
 
     /**
@@ -95,7 +106,7 @@ public final class Shard {
             position = m.seq();
             TopicEntry entry = topics.get(m.topic());
             if (entry == null) {
-                entry = newTopic(m.topic());
+                entry = newTopic(m.topic(), m.seq());
             }
             entry.latest = m;
             for (Subscriber s : entry.subscribers()) {
@@ -163,8 +174,8 @@ public final class Shard {
         s.fail(e);
     }
 
-    private TopicEntry newTopic(String topic) {
-        TopicEntry entry = new TopicEntry(topic);
+    private TopicEntry newTopic(String topic, long firstSeq) {
+        TopicEntry entry = new TopicEntry(topic, firstSeq);
         topics.put(topic, entry);
         for (Subscriber s : subscribers) {
             if (s.covers(topic)) {

@@ -17,12 +17,15 @@ final class TopicEntry {
     private static final Subscriber[] NONE = new Subscriber[0];
 
     final String topic;
+    /** The seq of the topic's first message, or -1 when not known (see {@link Shard#firstSeq}). */
+    final long firstSeq;
     EncodedMessage latest;
     private final Set<Subscriber> members = new HashSet<>();
     private Subscriber[] view = NONE;
 
-    TopicEntry(String topic) {
+    TopicEntry(String topic, long firstSeq) {
         this.topic = topic;
+        this.firstSeq = firstSeq;
     }
 
     boolean add(Subscriber s) {

@@ -9,6 +9,7 @@ import io.tickstream.fanout.Shard;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.JsonWriter;
 import io.tickstream.feed.TopicPattern;
+import io.tickstream.ingest.LatestValues;
 import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
@@ -58,7 +59,7 @@ public final class ServerVerticle extends VerticleBase {
     private final AtomicInteger boundPort;
     private final SessionSettings settings;
     private final long startPosition;
-    private final List<EncodedMessage> latest;
+    private final LatestValues.Result latest;
     private final Replayer replayer;
     private final Admission admission;
     private final Set<Session> sessions = new LinkedHashSet<>();
@@ -78,7 +79,7 @@ public final class ServerVerticle extends VerticleBase {
      */
     public ServerVerticle(ServerConfig config, Hub hub, Meters meters, PrometheusMeterRegistry registry,
                           Supplier<String> notReady, AtomicInteger boundPort, long startPosition,
-                          List<EncodedMessage> latest, Replayer replayer, Admission admission) {
+                          LatestValues.Result latest, Replayer replayer, Admission admission) {
         this.latest = latest;
         this.admission = admission;
         this.startPosition = startPosition;
@@ -116,7 +117,7 @@ public final class ServerVerticle extends VerticleBase {
         String loopName = Thread.currentThread().getName();
         var busy = meters.fanoutBusy(loopName);
         delivery = new DeliveryMeters(meters);
-        shard = new Shard(this::onLoop, startPosition, latest, nanos -> {
+        shard = new Shard(this::onLoop, startPosition, latest.latest(), latest.firstSeqs(), nanos -> {
             busy.increment(nanos / 1e9);
             delivery.flush();
         });

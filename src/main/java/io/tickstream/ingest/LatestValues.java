@@ -5,7 +5,9 @@ import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.JsonCodec;
 import io.tickstream.feed.QueueCodec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
@@ -36,11 +38,15 @@ public final class LatestValues {
     /**
      * What the scan found.
      *
-     * @param latest  the latest intact message of each topic, encoded, in {@code seq} order
-     * @param records records read
-     * @param damaged records that could not be decoded among those the scan had to decode
+     * @param latest    the latest intact message of each topic, encoded, in {@code seq} order
+     * @param firstSeqs the seq of each topic's first record: before it the topic had no value
+     * @param records   records read
+     * @param damaged   records that could not be decoded among those the scan had to decode
      */
-    public record Result(List<EncodedMessage> latest, long records, long damaged) {
+    public record Result(List<EncodedMessage> latest, Map<String, Long> firstSeqs, long records, long damaged) {
+
+        /** Nothing: an empty queue, or one tailed from its start. */
+        public static final Result NONE = new Result(List.of(), Map.of(), 0, 0);
     }
 
     private LatestValues() {
@@ -50,7 +56,7 @@ public final class LatestValues {
     public static Result upTo(ChronicleQueue queue, long upTo) {
         long first = queue.firstIndex();
         if (first == Long.MAX_VALUE || upTo < first) {
-            return new Result(List.of(), 0, 0);
+            return Result.NONE;
         }
         long last = Math.min(upTo, queue.lastIndex());
         RollCycle rc = queue.rollCycle();
@@ -88,6 +94,7 @@ public final class LatestValues {
     private static Result decode(ChronicleQueue queue, TopicTable table, long records) {
         JsonCodec codec = new JsonCodec();
         List<EncodedMessage> out = new ArrayList<>(table.size());
+        Map<String, Long> firstSeqs = new HashMap<>();
         long damaged = 0;
         try (ExcerptTailer t = queue.createTailer()) {
             for (int slot : table.slots()) {
@@ -103,11 +110,12 @@ public final class LatestValues {
                 }
                 if (m != null) {
                     out.add(EncodedMessage.of(seq, m, codec));
+                    firstSeqs.put(m.topic(), table.firstSeq(slot));
                 }
             }
         }
         out.sort((a, b) -> Long.compare(a.seq(), b.seq()));
-        return new Result(List.copyOf(out), records, damaged);
+        return new Result(List.copyOf(out), Map.copyOf(firstSeqs), records, damaged);
     }
 
     /** The record at {@code seq} decoded, or null when it cannot be (damaged). */

@@ -198,6 +198,10 @@ public final class Replayer implements AutoCloseable {
         /** Places the tailer after {@code from}; answers the sink itself when there is nothing to read. */
         private boolean position() {
             if (from >= upTo) {
+                if (lookUp != null) {
+                    List<EncodedMessage> found = latestAtFrom();
+                    loop.execute(() -> sink.snapshotsAt(found));
+                }
                 loop.execute(() -> sink.replayed(List.of(), true));
                 return false;
             }

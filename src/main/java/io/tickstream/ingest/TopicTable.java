@@ -22,6 +22,7 @@ final class TopicTable {
 
     private long[] hashes = new long[1024];
     private long[] seqs = new long[1024];
+    private long[] firstSeqs = new long[1024];
     private byte[][] keys = new byte[1024][];
     private int size;
     private final StringBuilder scratch = new StringBuilder(64);
@@ -47,7 +48,7 @@ final class TopicTable {
             for (int i = 1; i < key.length; i++) {
                 key[i] = b.readByte(start + KEY_START + i - 1);
             }
-            insert(slot, h, key, seq);
+            insert(slot, h, key, seq, seq);
         } else {
             seqs[slot] = seq;
         }
@@ -62,7 +63,7 @@ final class TopicTable {
             }
             int slot = find(later.hashes[i], key);
             if (keys[slot] == null) {
-                insert(slot, later.hashes[i], key, later.seqs[i]);
+                insert(slot, later.hashes[i], key, later.seqs[i], later.firstSeqs[i]);
             } else {
                 seqs[slot] = later.seqs[i];
             }
@@ -83,6 +84,11 @@ final class TopicTable {
 
     long seq(int slot) {
         return seqs[slot];
+    }
+
+    /** The seq of the topic's first record. */
+    long firstSeq(int slot) {
+        return firstSeqs[slot];
     }
 
     /** Whether the record {@code b} holds is of the topic in {@code slot}. */
@@ -185,10 +191,11 @@ final class TopicTable {
         return true;
     }
 
-    private void insert(int slot, long h, byte[] key, long seq) {
+    private void insert(int slot, long h, byte[] key, long seq, long firstSeq) {
         hashes[slot] = h;
         keys[slot] = key;
         seqs[slot] = seq;
+        firstSeqs[slot] = firstSeq;
         if (++size * 2 > keys.length) {
             grow();
         }
@@ -197,9 +204,11 @@ final class TopicTable {
     private void grow() {
         long[] oldHashes = hashes;
         long[] oldSeqs = seqs;
+        long[] oldFirstSeqs = firstSeqs;
         byte[][] oldKeys = keys;
         hashes = new long[oldKeys.length * 2];
         seqs = new long[oldKeys.length * 2];
+        firstSeqs = new long[oldKeys.length * 2];
         keys = new byte[oldKeys.length * 2][];
         for (int i = 0; i < oldKeys.length; i++) {
             if (oldKeys[i] != null) {
@@ -207,6 +216,7 @@ final class TopicTable {
                 hashes[slot] = oldHashes[i];
                 keys[slot] = oldKeys[i];
                 seqs[slot] = oldSeqs[i];
+                firstSeqs[slot] = oldFirstSeqs[i];
             }
         }
     }

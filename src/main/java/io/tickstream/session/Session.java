@@ -52,6 +52,8 @@ public final class Session implements Subscriber, Replayer.Sink {
     private String replayId;
     private List<EncodedMessage> replaySnapshots;
     private boolean replayAwaitsDrain;
+    /** The seq of the last message the replay in progress has sent (-1 before any). */
+    private long replayedUpTo = -1;
     /** With {@code from} and {@code snapshot}: the snapshots at {@code from} the shard already had. */
     private List<EncodedMessage> snapshotsAtFrom;
     /**
@@ -442,6 +444,7 @@ public final class Session implements Subscriber, Replayer.Sink {
         Predicate<String> topics = topic -> matchesAny(added, topic) && !matchesAny(before, topic);
         replayId = cmd.id();
         replaySnapshots = snapshots;
+        replayedUpTo = -1;
         Set<String> lookUp = null;
         if (cmd.snapshot()) {
             snapshotsAtFrom = new ArrayList<>();
@@ -449,9 +452,9 @@ public final class Session implements Subscriber, Replayer.Sink {
             for (EncodedMessage m : snapshots) {
                 if (m.seq() <= cmd.from()) {
                     snapshotsAtFrom.add(m);
-                } else {
-                    lookUp.add(m.topic());
-                }
+                } else if (shard.firstSeq(m.topic()) <= cmd.from()) {
+                    lookUp.add(m.topic());   // changed since from: its value then is in the queue
+                }   // else it first appeared after from: it had no value then
             }
         }
         outbox.hold();
@@ -490,8 +493,16 @@ public final class Session implements Subscriber, Replayer.Sink {
         error(ErrorCode.RESUME_UNAVAILABLE, firstSeq >= 0
                 ? "the queue starts at seq " + firstSeq + "; sending snapshots"
                 : "cannot replay from the queue; sending snapshots", replayId);
-        if (!replaySnapshots.isEmpty()) {
-            outcome(outbox.sendSnapshots(replaySnapshots));
+        // after a replay that failed part way, only snapshots newer than what it sent: a topic's
+        // replayed message must not be followed by the same or an older one
+        List<EncodedMessage> snapshots = new ArrayList<>();
+        for (EncodedMessage m : replaySnapshots) {
+            if (m.seq() > replayedUpTo) {
+                snapshots.add(m);
+            }
+        }
+        if (!snapshots.isEmpty()) {
+            outcome(outbox.sendSnapshots(snapshots));
         }
         endReplay();
     }
@@ -503,6 +514,7 @@ public final class Session implements Subscriber, Replayer.Sink {
         }
         meters.replayedMessages().increment(chunk.size());
         if (!chunk.isEmpty()) {
+            replayedUpTo = chunk.get(chunk.size() - 1).seq();
             outcome(outbox.sendReplayed(chunk));
         }
         if (closed) {

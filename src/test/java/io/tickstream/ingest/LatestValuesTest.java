@@ -66,6 +66,7 @@ class LatestValuesTest {
             Map<String, Long> expected = new HashMap<>();
             append(appender, score(1, "ARS-CHE", 1));   // a match that ended long before the rest
             expected.put("sports.football.ARS-CHE", appender.lastIndexAppended());
+            long firstTick = appender.lastIndexAppended() + 1;
             for (int i = 0; i < 3_000; i++) {
                 append(appender, new Tick(i, "S" + (i % 300), 1, 2, 1.5, 1, i));
                 expected.put("stocks.S" + (i % 300), appender.lastIndexAppended());
@@ -80,6 +81,8 @@ class LatestValuesTest {
             LatestValues.Result r = LatestValues.upTo(queue, upTo);
 
             assertEquals(new TreeMap<>(expected), seqByTopic(r.latest()));
+            assertEquals(firstTick, r.firstSeqs().get("stocks.S0"), "where the topic first appeared");
+            assertEquals(expected.get("sports.football.ARS-CHE"), r.firstSeqs().get("sports.football.ARS-CHE"));
             assertEquals(3_003, r.records());
             assertEquals(1, r.damaged(), "the torn record, decoded because it was S7's newest");
             EncodedMessage s7 = r.latest().stream().filter(m -> m.topic().equals("stocks.S7")).findFirst().orElseThrow();
@@ -97,17 +100,20 @@ class LatestValuesTest {
                 .rollCycle(TestRollCycles.TEST_SECONDLY).timeProvider(clock).build();
              ExcerptAppender appender = queue.createAppender()) {
             Map<String, Long> expected = new HashMap<>();
+            Map<String, Long> first = new HashMap<>();
             for (int cycle = 0; cycle < 6; cycle++) {
                 for (int i = 0; i < 500; i++) {
                     // a topic per cycle seen once (only one half sees it), and ten topics in every cycle
                     String symbol = i == 0 ? "ONLY" + cycle : "S" + (i % 10);
                     append(appender, new Tick(cycle * 1_000 + i, symbol, 1, 2, 1.5, 1, i));
                     expected.put("stocks." + symbol, appender.lastIndexAppended());
+                    first.putIfAbsent("stocks." + symbol, appender.lastIndexAppended());
                 }
                 clock.advanceMillis(1_000);
             }
             LatestValues.Result r = LatestValues.upTo(queue, Long.MAX_VALUE);
             assertEquals(new TreeMap<>(expected), seqByTopic(r.latest()));
+            assertEquals(first, r.firstSeqs(), "the earlier half's first seq stands");
             assertEquals(3_000, r.records());
         }
     }

@@ -262,7 +262,7 @@ class ResumeTest {
         Path queue = dir.resolve("queue");
         writeFeed(queue, 2_000, 4);
         long head = Fixture.queueSeqs(queue).get(1_999);
-        try (ServerMain server = Fixture.startServer(Fixture.server(queue).toBuilder().resumeAheadWaitMs(300)
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue).toBuilder().resumeAheadWaitMs(300).heartbeatMs(30_000)
                 .build())) {
             WsClient ws = WsClient.connect(client, server.port());
             ws.awaitMessage(m -> "welcome".equals(m.getString("type")), Duration.ofSeconds(10));
@@ -349,6 +349,20 @@ class ResumeTest {
             }
             assertEquals(atFrom, snapshots, "each topic's latest message at or before from");
             assertEquals(want, liveSeqs(ws), "then every message after from, in order");
+
+            // from the newest seq the server holds (a quick reconnect on a quiet feed): the snapshots, no replay
+            WsClient quick = WsClient.connect(client, server.port());
+            long newest = all.get(all.size() - 1).seq();
+            java.util.Map<String, Long> latest = new java.util.TreeMap<>();
+            all.forEach(s -> latest.put(s.message().topic(), s.seq()));
+            quick.request(subscribe(topics, newest).put("snapshot", true), "subscribed");
+            Fixture.await(() -> quick.received().stream().filter(m -> m.getBoolean("snapshot", false)).count()
+                    >= latest.size(), Duration.ofSeconds(20), "the snapshots at the newest seq");
+            java.util.Map<String, Long> quickSnapshots = new java.util.TreeMap<>();
+            quick.received().stream().filter(m -> m.getBoolean("snapshot", false))
+                    .forEach(m -> quickSnapshots.put(m.getString("topic"), m.getLong("seq")));
+            assertEquals(latest, quickSnapshots);
+            assertEquals(List.of(), liveSeqs(quick), "nothing to replay");
 
             // and without snapshot: true, a resume sends none (the default with from)
             WsClient plain = WsClient.connect(client, server.port());
