@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
+import io.tickstream.feed.Sequenced;
 import io.tickstream.support.AppProcess;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
@@ -15,12 +16,15 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import io.tickstream.support.ResumingClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +36,14 @@ import org.junit.jupiter.api.io.TempDir;
  * delivered twice. Bounded in time; every process started here is stopped here.
  */
 class FaultsTest {
+
+    /** Resuming clients in the kill tests, on two event loops of the test's Vert.x. */
+    private static final int CLIENTS = 1_000;
+    /**
+     * The simulator's messages a second in the kill tests: with a thousand subscribers of
+     * everything, 100,000 deliveries a second, plus each kill's outage replayed to every client.
+     */
+    private static final int FEED_RATE = 100;
 
     @TempDir
     Path dir;
@@ -127,114 +139,140 @@ class FaultsTest {
     }
 
     /**
-     * A subscriber of everything that, whenever its connection drops, reconnects and resubscribes
-     * with {@code from} = the last seq it received, as the protocol tells clients to. Its state is
-     * touched on its Vert.x event loop; the test reads it through synchronized accessors.
+     * A thousand real subscribers of the whole feed, each resuming with {@code from} = its resume
+     * point whenever its connection drops, while the server process is killed with SIGKILL three
+     * times: the first and the last time while every client is live again, the second as soon as
+     * every client has reconnected (replays still running). Each must end with every record of the
+     * queue from its first message on, once and in order, and no snapshot after a resume.
      */
-    private final class ResumingClient {
-        private final int port;
-        private final List<Long> seqs = new ArrayList<>();
-        private long lastSeq;
-        private int connects;
-        private final List<String> errors = new ArrayList<>();
-
-        ResumingClient(int port) {
-            this.port = port;
-        }
-
-        void connect() {
-            client.connect(port, "127.0.0.1", "/ws").onSuccess(ws -> {
-                synchronized (this) {
-                    connects++;
-                }
-                ws.textMessageHandler(this::onText);
-                ws.closeHandler(v -> retry());
-                long from = lastSeq();
-                // the first time live; after a drop, resume from the last message received
-                ws.writeTextMessage((from > 0 ? Fixture.subscribeAll("all").put("from", from) : Fixture.subscribeAll("all")).encode());
-            }).onFailure(e -> retry());
-        }
-
-        private void retry() {
-            vertx.setTimer(100, t -> connect());
-        }
-
-        private synchronized void onText(String text) {
-            Object v = io.vertx.core.json.Json.decodeValue(text);
-            for (Object o : v instanceof JsonArray a ? a : new JsonArray().add(v)) {
-                JsonObject m = (JsonObject) o;
-                String type = m.getString("type");
-                if ("error".equals(type)) {
-                    errors.add(m.encode());
-                } else if (("tick".equals(type) || "score".equals(type)) && !m.getBoolean("snapshot", false)) {
-                    seqs.add(m.getLong("seq"));
-                    lastSeq = Math.max(lastSeq, m.getLong("seq"));
-                }
-            }
-        }
-
-        synchronized long lastSeq() {
-            return lastSeq;
-        }
-
-        synchronized List<Long> seqs() {
-            return List.copyOf(seqs);
-        }
-
-        synchronized int connects() {
-            return connects;
-        }
-
-        synchronized List<String> errors() {
-            return List.copyOf(errors);
-        }
-    }
-
     @Test
-    void shouldLetClientsResumeWithNothingMissingOrTwiceWhenTheServerIsKilledFiveTimes() throws Exception {
+    void shouldLetAThousandClientsResumeWithNothingMissingOrTwiceWhenTheServerIsKilledThreeTimes() throws Exception {
         Path queue = dir.resolve("queue");
         int port = External.freePort();
         Random random = new Random(11);
-        Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 1500, 5));
-        List<String> serverArgs = List.of("server", "--queue", queue.toString(), "--port", String.valueOf(port),
-                "--host", "127.0.0.1");
+        List<String> serverArgs = serverArgs(queue, port);
+        External.Running sim = startSimulator(queue, 0);
         External.Running server = AppProcess.start(dir.resolve("server-0.log"), serverArgs.toArray(String[]::new));
         List<ResumingClient> clients = new ArrayList<>();
         try {
             External.awaitPort(server, port, Duration.ofSeconds(30));
-            for (int i = 0; i < 20; i++) {
-                ResumingClient c = new ResumingClient(port);
-                clients.add(c);
-                c.connect();
-            }
-            Fixture.await(() -> clients.stream().allMatch(c -> c.lastSeq() > 0), Duration.ofSeconds(20),
-                    "every client receiving");
-            for (int round = 1; round <= 5; round++) {
-                Thread.sleep(500 + random.nextInt(1500));
+            startClients(clients, port);
+            for (int kill = 1; kill <= 3; kill++) {
+                if (kill == 2) {
+                    awaitConnects(clients, kill);
+                } else {
+                    awaitLive(clients, kill, queue, random);
+                }
                 AppProcess.kill9(server);
-                server = AppProcess.start(dir.resolve("server-" + round + ".log"), serverArgs.toArray(String[]::new));
+                server = AppProcess.start(dir.resolve("server-" + kill + ".log"), serverArgs.toArray(String[]::new));
                 External.awaitPort(server, port, Duration.ofSeconds(30));
-                int expectConnects = round + 1;
-                Fixture.await(() -> clients.stream().allMatch(c -> c.connects() >= expectConnects),
-                        Duration.ofSeconds(30), "every client to reconnect after kill " + expectConnects);
             }
-            Thread.sleep(1000);
-            sim.stop();
-            List<Long> inQueue = Fixture.queueSeqs(queue);
-            long last = inQueue.get(inQueue.size() - 1);
-            Fixture.await(() -> clients.stream().allMatch(c -> c.lastSeq() == last), Duration.ofSeconds(30),
-                    "every client to reach the end of the queue");
-            for (ResumingClient c : clients) {
-                assertEquals(List.of(), c.errors(), "no resume_unavailable or other error");
-                List<Long> got = c.seqs();
-                long first = got.get(0);
-                List<Long> owed = inQueue.stream().filter(seq -> seq >= first).toList();
-                assertTrue(owed.size() > 5_000, "a real load across the kills: " + owed.size());
-                Fixture.assertSameSeqs(owed, got, "every message from the first one received, once, in order");
-            }
+            awaitLive(clients, 4, queue, random);
+            sim.close();
+            assertEveryClientGotTheQueueOnce(clients, queue, false);
         } finally {
+            clients.forEach(ResumingClient::stop);
             server.close();
-            sim.stop();
+            sim.close();
         }
+    }
+
+    private static List<String> serverArgs(Path queue, int port) {
+        return List.of("server", "--queue", queue.toString(), "--port", String.valueOf(port), "--host", "127.0.0.1");
+    }
+
+    private External.Running startSimulator(Path queue, int run) throws Exception {
+        return AppProcess.start(dir.resolve("sim-" + run + ".log"), "simulate", "--queue", queue.toString(),
+                "--rate", String.valueOf(FEED_RATE), "--seed", String.valueOf(run), "--burst-multiplier", "1",
+                "--stats-every", "0");
+    }
+
+    private void startClients(List<ResumingClient> clients, int port) throws InterruptedException {
+        clients.addAll(ResumingClient.start(vertx, port, CLIENTS, 2));
+        await(clients, c -> c.resumePoint() > 0, "every client receiving live messages");
+    }
+
+    private static void awaitConnects(List<ResumingClient> clients, int connects) throws InterruptedException {
+        await(clients, c -> c.connects() >= connects, "every client connected " + connects + " times");
+    }
+
+    /**
+     * Waits until every client is on its {@code connects}-th connection and has received live
+     * messages up to a seq between half a second and two seconds of feed beyond the queue's newest
+     * record when the wait began: all of them resumed and caught up, the feed moving on.
+     */
+    private static void awaitLive(List<ResumingClient> clients, int connects, Path queue, Random random)
+            throws InterruptedException {
+        awaitConnects(clients, connects);
+        long target = Fixture.lastSeq(queue) + FEED_RATE / 2 + random.nextInt(FEED_RATE * 3 / 2);
+        await(clients, c -> c.resumePoint() >= target, "every client live again, up to seq " + target);
+    }
+
+    /**
+     * Once the feed has stopped: every client reaches the end of the queue, and each one's live
+     * messages are exactly the intact records of the queue from its first one on. Reports how
+     * many clients fail, and how the first of them does.
+     *
+     * @param mayBeTorn whether a writer was killed: its last record may be torn, and is then owed to nobody
+     */
+    private static void assertEveryClientGotTheQueueOnce(List<ResumingClient> clients, Path queue, boolean mayBeTorn)
+            throws InterruptedException {
+        List<Long> damaged = new ArrayList<>();
+        long[] intact = Fixture.readQueue(queue, mayBeTorn ? damaged : null).stream().mapToLong(Sequenced::seq)
+                .toArray();
+        long last = intact[intact.length - 1];
+        await(clients, c -> c.resumePoint() >= last, "every client to reach the end of the queue, seq " + last);
+        clients.forEach(ResumingClient::stop);
+        int failed = 0;
+        String firstFailure = null;
+        long minOwed = Long.MAX_VALUE;
+        long bytes = 0;
+        for (int i = 0; i < clients.size(); i++) {
+            ResumingClient c = clients.get(i);
+            long[] got = c.seqs();
+            int from = Arrays.binarySearch(intact, got[0]);
+            long[] owed = from < 0 ? new long[0] : Arrays.copyOfRange(intact, from, intact.length);
+            minOwed = Math.min(minOwed, owed.length);
+            bytes += c.seqBytes();
+            String wrong = c.problems();
+            if (!Arrays.equals(owed, got)) {
+                try {
+                    Fixture.assertSameSeqs(boxed(owed), boxed(got), "the live messages");
+                } catch (AssertionError e) {
+                    wrong += (wrong.isEmpty() ? "" : "; ") + e.getMessage();
+                }
+            }
+            if (!wrong.isEmpty()) {
+                failed++;
+                if (firstFailure == null) {
+                    firstFailure = "client " + i + " (closes " + c.closes() + "): " + wrong;
+                }
+            }
+        }
+        System.out.printf("%d clients, %d records in the queue (%d torn: %s), at least %d owed to each, %d KB of"
+                + " seqs held by the clients%n", clients.size(), intact.length, damaged.size(), damaged, minOwed,
+                bytes / 1024);
+        assertEquals(0, failed, failed + " of " + clients.size() + " clients did not get every record of the queue "
+                + "once after their first, or saw what a resuming client must not; " + firstFailure);
+        assertTrue(minOwed > 20 * FEED_RATE, "a real load across the kills: " + minOwed + " records each at least");
+    }
+
+    /** Waits for every client to satisfy {@code condition}; on a timeout says how many did and where the others are. */
+    private static void await(List<ResumingClient> clients, Predicate<ResumingClient> condition, String what)
+            throws InterruptedException {
+        try {
+            Fixture.await(() -> clients.stream().allMatch(condition), Duration.ofSeconds(120), what);
+        } catch (AssertionError e) {
+            List<ResumingClient> behind = clients.stream().filter(condition.negate()).toList();
+            ResumingClient first = behind.get(0);
+            throw new AssertionError(e.getMessage() + ": " + behind.size() + " of " + clients.size()
+                    + " did not; the first of them: " + first.connects() + " connects, resume point "
+                    + first.resumePoint() + ", " + first.received() + " received, closes " + first.closes() + " "
+                    + first.problems(), e);
+        }
+    }
+
+    private static List<Long> boxed(long[] seqs) {
+        return Arrays.stream(seqs).boxed().toList();
     }
 }

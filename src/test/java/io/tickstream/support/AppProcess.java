@@ -33,7 +33,7 @@ public final class AppProcess {
         return External.start(log, command);
     }
 
-    /** The process id, for {@code kill -9}. */
+    /** Kills the process with SIGKILL and waits for it. */
     public static void kill9(External.Running p) throws InterruptedException {
         p.process().destroyForcibly();
         p.process().waitFor();

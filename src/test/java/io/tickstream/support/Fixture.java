@@ -138,6 +138,15 @@ public final class Fixture {
         }
     }
 
+    /** The seq of the newest record in the queue (as a writer left it, intact or not), or -1 when it is empty. */
+    public static long lastSeq(Path dir) {
+        try (ChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY)
+                .readOnly(true).build()) {
+            long last = q.lastIndex();
+            return last == Long.MIN_VALUE ? -1 : last;
+        }
+    }
+
     /** The seqs of every message in the queue, in order. */
     public static List<Long> queueSeqs(Path dir) {
         return readQueue(dir).stream().map(Sequenced::seq).toList();
