@@ -33,9 +33,13 @@ public final class AppProcess {
         return External.start(log, command);
     }
 
-    /** Kills the process with SIGKILL and waits for it. */
-    public static void kill9(External.Running p) throws InterruptedException {
-        p.process().destroyForcibly();
-        p.process().waitFor();
+    /** Kills the processes with SIGKILL, all at the same moment (one signal right after the other), and waits for them. */
+    public static void kill9(External.Running... processes) throws InterruptedException {
+        for (External.Running p : processes) {
+            p.process().destroyForcibly();
+        }
+        for (External.Running p : processes) {
+            p.process().waitFor();
+        }
     }
 }
