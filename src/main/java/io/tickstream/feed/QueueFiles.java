@@ -68,16 +68,37 @@ public final class QueueFiles {
      * its header tells.
      */
     public static String problem(Path file) {
+        String first = problemNow(file);
+        if (first == null) {
+            return null;
+        }
+        // A file being written can look short for a moment (its header read after the writer grew
+        // it, a new cycle's header not complete yet): only what is still wrong a little later counts.
+        try {
+            Thread.sleep(RECHECK_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return first;
+        }
+        return problemNow(file);
+    }
+
+    /** How long a file that looks damaged is given before it is looked at again. */
+    private static final long RECHECK_MS = 200;
+
+    private static String problemNow(Path file) {
         if (!Files.isReadable(file)) {
             return "cannot be read (permission denied)";
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            // the header first, the size after it: a file only grows while it is written, so a size
+            // read later is never smaller than what the header read earlier says
+            ByteBuffer head = ByteBuffer.allocate(HEADER_READ);
+            readFully(ch, head, 0);
             long size = ch.size();
             if (size == 0) {
                 return "is empty (0 bytes)";
             }
-            ByteBuffer head = ByteBuffer.allocate((int) Math.min(HEADER_READ, size));
-            readFully(ch, head, 0);
             if (head.limit() < 4) {
                 return "is truncated: " + bytes(size) + ", shorter than a header";
             }
