@@ -45,6 +45,8 @@ public final class QueueTailer implements AutoCloseable {
     private volatile double lagSeconds;
     /** The damaged file the tailer cannot read past ("queue file ... is truncated: ..."), or null. */
     private volatile String damaged;
+    /** Tailer thread: the last pass failed on a read (see {@link #run}). */
+    private boolean faulted;
     private volatile long lastReadNanos = System.nanoTime();
     private final java.util.concurrent.CountDownLatch positioned = new java.util.concurrent.CountDownLatch(1);
     private final java.util.concurrent.CountDownLatch begin = new java.util.concurrent.CountDownLatch(1);
@@ -145,6 +147,12 @@ public final class QueueTailer implements AutoCloseable {
                         tailer = reopen();
                     }
                     idle.idle(doWork(tailer));
+                    if (faulted) {
+                        // reading works again: look at the files again, so that a restored file
+                        // clears readiness and the gauge even while the feed is silent
+                        faulted = false;
+                        damaged = damage.recheck();
+                    }
                 } catch (InternalError e) {
                     // The JVM's answer to SIGBUS in a memory-mapped file: the queue's file system is
                     // full (or failed) under a page being read. Keep what was read, and read on from
@@ -161,9 +169,10 @@ public final class QueueTailer implements AutoCloseable {
                                 + "; retrying every second");
                     }
                     damaged = found;
+                    faulted = true;
                     closeQuietly(tailer);
                     tailer = null;
-                    Thread.sleep(1_000);
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L);   // close() unparks
                 }
             }
         } catch (RuntimeException e) {
@@ -280,6 +289,7 @@ public final class QueueTailer implements AutoCloseable {
     public void close() throws InterruptedException {
         running = false;
         begin.countDown();
+        java.util.concurrent.locks.LockSupport.unpark(thread);
         thread.join(5_000);
     }
 }
