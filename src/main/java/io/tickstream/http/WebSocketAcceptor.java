@@ -171,10 +171,19 @@ final class WebSocketAcceptor {
         Admission.Ticket ticket = (Admission.Ticket) decision;
         EarlyFrames early = EarlyFrames.install(req);
         // the TCP connection under the WebSocket, for a reset at the end of a drain (WebSocketTransport#abort)
-        Channel channel = ((HttpServerConnection) req.connection()).channelHandlerContext().channel();
+        Channel channel = req.connection() instanceof HttpServerConnection c
+                ? c.channelHandlerContext().channel() : null;
         req.toWebSocket().onSuccess(ws -> {
-                    accept(ws, channel, client, ticket);
-                    early.release();
+                    boolean opened = false;
+                    try {
+                        opened = accept(ws, channel, client, ticket);
+                    } finally {
+                        if (opened) {
+                            early.release();
+                        } else {
+                            early.discard();   // nobody to hand them to: let them go
+                        }
+                    }
                 })
                 .onFailure(e -> {
                     early.discard();
@@ -197,10 +206,11 @@ final class WebSocketAcceptor {
                 .onComplete(v -> ctx.request().connection().close());
     }
 
-    private void accept(ServerWebSocket ws, Channel channel, String client, Admission.Ticket ticket) {
+    /** Wires an upgraded WebSocket to a new connection; false when it was gone before that could happen. */
+    private boolean accept(ServerWebSocket ws, Channel channel, String client, Admission.Ticket ticket) {
         if (ws.isClosed()) {
             ticket.release();   // gone before its handlers could be set: its close handler would never run
-            return;
+            return false;
         }
         Connection connection = connections.open(new WebSocketTransport(ws, channel), client, ticket.grant());
         ws.setWriteQueueMaxSize(config.writeQueueBytes());
@@ -212,5 +222,6 @@ final class WebSocketAcceptor {
             connection.onClosed();
         });
         connection.start();
+        return true;
     }
 }

@@ -76,7 +76,9 @@ final class WebSocketTransport implements Transport {
      */
     @Override
     public void abort() {
-        if (channel.isOpen()) {
+        if (channel == null) {
+            close((short) 1001, "going away");   // not an HTTP/1.1 connection of Vert.x's: the best there is
+        } else if (channel.isOpen()) {
             channel.config().setOption(ChannelOption.SO_LINGER, 0);
             channel.pipeline().firstContext().close();
         }
