@@ -164,7 +164,7 @@ public final class ServerMain implements AutoCloseable {
     public static final long STOP_MARGIN_MS = 1000;
 
     /** Of {@link #STOP_MARGIN_MS}, what is kept for what follows Vert.x's close: the queue's close and the exit. */
-    private static final long AFTER_VERTX_MS = 300;
+    private static final long AFTER_VERTX_MS = 500;
 
     /** When {@link #close()} stops waiting for Vert.x (nanoTime); set by {@link #drain()}, none before. */
     private volatile long vertxClosedBy = Long.MAX_VALUE;
