@@ -166,6 +166,7 @@ class FaultsTest {
                 External.awaitPort(server, port, Duration.ofSeconds(30));
             }
             awaitLive(clients, 4, queue, random);
+            awaitRecords(queue, 25 * FEED_RATE);
             sim.close();
             assertEveryClientGotTheQueueOnce(clients, queue, false);
         } finally {
@@ -201,6 +202,7 @@ class FaultsTest {
                 External.awaitPort(server, port, Duration.ofSeconds(30));
             }
             awaitLive(clients, 3, queue, random);
+            awaitRecords(queue, 25 * FEED_RATE);
             sim.close();
             assertEveryClientGotTheQueueOnce(clients, queue, true);
         } finally {
@@ -208,6 +210,15 @@ class FaultsTest {
             server.close();
             sim.close();
         }
+    }
+
+    /**
+     * Lets the feed run on until the queue holds {@code records}: a real load across the kills
+     * however fast this machine got through them (checked at the end).
+     */
+    private static void awaitRecords(Path queue, int records) throws InterruptedException {
+        Fixture.await(() -> Fixture.queueSeqs(queue).size() >= records, Duration.ofSeconds(120),
+                records + " records in the queue");
     }
 
     private static List<String> serverArgs(Path queue, int port) {
