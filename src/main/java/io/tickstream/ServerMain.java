@@ -27,6 +27,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -87,6 +88,15 @@ public final class ServerMain implements AutoCloseable {
 
         // first of what holds resources: a queue that cannot be used refuses the start at once
         ChronicleQueue queue = FeedQueue.openForReading(config.queueDir(), FeedQueue.rollCycle(config.rollCycle()));
+        // the latest message of every topic, read while the rest starts (see loadLatest)
+        long scanStarted = System.nanoTime();
+        CompletableFuture<LatestValues.Result> scanned = config.fromStart()
+                ? CompletableFuture.completedFuture(LatestValues.Result.NONE)
+                : CompletableFuture.supplyAsync(() -> LatestValues.upTo(queue, queue.lastIndex()), r -> {
+                    Thread t = new Thread(r, "tickstream-start-scan");
+                    t.setDaemon(true);
+                    t.start();
+                });
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
                         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
@@ -110,7 +120,7 @@ public final class ServerMain implements AutoCloseable {
         try {
             long startPosition = tailer.start();
             LatestValues.Result latest = config.fromStart() ? LatestValues.Result.NONE
-                    : loadLatest(queue, startPosition, meters);
+                    : loadLatest(scanned, scanStarted, queue, startPosition, meters);
             vertx.deployVerticle(() -> {
                 ServerVerticle v = new ServerVerticle(config, hub, meters, registry, notReady, port, startPosition,
                         latest, replayer, admission);
@@ -134,11 +144,16 @@ public final class ServerMain implements AutoCloseable {
     /**
      * The latest message of every topic in the queue up to where the tailer starts, so that snapshots
      * and {@code /api/topics} are complete before the server listens (with {@code --from-start} the
-     * tailer itself delivers every record before the server is ready).
+     * tailer itself delivers every record before the server is ready). {@code scanned} is the scan of
+     * the queue as it was when it was opened, run while the meters, Vert.x and the tailer start; the
+     * records written since, up to the tailer's start position {@code upTo}, are read here.
      */
-    private static LatestValues.Result loadLatest(ChronicleQueue queue, long upTo, Meters meters) {
-        long started = System.nanoTime();
-        LatestValues.Result r = LatestValues.upTo(queue, upTo);
+    private static LatestValues.Result loadLatest(CompletableFuture<LatestValues.Result> scanned, long started,
+                                                  ChronicleQueue queue, long upTo, Meters meters) {
+        LatestValues.Result early = scanned.join();
+        // what was written between the scan's end and the tailer's start: a few records, read now
+        LatestValues.Result r = early.upTo() <= upTo ? LatestValues.extend(early, queue, upTo)
+                : LatestValues.upTo(queue, upTo);
         meters.feedDecodeErrors().increment(r.damaged());
         LOG.info(String.format("loaded the latest message of %d topics from %d records in %d ms%s",
                 r.latest().size(), r.records(), (System.nanoTime() - started) / 1_000_000,

@@ -42,14 +42,47 @@ public final class LatestValues {
      * @param firstSeqs the seq of each topic's first record: before it the topic had no value
      * @param records   records read
      * @param damaged   records that could not be decoded among those the scan had to decode
+     * @param upTo      the seq the scan went up to ({@code Long.MIN_VALUE}: nothing scanned)
      */
-    public record Result(List<EncodedMessage> latest, Map<String, Long> firstSeqs, long records, long damaged) {
+    public record Result(List<EncodedMessage> latest, Map<String, Long> firstSeqs, long records, long damaged,
+                         long upTo) {
 
         /** Nothing: an empty queue, or one tailed from its start. */
-        public static final Result NONE = new Result(List.of(), Map.of(), 0, 0);
+        public static final Result NONE = new Result(List.of(), Map.of(), 0, 0, Long.MIN_VALUE);
     }
 
     private LatestValues() {
+    }
+
+    /**
+     * {@code earlier} carried on to {@code upTo}: the records after the seq it went up to are read
+     * and their topics' latest values replace its. So a server can scan most of the queue while it
+     * starts its other parts, and then only the few records written meanwhile.
+     *
+     * @throws IllegalArgumentException when {@code earlier} went beyond {@code upTo}
+     */
+    public static Result extend(Result earlier, ChronicleQueue queue, long upTo) {
+        if (earlier.upTo() == Long.MIN_VALUE) {
+            return upTo(queue, upTo);
+        }
+        if (earlier.upTo() > upTo) {
+            throw new IllegalArgumentException("scanned up to " + earlier.upTo() + ", beyond " + upTo);
+        }
+        if (earlier.upTo() == upTo) {
+            return earlier;
+        }
+        TopicTable table = new TopicTable();
+        scan(queue, earlier.upTo() + 1, upTo, table);
+        Result later = decode(queue, table, table.records, upTo);
+        Map<String, EncodedMessage> latest = new HashMap<>();
+        earlier.latest().forEach(m -> latest.put(m.topic(), m));
+        later.latest().forEach(m -> latest.put(m.topic(), m));
+        Map<String, Long> firstSeqs = new HashMap<>(later.firstSeqs());
+        firstSeqs.putAll(earlier.firstSeqs());
+        List<EncodedMessage> out = new ArrayList<>(latest.values());
+        out.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        return new Result(List.copyOf(out), Map.copyOf(firstSeqs), earlier.records() + later.records(),
+                earlier.damaged() + later.damaged(), upTo);
     }
 
     /** Scans every record with {@code seq <= upTo}. */
@@ -87,11 +120,11 @@ public final class LatestValues {
         for (TopicTable t : halves) {
             records += t.records;
         }
-        return decode(queue, all, records);
+        return decode(queue, all, records, last);
     }
 
     /** Decodes each topic's latest record; a damaged one gives way to the topic's previous intact record. */
-    private static Result decode(ChronicleQueue queue, TopicTable table, long records) {
+    private static Result decode(ChronicleQueue queue, TopicTable table, long records, long upTo) {
         JsonCodec codec = new JsonCodec();
         List<EncodedMessage> out = new ArrayList<>(table.size());
         Map<String, Long> firstSeqs = new HashMap<>();
@@ -115,7 +148,7 @@ public final class LatestValues {
             }
         }
         out.sort((a, b) -> Long.compare(a.seq(), b.seq()));
-        return new Result(List.copyOf(out), Map.copyOf(firstSeqs), records, damaged);
+        return new Result(List.copyOf(out), Map.copyOf(firstSeqs), records, damaged, upTo);
     }
 
     /** The record at {@code seq} decoded, or null when it cannot be (damaged). */
@@ -158,7 +191,8 @@ public final class LatestValues {
     /** Reads records {@code from..to} inclusive into {@code table}. */
     static void scan(ChronicleQueue queue, long from, long to, TopicTable table) {
         try (ExcerptTailer t = queue.createTailer()) {
-            if (!t.moveToIndex(from)) {
+            // at from, or at the record before it (from may be one past a cycle's last), or the start
+            if (!t.moveToIndex(from) && !t.moveToIndex(from - 1)) {
                 t.toStart();
             }
             while (true) {

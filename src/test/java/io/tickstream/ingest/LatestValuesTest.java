@@ -128,4 +128,26 @@ class LatestValuesTest {
             assertEquals(1, LatestValues.upTo(queue, appender.lastIndexAppended()).latest().size());
         }
     }
+
+    @Test
+    void shouldCarryAnEarlierScanOnToALaterSeqAsIfScannedAtOnce() {
+        try (ChronicleQueue queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY)
+                .build(); ExcerptAppender appender = queue.createAppender()) {
+            for (int i = 0; i < 1_000; i++) {
+                append(appender, new Tick(i, "S" + (i % 40), 1, 2, 1.5, 1, i));
+            }
+            LatestValues.Result early = LatestValues.upTo(queue, queue.lastIndex());
+            assertEquals(appender.lastIndexAppended(), early.upTo());
+            for (int i = 1_000; i < 1_100; i++) {   // written while the server started: new and known topics
+                append(appender, new Tick(i, "S" + (i % 60), 1, 2, 1.5, 1, i));
+            }
+            long upTo = appender.lastIndexAppended();
+            LatestValues.Result carried = LatestValues.extend(early, queue, upTo);
+            LatestValues.Result atOnce = LatestValues.upTo(queue, upTo);
+            assertEquals(seqByTopic(atOnce.latest()), seqByTopic(carried.latest()));
+            assertEquals(atOnce.firstSeqs(), carried.firstSeqs());
+            assertEquals(1_100, carried.records(), "each record read once");
+            assertEquals(upTo, carried.upTo());
+        }
+    }
 }
