@@ -143,15 +143,19 @@ public final class QueueTailer implements AutoCloseable {
             begin.await();
             while (running) {
                 try {
-                    if (tailer == null) {
-                        tailer = reopen();
-                    }
-                    idle.idle(doWork(tailer));
-                    if (faulted) {
-                        // reading works again: look at the files again, so that a restored file
-                        // clears readiness and the gauge even while the feed is silent
-                        faulted = false;
-                        damaged = damage.recheck();
+                    // The loop is inside the try: the JVM raises a fault in a mapped file some
+                    // instructions after it happened, which can be this loop's back-edge.
+                    while (running) {
+                        if (tailer == null) {
+                            tailer = reopen();
+                        }
+                        idle.idle(doWork(tailer));
+                        if (faulted) {
+                            // reading works again: look at the files again, so that a restored file
+                            // clears readiness and the gauge even while the feed is silent
+                            faulted = false;
+                            damaged = damage.recheck();
+                        }
                     }
                 } catch (InternalError e) {
                     // The JVM's answer to SIGBUS in a memory-mapped file: the queue's file system is
