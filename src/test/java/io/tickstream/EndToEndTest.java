@@ -64,13 +64,7 @@ class EndToEndTest {
             }
             sim = Fixture.startSimulator(Fixture.simulator(queue, 1500, 42));
             Fixture.await(() -> feedMessagesRead(server) > 0, Duration.ofSeconds(20), "first messages");
-            Fixture.await(() -> {
-                try {
-                    return new JsonArray(Fixture.get(server.port(), "/api/topics").body()).size() > 300;
-                } catch (Exception e) {
-                    return false;
-                }
-            }, Duration.ofSeconds(30), "most topics seen");
+            Fixture.awaitTopics(server.port(), 300, Duration.ofSeconds(30));
             for (int i = CLIENTS / 2; i < CLIENTS; i++) {
                 subs.add(subscribe(wsClient, server.port(), i, rnd, symbols, false));
             }

@@ -52,13 +52,7 @@ class OrderTest {
         Fixture.RunningSimulator sim = null;
         try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
             sim = Fixture.startSimulator(Fixture.simulator(queue, 3_000, 11));
-            Fixture.await(() -> {
-                try {
-                    return new JsonArray(Fixture.get(server.port(), "/api/topics").body()).size() > 400;
-                } catch (Exception e) {
-                    return false;
-                }
-            }, Duration.ofSeconds(30), "most topics seen: subscribes below get snapshots");
+            Fixture.awaitTopics(server.port(), 400, Duration.ofSeconds(30));
             var client = WsClient.client(vertx);
             WsClient throttled = WsClient.connect(client, server.port());
             WsClient plain = WsClient.connect(client, server.port());

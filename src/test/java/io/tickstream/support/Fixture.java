@@ -147,6 +147,17 @@ public final class Fixture {
         }
     }
 
+    /** Waits until the server's {@code /api/topics} lists more than {@code topics} topics. */
+    public static void awaitTopics(int port, int topics, Duration timeout) throws InterruptedException {
+        await(() -> {
+            try {
+                return new io.vertx.core.json.JsonArray(get(port, "/api/topics").body()).size() > topics;
+            } catch (Exception e) {
+                return false;
+            }
+        }, timeout, "more than " + topics + " topics listed");
+    }
+
     /** The seqs of every message in the queue, in order. */
     public static List<Long> queueSeqs(Path dir) {
         return readQueue(dir).stream().map(Sequenced::seq).toList();
