@@ -74,21 +74,13 @@ public final class ServerMain implements AutoCloseable {
 
     /** Starts a server and returns once it listens and its tailer runs. */
     public static ServerMain start(ServerConfig config) throws Exception {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new ClassLoaderMetrics().bindTo(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        Meters meters = new Meters(registry);
+        // what can refuse the start comes first, before anything holds resources: the secret file,
+        // then the queue (an unusable or damaged one refuses it at once)
         Admission admission = new Admission(config.allowedOrigins(),
                 config.authSecretFile() == null ? null : TokenAuthority.fromSecretFile(config.authSecretFile()),
                 config.maxConnectionsPerAddress());
-
-        // first of what holds resources: a queue that cannot be used refuses the start at once
         ChronicleQueue queue = FeedQueue.openForReading(config.queueDir(), FeedQueue.rollCycle(config.rollCycle()));
-        // the latest message of every topic, read while the rest starts (see loadLatest)
+        // the latest message of every topic, read while the rest starts and listens (see loadLatest)
         long scanStarted = System.nanoTime();
         CompletableFuture<LatestValues.Result> scanned = config.fromStart()
                 ? CompletableFuture.completedFuture(LatestValues.Result.NONE)
@@ -97,6 +89,14 @@ public final class ServerMain implements AutoCloseable {
                     t.setDaemon(true);
                     t.start();
                 });
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Meters meters = new Meters(registry);
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
                         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
@@ -119,16 +119,23 @@ public final class ServerMain implements AutoCloseable {
         List<ServerVerticle> verticles = new CopyOnWriteArrayList<>();
         try {
             long startPosition = tailer.start();
-            LatestValues.Result latest = config.fromStart() ? LatestValues.Result.NONE
-                    : loadLatest(scanned, scanStarted, queue, startPosition, meters);
+            // listening while the scan may still run: not ready (the tailer has not begun) until
+            // every shard holds the latest message of every topic
             vertx.deployVerticle(() -> {
                 ServerVerticle v = new ServerVerticle(config, hub, meters, registry, notReady, port, startPosition,
-                        latest, replayer, admission);
+                        replayer, admission);
                 verticles.add(v);
                 return v;
             },
                     new DeploymentOptions().setInstances(config.eventLoops()))
                     .await(30, TimeUnit.SECONDS);
+            LatestValues.Result latest = config.fromStart() ? LatestValues.Result.NONE
+                    : loadLatest(scanned, scanStarted, queue, startPosition, meters);
+            List<io.vertx.core.Future<Void>> seeded = new java.util.ArrayList<>();
+            for (ServerVerticle v : verticles) {
+                seeded.add(v.seed(latest));
+            }
+            io.vertx.core.Future.all(seeded).await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
             tailer.close();

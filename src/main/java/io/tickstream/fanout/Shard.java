@@ -43,19 +43,29 @@ public final class Shard {
     /**
      * @param loop          runs tasks on the event loop that owns this shard
      * @param startPosition the tailer's start position: messages up to it are never delivered live
-     * @param latest        the latest message of each topic up to the start position (see
-     *                      {@link io.tickstream.ingest.LatestValues}): the snapshots before any live message
-     * @param firstSeqs     the seq of each of those topics' first message (see {@link #firstSeq})
      * @param busyNanos     told how long each batch took to deliver, for the loop's utilisation
      */
-    public Shard(Executor loop, long startPosition, List<EncodedMessage> latest, Map<String, Long> firstSeqs,
-                 java.util.function.LongConsumer busyNanos) {
+    public Shard(Executor loop, long startPosition, java.util.function.LongConsumer busyNanos) {
         this.loop = loop;
         this.position = startPosition;
         this.busyNanos = busyNanos;
+    }
+
+    /**
+     * Takes the latest message of each topic up to the start position (see
+     * {@link io.tickstream.ingest.LatestValues}), the snapshots owed before any live message, with
+     * the seq of each topic's first message (see {@link #firstSeq}). Call before the first batch;
+     * a topic that already has a newer value keeps it.
+     */
+    public void seed(List<EncodedMessage> latest, Map<String, Long> firstSeqs) {
         for (EncodedMessage m : latest) {
-            TopicEntry e = newTopic(m.topic(), firstSeqs.getOrDefault(m.topic(), -1L));
-            e.latest = m;
+            TopicEntry e = topics.get(m.topic());
+            if (e == null) {
+                e = newTopic(m.topic(), firstSeqs.getOrDefault(m.topic(), -1L));
+            }
+            if (e.latest == null || e.latest.seq() < m.seq()) {
+                e.latest = m;
+            }
         }
     }
 

@@ -59,7 +59,6 @@ public final class ServerVerticle extends VerticleBase {
     private final AtomicInteger boundPort;
     private final SessionSettings settings;
     private final long startPosition;
-    private final LatestValues.Result latest;
     private final Replayer replayer;
     private final Admission admission;
     private final Set<Session> sessions = new LinkedHashSet<>();
@@ -73,14 +72,12 @@ public final class ServerVerticle extends VerticleBase {
      * @param notReady  why the server is not ready ({@code null} when it is), for {@code /health/ready}
      * @param boundPort set to the port actually listened on
      * @param startPosition the tailer's start position (see {@link Shard#position()})
-     * @param latest    the latest message of each topic up to the start position
      * @param replayer  reads the queue again for resumes
      * @param admission who may open a WebSocket (shared by every instance)
      */
     public ServerVerticle(ServerConfig config, Hub hub, Meters meters, PrometheusMeterRegistry registry,
                           Supplier<String> notReady, AtomicInteger boundPort, long startPosition,
-                          LatestValues.Result latest, Replayer replayer, Admission admission) {
-        this.latest = latest;
+                          Replayer replayer, Admission admission) {
         this.admission = admission;
         this.startPosition = startPosition;
         this.replayer = replayer;
@@ -117,7 +114,7 @@ public final class ServerVerticle extends VerticleBase {
         String loopName = Thread.currentThread().getName();
         var busy = meters.fanoutBusy(loopName);
         delivery = new DeliveryMeters(meters);
-        shard = new Shard(this::onLoop, startPosition, latest.latest(), latest.firstSeqs(), nanos -> {
+        shard = new Shard(this::onLoop, startPosition, nanos -> {
             busy.increment(nanos / 1e9);
             delivery.flush();
         });
@@ -153,6 +150,19 @@ public final class ServerVerticle extends VerticleBase {
 
         HttpServer server = acceptor.createServer(vertx, serverOptions(config), router);
         return server.listen().onSuccess(s -> boundPort.set(s.actualPort()));
+    }
+
+    /**
+     * Gives this loop's shard the latest message of every topic up to the start position, before
+     * the tailer delivers anything (see {@link Shard#seed}). Any thread; completes on the loop.
+     */
+    public Future<Void> seed(LatestValues.Result latest) {
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(v -> {
+            shard.seed(latest.latest(), latest.firstSeqs());
+            done.complete();
+        });
+        return done.future();
     }
 
     private void onLoop(Runnable task) {

@@ -60,7 +60,7 @@ class ShardTest {
     }
 
     private static Shard shardWith(Recorder... subscribers) {
-        Shard shard = new Shard(Runnable::run, 0, List.of(), java.util.Map.of(), nanos -> { });
+        Shard shard = new Shard(Runnable::run, 0, nanos -> { });
         shard.onBatch(batch(1, 7));   // every topic exists
         for (Recorder r : subscribers) {
             shard.add(r);
