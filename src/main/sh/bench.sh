@@ -36,7 +36,7 @@ if [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" floor "* ]]; then
 fi
 
 # then the time to ready on a queue of 10 million records (STARTUP_RECORDS): the server reads the
-# whole queue for the latest message of every topic before it listens. The queue is written once
+# whole queue for the latest message of every topic before it is ready. The queue is written once
 # and kept under data/bench for later runs; each start is timed from exec to /health/ready 200.
 STARTUP="$OUT/startup.txt"
 rm -f "$STARTUP"

@@ -150,7 +150,7 @@ public final class ServerMain implements AutoCloseable {
 
     /**
      * The latest message of every topic in the queue up to where the tailer starts, so that snapshots
-     * and {@code /api/topics} are complete before the server listens (with {@code --from-start} the
+     * and {@code /api/topics} are complete before the server is ready (with {@code --from-start} the
      * tailer itself delivers every record before the server is ready). {@code scanned} is the scan of
      * the queue as it was when it was opened, run while the meters, Vert.x and the tailer start; the
      * records written since, up to the tailer's start position {@code upTo}, are read here.

@@ -19,7 +19,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 /**
  * The latest message of every topic in the queue up to a position: what the server's snapshots
  * and {@code /api/topics} start from, whatever position the live tailer starts at. Read once at
- * start, before the server listens.
+ * start, while the server starts and listens, before it is ready.
  *
  * <p>A topic's last message can be anywhere in the queue (a match that ended hours ago), so the
  * whole queue is scanned, forward, and fast: a record is not decoded, only its topic's bytes are
