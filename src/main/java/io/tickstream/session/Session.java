@@ -52,8 +52,12 @@ public final class Session implements Subscriber, Replayer.Sink {
     private String replayId;
     private List<EncodedMessage> replaySnapshots;
     private boolean replayAwaitsDrain;
-    /** The seq of the last message the replay in progress has sent (-1 before any). */
+    /**
+     * Up to which seq the replay in progress has sent each of its topics' values (-1 before any):
+     * the last replayed message's, or {@code from} once the snapshots at {@code from} are sent.
+     */
     private long replayedUpTo = -1;
+    private long replayFrom;
     /** With {@code from} and {@code snapshot}: the snapshots at {@code from} the shard already had. */
     private List<EncodedMessage> snapshotsAtFrom;
     /**
@@ -445,6 +449,7 @@ public final class Session implements Subscriber, Replayer.Sink {
         replayId = cmd.id();
         replaySnapshots = snapshots;
         replayedUpTo = -1;
+        replayFrom = cmd.from();
         Set<String> lookUp = null;
         if (cmd.snapshot()) {
             snapshotsAtFrom = new ArrayList<>();
@@ -469,6 +474,7 @@ public final class Session implements Subscriber, Replayer.Sink {
         List<EncodedMessage> all = new ArrayList<>(snapshotsAtFrom);
         all.addAll(found);
         snapshotsAtFrom = null;
+        replayedUpTo = Math.max(replayedUpTo, replayFrom);   // every topic's value at from is sent now
         all.sort((a, b) -> Long.compare(a.seq(), b.seq()));
         if (!all.isEmpty()) {
             outcome(outbox.sendSnapshots(all));
