@@ -1,5 +1,6 @@
 package io.tickstream.http;
 
+import io.tickstream.session.CloseReason;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
@@ -20,13 +21,13 @@ import java.nio.charset.StandardCharsets;
  */
 final class MessageAssembler {
 
-    static final short CLOSE_PROTOCOL_ERROR = 1002;
-    static final short CLOSE_UNSUPPORTED_DATA = 1003;
-    static final short CLOSE_INVALID_PAYLOAD = 1007;
-    static final short CLOSE_TOO_BIG = 1009;
+    /** Why a connection must be closed: a WebSocket close code and the reason sent with it. */
+    record Close(CloseReason why, String reason) {
 
-    /** Why a connection must be closed: a WebSocket close code and reason. */
-    record Close(short code, String reason) {
+        /** The WebSocket close code. */
+        short code() {
+            return why.code();
+        }
     }
 
     /** The outcome of one frame: a complete text or binary message, a close, or none of them yet. */
@@ -63,10 +64,10 @@ final class MessageAssembler {
         }
         if (frame.isText() || frame.isBinary()) {
             if (partial != null) {
-                return close(CLOSE_PROTOCOL_ERROR, "a new message before the previous one was finished");
+                return close(CloseReason.PROTOCOL_ERROR, "a new message before the previous one was finished");
             }
             if (frame.isBinary() && !binaryAllowed) {
-                return close(CLOSE_UNSUPPORTED_DATA, "binary frames are not supported; send JSON text");
+                return close(CloseReason.UNSUPPORTED_DATA, CloseReason.UNSUPPORTED_DATA.reason());
             }
             partial = Buffer.buffer();
             partialIsText = frame.isText();
@@ -74,14 +75,14 @@ final class MessageAssembler {
         } else if (!frame.isContinuation()) {
             return Result.MORE; // ping, pong and close are Vert.x's
         } else if (partial == null) {
-            return close(CLOSE_PROTOCOL_ERROR, "continuation frame with no message to continue");
+            return close(CloseReason.PROTOCOL_ERROR, "continuation frame with no message to continue");
         }
         Buffer data = frame.binaryData();
         if (partial.length() + data.length() > maxMessageBytes) {
-            return close(CLOSE_TOO_BIG, "message over " + maxMessageBytes + " bytes");
+            return close(CloseReason.TOO_BIG, "message over " + maxMessageBytes + " bytes");
         }
         if (partialIsText && !utf8.feed(data)) {
-            return close(CLOSE_INVALID_PAYLOAD, "invalid UTF-8 in a text message");
+            return close(CloseReason.INVALID_PAYLOAD, CloseReason.INVALID_PAYLOAD.reason());
         }
         partial.appendBuffer(data);
         if (!frame.isFinal()) {
@@ -93,15 +94,15 @@ final class MessageAssembler {
             return new Result(null, whole, null);
         }
         if (!utf8.complete()) {
-            return close(CLOSE_INVALID_PAYLOAD, "invalid UTF-8 in a text message");
+            return close(CloseReason.INVALID_PAYLOAD, CloseReason.INVALID_PAYLOAD.reason());
         }
         return new Result(whole.toString(StandardCharsets.UTF_8), null, null);
     }
 
-    private Result close(short code, String reason) {
+    private Result close(CloseReason why, String reason) {
         partial = null;
         refused = true;
-        return new Result(null, null, new Close(code, reason));
+        return new Result(null, null, new Close(why, reason));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.tickstream.http;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.tickstream.session.CloseReason;
 import io.tickstream.session.Transport;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -60,9 +61,9 @@ final class WebSocketTransport implements Transport {
     }
 
     @Override
-    public void close(short code, String reason) {
+    public void close(CloseReason why, String reason) {
         if (!ws.isClosed()) {
-            ws.close(code, reason);
+            ws.close(why.code(), reason);
         }
     }
 
@@ -77,7 +78,7 @@ final class WebSocketTransport implements Transport {
     @Override
     public void abort() {
         if (channel == null) {
-            close((short) 1001, "going away");   // not an HTTP/1.1 connection of Vert.x's: the best there is
+            close(CloseReason.GOING_AWAY);   // not an HTTP/1.1 connection of Vert.x's: the best there is
         } else if (channel.isOpen()) {
             channel.config().setOption(ChannelOption.SO_LINGER, 0);
             channel.pipeline().firstContext().close();

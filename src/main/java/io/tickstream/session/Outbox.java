@@ -32,9 +32,6 @@ import java.util.function.Predicate;
  */
 public final class Outbox {
 
-    /** WebSocket close code for a connection that cannot keep up. */
-    public static final short CLOSE_SLOW_CONSUMER = 4001;
-
     /** What a call that may grow the backlog concluded. */
     public enum Outcome { OK, SLOW_CONSUMER }
 

@@ -26,9 +26,6 @@ import java.util.function.Predicate;
  */
 public final class Session implements Subscriber, Replayer.Sink {
 
-    /** WebSocket close code for a client that keeps sending over its message rate. */
-    public static final short CLOSE_POLICY_VIOLATION = 1008;
-
     private final String id;
     private final Transport transport;
     private final Shard shard;
@@ -81,13 +78,6 @@ public final class Session implements Subscriber, Replayer.Sink {
     /** When the client last sent anything (a message, a pong), and when it was last pinged. */
     private long heardNanos = System.nanoTime();
     private long pingedNanos = heardNanos;
-
-    /** Close code when the server stops. */
-    public static final short CLOSE_GOING_AWAY = 1001;
-    /** Close code for a client that sent nothing, not even a pong, for the idle timeout. */
-    public static final short CLOSE_IDLE = 4002;
-    /** Close code for a connection whose token expired. */
-    public static final short CLOSE_TOKEN_EXPIRED = 4003;
 
     /**
      * @param grant what the connection's token allows, or {@code null} when auth is off
@@ -152,7 +142,7 @@ public final class Session implements Subscriber, Replayer.Sink {
                 strikesSince = now;
             }
             if (++strikes >= settings.rateLimitStrikes()) {
-                transport.close(CLOSE_POLICY_VIOLATION, "rate limit exceeded");
+                transport.close(CloseReason.POLICY_VIOLATION);
                 onClosed();
             } else {
                 error(ErrorCode.RATE_LIMITED, "more than " + (long) settings.clientMessagesPerSec()
@@ -378,7 +368,7 @@ public final class Session implements Subscriber, Replayer.Sink {
     @Override
     public void fail(RuntimeException cause) {
         if (!closed) {
-            transport.close((short) 1011, "internal error");
+            transport.close(CloseReason.INTERNAL_ERROR);
             onClosed();
         }
     }
@@ -568,12 +558,12 @@ public final class Session implements Subscriber, Replayer.Sink {
             return;
         }
         if (grant != null && System.currentTimeMillis() / 1000 >= grant.expiresAt()) {
-            transport.close(CLOSE_TOKEN_EXPIRED, "token expired");
+            transport.close(CloseReason.TOKEN_EXPIRED);
             onClosed();
             return;
         }
         if (nowNanos - heardNanos >= settings.idleTimeoutMs() * 1_000_000L) {
-            transport.close(CLOSE_IDLE, "idle timeout");
+            transport.close(CloseReason.IDLE);
             onClosed();
             return;
         }
@@ -604,7 +594,7 @@ public final class Session implements Subscriber, Replayer.Sink {
     /** The server is stopping: closes the connection with {@code 1001} going away. */
     public void goAway() {
         if (!closed) {
-            transport.close(CLOSE_GOING_AWAY, "going away");
+            transport.close(CloseReason.GOING_AWAY);
             onClosed();
         }
     }
@@ -638,7 +628,7 @@ public final class Session implements Subscriber, Replayer.Sink {
     private void outcome(Outbox.Outcome outcome) {
         if (outcome == Outbox.Outcome.SLOW_CONSUMER && !closed) {
             meters.slowConsumerDisconnects().increment();
-            transport.close(Outbox.CLOSE_SLOW_CONSUMER, "slow consumer");
+            transport.close(CloseReason.SLOW_CONSUMER);
             onClosed();
         }
     }

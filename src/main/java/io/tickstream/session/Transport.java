@@ -16,8 +16,13 @@ public interface Transport {
     /** Sends a WebSocket ping (a live client answers with a pong: {@link Session#onHeard}). */
     void ping();
 
-    /** Closes the connection with a WebSocket close code and reason. */
-    void close(short code, String reason);
+    /** Closes the connection with a WebSocket close code and its reason. */
+    default void close(CloseReason why) {
+        close(why, why.reason());
+    }
+
+    /** Closes the connection with a WebSocket close code and a reason more precise than its own. */
+    void close(CloseReason why, String reason);
 
     /**
      * Ends the TCP connection at once with a reset, dropping whatever waits to be written (a close

@@ -8,7 +8,7 @@ import io.tickstream.ServerMain;
 import io.tickstream.auth.TokenAuthority;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.feed.TopicPattern;
-import io.tickstream.session.Session;
+import io.tickstream.session.CloseReason;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
@@ -292,7 +292,7 @@ class AccessTest {
                 byte[] payload = in.readNBytes(len);
                 opcodes.add(b0 & 0x0f);
                 if ((b0 & 0x0f) == 0x8) {
-                    assertEquals(Session.CLOSE_IDLE, ((payload[0] & 0xff) << 8) | (payload[1] & 0xff));
+                    assertEquals(CloseReason.IDLE.code(), ((payload[0] & 0xff) << 8) | (payload[1] & 0xff));
                     assertEquals("idle timeout", new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8));
                     break;
                 }
@@ -313,7 +313,7 @@ class AccessTest {
     @Test
     void shouldCloseWith4003WhenTheTokenExpires() throws Exception {
         try (WsClient c = WsClient.connect(client, ws(tokens.mint("brief", patterns(">"), 2)))) {
-            assertEquals(Session.CLOSE_TOKEN_EXPIRED, c.awaitClose(Duration.ofSeconds(10)));
+            assertEquals(CloseReason.TOKEN_EXPIRED.code(), c.awaitClose(Duration.ofSeconds(10)));
             assertEquals("token expired", c.closeReason());
         }
     }
