@@ -22,10 +22,12 @@ import io.tickstream.ingest.QueueTailer;
 import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.Meters;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -131,11 +133,11 @@ public final class ServerMain implements AutoCloseable {
                     .await(30, TimeUnit.SECONDS);
             LatestValues.Result latest = config.fromStart() ? LatestValues.Result.NONE
                     : loadLatest(scanned, scanStarted, queue, startPosition, meters);
-            List<io.vertx.core.Future<Void>> seeded = new java.util.ArrayList<>();
+            List<Future<Void>> seeded = new ArrayList<>();
             for (ServerVerticle v : verticles) {
                 seeded.add(v.seed(latest));
             }
-            io.vertx.core.Future.all(seeded).await(30, TimeUnit.SECONDS);
+            Future.all(seeded).await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
             tailer.close();
@@ -202,12 +204,12 @@ public final class ServerMain implements AutoCloseable {
         long started = System.nanoTime();
         vertxClosedBy = started + TimeUnit.MILLISECONDS.toNanos(drainMs + STOP_MARGIN_MS - AFTER_VERTX_MS);
         draining.set(true);
-        List<io.vertx.core.Future<Void>> all = new java.util.ArrayList<>();
+        List<Future<Void>> all = new ArrayList<>();
         for (ServerVerticle v : verticles) {
             all.add(v.drain(drainMs));
         }
         try {
-            io.vertx.core.Future.all(all).await(vertxClosedBy - System.nanoTime(), TimeUnit.NANOSECONDS);
+            Future.all(all).await(vertxClosedBy - System.nanoTime(), TimeUnit.NANOSECONDS);
         } catch (Exception e) {
             LOG.warning("drain did not finish cleanly: " + e);
         }

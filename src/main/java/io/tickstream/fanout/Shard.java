@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -38,14 +39,14 @@ public final class Shard {
     private long position;
     /** Callbacks waiting for {@link #position} to reach a seq, with that seq; usually empty. */
     private final Map<Runnable, Long> waiters = new HashMap<>();
-    private final java.util.function.LongConsumer busyNanos;
+    private final LongConsumer busyNanos;
 
     /**
      * @param loop          runs tasks on the event loop that owns this shard
      * @param startPosition the tailer's start position: messages up to it are never delivered live
      * @param busyNanos     told how long each batch took to deliver, for the loop's utilisation
      */
-    public Shard(Executor loop, long startPosition, java.util.function.LongConsumer busyNanos) {
+    public Shard(Executor loop, long startPosition, LongConsumer busyNanos) {
         this.loop = loop;
         this.position = startPosition;
         this.busyNanos = busyNanos;

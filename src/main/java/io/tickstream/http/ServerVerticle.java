@@ -34,6 +34,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -138,7 +139,7 @@ public final class ServerVerticle extends VerticleBase {
         long[] due = {System.nanoTime() + period * 1_000_000L};
         vertx.setPeriodic(period, id -> {
             long now = System.nanoTime();
-            delay.record(Math.max(0, now - due[0]), java.util.concurrent.TimeUnit.NANOSECONDS);
+            delay.record(Math.max(0, now - due[0]), TimeUnit.NANOSECONDS);
             due[0] = now + period * 1_000_000L;
             for (Session s : new ArrayList<>(sessions)) {
                 s.tick(now);

@@ -8,6 +8,8 @@ import io.tickstream.feed.QueueCodec;
 import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import net.openhft.chronicle.queue.ChronicleQueue;
@@ -48,8 +50,8 @@ public final class QueueTailer implements AutoCloseable {
     /** Tailer thread: the last pass failed on a read (see {@link #run}). */
     private boolean faulted;
     private volatile long lastReadNanos = System.nanoTime();
-    private final java.util.concurrent.CountDownLatch positioned = new java.util.concurrent.CountDownLatch(1);
-    private final java.util.concurrent.CountDownLatch begin = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch positioned = new CountDownLatch(1);
+    private final CountDownLatch begin = new CountDownLatch(1);
     private volatile long startPosition = -1;
 
     // tailer-thread state
@@ -82,7 +84,7 @@ public final class QueueTailer implements AutoCloseable {
         this.thread = new Thread(this::run, "tickstream-tailer");
         // a batch delivered makes room for the one held here: wake the tailer if it waits (parks)
         // for that, instead of leaving the held batch until its next poll
-        sink.onDelivered(() -> java.util.concurrent.locks.LockSupport.unpark(thread));
+        sink.onDelivered(() -> LockSupport.unpark(thread));
         meters.tailerLag(() -> lagSeconds);
         meters.feedStaleness(this::stalenessSeconds);
     }
@@ -176,7 +178,7 @@ public final class QueueTailer implements AutoCloseable {
                     faulted = true;
                     closeQuietly(tailer);
                     tailer = null;
-                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L);   // close() unparks
+                    LockSupport.parkNanos(1_000_000_000L);   // close() unparks
                 }
             }
         } catch (RuntimeException e) {
@@ -293,7 +295,7 @@ public final class QueueTailer implements AutoCloseable {
     public void close() throws InterruptedException {
         running = false;
         begin.countDown();
-        java.util.concurrent.locks.LockSupport.unpark(thread);
+        LockSupport.unpark(thread);
         thread.join(5_000);
     }
 }

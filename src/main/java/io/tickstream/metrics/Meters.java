@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * Every meter of the server, by name and tag, in one place. Built once in {@code main} from the
@@ -125,7 +126,7 @@ public final class Meters {
     }
 
     /** Registers {@code tickstream_queue_damaged_files}, read from {@code files} at scrape time. */
-    public void queueDamagedFiles(java.util.function.IntSupplier files) {
+    public void queueDamagedFiles(IntSupplier files) {
         Gauge.builder("tickstream_queue_damaged_files", files::getAsInt).baseUnit("files")
                 .description("Queue cycle files found truncated, emptied or unreadable while the server runs "
                         + "(damage found at start-up refuses the start instead); 0 once restored").register(registry);

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 
 /**
@@ -42,7 +43,7 @@ public final class Session implements Subscriber, Replayer.Sink {
     private final Scheduler scheduler;
     private long timerDueNanos = Long.MAX_VALUE;
     private final Replayer replayer;
-    private final java.util.concurrent.Executor loop;
+    private final Executor loop;
     private final String address;
     /** The resume in progress, or null. Client messages wait in {@link #deferred} meanwhile. */
     private Replayer.Replay replay;
@@ -84,7 +85,7 @@ public final class Session implements Subscriber, Replayer.Sink {
      */
     public Session(String id, Transport transport, Shard shard, ServerMessages messages, CommandParser parser,
                    SessionSettings settings, Meters meters, DeliveryMeters delivery, Scheduler scheduler,
-                   Replayer replayer, java.util.concurrent.Executor loop, String address, Grant grant) {
+                   Replayer replayer, Executor loop, String address, Grant grant) {
         this.grant = grant;
         this.address = address;
         this.scheduler = scheduler;
