@@ -1,0 +1,210 @@
+package io.tickstream.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tickstream.fanout.Shard;
+import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.JsonCodec;
+import io.tickstream.feed.QueueCodec;
+import io.tickstream.feed.Tick;
+import io.tickstream.ingest.FeedBatch;
+import io.tickstream.ingest.QueueDamage;
+import io.tickstream.ingest.Replayer;
+import io.tickstream.metrics.DeliveryMeters;
+import io.tickstream.metrics.Meters;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A resume from a seq beyond the shard's position, without a server: a real queue and replayer, a
+ * shard run on the test thread, a transport that records frames and a scheduler the test fires.
+ * The session and its shard are only ever touched by the test thread (the replayer's hand-overs
+ * wait in {@link #loop} until the test runs them), as they are by one event loop in the server.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ResumeAheadTest {
+
+    private static final long WAIT_MS = 1_000;
+
+    @TempDir
+    Path dir;
+
+    private ChronicleQueue queue;
+    private Replayer replayer;
+    /** Every record of the queue as the tailer would hand it on, in order. */
+    private final List<EncodedMessage> feed = new ArrayList<>();
+    private final LinkedBlockingQueue<Runnable> loop = new LinkedBlockingQueue<>();
+    private final List<Runnable> timers = new ArrayList<>();
+    private final List<Long> timerDelays = new ArrayList<>();
+    private final List<JsonObject> sent = new ArrayList<>();
+
+    @BeforeEach
+    void queue() {
+        queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY).build();
+        JsonCodec codec = new JsonCodec();
+        try (ExcerptAppender appender = queue.createAppender()) {
+            for (int i = 0; i < 200; i++) {
+                Tick t = new Tick(i, "S" + (i % 5), 1, 2, 1.5, 1, i);
+                try (DocumentContext dc = appender.writingDocument()) {
+                    QueueCodec.write(t, dc.wire().bytes());
+                }
+                feed.add(EncodedMessage.of(appender.lastIndexAppended(), t, codec));
+            }
+        }
+        replayer = new Replayer(queue, new QueueDamage(dir), 64);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        replayer.close();
+        queue.close();
+    }
+
+    /** A session on {@code shard}, opened (its welcome is the first message sent). */
+    private Session session(Shard shard) {
+        Transport transport = new Transport() {
+            @Override
+            public void writeText(byte[] utf8) {
+                Object frame = Json.decodeValue(new String(utf8, StandardCharsets.UTF_8));
+                if (frame instanceof JsonArray array) {
+                    array.forEach(m -> sent.add((JsonObject) m));
+                } else {
+                    sent.add((JsonObject) frame);
+                }
+            }
+
+            @Override
+            public boolean writeQueueFull() {
+                return false;
+            }
+
+            @Override
+            public void ping() {
+            }
+
+            @Override
+            public void close(CloseReason why, String reason) {
+                throw new AssertionError("closed: " + why);
+            }
+
+            @Override
+            public void abort() {
+            }
+        };
+        SessionSettings settings = new SessionSettings(10_000, 100, 65_536, 1_000, 1_000, 20, 1 << 20, 5_000,
+                30_000, 60_000, WAIT_MS);
+        Meters meters = new Meters(new SimpleMeterRegistry());
+        Scheduler scheduler = (delayMs, task) -> {
+            timerDelays.add(delayMs);
+            timers.add(task);
+        };
+        Session s = new Session("t", transport, shard, new ServerMessages(), new CommandParser(100), settings, meters,
+                new DeliveryMeters(meters), scheduler, replayer, loop::add, "127.0.0.1", null);
+        s.open();
+        return s;
+    }
+
+    private static Shard shardAt(long position) {
+        return new Shard(Runnable::run, position, nanos -> { });
+    }
+
+    private FeedBatch records(int from, int to) {
+        return new FeedBatch(feed.subList(from, to + 1));
+    }
+
+    /** Runs the replayer's hand-overs, as the event loop would, until {@code done}. */
+    private void runLoopUntil(BooleanSupplier done) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!done.getAsBoolean()) {
+            Runnable task = loop.poll(100, TimeUnit.MILLISECONDS);
+            if (task != null) {
+                task.run();
+            }
+            assertTrue(System.nanoTime() < end, "timed out; sent so far: " + sent);
+        }
+    }
+
+    private List<String> types() {
+        return sent.stream().map(m -> m.getString("type")).toList();
+    }
+
+    private List<Long> seqs() {
+        return sent.stream().filter(m -> m.containsKey("seq")).map(m -> m.getLong("seq")).toList();
+    }
+
+    private static String subscribe(long from) {
+        return new JsonObject().put("op", "subscribe").put("id", "r").put("from", from)
+                .put("topics", new JsonArray().add("stocks.*")).encode();
+    }
+
+    @Test
+    void shouldAnswerResumeAheadWithTheHeadWhenTheWaitEndsAndHoldLaterMessagesUntilThen() {
+        Shard shard = shardAt(feed.get(99).seq());
+        Session session = session(shard);
+        session.onText(subscribe(feed.get(199).seq() + 1_000));
+        session.onText("{\"op\":\"ping\",\"id\":\"p\"}");
+        assertEquals(List.of("welcome"), types(), "nothing yet: the subscribe waits, the ping after it");
+        assertEquals(List.of(WAIT_MS), timerDelays, "one timer, of the configured wait");
+
+        shard.post(records(100, 149), () -> { });   // the feed moves, not far enough
+        timers.get(0).run();
+
+        assertEquals(List.of("welcome", "error", "pong"), types());
+        JsonObject error = sent.get(1);
+        assertEquals("resume_ahead", error.getString("code"));
+        assertEquals("r", error.getString("id"));
+        assertEquals(feed.get(149).seq(), error.getLong("head"), "the newest seq the shard holds");
+        shard.post(records(150, 199), () -> { });
+        assertEquals(List.of(), seqs(), "nothing subscribed");
+    }
+
+    @Test
+    void shouldServeTheResumeOnceTheFeedReachesFromWithNoGapAndNoDuplicate() throws Exception {
+        Shard shard = shardAt(feed.get(99).seq());
+        Session session = session(shard);
+        session.onText(subscribe(feed.get(149).seq()));
+        session.onText("{\"op\":\"ping\",\"id\":\"p\"}");
+
+        shard.post(records(100, 159), () -> { });   // reaches from: the subscribe goes ahead, replaying 150..159
+        runLoopUntil(() -> types().contains("pong"));
+        shard.post(records(160, 179), () -> { });   // live after the replay
+        timers.get(0).run();                // the wait's timer, late: no effect now
+
+        List<Long> expected = feed.subList(150, 180).stream().map(EncodedMessage::seq).toList();
+        assertEquals(expected, seqs(), "every message after from, once, in order");
+        assertEquals("subscribed", types().get(1));
+        assertEquals(1, types().stream().filter("pong"::equals).count());
+        assertTrue(types().stream().noneMatch("error"::equals), types().toString());
+    }
+
+    @Test
+    void shouldForgetTheWaitWhenTheConnectionCloses() {
+        Shard shard = shardAt(feed.get(99).seq());
+        Session session = session(shard);
+        session.onText(subscribe(feed.get(149).seq()));
+        session.onClosed();
+        shard.post(records(100, 159), () -> { });   // would have woken it
+        timers.get(0).run();
+        assertEquals(List.of("welcome"), types(), "a closed session answers nothing");
+    }
+}
