@@ -135,10 +135,7 @@ public final class Replayer implements AutoCloseable {
                     if (!position()) {
                         return;
                     }
-                    if (lookUp != null) {
-                        List<EncodedMessage> found = latestAtFrom();
-                        loop.execute(() -> sink.snapshotsAt(found));
-                    }
+                    handOverSnapshotsAt();
                 }
                 List<EncodedMessage> chunk = new ArrayList<>(Math.min(chunkSize, 256));
                 boolean done = false;
@@ -198,10 +195,7 @@ public final class Replayer implements AutoCloseable {
         /** Places the tailer after {@code from}; answers the sink itself when there is nothing to read. */
         private boolean position() {
             if (from >= upTo) {
-                if (lookUp != null) {
-                    List<EncodedMessage> found = latestAtFrom();
-                    loop.execute(() -> sink.snapshotsAt(found));
-                }
+                handOverSnapshotsAt();
                 loop.execute(() -> sink.replayed(List.of(), true));
                 return false;
             }
@@ -227,6 +221,14 @@ public final class Replayer implements AutoCloseable {
                 return false;
             }
             return true;
+        }
+
+        /** Hands the sink the snapshots at {@code from}, when they were asked for. */
+        private void handOverSnapshotsAt() {
+            if (lookUp != null) {
+                List<EncodedMessage> found = latestAtFrom();
+                loop.execute(() -> sink.snapshotsAt(found));
+            }
         }
 
         /**
