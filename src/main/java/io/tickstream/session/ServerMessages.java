@@ -59,18 +59,19 @@ public final class ServerMessages {
 
     /** {@code resume_ahead}, with {@code head}: the newest seq this server holds. */
     public byte[] resumeAhead(String id, String message, long head) {
-        w.reset().beginObject().field("type", "error").field("code", ErrorCode.RESUME_AHEAD).field("message", message);
-        if (id != null) {
-            w.field("id", id);
-        }
-        return w.field("head", head).endObject().toBytes();
+        return beginError(ErrorCode.RESUME_AHEAD, message, id).field("head", head).endObject().toBytes();
     }
 
     public byte[] error(String code, String message, String id) {
+        return beginError(code, message, id).endObject().toBytes();
+    }
+
+    /** An {@code error} object's common fields, the object left open for more. */
+    private JsonWriter beginError(String code, String message, String id) {
         w.reset().beginObject().field("type", "error").field("code", code).field("message", message);
         if (id != null) {
             w.field("id", id);
         }
-        return w.endObject().toBytes();
+        return w;
     }
 }
