@@ -5,8 +5,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.impl.ConnectionBase;
 import java.util.ArrayDeque;
 
 /**
@@ -25,7 +23,8 @@ import java.util.ArrayDeque;
  * request until {@link #release}: frames and the decoder's refusals wait here, everything else
  * (the end of the HTTP request) passes.
  *
- * <p>Relies on Vert.x internals (the connection's {@link ConnectionBase#channelHandlerContext});
+ * <p>Relies on Vert.x internals (the connection's {@code HttpServerConnection#channelHandlerContext},
+ * looked up by {@link WebSocketAcceptor});
  * {@code FramesWithUpgradeTest} fails if a Vert.x upgrade changes them.
  *
  * <p>Threading: the connection's event loop.
@@ -42,17 +41,16 @@ final class EarlyFrames extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Starts holding the frames of {@code request}'s connection; call in the request handler,
-     * before {@code toWebSocket()}. Returns a holder that does nothing on a connection that is not
-     * a Vert.x HTTP/1.1 one.
+     * Starts holding the frames of a connection, just before Vert.x's handler of it; call in the
+     * request handler, before {@code toWebSocket()}. Returns a holder that does nothing when
+     * {@code vertxHandler} is null (a connection that is not a Vert.x HTTP/1.1 one).
+     *
+     * @param vertxHandler the context of Vert.x's handler in the connection's pipeline
      */
-    static EarlyFrames install(HttpServerRequest request) {
+    static EarlyFrames install(ChannelHandlerContext vertxHandler) {
         EarlyFrames holder = new EarlyFrames();
-        if (request.connection() instanceof ConnectionBase conn) {
-            ChannelHandlerContext vertxHandler = conn.channelHandlerContext();
-            if (!vertxHandler.isRemoved() && vertxHandler.pipeline().get(NAME) == null) {
-                vertxHandler.pipeline().addBefore(vertxHandler.name(), NAME, holder);
-            }
+        if (vertxHandler != null && !vertxHandler.isRemoved() && vertxHandler.pipeline().get(NAME) == null) {
+            vertxHandler.pipeline().addBefore(vertxHandler.name(), NAME, holder);
         }
         return holder;
     }

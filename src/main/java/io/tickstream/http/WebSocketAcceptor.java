@@ -1,6 +1,7 @@
 package io.tickstream.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.tickstream.auth.Grant;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.metrics.Meters;
@@ -169,10 +170,12 @@ final class WebSocketAcceptor {
             return;
         }
         Admission.Ticket ticket = (Admission.Ticket) decision;
-        EarlyFrames early = EarlyFrames.install(req);
-        // the TCP connection under the WebSocket, for a reset at the end of a drain (WebSocketTransport#abort)
-        Channel channel = req.connection() instanceof HttpServerConnection c
-                ? c.channelHandlerContext().channel() : null;
+        // Vert.x's handler of the connection (internals: see EarlyFrames), for the frames sent with the
+        // request, and its TCP channel, for a reset at the end of a drain (WebSocketTransport#abort)
+        ChannelHandlerContext vertxHandler = req.connection() instanceof HttpServerConnection c
+                ? c.channelHandlerContext() : null;
+        EarlyFrames early = EarlyFrames.install(vertxHandler);
+        Channel channel = vertxHandler == null ? null : vertxHandler.channel();
         req.toWebSocket().onSuccess(ws -> {
                     boolean opened = false;
                     try {
