@@ -14,7 +14,6 @@ import io.tickstream.auth.TokenAuthority;
 import io.tickstream.http.Admission;
 import io.tickstream.http.ServerVerticle;
 import io.tickstream.feed.FeedQueue;
-import io.tickstream.feed.EncodedMessage;
 import io.tickstream.ingest.IdleStrategy;
 import io.tickstream.ingest.LatestValues;
 import io.tickstream.ingest.QueueDamage;
