@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -63,7 +64,11 @@ public final class Outbox {
     private final Transport transport;
     private final Meters meters;
     private final DeliveryMeters delivery;
-    private final int maxFrameBytes;
+    private final FramePacker packer;
+    /** {@link FramePacker#packLive}, made once: the fast path allocates no function per batch. */
+    private final Function<List<EncodedMessage>, List<byte[]>> packLive;
+    /** The parts of the frame being drained from the backlog, reused. */
+    private final List<byte[]> drained = new ArrayList<>();
     private final long maxBacklogBytes;
     private final long graceNanos;
     private final long stallNanos;
@@ -86,7 +91,8 @@ public final class Outbox {
         this.stallNanos = stallMillis * 1_000_000L;
         this.transport = transport;
         this.meters = meters;
-        this.maxFrameBytes = maxFrameBytes;
+        this.packer = new FramePacker(maxFrameBytes);
+        this.packLive = packer::packLive;
         this.maxBacklogBytes = maxBacklogBytes;
         this.graceNanos = graceMillis * 1_000_000L;
     }
@@ -122,7 +128,7 @@ public final class Outbox {
                 delivery.sent(m.kind(), 1);
                 delivery.writtenLive(m);
             }
-            List<byte[]> frames = plain && shared != null ? shared.get(batch, this::pack) : pack(batch);
+            List<byte[]> frames = plain && shared != null ? shared.get(batch, packLive) : packer.packLive(batch);
             batch.clear();
             for (byte[] frame : frames) {
                 write(frame);
@@ -171,7 +177,9 @@ public final class Outbox {
                 parts.add(asSnapshots ? m.snapshotJson() : m.wireJson());
                 delivery.sent(m.kind(), 1);
             }
-            writePacked(parts, parts.size());
+            for (byte[] frame : packer.pack(parts)) {
+                write(frame);
+            }
             return Outcome.OK;
         }
         for (EncodedMessage m : messages) {
@@ -233,17 +241,17 @@ public final class Outbox {
     public void onDrain() {
         long nowMicros = MicroClock.nowMicros();
         while (head != null && !transport.writeQueueFull()) {
-            List<byte[]> parts = new ArrayList<>();
-            int size = 1;
-            while (head != null && (parts.isEmpty() || size + head.json.length + 16 <= maxFrameBytes)) {
+            drained.clear();
+            int bytes = 0;
+            while (head != null && packer.fits(drained.size(), bytes, head.wireJson().length)) {
                 Entry e = head;
                 unlink(e);
                 if (conflatable != null && e.topic != null) {
                     conflatable.remove(e.topic, e);
                 }
                 byte[] json = e.wireJson();
-                parts.add(json);
-                size += json.length + 1;
+                drained.add(json);
+                bytes += json.length;
                 if (e.kind != null) {
                     delivery.sent(e.kind, 1);
                     if (e.ts >= 0) {
@@ -251,8 +259,9 @@ public final class Outbox {
                     }
                 }
             }
-            writePacked(parts, parts.size());
+            write(FramePacker.frame(drained, 0, drained.size()));
         }
+        drained.clear();
         if (backlogBytes <= maxBacklogBytes) {
             overLimitSince = -1;
         }
@@ -366,58 +375,5 @@ public final class Outbox {
         transport.writeText(frame);
         lastWriteNanos = System.nanoTime();
         delivery.frame(frame.length);
-    }
-
-    /**
-     * Writes {@code count} messages as few frames as possible: one message alone, several as a
-     * JSON array, each frame at most about {@code maxFrameBytes} (a single larger message goes whole).
-     */
-    private void writePacked(List<byte[]> parts, int count) {
-        for (byte[] frame : packParts(parts.subList(0, count))) {
-            write(frame);
-        }
-    }
-
-    /** Packs live messages (their wire form) into frames. */
-    private List<byte[]> pack(List<EncodedMessage> messages) {
-        List<byte[]> parts = new ArrayList<>(messages.size());
-        for (EncodedMessage m : messages) {
-            parts.add(m.wireJson());
-        }
-        return packParts(parts);
-    }
-
-    /** Packs messages into frames: one message alone, several as a JSON array, each about {@code maxFrameBytes}. */
-    private List<byte[]> packParts(List<byte[]> parts) {
-        List<byte[]> frames = new ArrayList<>(1);
-        int count = parts.size();
-        int i = 0;
-        while (i < count) {
-            int size = 1;
-            int j = i;
-            while (j < count && (j == i || size + parts.get(j).length + 1 <= maxFrameBytes)) {
-                size += parts.get(j).length + 1;
-                j++;
-            }
-            if (j - i == 1) {
-                frames.add(parts.get(i));
-            } else {
-                byte[] frame = new byte[size];
-                int pos = 0;
-                frame[pos++] = '[';
-                for (int k = i; k < j; k++) {
-                    if (k > i) {
-                        frame[pos++] = ',';
-                    }
-                    byte[] p = parts.get(k);
-                    System.arraycopy(p, 0, frame, pos, p.length);
-                    pos += p.length;
-                }
-                frame[pos] = ']';
-                frames.add(frame);
-            }
-            i = j;
-        }
-        return frames;
     }
 }
