@@ -6,28 +6,21 @@ import io.tickstream.feed.MicroClock;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * One connection's outbound path and its backpressure policy.
+ * One connection's outbound path: it takes delivery batches, holds live messages back during a
+ * replay, and writes to the socket, or to the {@link Backlog} while the socket is full.
  *
- * <p>While the socket keeps up, each delivery batch is written at once as one frame (the fast
- * path: no copy beyond packing). When the socket's write queue is full, messages wait here in a
- * <em>backlog</em> kept in the order they are to be written, and:
- * <ul>
- *   <li>a conflatable message (a tick, a score clock update) replaces the waiting one of its topic,
- *       which moves to the back with {@code "conflated": N} counting the updates it stands for,
- *       so a slow reader gets the latest value of each topic and never an older after a newer;</li>
- *   <li>anything else (score events, control messages) waits in order and is never dropped.</li>
- * </ul>
- * The backlog is written as the socket drains. A backlog over {@code maxBacklogBytes} for longer
- * than the grace period, over four times that at any moment, or a socket that stays full (its
- * reader takes nothing) for the stall timeout, ends in the named outcome
- * {@link Outcome#SLOW_CONSUMER}: the caller closes the connection with {@code 4001}.
+ * <p>While the socket keeps up and nothing waits, each delivery batch is written at once (the fast
+ * path: packed by {@link FramePacker}, or taken from the event loop's {@link SharedFrames}). When
+ * the socket's write queue is full, messages wait in the backlog (conflatable ones conflated, the
+ * rest never dropped), which is written as the socket drains. A backlog over
+ * {@code maxBacklogBytes} for longer than the grace period, over four times that at any moment, or
+ * a socket that stays full (its reader takes nothing) for the stall timeout, ends in the named
+ * outcome {@link Outcome#SLOW_CONSUMER}: the caller closes the connection with {@code 4001}.
  *
  * <p>Threading: owned by the connection's event loop; not thread-safe.
  */
@@ -38,63 +31,45 @@ public final class Outbox {
 
     private static final int HARD_LIMIT_FACTOR = 4;
 
-    /** A message waiting in the backlog: a node of a doubly-linked list in write order. */
-    private static final class Entry {
-        final String topic;
-        final FeedMessage.Kind kind;
-        byte[] json;
-        long ts;
-        int conflated;
-        Entry prev;
-        Entry next;
-
-        Entry(String topic, FeedMessage.Kind kind, byte[] json, long ts, int conflated) {
-            this.topic = topic;
-            this.kind = kind;
-            this.json = json;
-            this.ts = ts;
-            this.conflated = conflated;
-        }
-
-        byte[] wireJson() {
-            return EncodedMessage.withConflated(json, conflated);
-        }
-    }
-
     private final Transport transport;
     private final Meters meters;
     private final DeliveryMeters delivery;
     private final FramePacker packer;
-    /** {@link FramePacker#packLive}, made once: the fast path allocates no function per batch. */
-    private final Function<List<EncodedMessage>, List<byte[]>> packLive;
-    /** The parts of the frame being drained from the backlog, reused. */
-    private final List<byte[]> drained = new ArrayList<>();
     private final long maxBacklogBytes;
     private final long graceNanos;
     private final long stallNanos;
     private final SharedFrames shared;
-    private long fullSince = -1;
+    /** {@link FramePacker#packLive}, made once: the fast path allocates no function per batch. */
+    private final Function<List<EncodedMessage>, List<byte[]>> packLive;
     private final List<EncodedMessage> batch = new ArrayList<>();
-    /** Live messages held back, exactly, while a replay is written ahead of them. */
+    private final Backlog backlog = new Backlog();
+    /** The parts of the frame being drained from the backlog, reused. */
+    private final List<byte[]> drained = new ArrayList<>();
+    /** Live messages held back, exactly, while a replay is written ahead of them; null when not held. */
     private List<EncodedMessage> held;
-    private Map<String, Entry> conflatable;
-    private Entry head;
-    private Entry tail;
-    private long backlogBytes;
+    private long heldBytes;
+    private long fullSince = -1;
     private long overLimitSince = -1;
     private long lastWriteNanos = System.nanoTime();
 
+    /**
+     * @param maxFrameBytes   the most bytes a frame of several messages may hold
+     * @param maxBacklogBytes the backlog a connection may keep for {@code graceMillis}
+     * @param graceMillis     how long the backlog may stay over {@code maxBacklogBytes}
+     * @param stallMillis     how long the socket may stay full before the connection is a slow consumer
+     * @param shared          the event loop's frames packed once for all its connections, or null
+     */
     public Outbox(Transport transport, Meters meters, DeliveryMeters delivery, int maxFrameBytes,
                   long maxBacklogBytes, long graceMillis, long stallMillis, SharedFrames shared) {
-        this.delivery = delivery;
-        this.shared = shared;
-        this.stallNanos = stallMillis * 1_000_000L;
         this.transport = transport;
         this.meters = meters;
+        this.delivery = delivery;
         this.packer = new FramePacker(maxFrameBytes);
         this.packLive = packer::packLive;
         this.maxBacklogBytes = maxBacklogBytes;
         this.graceNanos = graceMillis * 1_000_000L;
+        this.stallNanos = stallMillis * 1_000_000L;
+        this.shared = shared;
     }
 
     /**
@@ -115,12 +90,12 @@ public final class Outbox {
         if (held != null) {
             for (EncodedMessage m : batch) {
                 held.add(m);
-                backlogBytes += m.json().length;
+                heldBytes += m.json().length;
             }
             batch.clear();
-            return checkHardLimit();
+            return grown();
         }
-        if (head == null && !transport.writeQueueFull()) {
+        if (canWriteNow()) {
             boolean plain = true;
             for (int i = 0; i < batch.size(); i++) {
                 EncodedMessage m = batch.get(i);
@@ -136,10 +111,12 @@ public final class Outbox {
             return Outcome.OK;
         }
         for (EncodedMessage m : batch) {
-            enqueue(m.topic(), m.kind(), m.json(), m.ts(), m.conflatable(), m.conflated());
+            if (backlog.offer(m)) {
+                meters.messagesConflated(m.kind()).increment();
+            }
         }
         batch.clear();
-        return checkHardLimit();
+        return grown();
     }
 
     /**
@@ -149,15 +126,15 @@ public final class Outbox {
      * @param kind the feed kind for a snapshot (counted as sent), {@code null} for a control message
      */
     public Outcome send(byte[] json, FeedMessage.Kind kind) {
-        if (head == null && !transport.writeQueueFull()) {
+        if (canWriteNow()) {
             if (kind != null) {
                 delivery.sent(kind, 1);
             }
             write(json);
             return Outcome.OK;
         }
-        enqueue(null, kind, json, -1, false, 0);
-        return checkHardLimit();
+        backlog.append(null, kind, json);
+        return grown();
     }
 
     /** Sends several snapshots, packed into as few frames as fit. */
@@ -171,7 +148,7 @@ public final class Outbox {
     }
 
     private Outcome sendInOrder(List<EncodedMessage> messages, boolean asSnapshots) {
-        if (head == null && !transport.writeQueueFull()) {
+        if (canWriteNow()) {
             List<byte[]> parts = new ArrayList<>(messages.size());
             for (EncodedMessage m : messages) {
                 parts.add(asSnapshots ? m.snapshotJson() : m.wireJson());
@@ -183,14 +160,15 @@ public final class Outbox {
             return Outcome.OK;
         }
         for (EncodedMessage m : messages) {
-            enqueue(m.topic(), m.kind(), asSnapshots ? m.snapshotJson() : m.wireJson(), -1, false, 0);
+            backlog.append(m.topic(), m.kind(), asSnapshots ? m.snapshotJson() : m.wireJson());
         }
-        return checkHardLimit();
+        return grown();
     }
 
     /**
      * From now on live messages are held back, exactly and in order, until {@link #release()}:
-     * what is sent meanwhile (replayed messages, control messages) goes ahead of them.
+     * what is sent meanwhile (replayed messages, control messages) goes ahead of them. Held messages
+     * count in {@link #backlogBytes()}.
      */
     public void hold() {
         if (held == null) {
@@ -205,9 +183,7 @@ public final class Outbox {
         }
         List<EncodedMessage> waiting = held;
         held = null;
-        for (EncodedMessage m : waiting) {
-            backlogBytes -= m.json().length;
-        }
+        heldBytes = 0;
         batch.addAll(0, waiting);
         return endOfBatch();
     }
@@ -219,50 +195,35 @@ public final class Outbox {
             held.removeIf(m -> {
                 boolean drop = !keep.test(m.topic());
                 if (drop) {
-                    backlogBytes -= m.json().length;
+                    heldBytes -= m.json().length;
                 }
                 return drop;
             });
         }
-        Entry e = head;
-        while (e != null) {
-            Entry next = e.next;
-            if (e.topic != null && !keep.test(e.topic)) {
-                unlink(e);
-                if (conflatable != null) {
-                    conflatable.remove(e.topic, e);
-                }
-            }
-            e = next;
-        }
+        backlog.retainTopics(keep);
     }
 
     /** The socket drained: writes from the backlog until it is empty or the socket is full again. */
     public void onDrain() {
         long nowMicros = MicroClock.nowMicros();
-        while (head != null && !transport.writeQueueFull()) {
-            drained.clear();
+        while (!backlog.isEmpty() && !transport.writeQueueFull()) {
             int bytes = 0;
-            while (head != null && packer.fits(drained.size(), bytes, head.wireJson().length)) {
-                Entry e = head;
-                unlink(e);
-                if (conflatable != null && e.topic != null) {
-                    conflatable.remove(e.topic, e);
-                }
+            while (!backlog.isEmpty() && packer.fits(drained.size(), bytes, backlog.peek().wireJson().length)) {
+                Backlog.Entry e = backlog.poll();
                 byte[] json = e.wireJson();
                 drained.add(json);
                 bytes += json.length;
-                if (e.kind != null) {
-                    delivery.sent(e.kind, 1);
-                    if (e.ts >= 0) {
-                        delivery.writtenLate(nowMicros - e.ts);
+                if (e.kind() != null) {
+                    delivery.sent(e.kind(), 1);
+                    if (e.ts() >= 0) {
+                        delivery.writtenLate(nowMicros - e.ts());
                     }
                 }
             }
             write(FramePacker.frame(drained, 0, drained.size()));
+            drained.clear();
         }
-        drained.clear();
-        if (backlogBytes <= maxBacklogBytes) {
+        if (backlogBytes() <= maxBacklogBytes) {
             overLimitSince = -1;
         }
     }
@@ -272,6 +233,7 @@ public final class Outbox {
      * Also samples the backlog size for the distribution metric.
      */
     public Outcome check(long nowNanos) {
+        long backlogBytes = backlogBytes();
         meters.backlogBytes().record(backlogBytes);
         if (transport.writeQueueFull()) {
             if (fullSince < 0) {
@@ -297,78 +259,30 @@ public final class Outbox {
         return lastWriteNanos;
     }
 
-    /** Bytes waiting in the backlog. */
+    /** Bytes waiting: the backlog's and those of live messages held back during a replay. */
     public long backlogBytes() {
-        return backlogBytes;
+        return backlog.bytes() + heldBytes;
     }
 
     /** Forgets everything (the connection is gone). */
     public void clear() {
         batch.clear();
         held = null;
-        head = null;
-        tail = null;
-        conflatable = null;
-        backlogBytes = 0;
+        heldBytes = 0;
+        backlog.clear();
     }
 
-    private void enqueue(String topic, FeedMessage.Kind kind, byte[] json, long ts, boolean mayConflate,
-                         int conflated) {
-        if (mayConflate) {
-            if (conflatable == null) {
-                conflatable = new HashMap<>();
-            }
-            Entry e = conflatable.get(topic);
-            if (e != null) {
-                unlink(e);
-                e.json = json;
-                e.ts = ts;
-                e.conflated += 1 + conflated;
-                meters.messagesConflated(kind).increment();
-                link(e);
-                return;
-            }
-            e = new Entry(topic, kind, json, ts, conflated);
-            conflatable.put(topic, e);
-            link(e);
-            return;
-        }
-        link(new Entry(topic, kind, json, ts, conflated));
+    /** Nothing waits and the socket takes more: write at once, ahead of nothing. */
+    private boolean canWriteNow() {
+        return backlog.isEmpty() && !transport.writeQueueFull();
     }
 
-    private Outcome checkHardLimit() {
+    private Outcome grown() {
+        long backlogBytes = backlogBytes();
         if (overLimitSince < 0 && backlogBytes > maxBacklogBytes) {
             overLimitSince = System.nanoTime();
         }
         return backlogBytes > HARD_LIMIT_FACTOR * maxBacklogBytes ? Outcome.SLOW_CONSUMER : Outcome.OK;
-    }
-
-    private void link(Entry e) {
-        e.prev = tail;
-        e.next = null;
-        if (tail == null) {
-            head = e;
-        } else {
-            tail.next = e;
-        }
-        tail = e;
-        backlogBytes += e.json.length;
-    }
-
-    private void unlink(Entry e) {
-        if (e.prev == null) {
-            head = e.next;
-        } else {
-            e.prev.next = e.next;
-        }
-        if (e.next == null) {
-            tail = e.prev;
-        } else {
-            e.next.prev = e.prev;
-        }
-        e.prev = null;
-        e.next = null;
-        backlogBytes -= e.json.length;
     }
 
     private void write(byte[] frame) {

@@ -1,0 +1,197 @@
+package io.tickstream.session;
+
+import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.FeedMessage;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * What waits to be written to one connection whose socket is full, in the order it is to be
+ * written, conflating as it waits:
+ * <ul>
+ *   <li>a conflatable live message (a tick, a score clock update) replaces the waiting one of its
+ *       topic, which moves to the back and counts in {@code conflated} the updates it stands for:
+ *       the reader gets the latest value of each topic and never an older after a newer;</li>
+ *   <li>anything else (score events, snapshots, replayed and control messages) waits in order and
+ *       is never dropped or replaced.</li>
+ * </ul>
+ * {@link #bytes()} counts the messages' JSON as given, without the {@code "conflated"} field.
+ *
+ * <p>Threading: owned by the connection's event loop; not thread-safe.
+ */
+final class Backlog {
+
+    /** A waiting message: a node of a doubly-linked list in write order. */
+    static final class Entry {
+        private final String topic;
+        private final FeedMessage.Kind kind;
+        private byte[] json;
+        private long ts;
+        private int conflated;
+        /** {@link #json} with its {@code conflated} count, made when first asked for. */
+        private byte[] wire;
+        private Entry prev;
+        private Entry next;
+
+        private Entry(String topic, FeedMessage.Kind kind, byte[] json, long ts, int conflated) {
+            this.topic = topic;
+            this.kind = kind;
+            this.json = json;
+            this.ts = ts;
+            this.conflated = conflated;
+        }
+
+        /** The message's topic, {@code null} for a control message. */
+        String topic() {
+            return topic;
+        }
+
+        /** The message's feed kind, {@code null} for a control message. */
+        FeedMessage.Kind kind() {
+            return kind;
+        }
+
+        /** When a live message was written to the feed (microseconds since the epoch), else -1. */
+        long ts() {
+            return ts;
+        }
+
+        /** How many earlier updates of the topic this message stands for. */
+        int conflated() {
+            return conflated;
+        }
+
+        /** The bytes to write: the JSON with {@code "conflated": N} added when N > 0. */
+        byte[] wireJson() {
+            if (wire == null) {
+                wire = EncodedMessage.withConflated(json, conflated);
+            }
+            return wire;
+        }
+    }
+
+    /** The waiting conflatable message of each topic; made on the first one. */
+    private Map<String, Entry> conflatable;
+    private Entry head;
+    private Entry tail;
+    private long bytes;
+
+    /**
+     * Adds a live message at the back; a conflatable one replaces the waiting one of its topic (which
+     * moves to the back, standing for one more update plus what the new one stood for).
+     *
+     * @return true when it replaced a waiting message (one more update conflated)
+     */
+    boolean offer(EncodedMessage m) {
+        if (!m.conflatable()) {
+            link(new Entry(m.topic(), m.kind(), m.json(), m.ts(), m.conflated()));
+            return false;
+        }
+        if (conflatable == null) {
+            conflatable = new HashMap<>();
+        }
+        Entry e = conflatable.get(m.topic());
+        if (e != null) {
+            unlink(e);
+            e.json = m.json();
+            e.ts = m.ts();
+            e.conflated += 1 + m.conflated();
+            e.wire = null;
+            link(e);
+            return true;
+        }
+        e = new Entry(m.topic(), m.kind(), m.json(), m.ts(), m.conflated());
+        conflatable.put(m.topic(), e);
+        link(e);
+        return false;
+    }
+
+    /**
+     * Adds a message that is never conflated (a snapshot, a replayed or a control message) at the back.
+     *
+     * @param topic its topic, {@code null} for a control message
+     * @param kind  its feed kind, {@code null} for a control message
+     */
+    void append(String topic, FeedMessage.Kind kind, byte[] json) {
+        link(new Entry(topic, kind, json, -1, 0));
+    }
+
+    boolean isEmpty() {
+        return head == null;
+    }
+
+    /** Bytes waiting: the sum of the messages' JSON lengths. */
+    long bytes() {
+        return bytes;
+    }
+
+    /** The first message to write, left in place; {@code null} when empty. */
+    Entry peek() {
+        return head;
+    }
+
+    /** Takes the first message to write; {@code null} when empty. */
+    Entry poll() {
+        Entry e = head;
+        if (e != null) {
+            remove(e);
+        }
+        return e;
+    }
+
+    /** Drops the waiting messages of topics {@code keep} refuses (control messages stay). */
+    void retainTopics(Predicate<String> keep) {
+        Entry e = head;
+        while (e != null) {
+            Entry next = e.next;
+            if (e.topic != null && !keep.test(e.topic)) {
+                remove(e);
+            }
+            e = next;
+        }
+    }
+
+    /** Forgets everything. */
+    void clear() {
+        head = null;
+        tail = null;
+        conflatable = null;
+        bytes = 0;
+    }
+
+    private void remove(Entry e) {
+        unlink(e);
+        if (conflatable != null && e.topic != null) {
+            conflatable.remove(e.topic, e);
+        }
+    }
+
+    private void link(Entry e) {
+        e.prev = tail;
+        e.next = null;
+        if (tail == null) {
+            head = e;
+        } else {
+            tail.next = e;
+        }
+        tail = e;
+        bytes += e.json.length;
+    }
+
+    private void unlink(Entry e) {
+        if (e.prev == null) {
+            head = e.next;
+        } else {
+            e.prev.next = e.next;
+        }
+        if (e.next == null) {
+            tail = e.prev;
+        } else {
+            e.next.prev = e.prev;
+        }
+        e.prev = null;
+        e.next = null;
+        bytes -= e.json.length;
+    }
+}

@@ -1,0 +1,143 @@
+package io.tickstream.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.FeedMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The backlog of a full socket: conflation per topic in write order, nothing else dropped. */
+class BacklogTest {
+
+    private final Backlog backlog = new Backlog();
+
+    private static EncodedMessage tick(String symbol, int price) {
+        byte[] json = ("{\"type\":\"tick\",\"topic\":\"stocks." + symbol + "\",\"last\":" + price + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        return new EncodedMessage("stocks." + symbol, price, price, FeedMessage.Kind.TICK, true, json, 0);
+    }
+
+    private static EncodedMessage goal(String match, int minute) {
+        byte[] json = ("{\"type\":\"score\",\"topic\":\"" + match + "\",\"event\":" + minute + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        return new EncodedMessage(match, minute, minute, FeedMessage.Kind.SCORE, false, json, 0);
+    }
+
+    private List<String> drain() {
+        List<String> out = new ArrayList<>();
+        for (Backlog.Entry e = backlog.poll(); e != null; e = backlog.poll()) {
+            out.add(new String(e.wireJson(), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    @Test
+    void shouldKeepOnlyTheLatestOfATopicCountingTheUpdatesItStandsFor() {
+        assertFalse(backlog.offer(tick("A", 1)));
+        assertTrue(backlog.offer(tick("A", 2)));
+        assertTrue(backlog.offer(tick("A", 3)));
+
+        assertEquals(List.of("{\"type\":\"tick\",\"topic\":\"stocks.A\",\"last\":3,\"conflated\":2}"), drain());
+    }
+
+    @Test
+    void shouldMoveAReplacedMessageToTheBackSoNoOlderFollowsANewer() {
+        backlog.offer(tick("A", 1));
+        backlog.offer(tick("B", 1));
+        backlog.offer(tick("A", 2));
+
+        List<String> written = drain();
+
+        assertEquals(2, written.size());
+        assertTrue(written.get(0).contains("stocks.B"), written.toString());
+        assertTrue(written.get(1).contains("\"last\":2"), written.toString());
+    }
+
+    @Test
+    void shouldAddWhatAnArrivingMessageAlreadyStoodFor() {
+        backlog.offer(tick("A", 1).plusConflated(4));
+        backlog.offer(tick("A", 2).plusConflated(2));
+
+        Backlog.Entry e = backlog.poll();
+        assertEquals(4 + 1 + 2, e.conflated());
+    }
+
+    @Test
+    void shouldNeverDropOrReplaceScoreEvents() {
+        backlog.offer(goal("football.m1", 10));
+        backlog.offer(goal("football.m1", 20));
+        backlog.offer(goal("football.m1", 30));
+
+        List<String> written = drain();
+
+        assertEquals(3, written.size());
+        for (int i = 0; i < 3; i++) {
+            assertTrue(written.get(i).contains("\"event\":" + (i + 1) * 10), written.toString());
+            assertFalse(written.get(i).contains("conflated"), written.toString());
+        }
+    }
+
+    @Test
+    void shouldKeepControlMessagesInTheirPlace() {
+        backlog.offer(tick("A", 1));
+        backlog.append(null, null, "{\"type\":\"pong\"}".getBytes(StandardCharsets.UTF_8));
+        backlog.offer(tick("A", 2));
+
+        List<String> written = drain();
+
+        assertEquals(List.of("{\"type\":\"pong\"}",
+                "{\"type\":\"tick\",\"topic\":\"stocks.A\",\"last\":2,\"conflated\":1}"), written);
+    }
+
+    @Test
+    void shouldCountTheBytesOfWhatWaits() {
+        EncodedMessage a1 = tick("A", 1);
+        EncodedMessage a22 = tick("A", 22);
+        EncodedMessage b = tick("B", 1);
+
+        backlog.offer(a1);
+        backlog.offer(b);
+        assertEquals(a1.json().length + b.json().length, backlog.bytes());
+        backlog.offer(a22);
+        assertEquals(a22.json().length + b.json().length, backlog.bytes());
+        backlog.poll();
+        assertEquals(a22.json().length, backlog.bytes());
+        backlog.poll();
+        assertEquals(0, backlog.bytes());
+        assertTrue(backlog.isEmpty());
+        assertNull(backlog.poll());
+    }
+
+    @Test
+    void shouldDropTheTopicsNoLongerWantedAndKeepControlMessages() {
+        backlog.offer(tick("A", 1));
+        backlog.offer(goal("football.m1", 10));
+        backlog.append(null, null, "{\"type\":\"pong\"}".getBytes(StandardCharsets.UTF_8));
+        backlog.offer(tick("B", 1));
+
+        backlog.retainTopics(topic -> topic.equals("stocks.B"));
+        backlog.offer(tick("A", 2));
+
+        List<String> written = drain();
+        assertEquals(3, written.size(), written.toString());
+        assertEquals("{\"type\":\"pong\"}", written.get(0));
+        assertTrue(written.get(1).contains("stocks.B"), written.toString());
+        assertFalse(written.get(2).contains("conflated"), "A starts afresh: " + written);
+    }
+
+    @Test
+    void shouldLeaveTheHeadInPlaceWhenPeeked() {
+        backlog.offer(tick("A", 1));
+        backlog.offer(tick("A", 2));
+
+        assertEquals(1, backlog.peek().conflated());
+        assertEquals(1, backlog.poll().conflated());
+        assertTrue(backlog.isEmpty());
+    }
+}
