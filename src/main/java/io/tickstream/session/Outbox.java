@@ -8,6 +8,7 @@ import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -17,10 +18,9 @@ import java.util.function.Predicate;
  * <p>While the socket keeps up and nothing waits, each delivery batch is written at once (the fast
  * path: packed by {@link FramePacker}, or taken from the event loop's {@link SharedFrames}). When
  * the socket's write queue is full, messages wait in the backlog (conflatable ones conflated, the
- * rest never dropped), which is written as the socket drains. A backlog over
- * {@code maxBacklogBytes} for longer than the grace period, over four times that at any moment, or
- * a socket that stays full (its reader takes nothing) for the stall timeout, ends in the named
- * outcome {@link Outcome#SLOW_CONSUMER}: the caller closes the connection with {@code 4001}.
+ * rest never dropped), which is written as the socket drains. A call that may grow what waits
+ * returns an {@link Outcome}; {@link SlowConsumerPolicy} decides when it is
+ * {@link Outcome#SLOW_CONSUMER}, and the caller then closes the connection with {@code 4001}.
  *
  * <p>Threading: owned by the connection's event loop; not thread-safe.
  */
@@ -29,16 +29,13 @@ public final class Outbox {
     /** What a call that may grow the backlog concluded. */
     public enum Outcome { OK, SLOW_CONSUMER }
 
-    private static final int HARD_LIMIT_FACTOR = 4;
-
     private final Transport transport;
     private final Meters meters;
     private final DeliveryMeters delivery;
     private final FramePacker packer;
-    private final long maxBacklogBytes;
-    private final long graceNanos;
-    private final long stallNanos;
+    private final SlowConsumerPolicy policy;
     private final SharedFrames shared;
+    private final LongSupplier nanoClock;
     /** {@link FramePacker#packLive}, made once: the fast path allocates no function per batch. */
     private final Function<List<EncodedMessage>, List<byte[]>> packLive;
     private final List<EncodedMessage> batch = new ArrayList<>();
@@ -48,9 +45,7 @@ public final class Outbox {
     /** Live messages held back, exactly, while a replay is written ahead of them; null when not held. */
     private List<EncodedMessage> held;
     private long heldBytes;
-    private long fullSince = -1;
-    private long overLimitSince = -1;
-    private long lastWriteNanos = System.nanoTime();
+    private long lastWriteNanos;
 
     /**
      * @param maxFrameBytes   the most bytes a frame of several messages may hold
@@ -61,15 +56,22 @@ public final class Outbox {
      */
     public Outbox(Transport transport, Meters meters, DeliveryMeters delivery, int maxFrameBytes,
                   long maxBacklogBytes, long graceMillis, long stallMillis, SharedFrames shared) {
+        this(transport, meters, delivery, new FramePacker(maxFrameBytes),
+                new SlowConsumerPolicy(maxBacklogBytes, graceMillis, stallMillis), shared, System::nanoTime);
+    }
+
+    /** @param nanoClock the time in {@link System#nanoTime()} units (a manual clock in tests) */
+    Outbox(Transport transport, Meters meters, DeliveryMeters delivery, FramePacker packer,
+           SlowConsumerPolicy policy, SharedFrames shared, LongSupplier nanoClock) {
         this.transport = transport;
         this.meters = meters;
         this.delivery = delivery;
-        this.packer = new FramePacker(maxFrameBytes);
-        this.packLive = packer::packLive;
-        this.maxBacklogBytes = maxBacklogBytes;
-        this.graceNanos = graceMillis * 1_000_000L;
-        this.stallNanos = stallMillis * 1_000_000L;
+        this.packer = packer;
+        this.policy = policy;
         this.shared = shared;
+        this.nanoClock = nanoClock;
+        this.packLive = packer::packLive;
+        this.lastWriteNanos = nanoClock.getAsLong();
     }
 
     /**
@@ -223,38 +225,23 @@ public final class Outbox {
             write(FramePacker.frame(drained, 0, drained.size()));
             drained.clear();
         }
-        if (backlogBytes() <= maxBacklogBytes) {
-            overLimitSince = -1;
-        }
+        policy.onWritten(backlogBytes());
     }
 
     /**
-     * Periodic check: a backlog over the limit for longer than the grace period is a slow consumer.
-     * Also samples the backlog size for the distribution metric.
+     * Periodic check: a backlog over the limit for longer than the grace period, or a socket full for
+     * longer than the stall timeout, is a slow consumer. Also samples the backlog size for the
+     * distribution metric.
+     *
+     * @param nowNanos the time in {@link System#nanoTime()} units
      */
     public Outcome check(long nowNanos) {
-        long backlogBytes = backlogBytes();
-        meters.backlogBytes().record(backlogBytes);
-        if (transport.writeQueueFull()) {
-            if (fullSince < 0) {
-                fullSince = nowNanos;
-            } else if (nowNanos - fullSince > stallNanos) {
-                return Outcome.SLOW_CONSUMER;
-            }
-        } else {
-            fullSince = -1;
-        }
-        if (backlogBytes <= maxBacklogBytes) {
-            overLimitSince = -1;
-            return Outcome.OK;
-        }
-        if (overLimitSince < 0) {
-            overLimitSince = nowNanos;
-        }
-        return nowNanos - overLimitSince > graceNanos ? Outcome.SLOW_CONSUMER : Outcome.OK;
+        long bytes = backlogBytes();
+        meters.backlogBytes().record(bytes);
+        return policy.check(bytes, transport.writeQueueFull(), nowNanos);
     }
 
-    /** When anything was last written, for heartbeats. */
+    /** When anything was last written ({@link System#nanoTime()} units), for heartbeats. */
     public long lastWriteNanos() {
         return lastWriteNanos;
     }
@@ -278,16 +265,12 @@ public final class Outbox {
     }
 
     private Outcome grown() {
-        long backlogBytes = backlogBytes();
-        if (overLimitSince < 0 && backlogBytes > maxBacklogBytes) {
-            overLimitSince = System.nanoTime();
-        }
-        return backlogBytes > HARD_LIMIT_FACTOR * maxBacklogBytes ? Outcome.SLOW_CONSUMER : Outcome.OK;
+        return policy.onGrown(backlogBytes(), nanoClock.getAsLong());
     }
 
     private void write(byte[] frame) {
         transport.writeText(frame);
-        lastWriteNanos = System.nanoTime();
+        lastWriteNanos = nanoClock.getAsLong();
         delivery.frame(frame.length);
     }
 }
