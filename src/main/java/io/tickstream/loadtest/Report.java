@@ -13,45 +13,122 @@ import org.HdrHistogram.Histogram;
 /**
  * What a load test measured, printed as a table and written as JSON and as a self-contained
  * HTML page with the latency-percentile plot.
+ *
+ * @param config         what was run
+ * @param connections    connections open at the end, failed attempts, closes by code
+ * @param deliveries     what the connections received
+ * @param healthyReaders gaps and reorders the healthy readers saw
+ * @param slowReaders    gaps and reorders the slow readers saw
+ * @param latencies      latency from each message's write to the feed to its receipt
+ * @param cpuSeconds     the harness's CPU time over the whole run (every thread, JIT and GC included), 0 if unknown
  */
-public record Report(LoadTest.Config config, double seconds, int connectedAtEnd, int failedToConnect,
-                     long delivered, long conflated, long snapshots, long malformedFrames, long gaps, long reorders,
-                     long slowGaps, long slowReorders, Histogram latency, Histogram slowLatency, Histogram recentLatency,
-                     Map<String, Long> closes, double cpuSeconds, long received) {
+public record Report(LoadTest.Config config, ConnectionCounts connections, Deliveries deliveries,
+                     SeqCounts healthyReaders, SeqCounts slowReaders, Latencies latencies, double cpuSeconds) {
+
+    /**
+     * @param connectedAtEnd  connections open when the run ended
+     * @param failedToConnect connection attempts that failed
+     * @param closes          connections closed during the run, by close code
+     */
+    public record ConnectionCounts(int connectedAtEnd, int failedToConnect, Map<String, Long> closes) {
+    }
+
+    /**
+     * @param seconds         length of the measured window
+     * @param delivered       live messages received inside it (one latency recorded for each)
+     * @param conflated       updates the server conflated into the messages received
+     * @param snapshots       snapshot messages received
+     * @param malformedFrames frames that were not protocol JSON
+     * @param received        every message received over the whole run, measured or not, snapshots included
+     */
+    public record Deliveries(double seconds, long delivered, long conflated, long snapshots, long malformedFrames,
+                             long received) {
+    }
+
+    /** Messages lost ({@code seq} gaps, counted only on contiguous subscriptions) and received out of order. */
+    public record SeqCounts(long gaps, long reorders) {
+    }
+
+    /**
+     * Latency from the feed write to the receipt, in microseconds.
+     *
+     * @param healthy the healthy readers', over the measured window
+     * @param slow    the slow readers', over the measured window
+     * @param recent  the healthy readers', over the last 10 s of it
+     */
+    public record Latencies(Histogram healthy, Histogram slow, Histogram recent) {
+    }
 
     private static final double[] PERCENTILES = {50, 90, 99, 99.9, 99.99};
 
     /** True when the healthy readers saw no gap and no reorder, and every frame was protocol JSON. */
     public boolean healthy() {
-        return gaps == 0 && reorders == 0 && malformedFrames == 0;
+        return gaps() == 0 && reorders() == 0 && deliveries.malformedFrames() == 0;
+    }
+
+    public int connectedAtEnd() {
+        return connections.connectedAtEnd();
+    }
+
+    public int failedToConnect() {
+        return connections.failedToConnect();
+    }
+
+    /** Live messages received in the measured window. */
+    public long delivered() {
+        return deliveries.delivered();
     }
 
     public double deliveriesPerSecond() {
-        return seconds > 0 ? delivered / seconds : 0;
+        return deliveries.seconds() > 0 ? deliveries.delivered() / deliveries.seconds() : 0;
+    }
+
+    /** The healthy readers' gaps. */
+    public long gaps() {
+        return healthyReaders.gaps();
+    }
+
+    /** The healthy readers' reorders. */
+    public long reorders() {
+        return healthyReaders.reorders();
+    }
+
+    /** The healthy readers' latency over the measured window, in microseconds. */
+    public Histogram latency() {
+        return latencies.healthy();
+    }
+
+    /** The healthy readers' latency over the last 10 s of the measured window, in microseconds. */
+    public Histogram recentLatency() {
+        return latencies.recent();
     }
 
     public void print(PrintStream out) {
+        Histogram latency = latencies.healthy();
+        Histogram recentLatency = latencies.recent();
+        Histogram slowLatency = latencies.slow();
         out.println();
         out.printf("scenario %s: %d clients (%d connected at the end, %d failed to connect), %.1f s%n", config.name(),
-                config.clients(), connectedAtEnd, failedToConnect, seconds);
-        out.printf("  %-28s %,15d%n", "messages delivered", delivered);
+                config.clients(), connections.connectedAtEnd(), connections.failedToConnect(), deliveries.seconds());
+        out.printf("  %-28s %,15d%n", "messages delivered", deliveries.delivered());
         out.printf("  %-28s %,15.0f%n", "deliveries per second", deliveriesPerSecond());
-        out.printf("  %-28s %,15d%n", "updates conflated", conflated);
-        out.printf("  %-28s %,15d%n", "snapshots", snapshots);
-        out.printf("  %-28s %15d / %d%n", "gaps / reorders (healthy)", gaps, reorders);
-        if (malformedFrames > 0) {
-            out.printf("  %-28s %,15d%n", "frames not protocol JSON", malformedFrames);
+        out.printf("  %-28s %,15d%n", "updates conflated", deliveries.conflated());
+        out.printf("  %-28s %,15d%n", "snapshots", deliveries.snapshots());
+        out.printf("  %-28s %15d / %d%n", "gaps / reorders (healthy)", healthyReaders.gaps(), healthyReaders.reorders());
+        if (deliveries.malformedFrames() > 0) {
+            out.printf("  %-28s %,15d%n", "frames not protocol JSON", deliveries.malformedFrames());
         }
-        out.printf("  %-28s %15d / %d%n", "gaps / reorders (slow)", slowGaps, slowReorders);
-        out.printf("  %-28s %15s%n", "disconnects by close code", new TreeMap<>(closes));
+        out.printf("  %-28s %15d / %d%n", "gaps / reorders (slow)", slowReaders.gaps(), slowReaders.reorders());
+        out.printf("  %-28s %15s%n", "disconnects by close code", new TreeMap<>(connections.closes()));
         out.println("  latency, feed write to receive (healthy readers):");
         for (double p : PERCENTILES) {
             out.printf("    p%-8s %12s%n", trim(p), LoadTest.micros(latency.getValueAtPercentile(p)));
         }
         out.printf("    %-9s %12s%n", "max", LoadTest.micros(latency.getMaxValue()));
         out.printf("  last %d s only: p50 %s, p99 %s (the steady state, if the run reached one)%n",
-                LoadTest.RECENT_SECONDS, LoadTest.micros(recentLatency.getValueAtPercentile(50)),
+                Recorders.RECENT_SECONDS, LoadTest.micros(recentLatency.getValueAtPercentile(50)),
                 LoadTest.micros(recentLatency.getValueAtPercentile(99)));
+        long received = deliveries.received();
         if (cpuSeconds > 0 && received > 0) {
             out.printf("  harness CPU: %.1f s, %.2f µs per message received (all of the run, snapshots included)%n",
                     cpuSeconds, cpuSeconds * 1e6 / received);
@@ -63,22 +140,27 @@ public record Report(LoadTest.Config config, double seconds, int connectedAtEnd,
     }
 
     public JsonObject toJson() {
+        Histogram latency = latencies.healthy();
+        Histogram recentLatency = latencies.recent();
         JsonObject lat = new JsonObject();
         for (double p : PERCENTILES) {
             lat.put("p" + trim(p), latency.getValueAtPercentile(p));
         }
         lat.put("max", latency.getMaxValue()).put("count", latency.getTotalCount()).put("unit", "microseconds");
         return new JsonObject().put("scenario", config.name()).put("url", config.url().toString())
-                .put("clients", config.clients()).put("seconds", seconds).put("connectedAtEnd", connectedAtEnd)
-                .put("failedToConnect", failedToConnect).put("delivered", delivered)
-                .put("deliveriesPerSecond", deliveriesPerSecond()).put("conflated", conflated)
-                .put("snapshots", snapshots).put("malformedFrames", malformedFrames).put("gaps", gaps).put("reorders", reorders).put("slowGaps", slowGaps)
-                .put("slowReorders", slowReorders).put("closes", new JsonObject(Map.copyOf(closes)))
-                .put("latency", lat).put("slowLatencyP99", slowLatency.getValueAtPercentile(99))
-                .put("latencyLastSeconds", new JsonObject().put("seconds", LoadTest.RECENT_SECONDS)
+                .put("clients", config.clients()).put("seconds", deliveries.seconds())
+                .put("connectedAtEnd", connections.connectedAtEnd())
+                .put("failedToConnect", connections.failedToConnect()).put("delivered", deliveries.delivered())
+                .put("deliveriesPerSecond", deliveriesPerSecond()).put("conflated", deliveries.conflated())
+                .put("snapshots", deliveries.snapshots()).put("malformedFrames", deliveries.malformedFrames())
+                .put("gaps", healthyReaders.gaps()).put("reorders", healthyReaders.reorders())
+                .put("slowGaps", slowReaders.gaps()).put("slowReorders", slowReaders.reorders())
+                .put("closes", new JsonObject(Map.copyOf(connections.closes())))
+                .put("latency", lat).put("slowLatencyP99", latencies.slow().getValueAtPercentile(99))
+                .put("latencyLastSeconds", new JsonObject().put("seconds", Recorders.RECENT_SECONDS)
                         .put("p50", recentLatency.getValueAtPercentile(50))
                         .put("p99", recentLatency.getValueAtPercentile(99)).put("count", recentLatency.getTotalCount()))
-                .put("harnessCpuSeconds", cpuSeconds).put("received", received)
+                .put("harnessCpuSeconds", cpuSeconds).put("received", deliveries.received())
                 .put("healthy", healthy());
     }
 
@@ -90,6 +172,7 @@ public record Report(LoadTest.Config config, double seconds, int connectedAtEnd,
     }
 
     private String html() {
+        Histogram latency = latencies.healthy();
         // x: percentile on a "nines" scale (0 = p0, 1 = p90, 2 = p99, ...); y: latency, log scale.
         int w = 760;
         int h = 360;
@@ -126,7 +209,7 @@ public record Report(LoadTest.Config config, double seconds, int connectedAtEnd,
                 + "</title><style>body{font-family:sans-serif;margin:24px}text{font-size:12px;fill:#444}"
                 + "pre{background:#f6f8fa;padding:12px}</style></head><body><h1>Load test: " + config.name() + "</h1>"
                 + "<p>" + config.clients() + " clients, " + String.format("%,.0f", deliveriesPerSecond())
-                + " deliveries/s, gaps " + gaps + ", reorders " + reorders + "</p>"
+                + " deliveries/s, gaps " + gaps() + ", reorders " + reorders() + "</p>"
                 + "<svg width='" + w + "' height='" + h + "' xmlns='http://www.w3.org/2000/svg'>" + axes
                 + "<path d='" + path + "' fill='none' stroke='#1f6feb' stroke-width='2'/></svg>"
                 + "<p>Latency from the message's write to the feed to its receipt, by percentile.</p><pre>"
