@@ -4,8 +4,8 @@
 # full GC), RSS, open connections and the harness's gap count; one CSV and a summary at the end.
 # Loopback only; every process started here is stopped here, by PID.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-JAR=target/tickstream.jar
 OUT=target/soak
 WORK=$(pwd)/data/soak
 PORT=${SOAK_PORT:-18580}
@@ -17,20 +17,19 @@ rm -rf "$WORK/queue"
 CSV="$OUT/soak.csv"
 echo "elapsed_s,live_heap_mib,rss_mib,connections,deliveries_total" > "$CSV"
 
-sim=""; srv=""; load=""
-cleanup() { kill -TERM $load $srv $sim 2>/dev/null || true; wait $load $srv $sim 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-
-java -jar "$JAR" simulate --queue "$WORK/queue" --rate 2000 --matches 16 --seed 1 --stats-every 0 \
-  > "$OUT/simulator.log" 2>&1 & sim=$!
-java -Xms512m -Xmx1g ${SERVER_JVM:-} -jar "$JAR" server --queue "$WORK/queue" --port "$PORT" --host 127.0.0.1 \
-  > "$OUT/server.log" 2>&1 & srv=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+stop_all_on_exit
+start_simulator "$OUT/simulator.log" --queue "$WORK/queue" --rate 2000 --matches 16 --seed 1 --stats-every 0
+start_server "$OUT/server.log" "-Xms512m -Xmx1g" --queue "$WORK/queue" --port "$PORT" --host 127.0.0.1
+srv=$SERVER_PID
+wait_for 100 0.2 server_ready "$PORT" || true
 sleep 3
-java -jar "$JAR" loadtest --url "ws://127.0.0.1:$PORT/ws" --clients "$CLIENTS" --symbols 10 --matches 2 \
-  --ramp 500 --duration $((MINUTES * 60)) --name soak --out "$OUT" > "$OUT/harness.log" 2>&1 & load=$!
+start harness "$OUT/harness.log" java -jar "$JAR" loadtest --url "ws://127.0.0.1:$PORT/ws" --clients "$CLIENTS" \
+  --symbols 10 --matches 2 --ramp 500 --duration $((MINUTES * 60)) --name soak --out "$OUT"
+load=$LAST_PID
 
-metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" 'index($0, m) == 1 {s += $NF} END {printf "%.0f", s}'; }
+# the sum of a meter's samples in a scrape taken now, 0 when there is none
+SCRAPE="$OUT/metrics-sample.txt"
+metric() { read_metric "$SCRAPE" "$1" || echo 0; }
 start=$(date +%s)
 echo "soak: $CLIENTS clients, mixed subscriptions, ${MINUTES} min; a sample every ${SAMPLE} s (also $CSV)"
 printf "%8s %14s %8s %12s %16s\n" elapsed "live heap MiB" "RSS MiB" connections deliveries
@@ -38,16 +37,16 @@ while kill -0 $load 2>/dev/null; do
   sleep "$SAMPLE"
   kill -0 $load 2>/dev/null || break
   jcmd $srv GC.run >/dev/null 2>&1 || true
+  curl -s "http://127.0.0.1:$PORT/metrics" > "$SCRAPE" || true
   heap=$(( $(metric 'jvm_memory_used_bytes{area="heap"') / 1048576 ))
   rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$srv/status)
-  conns=$(metric 'tickstream_connections ')
+  conns=$(metric tickstream_connections)
   sent=$(metric 'tickstream_messages_sent_total')
   el=$(( $(date +%s) - start ))
   echo "$el,$heap,$rss,$conns,$sent" >> "$CSV"
   printf "%8s %14s %8s %12s %16s\n" "${el}s" "$heap" "$rss" "$conns" "$sent"
 done
-wait $load && rc=0 || rc=$?
-load=""
+wait_started "$load" && rc=0 || rc=$?
 echo
 grep -v "^t=" "$OUT/harness.log" | grep -E "^scenario|deliveries per second|gaps / reorders|disconnects|p99 " || true
 python3 - "$CSV" <<'PY'

@@ -3,8 +3,8 @@
 # and Prometheus, with the repository's own configs rendered for local ports under data/stack.
 # Ctrl-C stops all four.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-JAR=target/tickstream.jar
 QUEUE=${QUEUE:-data/queue}
 STACK=$(pwd)/data/stack
 PORT=${PORT:-8080}
@@ -13,19 +13,10 @@ HTTP_PORT=${HTTP_PORT:-8081}
 PROM_PORT=${PROM_PORT:-9090}
 
 missing=()
-{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } || missing+=(nginx)
+has_nginx || missing+=(nginx)
 command -v prometheus >/dev/null || missing+=(prometheus)
 command -v openssl >/dev/null || missing+=(openssl)
-if [ ${#missing[@]} -gt 0 ]; then
-  if command -v apt-get >/dev/null && { [ "$(id -u)" = 0 ] || command -v sudo >/dev/null; }; then
-    SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
-    echo "installing ${missing[*]} (apt-get)"
-    $SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
-  else
-    echo "make stack needs ${missing[*]}: install them (Debian: apt-get install ${missing[*]})" >&2
-    exit 1
-  fi
-fi
+install_packages "${missing[@]}" || { echo "make stack needs ${missing[*]}" >&2; exit 1; }
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 mkdir -p "$STACK" "$(dirname "$QUEUE")"
@@ -70,31 +61,21 @@ CONF
 sed -e "s#localhost:8080#127.0.0.1:$PORT#" -e "s#- alerts.yml#- $(pwd)/grafana/prometheus/alerts.yml#" \
     grafana/prometheus/prometheus.yml > "$STACK/prometheus.yml"
 
+# own process groups: Ctrl-C reaches this script only, which stops all four in order
 set -m
-java -jar "$JAR" simulate --queue "$QUEUE" > "$STACK/simulator.log" 2>&1 & sim=$!
-java ${SERVER_JVM:-} -jar "$JAR" server --queue "$QUEUE" --port "$PORT" > "$STACK/server.log" 2>&1 & srv=$!
-"$NGINX" -p "$STACK" -c "$STACK/nginx.conf" > "$STACK/nginx.out" 2>&1 & ngx=$!
-prometheus --config.file="$STACK/prometheus.yml" --storage.tsdb.path="$STACK/prometheus-data" \
-  --web.listen-address="127.0.0.1:$PROM_PORT" > "$STACK/prometheus.log" 2>&1 & prom=$!
-
-stop() {
-  trap - INT TERM
-  echo
-  echo "stopping prometheus ($prom), nginx ($ngx), server ($srv), simulator ($sim)"
-  kill -TERM "$prom" "$ngx" "$srv" "$sim" 2>/dev/null || true
-  wait "$prom" "$ngx" "$srv" "$sim" 2>/dev/null || true
-  exit 0
-}
-trap stop INT TERM
+start_simulator "$STACK/simulator.log" --queue "$QUEUE"
+start_server "$STACK/server.log" "" --queue "$QUEUE" --port "$PORT"
+start nginx "$STACK/nginx.out" "$NGINX" -p "$STACK" -c "$STACK/nginx.conf"
+start prometheus "$STACK/prometheus.log" prometheus --config.file="$STACK/prometheus.yml" \
+  --storage.tsdb.path="$STACK/prometheus-data" --web.listen-address="127.0.0.1:$PROM_PORT"
+trap 'trap - INT TERM; echo; stop_all stopping; exit 0' INT TERM
 
 for port in "$PORT" "$HTTPS_PORT" "$PROM_PORT"; do
-  for _ in $(seq 150); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    for pid in "$sim" "$srv" "$ngx" "$prom"; do
-      kill -0 "$pid" 2>/dev/null || { echo "a process of the stack exited; logs in $STACK" >&2; stop; }
-    done
-    sleep 0.2
-  done
+  if ! wait_for 150 0.2 port_open "$port" && ! all_running 2>/dev/null; then
+    echo "a process of the stack exited; logs in $STACK" >&2
+    stop_all stopping
+    exit 0
+  fi
 done
 
 cat <<URLS
@@ -109,5 +90,6 @@ cat <<URLS
   Ctrl-C stops all four
 
 URLS
-wait "$srv" "$sim" "$ngx" "$prom"
-stop
+wait "${STARTED_PIDS[@]}" || true
+echo
+stop_all stopping

@@ -3,8 +3,9 @@
 # set of scenarios, the server's /metrics scraped at the end of each, one report. Loopback only;
 # every process started here is stopped here, by PID.
 set -euo pipefail
-
 JAR=${BENCH_JAR:-target/tickstream.jar}
+. "$(dirname "$0")/lib.sh"
+
 OUT=target/bench
 WORK=$(pwd)/data/bench
 PORT=${BENCH_PORT:-18480}
@@ -16,9 +17,7 @@ SUMMARY="$OUT/summary.md"
 echo "| scenario | clients | feed msgs/s (measured) | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | p99, last 10 s | server p50, last 10 s | server p99, last 10 s | gaps | server CPU s | harness CPU s | server PSS MiB | live heap before clients MiB | live heap MiB | live heap per client KB (above the heap before) |" > "$SUMMARY"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
 
-sim=""; srv=""
-cleanup() { kill -TERM $srv $sim 2>/dev/null || true; wait $srv $sim 2>/dev/null || true; sim=""; srv=""; }
-trap cleanup EXIT INT TERM
+stop_all_on_exit
 
 # first the machine's own floor for below-saturation: the same loopback writes and reads in C,
 # with nothing of ours (src/bench/loopback_floor.c); skipped where there is no C compiler
@@ -52,18 +51,14 @@ if [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" startup "* ]]; then
   fi
   for run in 1 2 3; do
     t0=$(date +%s%N)
-    java -Xms2g -Xmx2g ${SERVER_JVM:-} -jar "$JAR" server --queue "$squeue" --port "$PORT" --host 127.0.0.1 \
-      --stale-after-ms 0 > "$OUT/startup-server-$run.log" 2>&1 & srv=$!
+    start_server "$OUT/startup-server-$run.log" "-Xms2g -Xmx2g" --queue "$squeue" --port "$PORT" --host 127.0.0.1 \
+      --stale-after-ms 0
     ready=""
-    for _ in $(seq 1200); do
-      if curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1; then ready=$(( ($(date +%s%N) - t0) / 1000000 )); break; fi
-      kill -0 "$srv" 2>/dev/null || break
-      sleep 0.05
-    done
+    if wait_for 1200 0.05 server_ready "$PORT"; then ready=$(( ($(date +%s%N) - t0) / 1000000 )); fi
     topics=$(curl -s "http://127.0.0.1:$PORT/api/topics" | grep -o '{"topic"' | wc -l || true)
     scan=$(grep -o 'loaded the latest message of .*' "$OUT/startup-server-$run.log" || true)
     echo "startup run $run: $records records, ready after ${ready:-never} ms, $topics topics listed; $scan" | tee -a "$STARTUP"
-    cleanup
+    stop_all
   done
 fi
 
@@ -74,11 +69,13 @@ scenario() {
   local queue="$WORK/$name"
   rm -rf "$queue"
   rm -f "$OUT/$name.json"   # a report left from an earlier run must not stand in for this one
-  java -jar "$JAR" simulate --queue "$queue" --rate "$rate" --matches "$matches" --burst-every 0 --seed 1 \
-    --stats-every 0 > "$OUT/$name-simulator.log" 2>&1 & sim=$!
-  java -Xms2g -Xmx2g -XX:+AlwaysPreTouch ${SERVER_JVM:-} -jar "$JAR" server --queue "$queue" --port "$PORT" --host 127.0.0.1 $server_flags \
-    > "$OUT/$name-server.log" 2>&1 & srv=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+  start_simulator "$OUT/$name-simulator.log" --queue "$queue" --rate "$rate" --matches "$matches" --burst-every 0 \
+    --seed 1 --stats-every 0
+  # shellcheck disable=SC2086  # the server flags are words
+  start_server "$OUT/$name-server.log" "-Xms2g -Xmx2g -XX:+AlwaysPreTouch" --queue "$queue" --port "$PORT" \
+    --host 127.0.0.1 $server_flags
+  local srv=$SERVER_PID
+  wait_for 100 0.2 server_ready "$PORT" || true
   sleep 3   # let every topic appear
   # the server's own live heap before any client: what each connection adds is measured above it
   jcmd "$srv" GC.class_histogram > "$OUT/$name-histogram-baseline.txt" 2>&1 || true
@@ -110,7 +107,7 @@ scenario() {
   local base; base=$(awk '/^Total/ {printf "%.1f", $3/1048576}' "$OUT/$name-histogram-baseline.txt" 2>/dev/null || true)
   if [ ! -s "$OUT/$name.json" ]; then
     echo "| $name | the harness wrote no report: see $OUT/$name-harness.log |" >> "$SUMMARY"
-    cleanup
+    stop_all
     return
   fi
   local hz; hz=$(getconf CLK_TCK)
@@ -178,7 +175,7 @@ def per_client(heap, base):
         return "–"
 print(f"| {r['scenario']} | {r['clients']} | {rate_text} | {r['deliveriesPerSecond']:,.0f} | {ratio} | {f(lat['p50'])} | {f(lat['p99'])} | {f(lat['p99.9'])} | {f(lat['max'])} | {f(r['latencyLastSeconds']['p99'])} | {server_q(0.5)} | {server_q(0.99)} | {r['gaps']} | {sys.argv[3]} | {r.get('harnessCpuSeconds', 0):.0f} | {sys.argv[4]} | {sys.argv[8]} | {sys.argv[5]} | {per_client(sys.argv[5], sys.argv[8])} |")
 PY
-  cleanup
+  stop_all
 }
 
 scenario fanout-1k 1000 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP"

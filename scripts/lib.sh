@@ -1,0 +1,141 @@
+# Shared by the scripts behind make run, stack, bench, soak and deps: start the processes of a
+# run, wait for them, stop them, read a metric, install missing packages. Source it from bash:
+#   . "$(dirname "$0")/lib.sh"
+# Every process started through it is remembered by PID, and stop_all stops those and no other.
+
+JAR=${JAR:-target/tickstream.jar}
+
+# PIDs and names of the processes started here and not yet stopped, in start order.
+STARTED_PIDS=()
+STARTED_NAMES=()
+# The PID of the process the last start_* call started.
+LAST_PID=
+
+# start NAME LOG COMMAND...: runs COMMAND in the background, its output to LOG ('-' leaves it on
+# this terminal), and remembers its PID under NAME.
+start() {
+  local name=$1 log=$2; shift 2
+  if [ "$log" = - ]; then "$@" & else "$@" > "$log" 2>&1 & fi
+  LAST_PID=$!
+  STARTED_PIDS+=("$LAST_PID")
+  STARTED_NAMES+=("$name")
+}
+
+# start_simulator LOG FLAG...: the simulator (java -jar $JAR simulate FLAG...). Sets SIMULATOR_PID.
+start_simulator() {
+  local log=$1; shift
+  start simulator "$log" java -jar "$JAR" simulate "$@"
+  SIMULATOR_PID=$LAST_PID
+}
+
+# start_server LOG "JVM FLAGS" FLAG...: the server (java JVM_FLAGS $SERVER_JVM -jar $JAR server
+# FLAG...); the JVM flags are split on spaces, as SERVER_JVM is. Sets SERVER_PID.
+start_server() {
+  local log=$1 jvm=$2; shift 2
+  # shellcheck disable=SC2086  # the flags are words
+  start server "$log" java $jvm ${SERVER_JVM:-} -jar "$JAR" server "$@"
+  SERVER_PID=$LAST_PID
+}
+
+# port_open PORT: something listens on 127.0.0.1:PORT.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# server_ready PORT: the server on 127.0.0.1:PORT answers /health/ready with 200.
+server_ready() { curl -sf "http://127.0.0.1:$1/health/ready" >/dev/null 2>&1; }
+
+# all_running: every process started here is still running; else says which one exited.
+all_running() {
+  local i
+  for i in "${!STARTED_PIDS[@]}"; do
+    if ! kill -0 "${STARTED_PIDS[$i]}" 2>/dev/null; then
+      echo "the ${STARTED_NAMES[$i]} (${STARTED_PIDS[$i]}) exited" >&2
+      return 1
+    fi
+  done
+}
+
+# wait_for TRIES SECONDS CHECK...: runs CHECK up to TRIES times, SECONDS apart, until it
+# succeeds. Fails when it never does, or as soon as a process started here has exited.
+wait_for() {
+  local tries=$1 interval=$2 i; shift 2
+  for ((i = 0; i < tries; i++)); do
+    "$@" && return 0
+    all_running || return 1
+    sleep "$interval"
+  done
+  return 1
+}
+
+# stop_all [MESSAGE]: SIGTERM to every process started here and not yet stopped, newest first,
+# then waits for them. With MESSAGE, first prints "MESSAGE name (pid), ...".
+stop_all() {
+  local i list= pids=()
+  for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do
+    pids+=("${STARTED_PIDS[$i]}")
+    list+="${list:+, }${STARTED_NAMES[$i]} (${STARTED_PIDS[$i]})"
+  done
+  STARTED_PIDS=(); STARTED_NAMES=()
+  [ ${#pids[@]} -gt 0 ] || return 0
+  [ -z "${1:-}" ] || echo "$1 $list"
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+}
+
+# wait_started PID: waits for a process started here to exit, forgets it, and returns its status.
+wait_started() {
+  local pid=$1 rc=0 i
+  wait "$pid" || rc=$?
+  for i in "${!STARTED_PIDS[@]}"; do
+    if [ "${STARTED_PIDS[$i]}" = "$pid" ]; then unset 'STARTED_PIDS[i]' 'STARTED_NAMES[i]'; fi
+  done
+  STARTED_PIDS=("${STARTED_PIDS[@]}"); STARTED_NAMES=("${STARTED_NAMES[@]}")
+  return $rc
+}
+
+# stop_all_on_exit: stops every process started here when the script exits, is interrupted
+# (Ctrl-C) or is terminated; an interrupted or terminated script then exits 130 or 143.
+stop_all_on_exit() {
+  trap 'stop_all' EXIT
+  trap 'trap - INT; stop_all; exit 130' INT
+  trap 'trap - TERM; stop_all; exit 143' TERM
+}
+
+# read_metric FILE NAME [LABEL]: from a Prometheus scrape saved in FILE, the sum of the samples of
+# NAME over every label set. NAME may end in a partial label set, e.g. 'jvm_memory_used_bytes{area="heap"'.
+# With LABEL, one line per value of that label instead: "VALUE SUM" (e.g. le for a histogram's
+# buckets). Prints nothing, and fails, when FILE holds no such sample.
+read_metric() {
+  [ -r "$1" ] || return 1
+  awk -v name="$2" -v label="${3:-}" '
+    index($0, name) == 1 && substr($0, length(name) + 1, 1) !~ /[A-Za-z0-9_:]/ {
+      if (label == "") { sum += $NF; found = 1; next }
+      if (match($0, "[{,]" label "=\"[^\"]*\"")) {
+        v = substr($0, RSTART + length(label) + 3, RLENGTH - length(label) - 4)
+        if (!(v in by)) { order[++n] = v }
+        by[v] += $NF; found = 1
+      }
+    }
+    END {
+      if (!found) exit 1
+      if (label == "") printf "%.15g\n", sum
+      else for (i = 1; i <= n; i++) printf "%s %.15g\n", order[i], by[order[i]]
+    }' "$1"
+}
+
+# install_packages PACKAGE...: installs the Debian packages with apt-get (sudo when not root);
+# fails, saying what to install, where there is no apt-get or no way to be root.
+install_packages() {
+  [ $# -gt 0 ] || return 0
+  if command -v apt-get >/dev/null && { [ "$(id -u)" = 0 ] || command -v sudo >/dev/null; }; then
+    local sudo=
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    echo "installing $* (apt-get)"
+    $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "$@"
+  else
+    echo "no apt-get here: install $* yourself (Debian: apt-get install $*)" >&2
+    return 1
+  fi
+}
+
+# has_nginx: nginx is installed (on root's PATH only, if need be).
+has_nginx() { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; }
