@@ -5,6 +5,7 @@
 set -euo pipefail
 JAR=${BENCH_JAR:-target/tickstream.jar}
 . "$(dirname "$0")/lib.sh"
+HERE=$(dirname "$0")
 
 OUT=target/bench
 WORK=$(pwd)/data/bench
@@ -111,70 +112,19 @@ scenario() {
     return
   fi
   local hz; hz=$(getconf CLK_TCK)
-  python3 - "$OUT/$name.json" "$rate" "$(( (cpu1 - cpu0) / hz ))" "$rss" "${heap:-–}" \
-    "$OUT/$name-metrics-window0.txt" "$OUT/$name-metrics-window1.txt" "${base:-–}" >> "$SUMMARY" <<'PY'
-import json, re, sys
-r = json.load(open(sys.argv[1])); rate = float(sys.argv[2])
-def buckets(path):
-    out = {}
-    try:
-        for line in open(path):
-            m = re.match(r'tickstream_delivery_latency_seconds_bucket\{le="([^"]+)"\} (\S+)', line)
-            if m:
-                out[float(m.group(1))] = float(m.group(2))
-    except OSError:
-        pass
-    return out
-b0, b1 = buckets(sys.argv[6]), buckets(sys.argv[7])
-def metric(path, name):
-    # the sum of a meter's samples in a scrape (every tag set), None when it is not there
-    try:
-        values = [float(l.split()[-1]) for l in open(path) if l.startswith((name + " ", name + "{"))]
-    except (OSError, ValueError):
-        return None
-    return sum(values) if values else None
-def feed_rate():
-    # messages the feed carried per second over the 10 s window, as the server's tailer read
-    # them: the simulator's real rate (a little off its nominal --rate) as long as the tailer
-    # kept within a second of the feed at both ends of the window; else unknown
-    lags = [metric(p, "tickstream_tailer_lag_seconds") for p in sys.argv[6:8]]
-    if any(l is None or l > 1 for l in lags):
-        return None
-    try:
-        t0, t1 = (float(open(p[:-4] + ".at").read()) for p in sys.argv[6:8])
-    except (OSError, ValueError):
-        return None
-    f0, f1 = (metric(p, "tickstream_feed_messages_total") for p in sys.argv[6:8])
-    return (f1 - f0) / (t1 - t0) if f0 is not None and f1 is not None and f1 > f0 and t1 > t0 else None
-measured = feed_rate()
-rate_text = f"{measured:,.1f}" if measured is not None else f"{rate:,.0f} (nominal)"
-if measured is not None:
-    rate = measured
-def server_q(q):
-    # the server's histogram has fixed buckets: the answer is the bucket's upper bound
-    if not b1:
-        return "–"
-    les = sorted(b1)
-    total = b1[les[-1]] - b0.get(les[-1], 0)
-    if total <= 0:
-        return "–"
-    for le in les:
-        if b1[le] - b0.get(le, 0) >= q * total:
-            return "> 10 s" if le == float("inf") else f"≤ {le*1000:g} ms"
-    return "–"
-# deliveries asked for: every client gets the whole feed in the fan-out scenarios only (at the
-# feed's measured rate when the scrapes answered, else at the nominal one)
-asked = r["clients"] * rate if r["scenario"].startswith(("fanout", "below")) else 0
-lat = r["latency"]
-f = lambda us: f"{us/1000:.1f} ms" if us >= 1000 else f"{us} µs"
-ratio = f"{100*r['deliveriesPerSecond']/asked:.1f}%" if asked else "–"
-def per_client(heap, base):
-    try:
-        return f"{(float(heap) - float(base)) * 1024 / r['clients']:.1f}"
-    except ValueError:
-        return "–"
-print(f"| {r['scenario']} | {r['clients']} | {rate_text} | {r['deliveriesPerSecond']:,.0f} | {ratio} | {f(lat['p50'])} | {f(lat['p99'])} | {f(lat['p99.9'])} | {f(lat['max'])} | {f(r['latencyLastSeconds']['p99'])} | {server_q(0.5)} | {server_q(0.99)} | {r['gaps']} | {sys.argv[3]} | {r.get('harnessCpuSeconds', 0):.0f} | {sys.argv[4]} | {sys.argv[8]} | {sys.argv[5]} | {per_client(sys.argv[5], sys.argv[8])} |")
-PY
+  # the feed's rate and the server's latency over the 10 s window: the two scrapes' counters
+  local w0="$OUT/$name-metrics-window0" w1="$OUT/$name-metrics-window1"
+  read_metric "$w0.txt" tickstream_delivery_latency_seconds_bucket le > "$w0-latency-buckets.txt" || true
+  read_metric "$w1.txt" tickstream_delivery_latency_seconds_bucket le > "$w1-latency-buckets.txt" || true
+  python3 "$HERE/bench-summary.py" --report "$OUT/$name.json" --nominal-rate "$rate" \
+    --window-start "$(cat "$w0.at" 2>/dev/null || true)" --window-end "$(cat "$w1.at" 2>/dev/null || true)" \
+    --feed-messages-start "$(read_metric "$w0.txt" tickstream_feed_messages_total || true)" \
+    --feed-messages-end "$(read_metric "$w1.txt" tickstream_feed_messages_total || true)" \
+    --tailer-lag-start "$(read_metric "$w0.txt" tickstream_tailer_lag_seconds || true)" \
+    --tailer-lag-end "$(read_metric "$w1.txt" tickstream_tailer_lag_seconds || true)" \
+    --latency-buckets-start "$w0-latency-buckets.txt" --latency-buckets-end "$w1-latency-buckets.txt" \
+    --server-cpu-seconds "$(( (cpu1 - cpu0) / hz ))" --server-pss-mib "$rss" \
+    --live-heap-mib "${heap:-}" --live-heap-before-mib "${base:-}" >> "$SUMMARY"
   stop_all
 }
 

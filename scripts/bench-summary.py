@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""One row of make bench's summary table (target/bench/summary.md) for one scenario.
+
+Reads the harness's JSON report and the server-side figures bench.sh measured, each passed by
+name; an empty value means "not measured" and prints as "–". The columns are the header's in
+bench.sh, in order.
+"""
+import argparse
+import json
+
+
+def number(text):
+    """A float, or None for an empty or unreadable value."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def buckets(path):
+    """A histogram's cumulative buckets, {upper bound: count}, from "LE COUNT" lines (read_metric ... le)."""
+    out = {}
+    try:
+        for line in open(path):
+            parts = line.split()
+            if len(parts) == 2 and number(parts[0]) is not None and number(parts[1]) is not None:
+                out[float(parts[0])] = float(parts[1])
+    except OSError:
+        pass
+    return out
+
+
+def feed_rate(a):
+    """Messages the feed carried per second over the 10 s window, as the server's tailer read them.
+
+    The simulator's real rate (a little off its nominal --rate) as long as the tailer kept within a
+    second of the feed at both ends of the window; else None (unknown).
+    """
+    lags = (a.tailer_lag_start, a.tailer_lag_end)
+    if any(lag is None or lag > 1 for lag in lags):
+        return None
+    t0, t1, f0, f1 = a.window_start, a.window_end, a.feed_messages_start, a.feed_messages_end
+    if None in (t0, t1, f0, f1) or f1 <= f0 or t1 <= t0:
+        return None
+    return (f1 - f0) / (t1 - t0)
+
+
+def server_quantile(b0, b1, q):
+    """The server's latency quantile q over the window: fixed buckets, so a bucket's upper bound."""
+    if not b1:
+        return "–"
+    les = sorted(b1)
+    total = b1[les[-1]] - b0.get(les[-1], 0)
+    if total <= 0:
+        return "–"
+    for le in les:
+        if b1[le] - b0.get(le, 0) >= q * total:
+            return "> 10 s" if le == float("inf") else f"≤ {le * 1000:g} ms"
+    return "–"
+
+
+def micros(us):
+    return f"{us / 1000:.1f} ms" if us >= 1000 else f"{us} µs"
+
+
+def shown(value, fmt="{:.1f}"):
+    return "–" if value is None else fmt.format(value)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--report", required=True, help="the harness's NAME.json")
+    p.add_argument("--nominal-rate", type=float, required=True, help="the simulator's --rate, messages/s")
+    p.add_argument("--window-start", type=number, help="when the window's first scrape was asked for, epoch s")
+    p.add_argument("--window-end", type=number, help="when its second scrape was asked for, epoch s")
+    p.add_argument("--feed-messages-start", type=number, help="tickstream_feed_messages_total, first scrape")
+    p.add_argument("--feed-messages-end", type=number, help="tickstream_feed_messages_total, second scrape")
+    p.add_argument("--tailer-lag-start", type=number, help="tickstream_tailer_lag_seconds, first scrape")
+    p.add_argument("--tailer-lag-end", type=number, help="tickstream_tailer_lag_seconds, second scrape")
+    p.add_argument("--latency-buckets-start", help="file of tickstream_delivery_latency_seconds buckets, first scrape")
+    p.add_argument("--latency-buckets-end", help="the same, second scrape")
+    p.add_argument("--server-cpu-seconds", required=True, help="the server's CPU time over the scenario")
+    p.add_argument("--server-pss-mib", required=True, help="the server's PSS at the end")
+    p.add_argument("--live-heap-mib", type=number, help="the server's live heap, clients connected")
+    p.add_argument("--live-heap-before-mib", type=number, help="the server's live heap before any client")
+    a = p.parse_args()
+
+    r = json.load(open(a.report))
+    measured = feed_rate(a)
+    rate = measured if measured is not None else a.nominal_rate
+    rate_text = f"{measured:,.1f}" if measured is not None else f"{a.nominal_rate:,.0f} (nominal)"
+    b0, b1 = buckets(a.latency_buckets_start), buckets(a.latency_buckets_end)
+    # deliveries asked for: every client gets the whole feed in the fan-out scenarios only (at the
+    # feed's measured rate when the scrapes answered, else at the nominal one)
+    asked = r["clients"] * rate if r["scenario"].startswith(("fanout", "below")) else 0
+    ratio = f"{100 * r['deliveriesPerSecond'] / asked:.1f}%" if asked else "–"
+    per_client = None
+    if a.live_heap_mib is not None and a.live_heap_before_mib is not None:
+        per_client = (a.live_heap_mib - a.live_heap_before_mib) * 1024 / r["clients"]
+    lat = r["latency"]
+    cells = [r["scenario"], r["clients"], rate_text, f"{r['deliveriesPerSecond']:,.0f}", ratio,
+             micros(lat["p50"]), micros(lat["p99"]), micros(lat["p99.9"]), micros(lat["max"]),
+             micros(r["latencyLastSeconds"]["p99"]), server_quantile(b0, b1, 0.5), server_quantile(b0, b1, 0.99),
+             r["gaps"], a.server_cpu_seconds, f"{r.get('harnessCpuSeconds', 0):.0f}", a.server_pss_mib,
+             shown(a.live_heap_before_mib), shown(a.live_heap_mib), shown(per_client)]
+    print("| " + " | ".join(str(c) for c in cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
