@@ -11,7 +11,15 @@ SERVER_JVM ?=
 export SERVER_JVM
 SOURCES := pom.xml $(shell find src/main simulator -type f 2>/dev/null)
 
-.PHONY: help deps build run stack bench soak simulate server test clean
+# make loadtest: the harness's target and size; unset, the loadtest command's own defaults (or its
+# TICKSTREAM_LOADTEST_* variables) apply: ws://localhost:8080/ws, 1000 clients, 30 s
+URL      ?=
+CLIENTS  ?=
+DURATION ?=
+# any other loadtest flags, e.g. "--symbols 5 --slow-share 0.1" (java -jar target/tickstream.jar loadtest --help)
+LOADTEST_FLAGS ?=
+
+.PHONY: help deps build run stack bench soak simulate server loadtest test clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +49,10 @@ simulate: $(JAR) ## run only the simulator, writing to data/queue (QUEUE=...)
 
 server: $(JAR) ## run only the server, tailing data/queue on port 8080 (QUEUE=..., PORT=...)
 	java $(SERVER_JVM) -jar $(JAR) server --queue $(QUEUE) --port $(PORT)
+
+loadtest: $(JAR) ## the load-test harness against a running server (URL=ws://localhost:8080/ws CLIENTS=1000 DURATION=30; LOADTEST_FLAGS=...); report in target/bench
+	java -jar $(JAR) loadtest $(if $(URL),--url $(URL)) $(if $(CLIENTS),--clients $(CLIENTS)) \
+	  $(if $(DURATION),--duration $(DURATION)) $(LOADTEST_FLAGS)
 
 test: deps ## install what is missing and run every test
 	$(MVN) verify
