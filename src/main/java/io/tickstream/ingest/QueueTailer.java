@@ -4,7 +4,6 @@ import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.JsonCodec;
 import io.tickstream.feed.MicroClock;
-import io.tickstream.feed.QueueCodec;
 import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,15 +13,16 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.wire.DocumentContext;
 
 /**
- * Tails the queue on its own thread, decodes each record, encodes it once as protocol JSON and
- * hands batches of them to a {@link BatchSink}.
+ * Tails the queue on its own thread, reads each record with a {@link RecordReader}, encodes it
+ * once as protocol JSON and hands batches of them to a {@link BatchSink}. A record that cannot be
+ * decoded is skipped, counted and logged.
  *
- * <p>Threading: the Chronicle {@link ExcerptTailer}, the {@link JsonCodec} and the pending batch
- * belong to the tailer thread alone ("tailers are NOT thread-safe"). {@link #start()} and
- * {@link #close()} are called by the owner; the status getters are safe from any thread.
+ * <p>Threading: the record reader (over a Chronicle {@link ExcerptTailer}), the {@link JsonCodec}
+ * and the pending batch belong to the tailer thread alone ("tailers are NOT thread-safe").
+ * {@link #start()} and {@link #close()} are called by the owner; the status getters are safe from
+ * any thread.
  *
  * <p>While the sink cannot take a batch the tailer keeps reading into the one it holds, so batches
  * grow with load (fewer, larger writes per connection) and stay small, for low latency, when the
@@ -133,13 +133,14 @@ public final class QueueTailer implements AutoCloseable {
     }
 
     private void run() {
-        ExcerptTailer tailer = queue.createTailer();
+        ExcerptTailer start = queue.createTailer();
         if (fromStart) {
-            tailer.toStart();
+            start.toStart();
         } else {
-            tailer.toEnd();
-            startPosition = tailer.index() - 1;
+            start.toEnd();
+            startPosition = start.index() - 1;
         }
+        RecordReader records = new RecordReader(start);
         positioned.countDown();
         try {
             begin.await();
@@ -148,10 +149,10 @@ public final class QueueTailer implements AutoCloseable {
                     // The loop is inside the try: the JVM raises a fault in a mapped file some
                     // instructions after it happened, which can be this loop's back-edge.
                     while (running) {
-                        if (tailer == null) {
-                            tailer = reopen();
+                        if (records == null) {
+                            records = reopen();
                         }
-                        idle.idle(doWork(tailer));
+                        idle.idle(doWork(records));
                         if (faulted) {
                             // reading works again: look at the files again, so that a restored file
                             // clears readiness and the gauge even while the feed is silent
@@ -176,8 +177,8 @@ public final class QueueTailer implements AutoCloseable {
                     }
                     damaged = found;
                     faulted = true;
-                    closeQuietly(tailer);
-                    tailer = null;
+                    closeQuietly(records);
+                    records = null;
                     LockSupport.parkNanos(1_000_000_000L);   // close() unparks
                 }
             }
@@ -187,16 +188,18 @@ public final class QueueTailer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            closeQuietly(tailer);
+            closeQuietly(records);
         }
     }
 
     /**
-     * A new tailer just after the last record read ({@code moveToIndex} on it, then past it, which
-     * also crosses a roll to the next cycle); before any record was read, where the tailer started.
+     * A reader on a new tailer just after the last record read ({@code moveToIndex} on it, then past
+     * it, which also crosses a roll to the next cycle); before any record was read, where the tailer
+     * started.
      */
-    private ExcerptTailer reopen() {
+    private RecordReader reopen() {
         ExcerptTailer t = queue.createTailer();
+        RecordReader records = new RecordReader(t);
         if (lastIndex < 0) {
             if (fromStart) {
                 t.toStart();
@@ -204,21 +207,19 @@ public final class QueueTailer implements AutoCloseable {
                 t.toEnd();   // nothing written after the start position yet
             }
         } else if (t.moveToIndex(lastIndex)) {
-            try (DocumentContext skip = t.readingDocument()) {
-                // the record read last, delivered already
-            }
+            records.skip();   // the record read last, delivered already
         } else {
             meters.tailerFaults().increment();
             LOG.severe("seq " + lastIndex + " is no longer in the queue; reading on from its end");
             t.toEnd();
         }
-        return t;
+        return records;
     }
 
-    private static void closeQuietly(ExcerptTailer t) {
-        if (t != null) {
+    private static void closeQuietly(RecordReader records) {
+        if (records != null) {
             try {
-                t.close();
+                records.close();
             } catch (RuntimeException | InternalError e) {
                 // gone either way
             }
@@ -229,32 +230,30 @@ public final class QueueTailer implements AutoCloseable {
      * One pass: reads into the held batch (up to {@code maxBatch}) and hands it over when the sink
      * can take it. Returns how much work it did.
      */
-    int doWork(ExcerptTailer tailer) {
+    int doWork(RecordReader records) {
         long nowMicros = MicroClock.nowMicros();
         int read = 0;
         boolean atEnd = false;
         while (pending.size() < maxBatch) {
-            try (DocumentContext dc = tailer.readingDocument()) {
-                if (!dc.isPresent()) {
-                    atEnd = true;
-                    break;
-                }
-                long seq = dc.index();
-                if (pending.isEmpty()) {
-                    pendingSinceNanos = System.nanoTime();
-                }
-                read++;
-                try {
-                    FeedMessage message = QueueCodec.read(dc.wire().bytes());
-                    pending.add(EncodedMessage.of(seq, message, codec));
-                    lastIndex = seq;
-                    meters.feedMessages(message.kind()).increment();
-                    meters.recordFeedReadLatencyMicros(nowMicros - message.ts());
-                } catch (RuntimeException e) {
-                    meters.feedDecodeErrors().increment();
-                    LOG.warning("skipped undecodable record at seq " + seq + ": " + e.getMessage());
-                    lastIndex = seq;
-                }
+            RecordReader.Found found = records.next();
+            if (found == RecordReader.Found.END) {
+                atEnd = true;
+                break;
+            }
+            if (pending.isEmpty()) {
+                pendingSinceNanos = System.nanoTime();
+            }
+            read++;
+            lastIndex = records.seq();
+            if (found == RecordReader.Found.RECORD) {
+                FeedMessage message = records.message();
+                pending.add(records.encode(codec));
+                meters.feedMessages(message.kind()).increment();
+                meters.recordFeedReadLatencyMicros(nowMicros - message.ts());
+            } else {
+                meters.feedDecodeErrors().increment();
+                LOG.warning("skipped undecodable record at seq " + lastIndex + ": "
+                        + records.decodeError().getMessage());
             }
         }
         if (read > 0) {

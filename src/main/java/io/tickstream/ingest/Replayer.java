@@ -1,7 +1,6 @@
 package io.tickstream.ingest;
 
 import io.tickstream.feed.EncodedMessage;
-import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.JsonCodec;
 import io.tickstream.feed.QueueCodec;
 import java.util.ArrayList;
@@ -17,7 +16,6 @@ import java.util.logging.Logger;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.TailerDirection;
-import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * Reads the queue again for {@code subscribe} with {@code from}: every message of a connection's
@@ -30,9 +28,9 @@ import net.openhft.chronicle.wire.DocumentContext;
  * or whose {@code from} is not in the queue although older records are (its cycle file was moved
  * out), answers {@link Sink#replayUnavailable} rather than skipping what it cannot read.
  *
- * <p>Threading: one replay thread owns every replay's Chronicle tailer and the JSON codec; the
- * sinks are called on their own event loops. {@link #start} and {@link Replay#next()} /
- * {@link Replay#cancel()} may be called from any thread.
+ * <p>Threading: one replay thread owns every replay's record reader (and its Chronicle tailer) and
+ * the JSON codec; the sinks are called on their own event loops. {@link #start} and
+ * {@link Replay#next()} / {@link Replay#cancel()} may be called from any thread.
  */
 public final class Replayer implements AutoCloseable {
 
@@ -100,8 +98,9 @@ public final class Replayer implements AutoCloseable {
         private final Sink sink;
         private volatile boolean cancelled;
         // replay-thread state
-        private ExcerptTailer tailer;
-        /** The last seq read, whether delivered or filtered out. */
+        /** Reads the records up to {@code upTo}; null before the first chunk and after the last. */
+        private RecordReader records;
+        /** The last seq read, whether delivered, filtered out or skipped as damaged. */
         private long lastRead = -1;
 
         private Replay(long from, long upTo, Predicate<String> filter, Set<String> lookUp, Executor loop,
@@ -122,16 +121,16 @@ public final class Replayer implements AutoCloseable {
         /** Stops the replay; no further chunk is handed over. */
         public void cancel() {
             cancelled = true;
-            thread.execute(this::closeTailer);
+            thread.execute(this::closeReader);
         }
 
         private void step() {
             if (cancelled) {
-                closeTailer();
+                closeReader();
                 return;
             }
             try {
-                if (tailer == null) {
+                if (records == null) {
                     if (!position()) {
                         return;
                     }
@@ -139,9 +138,9 @@ public final class Replayer implements AutoCloseable {
                 }
                 List<EncodedMessage> chunk = new ArrayList<>(Math.min(chunkSize, 256));
                 boolean done = false;
-                while (chunk.size() < chunkSize) {
-                    try (DocumentContext dc = tailer.readingDocument()) {
-                        if (!dc.isPresent()) {
+                while (!done && chunk.size() < chunkSize) {
+                    switch (records.next()) {
+                        case END -> {
                             if (lastRead < upTo) {
                                 // upTo was read live, so it is in the queue: the end came early
                                 // because a cycle file was cut short under the server
@@ -149,32 +148,25 @@ public final class Replayer implements AutoCloseable {
                                         + " before seq " + upTo + ", which was delivered live");
                             }
                             done = true;
-                            break;
                         }
-                        long seq = dc.index();
-                        lastRead = seq;
-                        if (seq <= from) {
-                            continue;
-                        }
-                        if (seq > upTo) {
-                            done = true;
-                            break;
-                        }
-                        FeedMessage m;
-                        try {
-                            m = QueueCodec.read(dc.wire().bytes());
-                        } catch (RuntimeException e) {
+                        case AFTER_LAST -> done = true;
+                        case DAMAGED -> {
                             // skipped live as well (and counted there): a replay delivers what live did
-                            LOG.fine(() -> "replay: skipped undecodable record at seq " + seq + ": " + e.getMessage());
-                            continue;
+                            lastRead = records.seq();
+                            long seq = lastRead;
+                            String why = records.decodeError().getMessage();
+                            LOG.fine(() -> "replay: skipped undecodable record at seq " + seq + ": " + why);
                         }
-                        if (filter.test(m.topic())) {
-                            chunk.add(EncodedMessage.of(seq, m, codec));
+                        case RECORD -> {
+                            lastRead = records.seq();
+                            if (filter.test(records.message().topic())) {
+                                chunk.add(records.encode(codec));
+                            }
                         }
                     }
                 }
                 if (done) {
-                    closeTailer();
+                    closeReader();
                 }
                 boolean last = done;
                 loop.execute(() -> sink.replayed(chunk, last));
@@ -184,15 +176,18 @@ public final class Replayer implements AutoCloseable {
                 String found = damage.recheck();
                 LOG.warning("replay from " + from + " failed: " + (found != null ? found : e.toString()));
                 try {
-                    closeTailer();
+                    closeReader();
                 } catch (RuntimeException | InternalError ignored) {
-                    // the tailer is gone either way
+                    // the reader is gone either way
                 }
                 loop.execute(() -> sink.replayUnavailable(-1));
             }
         }
 
-        /** Places the tailer after {@code from}; answers the sink itself when there is nothing to read. */
+        /**
+         * Places a reader of the records up to {@code upTo} just after {@code from}; answers the
+         * sink itself when there is nothing to read.
+         */
         private boolean position() {
             if (from >= upTo) {
                 handOverSnapshotsAt();
@@ -209,13 +204,18 @@ public final class Replayer implements AutoCloseable {
                 loop.execute(() -> sink.replayUnavailable(first));
                 return false;
             }
-            tailer = queue.createTailer();
+            ExcerptTailer tailer = queue.createTailer();
+            records = new RecordReader(tailer, upTo);
             if (from < first) {
                 tailer.toStart();
-            } else if (!tailer.moveToIndex(from)) {
+            } else if (tailer.moveToIndex(from)) {
+                if (records.skip()) {   // the record at from itself, delivered already
+                    lastRead = from;
+                }
+            } else {
                 // from is within the queue's range but not in it: its cycle file is gone (moved out
                 // after damage); reading on from the next file would skip messages in silence
-                closeTailer();
+                closeReader();
                 LOG.warning("replay from " + from + ": that seq is not in the queue (its cycle file is missing)");
                 loop.execute(() -> sink.replayUnavailable(-1));
                 return false;
@@ -241,29 +241,21 @@ public final class Replayer implements AutoCloseable {
             if (wanted.isEmpty()) {
                 return found;
             }
-            try (ExcerptTailer back = queue.createTailer()) {
+            ExcerptTailer back = queue.createTailer();
+            try (RecordReader records = new RecordReader(back)) {
                 back.direction(TailerDirection.BACKWARD);
                 if (!back.moveToIndex(from)) {
                     return found;
                 }
                 while (!wanted.isEmpty() && !cancelled) {
-                    try (DocumentContext dc = back.readingDocument()) {
-                        if (!dc.isPresent()) {
-                            break;
-                        }
-                        long seq = dc.index();
-                        if (seq > from) {
-                            continue;
-                        }
-                        FeedMessage m;
-                        try {
-                            m = QueueCodec.read(dc.wire().bytes());
-                        } catch (RuntimeException e) {
-                            continue;   // damaged: the topic's record before it counts
-                        }
-                        if (wanted.remove(m.topic())) {
-                            found.add(EncodedMessage.of(seq, m, codec));
-                        }
+                    RecordReader.Found read = records.next();
+                    if (read == RecordReader.Found.END) {
+                        break;
+                    }
+                    // a damaged record is passed over: the topic's record before it counts
+                    if (read == RecordReader.Found.RECORD && records.seq() <= from
+                            && wanted.remove(records.message().topic())) {
+                        found.add(records.encode(codec));
                     }
                 }
             }
@@ -271,10 +263,10 @@ public final class Replayer implements AutoCloseable {
             return found;
         }
 
-        private void closeTailer() {
-            if (tailer != null) {
-                tailer.close();
-                tailer = null;
+        private void closeReader() {
+            if (records != null) {
+                records.close();
+                records = null;
             }
         }
     }

@@ -3,9 +3,9 @@ package io.tickstream.support;
 import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SimulatorConfig;
-import io.tickstream.feed.FeedMessage;
-import io.tickstream.feed.QueueCodec;
 import io.tickstream.feed.Sequenced;
+import io.tickstream.ingest.RecordReader;
+import io.tickstream.ingest.RecordReader.Found;
 import io.tickstream.simulator.Simulator;
 import java.io.PrintStream;
 import java.io.OutputStream;
@@ -19,10 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import net.openhft.chronicle.queue.ChronicleQueue;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.wire.DocumentContext;
 
 /** Real parts for tests: a queue in a temp directory, an in-process simulator, a server on port 0. */
 public final class Fixture {
@@ -90,23 +88,14 @@ public final class Fixture {
         List<Sequenced> out = new ArrayList<>();
         try (ChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY)
                 .readOnly(true).build();
-             ExcerptTailer t = q.createTailer()) {
-            while (true) {
-                try (DocumentContext dc = t.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        break;
-                    }
-                    FeedMessage m;
-                    try {
-                        m = QueueCodec.read(dc.wire().bytes());
-                    } catch (RuntimeException e) {
-                        if (damaged == null) {
-                            throw new AssertionError("undecodable record at seq " + dc.index(), e);
-                        }
-                        damaged.add(dc.index());
-                        continue;
-                    }
-                    out.add(new Sequenced(dc.index(), m));
+             RecordReader records = new RecordReader(q.createTailer())) {
+            for (Found found = records.next(); found != Found.END; found = records.next()) {
+                if (found == Found.RECORD) {
+                    out.add(new Sequenced(records.seq(), records.message()));
+                } else if (damaged == null) {
+                    throw new AssertionError("undecodable record at seq " + records.seq(), records.decodeError());
+                } else {
+                    damaged.add(records.seq());
                 }
             }
         }
