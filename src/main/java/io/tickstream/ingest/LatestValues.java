@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
@@ -129,17 +128,18 @@ public final class LatestValues {
         List<EncodedMessage> out = new ArrayList<>(table.size());
         Map<String, Long> firstSeqs = new HashMap<>();
         long damaged = 0;
-        try (ExcerptTailer t = queue.createTailer()) {
+        ExcerptTailer t = queue.createTailer();
+        try (RecordReader reader = new RecordReader(t)) {
             for (int slot : table.slots()) {
                 long seq = table.seq(slot);
-                FeedMessage m = read(t, seq);
+                FeedMessage m = read(t, reader, seq);
                 while (m == null) {
                     damaged++;
                     seq = previousOfTopic(t, table, slot, seq);
                     if (seq < 0) {
                         break;
                     }
-                    m = read(t, seq);
+                    m = read(t, reader, seq);
                 }
                 if (m != null) {
                     out.add(EncodedMessage.of(seq, m, codec));
@@ -151,13 +151,16 @@ public final class LatestValues {
         return new Result(List.copyOf(out), Map.copyOf(firstSeqs), records, damaged, upTo);
     }
 
-    /** The record at {@code seq} decoded, or null when it cannot be (damaged). */
-    private static FeedMessage read(ExcerptTailer t, long seq) {
+    /**
+     * The record at {@code seq} decoded ({@code reader} reads from {@code t}), or null when it
+     * cannot be (damaged, or not presented by the queue).
+     */
+    private static FeedMessage read(ExcerptTailer t, RecordReader reader, long seq) {
         if (!t.moveToIndex(seq)) {
             return null;
         }
-        try (DocumentContext dc = t.readingDocument()) {
-            return dc.isPresent() ? QueueCodec.read(dc.wire().bytes()) : null;
+        try {
+            return reader.next() == RecordReader.Found.RECORD ? reader.message() : null;
         } catch (RuntimeException e) {
             return null;
         }
