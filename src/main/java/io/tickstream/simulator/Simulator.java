@@ -7,6 +7,7 @@ import io.tickstream.feed.MicroClock;
 import io.tickstream.feed.QueueCodec;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -96,7 +97,7 @@ public final class Simulator {
             long step = 0;
             long limit = config.count() > 0 ? config.count() : Long.MAX_VALUE;
             long count = 0;
-            java.nio.file.FileStore store = Files.getFileStore(config.queueDir());
+            FileStore store = Files.getFileStore(config.queueDir());
             while (running && count < limit) {
                 long now = System.nanoTime();
                 if (now >= endNanos) {
@@ -140,7 +141,7 @@ public final class Simulator {
     }
 
     /** Stops before the file system is full: past that, a write into the mapped queue kills the process. */
-    private void checkFreeSpace(java.nio.file.FileStore store) throws IOException {
+    private void checkFreeSpace(FileStore store) throws IOException {
         long free = store.getUsableSpace();
         if (free < config.minFreeMb() << 20) {
             throw new WriteException("the queue's file system (" + config.queueDir() + ") has " + (free >> 20)

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +69,7 @@ class CodecTest {
     }
 
     private static int crc32c(byte[] b) {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        CRC32C crc = new CRC32C();
         crc.update(b);
         return (int) crc.getValue();
     }
@@ -81,8 +83,8 @@ class CodecTest {
             for (int from = 1; from < whole.length; from++) {
                 for (int to = from + 1; to <= whole.length; to++) {
                     byte[] torn = whole.clone();
-                    java.util.Arrays.fill(torn, from, to, (byte) 0);
-                    if (!java.util.Arrays.equals(torn, whole)) {
+                    Arrays.fill(torn, from, to, (byte) 0);
+                    if (!Arrays.equals(torn, whole)) {
                         int f = from;
                         int t = to;
                         assertThrows(RuntimeException.class, () -> read(torn),
@@ -102,7 +104,7 @@ class CodecTest {
             assertThrows(RuntimeException.class, () -> read(flipped), "bit " + i + " flipped");
         }
         // a well-formed message with an extra byte before a checksum that covers it
-        byte[] body = java.util.Arrays.copyOf(whole, whole.length - 4 + 1);
+        byte[] body = Arrays.copyOf(whole, whole.length - 4 + 1);
         Bytes<?> longer = Bytes.allocateElasticOnHeap(64);
         longer.write(body);
         longer.writeInt(crc32c(body));
@@ -113,7 +115,7 @@ class CodecTest {
     @Test
     void shouldStillReadRecordsOfTheFormatBeforeTheChecksum() {
         for (FeedMessage m : List.of(TICK, GOAL, CLOCK)) {
-            byte[] v1 = java.util.Arrays.copyOf(record(m), record(m).length - 4);
+            byte[] v1 = Arrays.copyOf(record(m), record(m).length - 4);
             v1[0] = 1;
             assertEquals(m, read(v1));
         }

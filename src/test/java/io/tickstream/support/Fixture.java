@@ -7,16 +7,23 @@ import io.tickstream.feed.Sequenced;
 import io.tickstream.ingest.RecordReader;
 import io.tickstream.ingest.RecordReader.Found;
 import io.tickstream.simulator.Simulator;
-import java.io.PrintStream;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.RollCycles;
@@ -39,10 +46,9 @@ public final class Fixture {
      * Writes a secret file as an operator should: readable by its owner only (mode 0600), which the
      * server and the token command require.
      */
-    public static Path writeSecret(Path file, String secret) throws java.io.IOException {
-        java.nio.file.Files.writeString(file, secret);
-        java.nio.file.Files.setPosixFilePermissions(file,
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    public static Path writeSecret(Path file, String secret) throws IOException {
+        Files.writeString(file, secret);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         return file;
     }
 
@@ -140,7 +146,7 @@ public final class Fixture {
     public static void awaitTopics(int port, int topics, Duration timeout) throws InterruptedException {
         await(() -> {
             try {
-                return new io.vertx.core.json.JsonArray(get(port, "/api/topics").body()).size() > topics;
+                return new JsonArray(get(port, "/api/topics").body()).size() > topics;
             } catch (Exception e) {
                 return false;
             }
@@ -153,9 +159,9 @@ public final class Fixture {
     }
 
     /** A {@code subscribe} to every topic of the feed ({@code stocks.*} and {@code sports.>}). */
-    public static io.vertx.core.json.JsonObject subscribeAll(String id) {
-        return new io.vertx.core.json.JsonObject().put("op", "subscribe").put("id", id)
-                .put("topics", new io.vertx.core.json.JsonArray().add("stocks.*").add("sports.>"));
+    public static JsonObject subscribeAll(String id) {
+        return new JsonObject().put("op", "subscribe").put("id", id)
+                .put("topics", new JsonArray().add("stocks.*").add("sports.>"));
     }
 
     /**
@@ -170,7 +176,7 @@ public final class Fixture {
         while (i < expected.size() && i < actual.size() && expected.get(i).equals(actual.get(i))) {
             i++;
         }
-        java.util.Set<Long> got = new java.util.HashSet<>(actual);
+        Set<Long> got = new HashSet<>(actual);
         long missing = expected.stream().filter(s -> !got.contains(s)).count();
         long repeated = actual.size() - got.size();
         throw new AssertionError(what + ": expected " + expected.size() + " seqs, got " + actual.size()
