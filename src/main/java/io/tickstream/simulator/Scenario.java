@@ -38,6 +38,11 @@ public record Scenario(List<Symbol> symbols, Map<String, Team> teams, List<Fixtu
         }
     }
 
+    /** The columns of each file, in the order they are written (the header line is not read). */
+    private static final List<String> SYMBOL_COLUMNS = List.of("symbol", "price", "volatility");
+    private static final List<String> TEAM_COLUMNS = List.of("code", "name", "players");
+    private static final List<String> FIXTURE_COLUMNS = List.of("sport", "home", "away");
+
     /** Thrown for an unreadable or malformed scenario file, with a message that names it. */
     public static final class ScenarioException extends RuntimeException {
         public ScenarioException(String message) {
@@ -52,30 +57,32 @@ public record Scenario(List<Symbol> symbols, Map<String, Team> teams, List<Fixtu
      */
     public static Scenario load(Path symbolsFile, Path teamsFile, Path fixturesFile) {
         List<Symbol> symbols = new ArrayList<>();
-        for (Line l : read(symbolsFile, "symbols.csv", 3)) {
+        for (Line l : read(symbolsFile, "symbols.csv", SYMBOL_COLUMNS)) {
             try {
-                double price = Double.parseDouble(l.fields[1]);
-                double vol = Double.parseDouble(l.fields[2]);
-                if (!(price > 0) || !(vol >= 0) || l.fields[0].isEmpty()) {
+                String symbol = l.get("symbol");
+                double price = Double.parseDouble(l.get("price"));
+                double vol = Double.parseDouble(l.get("volatility"));
+                if (!(price > 0) || !(vol >= 0) || symbol.isEmpty()) {
                     throw new NumberFormatException();
                 }
-                symbols.add(new Symbol(l.fields[0], price, vol));
+                symbols.add(new Symbol(symbol, price, vol));
             } catch (NumberFormatException e) {
                 throw l.error("expected symbol,price,volatility with a positive price");
             }
         }
         Map<String, Team> teams = new HashMap<>();
-        for (Line l : read(teamsFile, "teams.csv", 3)) {
-            teams.put(l.fields[0], new Team(l.fields[0], l.fields[1], List.of(l.fields[2].split(";"))));
+        for (Line l : read(teamsFile, "teams.csv", TEAM_COLUMNS)) {
+            String code = l.get("code");
+            teams.put(code, new Team(code, l.get("name"), List.of(l.get("players").split(";"))));
         }
         List<Fixture> fixtures = new ArrayList<>();
-        for (Line l : read(fixturesFile, "fixtures.csv", 3)) {
-            Team home = teams.get(l.fields[1]);
-            Team away = teams.get(l.fields[2]);
+        for (Line l : read(fixturesFile, "fixtures.csv", FIXTURE_COLUMNS)) {
+            Team home = teams.get(l.get("home"));
+            Team away = teams.get(l.get("away"));
             if (home == null || away == null || home == away) {
                 throw l.error("unknown team code, or a team playing itself");
             }
-            fixtures.add(new Fixture(l.fields[0], home, away));
+            fixtures.add(new Fixture(l.get("sport"), home, away));
         }
         if (symbols.isEmpty()) {
             throw new ScenarioException("the symbol universe is empty");
@@ -88,14 +95,20 @@ public record Scenario(List<Symbol> symbols, Map<String, Team> teams, List<Fixtu
         return load(null, null, null);
     }
 
-    private record Line(String source, int number, String[] fields) {
+    /** One data line: its fields in the order of {@code columns}. */
+    private record Line(String source, int number, List<String> columns, String[] fields) {
+        /** The field of the named column. */
+        String get(String column) {
+            return fields[columns.indexOf(column)];
+        }
+
         ScenarioException error(String what) {
             return new ScenarioException(source + ":" + number + ": " + what);
         }
     }
 
-    /** Reads data lines (skipping blanks, '#' comments and the header) with {@code columns} fields. */
-    private static List<Line> read(Path file, String builtInName, int columns) {
+    /** Reads data lines (skipping blanks, '#' comments and the header) with a field for each of {@code columns}. */
+    private static List<Line> read(Path file, String builtInName, List<String> columns) {
         String source = file == null ? "built-in simulator/" + builtInName : file.toString();
         List<Line> out = new ArrayList<>();
         try (BufferedReader r = open(file, builtInName, source)) {
@@ -113,13 +126,14 @@ public record Scenario(List<Symbol> symbols, Map<String, Team> teams, List<Fixtu
                     continue;
                 }
                 String[] fields = t.split(",", -1);
-                if (fields.length != columns) {
-                    throw new Line(source, n, fields).error("expected " + columns + " comma-separated fields");
+                if (fields.length != columns.size()) {
+                    throw new Line(source, n, columns, fields)
+                            .error("expected " + columns.size() + " comma-separated fields");
                 }
                 for (int i = 0; i < fields.length; i++) {
                     fields[i] = fields[i].strip();
                 }
-                out.add(new Line(source, n, fields));
+                out.add(new Line(source, n, columns, fields));
             }
         } catch (IOException | UncheckedIOException e) {
             throw new ScenarioException("cannot read " + source + ": " + e.getMessage());
