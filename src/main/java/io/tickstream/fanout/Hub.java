@@ -1,7 +1,7 @@
 package io.tickstream.fanout;
 
+import io.tickstream.feed.FeedBatch;
 import io.tickstream.ingest.BatchSink;
-import io.tickstream.ingest.FeedBatch;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

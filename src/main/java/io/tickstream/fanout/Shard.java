@@ -1,8 +1,8 @@
 package io.tickstream.fanout;
 
 import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.FeedBatch;
 import io.tickstream.feed.TopicPattern;
-import io.tickstream.ingest.FeedBatch;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

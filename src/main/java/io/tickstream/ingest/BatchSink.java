@@ -1,5 +1,7 @@
 package io.tickstream.ingest;
 
+import io.tickstream.feed.FeedBatch;
+
 /** Where the tailer hands its batches: the fan-out. */
 public interface BatchSink {
 

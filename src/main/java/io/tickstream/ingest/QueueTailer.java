@@ -1,6 +1,7 @@
 package io.tickstream.ingest;
 
 import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.FeedBatch;
 import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.JsonCodec;
 import io.tickstream.feed.MicroClock;

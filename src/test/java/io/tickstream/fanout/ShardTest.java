@@ -3,9 +3,9 @@ package io.tickstream.fanout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.FeedBatch;
 import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.TopicPattern;
-import io.tickstream.ingest.FeedBatch;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.FeedBatch;
 import io.tickstream.feed.QueueCodec;
 import io.tickstream.feed.Tick;
 import io.tickstream.metrics.Meters;

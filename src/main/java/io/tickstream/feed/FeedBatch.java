@@ -1,6 +1,5 @@
-package io.tickstream.ingest;
+package io.tickstream.feed;
 
-import io.tickstream.feed.EncodedMessage;
 import java.util.List;
 
 /**
