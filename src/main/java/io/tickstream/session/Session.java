@@ -68,12 +68,7 @@ public final class Session implements Subscriber, Replayer.Sink {
     private final Set<String> literalTopics = new HashSet<>();
     private final List<TopicPattern> wildcards = new ArrayList<>();
     private final Outbox outbox;
-    private double tokens;
-    private long tokensAtNanos = System.nanoTime();
-    private int strikes;
-    private long strikesSince = System.nanoTime();
-    /** rate_limited answers are counted over this window: enough of them in it closes with 1008. */
-    private static final long STRIKE_WINDOW_NANOS = 10_000_000_000L;
+    private final ClientRateLimiter limiter;
     private boolean closed;
     private final Grant grant;
     /** When the client last sent anything (a message, a pong), and when it was last pinged. */
@@ -98,7 +93,8 @@ public final class Session implements Subscriber, Replayer.Sink {
         this.parser = parser;
         this.settings = settings;
         this.meters = meters;
-        this.tokens = settings.clientBurst();
+        this.limiter = new ClientRateLimiter(settings.clientMessagesPerSec(), settings.clientBurst(),
+                settings.rateLimitStrikes(), System.nanoTime());
         this.outbox = new Outbox(transport, meters, delivery, settings.maxFrameBytes(), settings.maxBacklogBytes(),
                 settings.slowConsumerGraceMs(), settings.stallTimeoutMs(), messages.sharedFrames());
     }
@@ -135,20 +131,16 @@ public final class Session implements Subscriber, Replayer.Sink {
         if (closed) {
             return;
         }
-        heardNanos = System.nanoTime();
-        if (!takeToken()) {
-            long now = System.nanoTime();
-            if (now - strikesSince > STRIKE_WINDOW_NANOS) {
-                strikes = 0;
-                strikesSince = now;
-            }
-            if (++strikes >= settings.rateLimitStrikes()) {
-                transport.close(CloseReason.POLICY_VIOLATION);
-                onClosed();
-            } else {
-                error(ErrorCode.RATE_LIMITED, "more than " + (long) settings.clientMessagesPerSec()
-                        + " messages per second; slow down or be disconnected", null);
-            }
+        long now = System.nanoTime();
+        heardNanos = now;
+        ClientRateLimiter.Verdict verdict = limiter.onMessage(now);
+        if (verdict == ClientRateLimiter.Verdict.CLOSE) {
+            close(CloseReason.POLICY_VIOLATION);
+            return;
+        }
+        if (verdict == ClientRateLimiter.Verdict.REFUSE) {
+            error(ErrorCode.RATE_LIMITED, "more than " + (long) settings.clientMessagesPerSec()
+                    + " messages per second; slow down or be disconnected", null);
             return;
         }
         if (replay != null || ahead != null) {
@@ -634,15 +626,8 @@ public final class Session implements Subscriber, Replayer.Sink {
         }
     }
 
-    private boolean takeToken() {
-        long now = System.nanoTime();
-        tokens = Math.min(settings.clientBurst(),
-                tokens + (now - tokensAtNanos) / 1e9 * settings.clientMessagesPerSec());
-        tokensAtNanos = now;
-        if (tokens >= 1) {
-            tokens -= 1;
-            return true;
-        }
-        return false;
+    private void close(CloseReason why) {
+        transport.close(why);
+        onClosed();
     }
 }
