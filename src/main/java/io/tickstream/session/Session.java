@@ -71,9 +71,7 @@ public final class Session implements Subscriber, Replayer.Sink {
     private final ClientRateLimiter limiter;
     private boolean closed;
     private final Grant grant;
-    /** When the client last sent anything (a message, a pong), and when it was last pinged. */
-    private long heardNanos = System.nanoTime();
-    private long pingedNanos = heardNanos;
+    private final Liveness liveness;
 
     /**
      * @param grant what the connection's token allows, or {@code null} when auth is off
@@ -95,6 +93,8 @@ public final class Session implements Subscriber, Replayer.Sink {
         this.meters = meters;
         this.limiter = new ClientRateLimiter(settings.clientMessagesPerSec(), settings.clientBurst(),
                 settings.rateLimitStrikes(), System.nanoTime());
+        this.liveness = new Liveness(settings.heartbeatMs(), settings.idleTimeoutMs(),
+                grant == null ? Long.MAX_VALUE : grant.expiresAt(), System.nanoTime());
         this.outbox = new Outbox(transport, meters, delivery, settings.maxFrameBytes(), settings.maxBacklogBytes(),
                 settings.slowConsumerGraceMs(), settings.stallTimeoutMs(), messages.sharedFrames());
     }
@@ -132,7 +132,7 @@ public final class Session implements Subscriber, Replayer.Sink {
             return;
         }
         long now = System.nanoTime();
-        heardNanos = now;
+        liveness.heard(now);
         ClientRateLimiter.Verdict verdict = limiter.onMessage(now);
         if (verdict == ClientRateLimiter.Verdict.CLOSE) {
             close(CloseReason.POLICY_VIOLATION);
@@ -550,26 +550,19 @@ public final class Session implements Subscriber, Replayer.Sink {
         if (closed) {
             return;
         }
-        if (grant != null && System.currentTimeMillis() / 1000 >= grant.expiresAt()) {
-            transport.close(CloseReason.TOKEN_EXPIRED);
-            onClosed();
+        Liveness.Action client = liveness.checkClient(nowNanos, System.currentTimeMillis());
+        if (client.closeReason() != null) {
+            close(client.closeReason());
             return;
         }
-        if (nowNanos - heardNanos >= settings.idleTimeoutMs() * 1_000_000L) {
-            transport.close(CloseReason.IDLE);
-            onClosed();
-            return;
-        }
-        long heartbeatNanos = settings.heartbeatMs() * 1_000_000L;
-        if (nowNanos - heardNanos >= heartbeatNanos && nowNanos - pingedNanos >= heartbeatNanos) {
-            pingedNanos = nowNanos;
+        if (client == Liveness.Action.PING) {
             transport.ping();
         }
         if (outbox.backlogBytes() > 0 && !transport.writeQueueFull()) {
             outbox.onDrain();
         }
-        if (nowNanos - outbox.lastWriteNanos() >= settings.heartbeatMs() * 1_000_000L
-                && outbox.backlogBytes() == 0 && !transport.writeQueueFull()) {
+        boolean writable = outbox.backlogBytes() == 0 && !transport.writeQueueFull();
+        if (liveness.checkServer(nowNanos, outbox.lastWriteNanos(), writable) == Liveness.Action.HEARTBEAT) {
             send(messages.heartbeat());
         }
         outcome(outbox.check(nowNanos));
@@ -603,7 +596,7 @@ public final class Session implements Subscriber, Replayer.Sink {
 
     /** The client sent something other than a message (a pong): it is alive. */
     public void onHeard() {
-        heardNanos = System.nanoTime();
+        liveness.heard(System.nanoTime());
     }
 
 
