@@ -11,7 +11,6 @@ import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,9 +34,7 @@ public final class Session implements Subscriber, Replayer.Sink {
     private final SessionSettings settings;
     private final Meters meters;
 
-    private final Map<String, TopicPattern> subscriptions = new LinkedHashMap<>();
-    /** maxRate of each subscription that has one (by the subscription's text). */
-    private final Map<String, Double> maxRates = new HashMap<>();
+    private final Subscriptions subscriptions;
     /** Per-topic maxRate state, built lazily; empty unless some subscription has a maxRate. */
     private final Map<String, Throttle> throttles = new HashMap<>();
     private final Scheduler scheduler;
@@ -65,12 +62,9 @@ public final class Session implements Subscriber, Replayer.Sink {
     private ClientCommand.Subscribe ahead;
     private final Runnable aheadReached = this::onAheadReached;
     private final List<String> deferred = new ArrayList<>();
-    private final Set<String> literalTopics = new HashSet<>();
-    private final List<TopicPattern> wildcards = new ArrayList<>();
     private final Outbox outbox;
     private final ClientRateLimiter limiter;
     private boolean closed;
-    private final Grant grant;
     private final Liveness liveness;
 
     /**
@@ -79,7 +73,7 @@ public final class Session implements Subscriber, Replayer.Sink {
     public Session(String id, Transport transport, Shard shard, ServerMessages messages, CommandParser parser,
                    SessionSettings settings, Meters meters, DeliveryMeters delivery, Scheduler scheduler,
                    Replayer replayer, Executor loop, String address, Grant grant) {
-        this.grant = grant;
+        this.subscriptions = new Subscriptions(grant, settings.maxSubscriptions());
         this.address = address;
         this.scheduler = scheduler;
         this.replayer = replayer;
@@ -166,43 +160,20 @@ public final class Session implements Subscriber, Replayer.Sink {
     }
 
     private void subscribe(ClientCommand.Subscribe cmd) {
-        if (grant != null) {
-            for (TopicPattern p : cmd.topics()) {
-                if (!grant.allows(p)) {
-                    error(ErrorCode.FORBIDDEN, "the token does not allow " + p.text(), cmd.id());
-                    return;
-                }
-            }
-        }
-        List<TopicPattern> added = new ArrayList<>();
-        for (TopicPattern p : cmd.topics()) {
-            if (!subscriptions.containsKey(p.text())) {
-                added.add(p);
-            }
-        }
-        if (subscriptions.size() + added.size() > settings.maxSubscriptions()) {
-            error(ErrorCode.TOO_MANY_SUBSCRIPTIONS, "at most " + settings.maxSubscriptions()
-                    + " subscriptions per connection (this one has " + subscriptions.size() + ")", cmd.id());
+        Subscriptions.Check check = subscriptions.check(cmd.topics());
+        if (check instanceof Subscriptions.Refused refused) {
+            error(refused.code(), refused.message(), cmd.id());
             return;
         }
+        List<TopicPattern> added = ((Subscriptions.Fits) check).added();
         if (cmd.from() != null && cmd.from() > shard.position()) {
             awaitFeed(cmd);
             return;
         }
-        List<TopicPattern> before = List.copyOf(subscriptions.values());
+        List<TopicPattern> before = subscriptions.patterns();
         List<EncodedMessage> snapshots = shard.subscribe(this, added);
         releaseThrottled();
-        for (TopicPattern p : added) {
-            subscriptions.put(p.text(), p);
-            if (cmd.maxRate() != null) {
-                maxRates.put(p.text(), cmd.maxRate());
-            }
-            if (p.isLiteral()) {
-                literalTopics.add(p.text());
-            } else {
-                wildcards.add(p);
-            }
-        }
+        subscriptions.add(added, cmd.maxRate());
         meters.subscriptions().addAndGet(added.size());
         send(messages.subscribed("subscribed", cmd.id(), cmd.topics()));
         if (closed) {
@@ -216,18 +187,7 @@ public final class Session implements Subscriber, Replayer.Sink {
     }
 
     private void unsubscribe(ClientCommand.Unsubscribe cmd) {
-        int removed = 0;
-        for (TopicPattern p : cmd.topics()) {
-            if (subscriptions.remove(p.text()) != null) {
-                removed++;
-                maxRates.remove(p.text());
-                if (p.isLiteral()) {
-                    literalTopics.remove(p.text());
-                } else {
-                    wildcards.remove(p);
-                }
-            }
-        }
+        int removed = subscriptions.remove(cmd.topics());
         if (removed > 0) {
             releaseThrottled();
             shard.unsubscribe(this);
@@ -239,20 +199,12 @@ public final class Session implements Subscriber, Replayer.Sink {
 
     @Override
     public boolean covers(String topic) {
-        if (literalTopics.contains(topic)) {
-            return true;
-        }
-        for (int i = 0; i < wildcards.size(); i++) {
-            if (wildcards.get(i).matches(topic)) {
-                return true;
-            }
-        }
-        return false;
+        return subscriptions.covers(topic);
     }
 
     @Override
     public boolean deliver(EncodedMessage message) {
-        if (maxRates.isEmpty()) {
+        if (!subscriptions.anyMaxRate()) {
             return outbox.add(message);
         }
         Throttle t = throttles.computeIfAbsent(message.topic(), this::newThrottle);
@@ -338,16 +290,7 @@ public final class Session implements Subscriber, Replayer.Sink {
 
     /** The throttle of a topic: the most permissive of the subscriptions that cover it. */
     private Throttle newThrottle(String topic) {
-        double rate = 0;
-        for (TopicPattern p : subscriptions.values()) {
-            if (p.matches(topic)) {
-                Double r = maxRates.get(p.text());
-                if (r == null) {
-                    return Throttle.NONE;
-                }
-                rate = Math.max(rate, r);
-            }
-        }
+        double rate = subscriptions.maxRate(topic);
         return rate == 0 ? Throttle.NONE : new Throttle((long) (1e9 / rate));
     }
 

@@ -1,0 +1,154 @@
+package io.tickstream.session;
+
+import io.tickstream.auth.Grant;
+import io.tickstream.feed.TopicPattern;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One connection's subscriptions: its topics and patterns (indexed for {@link #covers}: literal
+ * topics in a set, wildcards in a list), the {@code maxRate} each was given, and the limits on
+ * adding more (the most a connection may hold, what its token allows).
+ *
+ * <p>Threading: owned by the connection's event loop; not thread-safe.
+ */
+final class Subscriptions {
+
+    /** What a subscribe request may do. */
+    sealed interface Check permits Fits, Refused {
+    }
+
+    /** It fits: these of its patterns are new (the others are held already), in request order. */
+    record Fits(List<TopicPattern> added) implements Check {
+    }
+
+    /** It is refused with this error code and message. */
+    record Refused(String code, String message) implements Check {
+    }
+
+    private final Grant grant;
+    private final int max;
+    private final Map<String, TopicPattern> patterns = new LinkedHashMap<>();
+    /** maxRate of each subscription that has one (by the subscription's text). */
+    private final Map<String, Double> maxRates = new HashMap<>();
+    private final Set<String> literalTopics = new HashSet<>();
+    private final List<TopicPattern> wildcards = new ArrayList<>();
+
+    /**
+     * @param grant what the connection's token allows, or {@code null} when auth is off
+     * @param max   most topics and patterns the connection may hold
+     */
+    Subscriptions(Grant grant, int max) {
+        this.grant = grant;
+        this.max = max;
+    }
+
+    /** Whether subscribing to {@code requested} fits the token and the limit; changes nothing. */
+    Check check(List<TopicPattern> requested) {
+        if (grant != null) {
+            for (TopicPattern p : requested) {
+                if (!grant.allows(p)) {
+                    return new Refused(ErrorCode.FORBIDDEN, "the token does not allow " + p.text());
+                }
+            }
+        }
+        List<TopicPattern> added = new ArrayList<>();
+        for (TopicPattern p : requested) {
+            if (!patterns.containsKey(p.text())) {
+                added.add(p);
+            }
+        }
+        if (patterns.size() + added.size() > max) {
+            return new Refused(ErrorCode.TOO_MANY_SUBSCRIPTIONS, "at most " + max
+                    + " subscriptions per connection (this one has " + patterns.size() + ")");
+        }
+        return new Fits(added);
+    }
+
+    /**
+     * Adds patterns not held yet (see {@link Fits#added}).
+     *
+     * @param maxRate most messages per second per topic for them, or {@code null} for no limit
+     */
+    void add(List<TopicPattern> added, Double maxRate) {
+        for (TopicPattern p : added) {
+            patterns.put(p.text(), p);
+            if (maxRate != null) {
+                maxRates.put(p.text(), maxRate);
+            }
+            if (p.isLiteral()) {
+                literalTopics.add(p.text());
+            } else {
+                wildcards.add(p);
+            }
+        }
+    }
+
+    /** Removes those of {@code topics} that are held; returns how many were. */
+    int remove(List<TopicPattern> topics) {
+        int removed = 0;
+        for (TopicPattern p : topics) {
+            if (patterns.remove(p.text()) != null) {
+                removed++;
+                maxRates.remove(p.text());
+                if (p.isLiteral()) {
+                    literalTopics.remove(p.text());
+                } else {
+                    wildcards.remove(p);
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** Whether some subscription covers {@code topic}. */
+    boolean covers(String topic) {
+        if (literalTopics.contains(topic)) {
+            return true;
+        }
+        for (int i = 0; i < wildcards.size(); i++) {
+            if (wildcards.get(i).matches(topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether any subscription has a {@code maxRate} (when none does, no topic is limited). */
+    boolean anyMaxRate() {
+        return !maxRates.isEmpty();
+    }
+
+    /**
+     * The {@code maxRate} that applies to {@code topic}, in messages per second: the most permissive
+     * of the subscriptions that cover it; 0 for no limit (one of them has none, or none covers it).
+     */
+    double maxRate(String topic) {
+        double rate = 0;
+        for (TopicPattern p : patterns.values()) {
+            if (p.matches(topic)) {
+                Double r = maxRates.get(p.text());
+                if (r == null) {
+                    return 0;
+                }
+                rate = Math.max(rate, r);
+            }
+        }
+        return rate;
+    }
+
+    /** The patterns held now, in the order they were added (a copy). */
+    List<TopicPattern> patterns() {
+        return List.copyOf(patterns.values());
+    }
+
+    /** How many patterns are held. */
+    int size() {
+        return patterns.size();
+    }
+}
