@@ -35,10 +35,7 @@ public final class Session implements Subscriber, Replayer.Sink {
     private final Meters meters;
 
     private final Subscriptions subscriptions;
-    /** Per-topic maxRate state, built lazily; empty unless some subscription has a maxRate. */
-    private final Map<String, Throttle> throttles = new HashMap<>();
     private final Scheduler scheduler;
-    private long timerDueNanos = Long.MAX_VALUE;
     private final Replayer replayer;
     private final Executor loop;
     private final String address;
@@ -63,6 +60,7 @@ public final class Session implements Subscriber, Replayer.Sink {
     private final Runnable aheadReached = this::onAheadReached;
     private final List<String> deferred = new ArrayList<>();
     private final Outbox outbox;
+    private final TopicThrottles throttles;
     private final ClientRateLimiter limiter;
     private boolean closed;
     private final Liveness liveness;
@@ -91,6 +89,7 @@ public final class Session implements Subscriber, Replayer.Sink {
                 grant == null ? Long.MAX_VALUE : grant.expiresAt(), System.nanoTime());
         this.outbox = new Outbox(transport, meters, delivery, settings.maxFrameBytes(), settings.maxBacklogBytes(),
                 settings.slowConsumerGraceMs(), settings.stallTimeoutMs(), messages.sharedFrames());
+        this.throttles = new TopicThrottles(outbox, subscriptions, meters, scheduler, this::releaseDue);
     }
 
     /** Joins the shard and greets the client. */
@@ -205,93 +204,23 @@ public final class Session implements Subscriber, Replayer.Sink {
     @Override
     public boolean deliver(EncodedMessage message) {
         if (!subscriptions.anyMaxRate()) {
-            return outbox.add(message);
+            return outbox.add(message);   // no maxRate: no throttle, no clock read
         }
-        Throttle t = throttles.computeIfAbsent(message.topic(), this::newThrottle);
-        if (t.unlimited()) {
-            return outbox.add(message);
-        }
-        long now = System.nanoTime();
-        if (!message.conflatable()) {
-            boolean first = t.pending != null && outbox.add(t.pending);
-            t.pending = null;
-            t.nextAllowedNanos = now + t.intervalNanos;
-            return outbox.add(message) || first;
-        }
-        if (t.pending == null && now >= t.nextAllowedNanos) {
-            t.nextAllowedNanos = now + t.intervalNanos;
-            return outbox.add(message);
-        }
-        if (t.pending != null) {
-            meters.messagesConflated(message.kind()).increment();
-            message = message.plusConflated(t.pending.conflated() + 1);
-        }
-        t.pending = message;
-        scheduleRelease(t.nextAllowedNanos, now);
-        return false;
+        return throttles.offer(message, System.nanoTime()) == TopicThrottles.Offer.FIRST_OF_BATCH;
     }
 
-    /** Writes each held message whose interval has passed; schedules the next release. */
+    /** A release timer of the throttles is due: writes what it released. */
     private void releaseDue() {
-        timerDueNanos = Long.MAX_VALUE;
-        if (closed) {
-            return;
-        }
-        long now = System.nanoTime();
-        List<EncodedMessage> due = new ArrayList<>();
-        long next = Long.MAX_VALUE;
-        for (Throttle t : throttles.values()) {
-            if (t.pending == null) {
-                continue;
-            }
-            if (now >= t.nextAllowedNanos) {
-                due.add(t.pending);
-                t.pending = null;
-                t.nextAllowedNanos = now + t.intervalNanos;
-            } else {
-                next = Math.min(next, t.nextAllowedNanos);
-            }
-        }
-        if (!due.isEmpty()) {
-            due.sort((a, b) -> Long.compare(a.seq(), b.seq()));
-            due.forEach(outbox::add);
+        if (!closed && throttles.releaseDue(System.nanoTime())) {
             endOfBatch();
         }
-        if (next != Long.MAX_VALUE) {
-            scheduleRelease(next, now);
-        }
     }
 
-    private void scheduleRelease(long dueNanos, long now) {
-        if (dueNanos < timerDueNanos) {
-            timerDueNanos = dueNanos;
-            scheduler.schedule(Math.max(1, (dueNanos - now + 999_999) / 1_000_000), this::releaseDue);
-        }
-    }
-
-    /** Subscriptions change: write what is held back (if still wanted) and forget per-topic rates. */
+    /** Subscriptions change: writes what the throttles hold back (if still wanted). */
     private void releaseThrottled() {
-        if (throttles.isEmpty()) {
-            return;
-        }
-        List<EncodedMessage> held = new ArrayList<>();
-        for (Throttle t : throttles.values()) {
-            if (t.pending != null) {
-                held.add(t.pending);
-            }
-        }
-        throttles.clear();
-        if (!held.isEmpty()) {
-            held.sort((a, b) -> Long.compare(a.seq(), b.seq()));
-            held.forEach(outbox::add);
+        if (throttles.releaseAll()) {
             endOfBatch();
         }
-    }
-
-    /** The throttle of a topic: the most permissive of the subscriptions that cover it. */
-    private Throttle newThrottle(String topic) {
-        double rate = subscriptions.maxRate(topic);
-        return rate == 0 ? Throttle.NONE : new Throttle((long) (1e9 / rate));
     }
 
     @Override

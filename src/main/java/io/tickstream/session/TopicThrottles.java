@@ -1,0 +1,178 @@
+package io.tickstream.session;
+
+import io.tickstream.feed.EncodedMessage;
+import io.tickstream.metrics.Meters;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code maxRate}, in front of a connection's {@link Outbox}: of each topic a subscription limits, at
+ * most one message per interval passes to the outbox; in between, the latest update is held and
+ * replaces the one held before it (counted in {@code "conflated": N} and in the conflated-messages
+ * meter). Score events are never held back or replaced: one passes at once, after the update held
+ * for its topic. A topic's rate is the most permissive of the subscriptions that cover it (see
+ * {@link Subscriptions#maxRate}), looked up on its first message after each subscription change.
+ *
+ * <p>A held message is written when its interval has passed ({@link #releaseDue}, run from a timer
+ * this class sets) or when the subscriptions change ({@link #releaseAll}).
+ *
+ * <p>Threading: owned by the connection's event loop; not thread-safe.
+ */
+final class TopicThrottles {
+
+    /** What became of an offered message. */
+    enum Offer {
+        /** Passed to the outbox as the first message of its batch: {@link Outbox#endOfBatch()} is owed. */
+        FIRST_OF_BATCH,
+        /** Passed to the outbox, in a batch already begun. */
+        PASSED,
+        /** Held until its topic's interval has passed (a release timer is set). */
+        HELD
+    }
+
+    /** One topic's state: at most one message per interval, the latest one held in between. */
+    private static final class Throttle {
+
+        /** No limit: messages pass straight through. */
+        static final Throttle NONE = new Throttle(0);
+
+        final long intervalNanos;
+        long nextAllowedNanos;
+        EncodedMessage pending;
+
+        Throttle(long intervalNanos) {
+            this.intervalNanos = intervalNanos;
+        }
+
+        boolean unlimited() {
+            return intervalNanos == 0;
+        }
+    }
+
+    private final Outbox outbox;
+    private final Subscriptions subscriptions;
+    private final Meters meters;
+    private final Scheduler scheduler;
+    private final Runnable onDue;
+    /** Per-topic state, built lazily; empty unless some subscription has a maxRate. */
+    private final Map<String, Throttle> throttles = new HashMap<>();
+    /** When the release timer set last is due ({@link System#nanoTime()} scale), or none. */
+    private long timerDueNanos = Long.MAX_VALUE;
+
+    /**
+     * @param subscriptions where each topic's {@code maxRate} is looked up
+     * @param scheduler     sets the release timers
+     * @param onDue         what a release timer runs: the owner's call of {@link #releaseDue} (and
+     *                      then of {@link Outbox#endOfBatch()} when it wrote something)
+     */
+    TopicThrottles(Outbox outbox, Subscriptions subscriptions, Meters meters, Scheduler scheduler, Runnable onDue) {
+        this.outbox = outbox;
+        this.subscriptions = subscriptions;
+        this.meters = meters;
+        this.scheduler = scheduler;
+        this.onDue = onDue;
+    }
+
+    /**
+     * Passes a live message to the outbox, or holds it until its topic's interval has passed.
+     *
+     * @param nowNanos the time now, on the {@link System#nanoTime()} scale
+     */
+    Offer offer(EncodedMessage message, long nowNanos) {
+        Throttle t = throttles.computeIfAbsent(message.topic(), this::newThrottle);
+        if (t.unlimited()) {
+            return passed(outbox.add(message));
+        }
+        if (!message.conflatable()) {
+            boolean first = t.pending != null && outbox.add(t.pending);
+            t.pending = null;
+            t.nextAllowedNanos = nowNanos + t.intervalNanos;
+            return passed(outbox.add(message) || first);
+        }
+        if (t.pending == null && nowNanos >= t.nextAllowedNanos) {
+            t.nextAllowedNanos = nowNanos + t.intervalNanos;
+            return passed(outbox.add(message));
+        }
+        if (t.pending != null) {
+            meters.messagesConflated(message.kind()).increment();
+            message = message.plusConflated(t.pending.conflated() + 1);
+        }
+        t.pending = message;
+        scheduleRelease(t.nextAllowedNanos, nowNanos);
+        return Offer.HELD;
+    }
+
+    /**
+     * Passes each held message whose interval has passed to the outbox, in {@code seq} order, and sets
+     * the timer for the next one due.
+     *
+     * @param nowNanos the time now, on the {@link System#nanoTime()} scale
+     * @return whether any was passed ({@link Outbox#endOfBatch()} is then owed)
+     */
+    boolean releaseDue(long nowNanos) {
+        timerDueNanos = Long.MAX_VALUE;
+        List<EncodedMessage> due = new ArrayList<>();
+        long next = Long.MAX_VALUE;
+        for (Throttle t : throttles.values()) {
+            if (t.pending == null) {
+                continue;
+            }
+            if (nowNanos >= t.nextAllowedNanos) {
+                due.add(t.pending);
+                t.pending = null;
+                t.nextAllowedNanos = nowNanos + t.intervalNanos;
+            } else {
+                next = Math.min(next, t.nextAllowedNanos);
+            }
+        }
+        passAll(due);
+        if (next != Long.MAX_VALUE) {
+            scheduleRelease(next, nowNanos);
+        }
+        return !due.isEmpty();
+    }
+
+    /**
+     * The subscriptions change: passes every held message to the outbox, in {@code seq} order, and
+     * forgets each topic's rate (looked up again on its next message).
+     *
+     * @return whether any was passed ({@link Outbox#endOfBatch()} is then owed)
+     */
+    boolean releaseAll() {
+        if (throttles.isEmpty()) {
+            return false;
+        }
+        List<EncodedMessage> held = new ArrayList<>();
+        for (Throttle t : throttles.values()) {
+            if (t.pending != null) {
+                held.add(t.pending);
+            }
+        }
+        throttles.clear();
+        passAll(held);
+        return !held.isEmpty();
+    }
+
+    private void passAll(List<EncodedMessage> messages) {
+        messages.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        messages.forEach(outbox::add);
+    }
+
+    private static Offer passed(boolean firstOfBatch) {
+        return firstOfBatch ? Offer.FIRST_OF_BATCH : Offer.PASSED;
+    }
+
+    private void scheduleRelease(long dueNanos, long nowNanos) {
+        if (dueNanos < timerDueNanos) {
+            timerDueNanos = dueNanos;
+            scheduler.schedule(Math.max(1, (dueNanos - nowNanos + 999_999) / 1_000_000), onDue);
+        }
+    }
+
+    private Throttle newThrottle(String topic) {
+        double rate = subscriptions.maxRate(topic);
+        return rate == 0 ? Throttle.NONE : new Throttle((long) (1e9 / rate));
+    }
+}
