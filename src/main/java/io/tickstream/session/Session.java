@@ -171,7 +171,7 @@ public final class Session implements Subscriber, Replayer.Sink {
         }
         List<TopicPattern> before = subscriptions.patterns();
         List<EncodedMessage> snapshots = shard.subscribe(this, added);
-        releaseThrottled();
+        outcome(throttles.releaseAll());
         subscriptions.add(added, cmd.maxRate());
         meters.subscriptions().addAndGet(added.size());
         send(messages.subscribed("subscribed", cmd.id(), cmd.topics()));
@@ -188,7 +188,7 @@ public final class Session implements Subscriber, Replayer.Sink {
     private void unsubscribe(ClientCommand.Unsubscribe cmd) {
         int removed = subscriptions.remove(cmd.topics());
         if (removed > 0) {
-            releaseThrottled();
+            outcome(throttles.releaseAll());
             shard.unsubscribe(this);
             outbox.retainTopics(this::covers);
             meters.subscriptions().addAndGet(-removed);
@@ -209,17 +209,10 @@ public final class Session implements Subscriber, Replayer.Sink {
         return throttles.offer(message, System.nanoTime()) == TopicThrottles.Offer.FIRST_OF_BATCH;
     }
 
-    /** A release timer of the throttles is due: writes what it released. */
+    /** A release timer of the throttles is due. */
     private void releaseDue() {
-        if (!closed && throttles.releaseDue(System.nanoTime())) {
-            endOfBatch();
-        }
-    }
-
-    /** Subscriptions change: writes what the throttles hold back (if still wanted). */
-    private void releaseThrottled() {
-        if (throttles.releaseAll()) {
-            endOfBatch();
+        if (!closed) {
+            outcome(throttles.releaseDue(System.nanoTime()));
         }
     }
 

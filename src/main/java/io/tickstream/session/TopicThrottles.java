@@ -16,7 +16,8 @@ import java.util.Map;
  * {@link Subscriptions#maxRate}), looked up on its first message after each subscription change.
  *
  * <p>A held message is written when its interval has passed ({@link #releaseDue}, run from a timer
- * this class sets) or when the subscriptions change ({@link #releaseAll}).
+ * this class sets) or when the subscriptions change ({@link #releaseAll}); either ends the
+ * outbox's batch, so neither may be called while a delivery batch is under way.
  *
  * <p>Threading: owned by the connection's event loop; not thread-safe.
  */
@@ -64,8 +65,7 @@ final class TopicThrottles {
     /**
      * @param subscriptions where each topic's {@code maxRate} is looked up
      * @param scheduler     sets the release timers
-     * @param onDue         what a release timer runs: the owner's call of {@link #releaseDue} (and
-     *                      then of {@link Outbox#endOfBatch()} when it wrote something)
+     * @param onDue         what a release timer runs: the owner's call of {@link #releaseDue}
      */
     TopicThrottles(Outbox outbox, Subscriptions subscriptions, Meters meters, Scheduler scheduler, Runnable onDue) {
         this.outbox = outbox;
@@ -105,13 +105,13 @@ final class TopicThrottles {
     }
 
     /**
-     * Passes each held message whose interval has passed to the outbox, in {@code seq} order, and sets
-     * the timer for the next one due.
+     * Writes each held message whose interval has passed, in {@code seq} order (passed to the outbox
+     * and its batch ended), and sets the timer for the next one due. Call outside a delivery batch.
      *
      * @param nowNanos the time now, on the {@link System#nanoTime()} scale
-     * @return whether any was passed ({@link Outbox#endOfBatch()} is then owed)
+     * @return what the outbox concluded
      */
-    boolean releaseDue(long nowNanos) {
+    Outbox.Outcome releaseDue(long nowNanos) {
         timerDueNanos = Long.MAX_VALUE;
         List<EncodedMessage> due = new ArrayList<>();
         long next = Long.MAX_VALUE;
@@ -127,22 +127,22 @@ final class TopicThrottles {
                 next = Math.min(next, t.nextAllowedNanos);
             }
         }
-        passAll(due);
         if (next != Long.MAX_VALUE) {
             scheduleRelease(next, nowNanos);
         }
-        return !due.isEmpty();
+        return write(due);
     }
 
     /**
-     * The subscriptions change: passes every held message to the outbox, in {@code seq} order, and
-     * forgets each topic's rate (looked up again on its next message).
+     * The subscriptions change: writes every held message, in {@code seq} order (passed to the outbox
+     * and its batch ended), and forgets each topic's rate (looked up again on its next message).
+     * Call outside a delivery batch.
      *
-     * @return whether any was passed ({@link Outbox#endOfBatch()} is then owed)
+     * @return what the outbox concluded
      */
-    boolean releaseAll() {
+    Outbox.Outcome releaseAll() {
         if (throttles.isEmpty()) {
-            return false;
+            return Outbox.Outcome.OK;
         }
         List<EncodedMessage> held = new ArrayList<>();
         for (Throttle t : throttles.values()) {
@@ -151,13 +151,16 @@ final class TopicThrottles {
             }
         }
         throttles.clear();
-        passAll(held);
-        return !held.isEmpty();
+        return write(held);
     }
 
-    private void passAll(List<EncodedMessage> messages) {
+    private Outbox.Outcome write(List<EncodedMessage> messages) {
+        if (messages.isEmpty()) {
+            return Outbox.Outcome.OK;
+        }
         messages.sort((a, b) -> Long.compare(a.seq(), b.seq()));
         messages.forEach(outbox::add);
+        return outbox.endOfBatch();
     }
 
     private static Offer passed(boolean firstOfBatch) {

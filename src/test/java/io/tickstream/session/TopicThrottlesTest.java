@@ -2,10 +2,9 @@ package io.tickstream.session;
 
 import static io.tickstream.session.TopicThrottles.Offer.FIRST_OF_BATCH;
 import static io.tickstream.session.TopicThrottles.Offer.HELD;
+import static io.tickstream.session.Outbox.Outcome.OK;
 import static io.tickstream.session.TopicThrottles.Offer.PASSED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tickstream.feed.EncodedMessage;
@@ -89,7 +88,7 @@ class TopicThrottlesTest {
         return ("{\"seq\":" + seq + "}").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Writes what the throttles passed to the outbox; returns the seqs written since the last call. */
+    /** Ends the outbox's batch; returns the seqs written since the last call. */
     private List<Long> flush() {
         outbox.endOfBatch();
         List<Long> seqs = written.stream().map(m -> m.getLong("seq")).toList();
@@ -114,10 +113,10 @@ class TopicThrottlesTest {
         assertEquals(List.of(99L), timerDelaysMs, "one release timer, for the end of the interval");
         assertEquals(2, conflatedTicks());
 
-        assertFalse(throttles.releaseDue(T0 + 99 * MS), "not due yet");
-        assertTrue(throttles.releaseDue(T0 + 100 * MS));
-        outbox.endOfBatch();
-        assertEquals(1, written.size());
+        assertEquals(OK, throttles.releaseDue(T0 + 99 * MS));
+        assertEquals(List.of(), written, "not due yet");
+        assertEquals(OK, throttles.releaseDue(T0 + 100 * MS));
+        assertEquals(1, written.size(), "written at once");
         assertEquals(4, written.get(0).getLong("seq"), "the latest value");
         assertEquals(2, written.get(0).getInteger("conflated"), "standing for the two it replaced");
     }
@@ -157,12 +156,13 @@ class TopicThrottlesTest {
         throttles.offer(tick(AAPL, 4), T0 + 60 * MS);   // due at 100 ms
         assertEquals(List.of(90L, 40L), timerDelaysMs, "a new timer only for an earlier due time");
 
-        assertTrue(throttles.releaseDue(T0 + 100 * MS));
+        assertEquals(OK, throttles.releaseDue(T0 + 100 * MS));
         assertEquals(List.of(4L), flush());
         assertEquals(List.of(90L, 40L, 50L), timerDelaysMs, "the next due, MSFT at 150 ms");
-        assertTrue(throttles.releaseDue(T0 + 150 * MS));
+        assertEquals(OK, throttles.releaseDue(T0 + 150 * MS));
         assertEquals(List.of(3L), flush());
-        assertFalse(throttles.releaseDue(T0 + 300 * MS));
+        assertEquals(OK, throttles.releaseDue(T0 + 300 * MS));
+        assertEquals(List.of(), flush());
         assertEquals(3, timerDelaysMs.size(), "nothing held: no timer");
     }
 
@@ -175,9 +175,10 @@ class TopicThrottlesTest {
         throttles.offer(tick(MSFT, 3), T0 + MS);
         throttles.offer(tick(AAPL, 4), T0 + MS);
 
-        assertTrue(throttles.releaseAll());
+        assertEquals(OK, throttles.releaseAll());
         assertEquals(List.of(3L, 4L), flush());
-        assertFalse(throttles.releaseAll(), "nothing held any more");
+        assertEquals(OK, throttles.releaseAll());
+        assertEquals(List.of(), flush(), "nothing held any more");
     }
 
     @Test
@@ -186,12 +187,14 @@ class TopicThrottlesTest {
         throttles.offer(tick(AAPL, 1), T0);
         assertEquals(HELD, throttles.offer(tick(AAPL, 2), T0 + MS));
 
+        flush();
         subscribe(AAPL, null);   // the most permissive now: no limit
         throttles.releaseAll();
+        assertEquals(List.of(2L), flush());
 
-        assertEquals(PASSED, throttles.offer(tick(AAPL, 3), T0 + 2 * MS));
+        assertEquals(FIRST_OF_BATCH, throttles.offer(tick(AAPL, 3), T0 + 2 * MS));
         assertEquals(PASSED, throttles.offer(tick(AAPL, 4), T0 + 3 * MS));
-        assertEquals(List.of(1L, 2L, 3L, 4L), flush());
+        assertEquals(List.of(3L, 4L), flush());
     }
 
     @Test
