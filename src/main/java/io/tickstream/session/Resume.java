@@ -1,0 +1,327 @@
+package io.tickstream.session;
+
+import io.tickstream.fanout.Shard;
+import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.TopicPattern;
+import io.tickstream.ingest.Replayer;
+import io.tickstream.metrics.Meters;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * One connection's resumes ({@code subscribe} with {@code from}): the hand-over from the queue to the
+ * live stream, with no gap and no duplicate. Live messages are held back in the outbox while the
+ * queue is read again for the newly covered topics from {@code from} up to the shard's position,
+ * which is exactly where the live stream of the new subscription starts; then they follow. With
+ * {@code snapshot}, each newly covered topic's latest message at or before {@code from} goes first.
+ * A resume from a seq the feed has not reached here waits (up to the resume-ahead wait) for it.
+ *
+ * <p>While a replay or such a wait is in progress, the client's messages wait here
+ * ({@link #holds}) and are handed back to the conversation, in order, when it ends.
+ *
+ * <p>Threading: owned by the connection's event loop; the replayer calls its {@link Replayer.Sink}
+ * methods there too. Not thread-safe.
+ */
+final class Resume implements Replayer.Sink {
+
+    /** What a resume asks of the conversation it belongs to; called on the same event loop. */
+    interface Conversation {
+
+        /** Handles a client message that waited for the resume. */
+        void handle(String text);
+
+        /** Goes on with a {@code subscribe} whose {@code from} the feed has now reached. */
+        void subscribe(ClientCommand.Subscribe cmd);
+
+        /** Acts on what the outbox concluded (closes the connection on {@code SLOW_CONSUMER}). */
+        void outcome(Outbox.Outcome outcome);
+
+        /** A conversation of three functions, one per method. */
+        static Conversation of(Consumer<String> handle, Consumer<ClientCommand.Subscribe> subscribe,
+                               Consumer<Outbox.Outcome> outcome) {
+            return new Conversation() {
+                @Override
+                public void handle(String text) {
+                    handle.accept(text);
+                }
+
+                @Override
+                public void subscribe(ClientCommand.Subscribe cmd) {
+                    subscribe.accept(cmd);
+                }
+
+                @Override
+                public void outcome(Outbox.Outcome o) {
+                    outcome.accept(o);
+                }
+            };
+        }
+    }
+
+    private final Shard shard;
+    private final Replayer replayer;
+    private final Executor loop;
+    private final Outbox outbox;
+    private final Transport transport;
+    private final ServerMessages messages;
+    private final Meters meters;
+    private final Scheduler scheduler;
+    private final long aheadWaitMs;
+    private final Conversation conversation;
+    private boolean closed;
+
+    /** The replay in progress, or null. */
+    private Replayer.Replay replay;
+    private String replayId;
+    private List<EncodedMessage> replaySnapshots;
+    private boolean replayAwaitsDrain;
+    /**
+     * Up to which seq the replay in progress has sent each of its topics' values (-1 before any):
+     * the last replayed message's, or {@code from} once the snapshots at {@code from} are sent.
+     */
+    private long replayedUpTo = -1;
+    private long replayFrom;
+    /** With {@code from} and {@code snapshot}: the snapshots at {@code from} the shard already had. */
+    private List<EncodedMessage> snapshotsAtFrom;
+    /** A resume from a seq beyond the shard's position, waiting for the feed to reach it, or null. */
+    private ClientCommand.Subscribe ahead;
+    private final Runnable aheadReached = this::onAheadReached;
+    /** Client messages that arrived during a replay or a wait, in order. */
+    private final List<String> deferred = new ArrayList<>();
+
+    /**
+     * @param loop        the connection's event loop, where the replayer hands its results over
+     * @param aheadWaitMs how long a resume from a seq beyond the shard's position waits for the feed
+     *                    before {@code resume_ahead}
+     */
+    Resume(Shard shard, Replayer replayer, Executor loop, Outbox outbox, Transport transport,
+           ServerMessages messages, Meters meters, Scheduler scheduler, long aheadWaitMs,
+           Conversation conversation) {
+        this.shard = shard;
+        this.replayer = replayer;
+        this.loop = loop;
+        this.outbox = outbox;
+        this.transport = transport;
+        this.messages = messages;
+        this.meters = meters;
+        this.scheduler = scheduler;
+        this.aheadWaitMs = aheadWaitMs;
+        this.conversation = conversation;
+    }
+
+    /**
+     * Keeps a client message while a replay or a resume-ahead wait is in progress.
+     *
+     * @return false when none is: the caller handles the message now
+     */
+    boolean holds(String text) {
+        if (replay == null && ahead == null) {
+            return false;
+        }
+        deferred.add(text);
+        return true;
+    }
+
+    /**
+     * Takes a {@code subscribe} that fits when it resumes from a seq the feed has not reached here (a
+     * mistyped seq, or a server a little behind the one the client comes from): nothing is
+     * subscribed until the shard's position reaches it, for up to the resume-ahead wait (then
+     * {@link Conversation#subscribe}), else {@code resume_ahead}.
+     *
+     * @return false when {@code cmd} does not wait: the caller subscribes now
+     */
+    boolean awaitsFeed(ClientCommand.Subscribe cmd) {
+        if (cmd.from() == null || cmd.from() <= shard.position()) {
+            return false;
+        }
+        ahead = cmd;
+        scheduler.schedule(Math.max(1, aheadWaitMs), () -> {
+            if (ahead == cmd) {
+                aheadTimedOut();
+            }
+        });
+        shard.awaitPosition(cmd.from(), aheadReached);
+        return true;
+    }
+
+    /**
+     * Starts the replay of a {@code subscribe} with {@code from} just answered: the topics
+     * {@code added} cover and {@code before} did not, from {@code from} up to the shard's position.
+     *
+     * @param snapshots the shard's latest message of each newly covered topic
+     */
+    void start(ClientCommand.Subscribe cmd, List<TopicPattern> added, List<TopicPattern> before,
+               List<EncodedMessage> snapshots) {
+        long upTo = shard.position();
+        Predicate<String> topics = topic -> matchesAny(added, topic) && !matchesAny(before, topic);
+        replayId = cmd.id();
+        replaySnapshots = snapshots;
+        replayedUpTo = -1;
+        replayFrom = cmd.from();
+        Set<String> lookUp = null;
+        if (cmd.snapshot()) {
+            snapshotsAtFrom = new ArrayList<>();
+            lookUp = new HashSet<>();
+            for (EncodedMessage m : snapshots) {
+                if (m.seq() <= cmd.from()) {
+                    snapshotsAtFrom.add(m);
+                } else if (shard.firstSeq(m.topic()) <= cmd.from()) {
+                    lookUp.add(m.topic());   // changed since from: its value then is in the queue
+                }   // else it first appeared after from: it had no value then
+            }
+        }
+        outbox.hold();
+        replay = replayer.start(cmd.from(), upTo, topics, lookUp, loop, this);
+    }
+
+    /** The socket's write queue drained: a replay waiting for it reads on. */
+    void onDrain() {
+        if (replay != null && replayAwaitsDrain && !transport.writeQueueFull()) {
+            replayAwaitsDrain = false;
+            replay.next();
+        }
+    }
+
+    /** The connection is gone: stops the replay or the wait. Idempotent. */
+    void close() {
+        closed = true;
+        if (replay != null) {
+            replay.cancel();
+            replay = null;
+        }
+        if (ahead != null) {
+            shard.cancelAwait(aheadReached);
+            ahead = null;
+        }
+    }
+
+    @Override
+    public void snapshotsAt(List<EncodedMessage> found) {
+        if (closed || replay == null || snapshotsAtFrom == null) {
+            return;
+        }
+        List<EncodedMessage> all = new ArrayList<>(snapshotsAtFrom);
+        all.addAll(found);
+        snapshotsAtFrom = null;
+        replayedUpTo = Math.max(replayedUpTo, replayFrom);   // every topic's value at from is sent now
+        all.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        if (!all.isEmpty()) {
+            conversation.outcome(outbox.sendSnapshots(all));
+        }
+    }
+
+    @Override
+    public void replayUnavailable(long firstSeq) {
+        if (closed || replay == null) {
+            return;
+        }
+        meters.resumes("unavailable").increment();
+        meters.clientError(ErrorCode.RESUME_UNAVAILABLE);
+        send(messages.error(ErrorCode.RESUME_UNAVAILABLE, firstSeq >= 0
+                ? "the queue starts at seq " + firstSeq + "; sending snapshots"
+                : "cannot replay from the queue; sending snapshots", replayId));
+        // after a replay that failed part way, only snapshots newer than what it sent: a topic's
+        // replayed message must not be followed by the same or an older one
+        List<EncodedMessage> snapshots = new ArrayList<>();
+        for (EncodedMessage m : replaySnapshots) {
+            if (m.seq() > replayedUpTo) {
+                snapshots.add(m);
+            }
+        }
+        if (!snapshots.isEmpty()) {
+            conversation.outcome(outbox.sendSnapshots(snapshots));
+        }
+        endReplay();
+    }
+
+    @Override
+    public void replayed(List<EncodedMessage> chunk, boolean last) {
+        if (closed || replay == null) {
+            return;
+        }
+        meters.replayedMessages().increment(chunk.size());
+        if (!chunk.isEmpty()) {
+            replayedUpTo = chunk.get(chunk.size() - 1).seq();
+            conversation.outcome(outbox.sendReplayed(chunk));
+        }
+        if (closed) {
+            return;
+        }
+        if (last) {
+            meters.resumes("replayed").increment();
+            endReplay();
+        } else if (transport.writeQueueFull()) {
+            replayAwaitsDrain = true;
+        } else {
+            replay.next();
+        }
+    }
+
+    private void onAheadReached() {
+        if (closed || ahead == null) {
+            return;
+        }
+        ClientCommand.Subscribe cmd = ahead;
+        ahead = null;
+        conversation.subscribe(cmd);
+        handleDeferred();
+    }
+
+    private void aheadTimedOut() {
+        if (closed) {
+            return;
+        }
+        ClientCommand.Subscribe cmd = ahead;
+        ahead = null;
+        shard.cancelAwait(aheadReached);
+        long head = shard.position();
+        meters.resumes("ahead").increment();
+        meters.clientError(ErrorCode.RESUME_AHEAD);
+        send(messages.resumeAhead(cmd.id(), "seq " + cmd.from() + " is beyond the newest this server holds ("
+                + head + "); nothing subscribed", head));
+        handleDeferred();
+    }
+
+    /** The replay is written: the held live messages follow, then the client's waiting messages. */
+    private void endReplay() {
+        replay = null;
+        replaySnapshots = null;
+        snapshotsAtFrom = null;
+        replayAwaitsDrain = false;
+        conversation.outcome(outbox.release());
+        handleDeferred();
+    }
+
+    /** Hands back the client messages that waited, in order, until another replay or wait begins. */
+    private void handleDeferred() {
+        List<String> waiting = new ArrayList<>(deferred);
+        deferred.clear();
+        for (int i = 0; i < waiting.size() && !closed; i++) {
+            if (replay != null || ahead != null) {
+                deferred.addAll(waiting.subList(i, waiting.size()));
+                return;
+            }
+            conversation.handle(waiting.get(i));
+        }
+    }
+
+    private void send(byte[] json) {
+        if (!closed) {
+            conversation.outcome(outbox.send(json, null));
+        }
+    }
+
+    private static boolean matchesAny(List<TopicPattern> patterns, String topic) {
+        for (TopicPattern p : patterns) {
+            if (p.matches(topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

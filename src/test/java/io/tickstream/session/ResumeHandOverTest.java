@@ -1,0 +1,203 @@
+package io.tickstream.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tickstream.fanout.Shard;
+import io.tickstream.feed.EncodedMessage;
+import io.tickstream.feed.JsonCodec;
+import io.tickstream.feed.QueueCodec;
+import io.tickstream.feed.Tick;
+import io.tickstream.feed.TopicPattern;
+import io.tickstream.feed.FeedBatch;
+import io.tickstream.ingest.QueueDamage;
+import io.tickstream.ingest.Replayer;
+import io.tickstream.metrics.DeliveryMeters;
+import io.tickstream.metrics.Meters;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The resume hand-over on its own, without a session or a server: a real queue and replayer, an
+ * outbox writing to a recording transport, and a conversation that records what it is handed back.
+ * Everything is touched by the test thread only (the replayer's hand-overs wait in {@link #loop}
+ * until the test runs them), as by one event loop in the server.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ResumeHandOverTest {
+
+    @TempDir
+    Path dir;
+
+    private ChronicleQueue queue;
+    private Replayer replayer;
+    /** Every record of the queue as the tailer would hand it on, in order. */
+    private final List<EncodedMessage> feed = new ArrayList<>();
+    private final LinkedBlockingQueue<Runnable> loop = new LinkedBlockingQueue<>();
+    /** What reached the client and the conversation, in order: a seq, or "handled:" and a message. */
+    private final List<String> events = new ArrayList<>();
+    private final List<ClientCommand.Subscribe> resubscribed = new ArrayList<>();
+    private final Meters meters = new Meters(new SimpleMeterRegistry());
+    private Outbox outbox;
+
+    @BeforeEach
+    void queue() {
+        queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY).build();
+        JsonCodec codec = new JsonCodec();
+        try (ExcerptAppender appender = queue.createAppender()) {
+            for (int i = 0; i < 100; i++) {
+                Tick t = new Tick(i, "S" + (i % 5), 1, 2, 1.5, 1, i);
+                try (DocumentContext dc = appender.writingDocument()) {
+                    QueueCodec.write(t, dc.wire().bytes());
+                }
+                feed.add(EncodedMessage.of(appender.lastIndexAppended(), t, codec));
+            }
+        }
+        replayer = new Replayer(queue, new QueueDamage(dir), 16);
+        outbox = new Outbox(new RecordingTransport(), meters, new DeliveryMeters(meters), 65_536, 1 << 20, 5_000,
+                30_000, new ServerMessages().sharedFrames());
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        replayer.close();
+        queue.close();
+    }
+
+    /** Records the seq of each message written (control messages by their type). */
+    private final class RecordingTransport implements Transport {
+        @Override
+        public void writeText(byte[] utf8) {
+            Object frame = Json.decodeValue(new String(utf8, StandardCharsets.UTF_8));
+            List<JsonObject> messages = new ArrayList<>();
+            if (frame instanceof JsonArray array) {
+                array.forEach(m -> messages.add((JsonObject) m));
+            } else {
+                messages.add((JsonObject) frame);
+            }
+            for (JsonObject m : messages) {
+                events.add(m.containsKey("seq") ? String.valueOf(m.getLong("seq")) : m.getString("type"));
+            }
+        }
+
+        @Override
+        public boolean writeQueueFull() {
+            return false;
+        }
+
+        @Override
+        public void ping() {
+        }
+
+        @Override
+        public void close(CloseReason why, String reason) {
+            throw new AssertionError("closed: " + why);
+        }
+
+        @Override
+        public void abort() {
+        }
+    }
+
+    private Resume resume(Shard shard) {
+        Resume.Conversation conversation = Resume.Conversation.of(text -> events.add("handled:" + text),
+                resubscribed::add, outcome -> assertEquals(Outbox.Outcome.OK, outcome));
+        return new Resume(shard, replayer, loop::add, outbox, new RecordingTransport(), new ServerMessages(), meters,
+                (delayMs, task) -> { }, 1_000, conversation);
+    }
+
+    private static Shard shardAt(long position) {
+        return new Shard(Runnable::run, position, nanos -> { });
+    }
+
+    private static ClientCommand.Subscribe resumeFrom(long from) {
+        return new ClientCommand.Subscribe("r", List.of(TopicPattern.parse("stocks.*")), false, from, null);
+    }
+
+    private List<String> seqs(int from, int to) {
+        return feed.subList(from, to + 1).stream().map(m -> String.valueOf(m.seq())).toList();
+    }
+
+    /** Runs the replayer's hand-overs, as the event loop would, until {@code done}. */
+    private void runLoopUntil(BooleanSupplier done) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!done.getAsBoolean()) {
+            Runnable task = loop.poll(100, TimeUnit.MILLISECONDS);
+            if (task != null) {
+                task.run();
+            }
+            assertTrue(System.nanoTime() < end, "timed out; so far: " + events);
+        }
+    }
+
+    @Test
+    void shouldWriteTheReplayThenTheHeldLiveMessagesThenHandBackTheClientsMessages() throws Exception {
+        Shard shard = shardAt(feed.get(79).seq());
+        Resume resume = resume(shard);
+        assertFalse(resume.holds("before"), "nothing in progress: handled by the caller");
+
+        resume.start(resumeFrom(feed.get(59).seq()), List.of(TopicPattern.parse("stocks.*")), List.of(), List.of());
+        feed.subList(80, 90).forEach(outbox::add);   // live, while the replay runs
+        outbox.endOfBatch();
+        assertTrue(resume.holds("ping"));
+        assertTrue(resume.holds("unsubscribe"));
+        runLoopUntil(() -> events.contains("handled:unsubscribe"));
+
+        List<String> expected = new ArrayList<>(seqs(60, 89));
+        expected.add("handled:ping");
+        expected.add("handled:unsubscribe");
+        assertEquals(expected, events, "replayed 60..79, then live 80..89, then the client's messages in order");
+        assertFalse(resume.holds("after"), "the resume is over");
+    }
+
+    @Test
+    void shouldGoOnWithASubscribeWhoseFromTheFeedReaches() {
+        Shard shard = shardAt(feed.get(49).seq());
+        Resume resume = resume(shard);
+        ClientCommand.Subscribe cmd = resumeFrom(feed.get(59).seq());
+
+        assertFalse(resume.awaitsFeed(resumeFrom(feed.get(49).seq())), "reached already: subscribe now");
+        assertTrue(resume.awaitsFeed(cmd));
+        assertTrue(resume.holds("ping"));
+        shard.post(new FeedBatch(feed.subList(50, 60)), () -> { });
+
+        assertEquals(List.of(cmd), resubscribed);
+        assertEquals(List.of("handled:ping"), events);
+    }
+
+    @Test
+    void shouldStopTheReplayWhenClosed() throws Exception {
+        Shard shard = shardAt(feed.get(79).seq());
+        Resume resume = resume(shard);
+        resume.start(resumeFrom(feed.get(59).seq()), List.of(TopicPattern.parse("stocks.*")), List.of(), List.of());
+        resume.holds("ping");
+        Runnable firstChunk = loop.poll(20, TimeUnit.SECONDS);
+        assertNotNull(firstChunk);
+
+        resume.close();
+        firstChunk.run();   // read before the close: ignored
+
+        assertEquals(List.of(), events, "nothing written, nothing handed back");
+    }
+}
