@@ -20,47 +20,22 @@ import java.util.function.Predicate;
  * which is exactly where the live stream of the new subscription starts; then they follow. With
  * {@code snapshot}, each newly covered topic's latest message at or before {@code from} goes first.
  * A resume from a seq the feed has not reached here waits (up to the resume-ahead wait) for it.
- *
- * <p>While a replay or such a wait is in progress, the client's messages wait here
- * ({@link #holds}) and are handed back to the conversation, in order, when it ends.
+ * Meanwhile the client's messages wait here ({@link #holds}), handed back in order when it ends.
  *
  * <p>Threading: owned by the connection's event loop; the replayer calls its {@link Replayer.Sink}
  * methods there too. Not thread-safe.
  */
 final class Resume implements Replayer.Sink {
 
-    /** What a resume asks of the conversation it belongs to; called on the same event loop. */
-    interface Conversation {
-
-        /** Handles a client message that waited for the resume. */
-        void handle(String text);
-
-        /** Goes on with a {@code subscribe} whose {@code from} the feed has now reached. */
-        void subscribe(ClientCommand.Subscribe cmd);
-
-        /** Acts on what the outbox concluded (closes the connection on {@code SLOW_CONSUMER}). */
-        void outcome(Outbox.Outcome outcome);
-
-        /** A conversation of three functions, one per method. */
-        static Conversation of(Consumer<String> handle, Consumer<ClientCommand.Subscribe> subscribe,
-                               Consumer<Outbox.Outcome> outcome) {
-            return new Conversation() {
-                @Override
-                public void handle(String text) {
-                    handle.accept(text);
-                }
-
-                @Override
-                public void subscribe(ClientCommand.Subscribe cmd) {
-                    subscribe.accept(cmd);
-                }
-
-                @Override
-                public void outcome(Outbox.Outcome o) {
-                    outcome.accept(o);
-                }
-            };
-        }
+    /**
+     * What a resume asks of the conversation it belongs to, on the same event loop.
+     *
+     * @param handle    handles a client message that waited for the resume
+     * @param subscribe goes on with a {@code subscribe} whose {@code from} the feed has now reached
+     * @param outcome   acts on what the outbox concluded (closes the connection on {@code SLOW_CONSUMER})
+     */
+    record Conversation(Consumer<String> handle, Consumer<ClientCommand.Subscribe> subscribe,
+                        Consumer<Outbox.Outcome> outcome) {
     }
 
     private final Shard shard;
@@ -74,16 +49,12 @@ final class Resume implements Replayer.Sink {
     private final long aheadWaitMs;
     private final Conversation conversation;
     private boolean closed;
-
     /** The replay in progress, or null. */
     private Replayer.Replay replay;
     private String replayId;
     private List<EncodedMessage> replaySnapshots;
     private boolean replayAwaitsDrain;
-    /**
-     * Up to which seq the replay in progress has sent each of its topics' values (-1 before any):
-     * the last replayed message's, or {@code from} once the snapshots at {@code from} are sent.
-     */
+    /** Up to which seq the replay has sent each topic's value: -1, the last replayed, or {@code from}. */
     private long replayedUpTo = -1;
     private long replayFrom;
     /** With {@code from} and {@code snapshot}: the snapshots at {@code from} the shard already had. */
@@ -99,9 +70,8 @@ final class Resume implements Replayer.Sink {
      * @param aheadWaitMs how long a resume from a seq beyond the shard's position waits for the feed
      *                    before {@code resume_ahead}
      */
-    Resume(Shard shard, Replayer replayer, Executor loop, Outbox outbox, Transport transport,
-           ServerMessages messages, Meters meters, Scheduler scheduler, long aheadWaitMs,
-           Conversation conversation) {
+    Resume(Shard shard, Replayer replayer, Executor loop, Outbox outbox, Transport transport, ServerMessages messages,
+           Meters meters, Scheduler scheduler, long aheadWaitMs, Conversation conversation) {
         this.shard = shard;
         this.replayer = replayer;
         this.loop = loop;
@@ -211,7 +181,7 @@ final class Resume implements Replayer.Sink {
         replayedUpTo = Math.max(replayedUpTo, replayFrom);   // every topic's value at from is sent now
         all.sort((a, b) -> Long.compare(a.seq(), b.seq()));
         if (!all.isEmpty()) {
-            conversation.outcome(outbox.sendSnapshots(all));
+            conversation.outcome().accept(outbox.sendSnapshots(all));
         }
     }
 
@@ -234,7 +204,7 @@ final class Resume implements Replayer.Sink {
             }
         }
         if (!snapshots.isEmpty()) {
-            conversation.outcome(outbox.sendSnapshots(snapshots));
+            conversation.outcome().accept(outbox.sendSnapshots(snapshots));
         }
         endReplay();
     }
@@ -247,7 +217,7 @@ final class Resume implements Replayer.Sink {
         meters.replayedMessages().increment(chunk.size());
         if (!chunk.isEmpty()) {
             replayedUpTo = chunk.get(chunk.size() - 1).seq();
-            conversation.outcome(outbox.sendReplayed(chunk));
+            conversation.outcome().accept(outbox.sendReplayed(chunk));
         }
         if (closed) {
             return;
@@ -268,7 +238,7 @@ final class Resume implements Replayer.Sink {
         }
         ClientCommand.Subscribe cmd = ahead;
         ahead = null;
-        conversation.subscribe(cmd);
+        conversation.subscribe().accept(cmd);
         handleDeferred();
     }
 
@@ -293,7 +263,7 @@ final class Resume implements Replayer.Sink {
         replaySnapshots = null;
         snapshotsAtFrom = null;
         replayAwaitsDrain = false;
-        conversation.outcome(outbox.release());
+        conversation.outcome().accept(outbox.release());
         handleDeferred();
     }
 
@@ -306,13 +276,13 @@ final class Resume implements Replayer.Sink {
                 deferred.addAll(waiting.subList(i, waiting.size()));
                 return;
             }
-            conversation.handle(waiting.get(i));
+            conversation.handle().accept(waiting.get(i));
         }
     }
 
     private void send(byte[] json) {
         if (!closed) {
-            conversation.outcome(outbox.send(json, null));
+            conversation.outcome().accept(outbox.send(json, null));
         }
     }
 

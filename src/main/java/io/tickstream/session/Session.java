@@ -65,7 +65,7 @@ public final class Session implements Subscriber {
                 settings.slowConsumerGraceMs(), settings.stallTimeoutMs(), messages.sharedFrames());
         this.throttles = new TopicThrottles(outbox, subscriptions, meters, scheduler, this::releaseDue);
         this.resume = new Resume(shard, replayer, loop, outbox, transport, messages, meters, scheduler,
-                settings.resumeAheadWaitMs(), Resume.Conversation.of(this::handle, this::subscribe, this::outcome));
+                settings.resumeAheadWaitMs(), new Resume.Conversation(this::handle, this::subscribe, this::outcome));
     }
 
     /** Joins the shard and greets the client. */

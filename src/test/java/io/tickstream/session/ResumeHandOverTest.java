@@ -121,7 +121,7 @@ class ResumeHandOverTest {
     }
 
     private Resume resume(Shard shard) {
-        Resume.Conversation conversation = Resume.Conversation.of(text -> events.add("handled:" + text),
+        Resume.Conversation conversation = new Resume.Conversation(text -> events.add("handled:" + text),
                 resubscribed::add, outcome -> assertEquals(Outbox.Outcome.OK, outcome));
         return new Resume(shard, replayer, loop::add, outbox, new RecordingTransport(), new ServerMessages(), meters,
                 (delayMs, task) -> { }, 1_000, conversation);
