@@ -12,6 +12,7 @@ import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Hub;
 import io.tickstream.auth.TokenAuthority;
 import io.tickstream.http.Admission;
+import io.tickstream.http.HttpRoutes;
 import io.tickstream.http.ServerVerticle;
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.ingest.IdleStrategy;
@@ -120,10 +121,11 @@ public final class ServerMain implements AutoCloseable {
         List<ServerVerticle> verticles = new CopyOnWriteArrayList<>();
         try {
             long startPosition = tailer.start();
+            HttpRoutes routes = new HttpRoutes(registry, notReady, admission);
             // listening while the scan may still run: not ready (the tailer has not begun) until
             // every shard holds the latest message of every topic
             vertx.deployVerticle(() -> {
-                ServerVerticle v = new ServerVerticle(config, hub, meters, registry, notReady, port, startPosition,
+                ServerVerticle v = new ServerVerticle(config, hub, meters, routes, port, startPosition,
                         replayer, admission);
                 verticles.add(v);
                 return v;

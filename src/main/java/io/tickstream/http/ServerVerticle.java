@@ -1,14 +1,9 @@
 package io.tickstream.http;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tickstream.auth.Grant;
-import io.tickstream.auth.InvalidTokenException;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Hub;
 import io.tickstream.fanout.Shard;
-import io.tickstream.feed.EncodedMessage;
-import io.tickstream.feed.JsonWriter;
-import io.tickstream.feed.TopicPattern;
 import io.tickstream.ingest.LatestValues;
 import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.DeliveryMeters;
@@ -23,27 +18,19 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
  * One event loop's share of the server: an HTTP server on the shared port (Vert.x spreads
- * connections over the instances), the {@link Shard} that fans the feed out to this loop's
- * connections, and the routes of the protocol's HTTP endpoints. The WebSocket endpoint's upgrade is
- * the {@link WebSocketAcceptor}'s; each WebSocket it accepts becomes a {@link Session} here.
+ * connections over the instances) answering the {@link HttpRoutes}, and the {@link Shard} that fans
+ * the feed out to this loop's connections. The WebSocket endpoint's upgrade is the
+ * {@link WebSocketAcceptor}'s; each WebSocket it accepts becomes a {@link Session} here.
  *
  * <p>Threading: everything here runs on this verticle's event loop, except the hand-off of batches
  * by the {@link Hub}, which goes through {@link Shard#post}.
@@ -55,8 +42,7 @@ public final class ServerVerticle extends VerticleBase {
     private final ServerConfig config;
     private final Hub hub;
     private final Meters meters;
-    private final PrometheusMeterRegistry registry;
-    private final Supplier<String> notReady;
+    private final HttpRoutes routes;
     private final AtomicInteger boundPort;
     private final SessionSettings settings;
     private final long startPosition;
@@ -70,14 +56,13 @@ public final class ServerVerticle extends VerticleBase {
     private WebSocketAcceptor acceptor;
 
     /**
-     * @param notReady  why the server is not ready ({@code null} when it is), for {@code /health/ready}
      * @param boundPort set to the port actually listened on
      * @param startPosition the tailer's start position (see {@link Shard#position()})
      * @param replayer  reads the queue again for resumes
      * @param admission who may open a WebSocket (shared by every instance)
      */
-    public ServerVerticle(ServerConfig config, Hub hub, Meters meters, PrometheusMeterRegistry registry,
-                          Supplier<String> notReady, AtomicInteger boundPort, long startPosition,
+    public ServerVerticle(ServerConfig config, Hub hub, Meters meters, HttpRoutes routes,
+                          AtomicInteger boundPort, long startPosition,
                           Replayer replayer, Admission admission) {
         this.admission = admission;
         this.startPosition = startPosition;
@@ -85,8 +70,7 @@ public final class ServerVerticle extends VerticleBase {
         this.config = config;
         this.hub = hub;
         this.meters = meters;
-        this.registry = registry;
-        this.notReady = notReady;
+        this.routes = routes;
         this.boundPort = boundPort;
         this.settings = new SessionSettings(config.heartbeatMs(), config.maxSubscriptions(), config.maxFrameBytes(),
                 config.clientRate(), config.clientBurst(), config.rateLimitStrikes(), config.maxBacklogBytes(),
@@ -126,15 +110,6 @@ public final class ServerVerticle extends VerticleBase {
         acceptor = new WebSocketAcceptor(config, meters, admission, () -> new MessageAssembler(config.maxMessageBytes()),
                 this::openSession);
 
-        Router router = Router.router(vertx);
-        router.get("/health/live").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
-                .end("{\"status\":\"live\"}"));
-        router.get("/health/ready").handler(this::ready);
-        router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-        router.get("/api/topics").handler(this::topics);
-        acceptor.route(router);
-        router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
-
         long period = Math.max(50, Math.min(250, config.heartbeatMs() / 4));
         long[] due = {System.nanoTime() + period * 1_000_000L};
         vertx.setPeriodic(period, id -> {
@@ -149,7 +124,7 @@ public final class ServerVerticle extends VerticleBase {
             shard.compact();
         });
 
-        HttpServer server = acceptor.createServer(vertx, serverOptions(config), router);
+        HttpServer server = acceptor.createServer(vertx, serverOptions(config), routes.router(vertx, shard, acceptor));
         return server.listen().onSuccess(s -> boundPort.set(s.actualPort()));
     }
 
@@ -174,12 +149,6 @@ public final class ServerVerticle extends VerticleBase {
     public Future<?> stop() {
         hub.unregister(shard);
         return Future.succeededFuture();
-    }
-
-    private void ready(RoutingContext ctx) {
-        String why = notReady.get();
-        ctx.response().setStatusCode(why == null ? 200 : 503).putHeader("content-type", "application/json")
-                .end(new JsonObject().put("status", why == null ? "ready" : why).encode());
     }
 
     /**
@@ -222,28 +191,6 @@ public final class ServerVerticle extends VerticleBase {
             step.handle(timer[0]);
         });
         return done.future();
-    }
-
-    /** The known topics with their latest message; with auth on, those the token allows, and 401 without one. */
-    private void topics(RoutingContext ctx) {
-        Grant grant;
-        try {
-            grant = admission.authorize(ctx.request().getHeader("Authorization"), ctx.request().getParam("token"));
-        } catch (InvalidTokenException e) {
-            acceptor.refuse(ctx, ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress(),
-                    new Admission.Refusal(401, e.getMessage()));
-            return;
-        }
-        List<EncodedMessage> latest = new ArrayList<>(shard.latest());
-        if (grant != null) {
-            latest.removeIf(m -> !grant.allows(TopicPattern.parse(m.topic())));
-        }
-        latest.sort(Comparator.comparing(EncodedMessage::topic));
-        JsonWriter w = new JsonWriter(256 * latest.size() + 16).beginArray();
-        for (EncodedMessage m : latest) {
-            w.beginObject().field("topic", m.topic()).key("latest").raw(m.json()).endObject();
-        }
-        ctx.response().putHeader("content-type", "application/json").end(w.endArray().toString());
     }
 
     /** A WebSocket the acceptor let in becomes a {@link Session} of this loop. */
