@@ -13,6 +13,7 @@ import io.tickstream.fanout.Hub;
 import io.tickstream.auth.TokenAuthority;
 import io.tickstream.http.Admission;
 import io.tickstream.http.HttpRoutes;
+import io.tickstream.http.LoopContext;
 import io.tickstream.http.ServerVerticle;
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.ingest.IdleStrategy;
@@ -121,12 +122,13 @@ public final class ServerMain implements AutoCloseable {
         List<ServerVerticle> verticles = new CopyOnWriteArrayList<>();
         try {
             long startPosition = tailer.start();
+            // one verticle per event loop, each with its loop's context (shard, sessions' parts)
+            LoopContext.Factory loops = new LoopContext.Factory(config, hub, meters, startPosition, replayer);
             HttpRoutes routes = new HttpRoutes(registry, notReady, admission);
             // listening while the scan may still run: not ready (the tailer has not begun) until
             // every shard holds the latest message of every topic
             vertx.deployVerticle(() -> {
-                ServerVerticle v = new ServerVerticle(config, hub, meters, routes, port, startPosition,
-                        replayer, admission);
+                ServerVerticle v = new ServerVerticle(config, loops, routes, admission, port);
                 verticles.add(v);
                 return v;
             },

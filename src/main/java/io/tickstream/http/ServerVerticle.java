@@ -2,22 +2,16 @@ package io.tickstream.http;
 
 import io.tickstream.auth.Grant;
 import io.tickstream.config.ServerConfig;
-import io.tickstream.fanout.Hub;
 import io.tickstream.fanout.Shard;
 import io.tickstream.ingest.LatestValues;
-import io.tickstream.ingest.Replayer;
-import io.tickstream.metrics.DeliveryMeters;
-import io.tickstream.metrics.Meters;
-import io.tickstream.session.CommandParser;
-import io.tickstream.session.ServerMessages;
 import io.tickstream.session.Session;
-import io.tickstream.session.SessionSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -28,54 +22,39 @@ import java.util.logging.Logger;
 
 /**
  * One event loop's share of the server: an HTTP server on the shared port (Vert.x spreads
- * connections over the instances) answering the {@link HttpRoutes}, and the {@link Shard} that fans
- * the feed out to this loop's connections. The WebSocket endpoint's upgrade is the
- * {@link WebSocketAcceptor}'s; each WebSocket it accepts becomes a {@link Session} here.
+ * connections over the instances) answering the {@link HttpRoutes}, and the loop's
+ * {@link LoopContext}: its shard of the fan-out and what its sessions are built with. The WebSocket
+ * endpoint's upgrade is the {@link WebSocketAcceptor}'s; each WebSocket it accepts becomes a
+ * {@link Session} here.
  *
  * <p>Threading: everything here runs on this verticle's event loop, except the hand-off of batches
- * by the {@link Hub}, which goes through {@link Shard#post}.
+ * by the hub, which goes through {@link Shard#post}, and the calls that say "any thread".
  */
 public final class ServerVerticle extends VerticleBase {
 
     private static final Logger LOG = Logger.getLogger(ServerVerticle.class.getName());
 
     private final ServerConfig config;
-    private final Hub hub;
-    private final Meters meters;
+    private final LoopContext.Factory loops;
     private final HttpRoutes routes;
-    private final AtomicInteger boundPort;
-    private final SessionSettings settings;
-    private final long startPosition;
-    private final Replayer replayer;
     private final Admission admission;
+    private final AtomicInteger boundPort;
     private final Set<Session> sessions = new LinkedHashSet<>();
-    private Shard shard;
-    private DeliveryMeters delivery;
-    private ServerMessages messages;
-    private CommandParser parser;
+    private LoopContext loop;
     private WebSocketAcceptor acceptor;
 
     /**
-     * @param boundPort set to the port actually listened on
-     * @param startPosition the tailer's start position (see {@link Shard#position()})
-     * @param replayer  reads the queue again for resumes
+     * @param loops     builds this loop's context when the verticle starts
      * @param admission who may open a WebSocket (shared by every instance)
+     * @param boundPort set to the port actually listened on
      */
-    public ServerVerticle(ServerConfig config, Hub hub, Meters meters, HttpRoutes routes,
-                          AtomicInteger boundPort, long startPosition,
-                          Replayer replayer, Admission admission) {
-        this.admission = admission;
-        this.startPosition = startPosition;
-        this.replayer = replayer;
+    public ServerVerticle(ServerConfig config, LoopContext.Factory loops, HttpRoutes routes, Admission admission,
+                          AtomicInteger boundPort) {
         this.config = config;
-        this.hub = hub;
-        this.meters = meters;
+        this.loops = loops;
         this.routes = routes;
+        this.admission = admission;
         this.boundPort = boundPort;
-        this.settings = new SessionSettings(config.heartbeatMs(), config.maxSubscriptions(), config.maxFrameBytes(),
-                config.clientRate(), config.clientBurst(), config.rateLimitStrikes(), config.maxBacklogBytes(),
-                config.slowConsumerGraceMs(), config.stallTimeoutMs(), config.idleTimeoutMs(),
-                config.resumeAheadWaitMs());
     }
 
     /** The options every instance listens with; also used by tests that check the limits. */
@@ -96,19 +75,10 @@ public final class ServerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        String loopName = Thread.currentThread().getName();
-        var busy = meters.fanoutBusy(loopName);
-        delivery = new DeliveryMeters(meters);
-        shard = new Shard(this::onLoop, startPosition, nanos -> {
-            busy.increment(nanos / 1e9);
-            delivery.flush();
-        });
-        var delay = meters.eventLoopDelay(loopName);
-        messages = new ServerMessages();
-        parser = new CommandParser(config.maxSubscriptions());
-        hub.register(shard);
-        acceptor = new WebSocketAcceptor(config, meters, admission, () -> new MessageAssembler(config.maxMessageBytes()),
-                this::openSession);
+        loop = loops.open(vertx, context);
+        var delay = loop.meters().eventLoopDelay(loop.name());
+        acceptor = new WebSocketAcceptor(config, loop.meters(), admission,
+                () -> new MessageAssembler(config.maxMessageBytes()), this::openSession);
 
         long period = Math.max(50, Math.min(250, config.heartbeatMs() / 4));
         long[] due = {System.nanoTime() + period * 1_000_000L};
@@ -119,12 +89,13 @@ public final class ServerVerticle extends VerticleBase {
             for (Session s : new ArrayList<>(sessions)) {
                 s.tick(now);
             }
-            delivery.flush();
+            loop.delivery().flush();
             acceptor.closeLateHandshakes(now);
-            shard.compact();
+            loop.shard().compact();
         });
 
-        HttpServer server = acceptor.createServer(vertx, serverOptions(config), routes.router(vertx, shard, acceptor));
+        Router router = routes.router(vertx, loop.shard(), acceptor);
+        HttpServer server = acceptor.createServer(vertx, serverOptions(config), router);
         return server.listen().onSuccess(s -> boundPort.set(s.actualPort()));
     }
 
@@ -135,19 +106,15 @@ public final class ServerVerticle extends VerticleBase {
     public Future<Void> seed(LatestValues.Result latest) {
         Promise<Void> done = Promise.promise();
         context.runOnContext(v -> {
-            shard.seed(latest.latest(), latest.firstSeqs());
+            loop.shard().seed(latest.latest(), latest.firstSeqs());
             done.complete();
         });
         return done.future();
     }
 
-    private void onLoop(Runnable task) {
-        context.runOnContext(v -> task.run());
-    }
-
     @Override
     public Future<?> stop() {
-        hub.unregister(shard);
+        loops.close(loop);
         return Future.succeededFuture();
     }
 
@@ -196,8 +163,8 @@ public final class ServerVerticle extends VerticleBase {
     /** A WebSocket the acceptor let in becomes a {@link Session} of this loop. */
     private WebSocketAcceptor.Connection openSession(WebSocketTransport transport, String client, Grant grant) {
         String id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
-        Session session = new Session(id, transport, shard, messages, parser, settings, meters, delivery,
-                (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()), replayer, this::onLoop, client, grant);
+        Session session = new Session(id, transport, loop.shard(), loop.messages(), loop.parser(), loop.settings(),
+                loop.meters(), loop.delivery(), loop.scheduler(), loop.replayer(), loop.executor(), client, grant);
         sessions.add(session);
         return new WebSocketAcceptor.Connection() {
             @Override
