@@ -32,6 +32,7 @@ public final class Shard {
     private final Executor loop;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<String, TopicEntry> topics = new HashMap<>();
+    /** Those added and not removed: the ones a new topic is matched against ({@link Subscriber#covers}). */
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
     private final List<Subscriber> touched = new ArrayList<>();
     /** Removed since the topic index was last compacted: skipped by deliveries until then. */
@@ -277,8 +278,11 @@ public final class Shard {
         return out;
     }
 
-    /** The connections on this shard, for periodic work such as heartbeats. */
-    public Collection<Subscriber> subscribers() {
+    /**
+     * The subscribers this shard delivers to, for tests. The list of a loop's connections is not
+     * this one (a connection leaves its shard as soon as it closes, before its socket has).
+     */
+    Collection<Subscriber> subscribers() {
         return subscribers;
     }
 }

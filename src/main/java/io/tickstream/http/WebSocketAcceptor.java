@@ -22,11 +22,11 @@ import java.util.logging.Logger;
 /**
  * The WebSocket endpoint up to the point where a connection has somewhere to go: the handshake
  * timeout of connections that have not sent their request, the {@code /ws} route, the refusal
- * while draining, the upgrade check, the client's address (through trusted proxies), admission,
- * {@code toWebSocket()}, and the wiring of the accepted socket's inbound frames (through
- * {@link InboundFrames} and a {@link MessageAssembler}) and its drain, pong and close events to a
- * {@link Connection}. What a connection does is the {@link Connections}' business: the server runs
- * a session, the conformance endpoint (tests) echoes.
+ * while the {@link Connections} take no more (draining), the upgrade check, the client's address
+ * (through trusted proxies), admission, {@code toWebSocket()}, and the wiring of the accepted
+ * socket's inbound frames (through {@link InboundFrames} and a {@link MessageAssembler}) and its
+ * drain, pong and close events to a {@link Connection}. What a connection does is the
+ * {@link Connections}' business: the server runs a session, the conformance endpoint (tests) echoes.
  *
  * <p>Threading: one per event loop; everything runs on that loop.
  */
@@ -47,6 +47,11 @@ final class WebSocketAcceptor {
          * @param grant     what its token allows, or null when auth is off
          */
         Connection open(WebSocketTransport transport, String client, Grant grant);
+
+        /** Whether new WebSockets are let in; while not, they are refused with 503 (the server is stopping). */
+        default boolean accepting() {
+            return true;
+        }
     }
 
     /** One accepted WebSocket's events, on its event loop; after {@link #onClosed} none follows. */
@@ -72,8 +77,6 @@ final class WebSocketAcceptor {
     private final Connections connections;
     /** Connections that have not sent their HTTP request yet, with when they were opened (nanoTime). */
     private final Map<HttpConnection, Long> awaitingRequest = new HashMap<>();
-    /** Set by {@link #startDraining}: new WebSockets are refused (503). */
-    private boolean draining;
 
     /**
      * @param assemblers  one inbound rule set per connection (the protocol's: text only)
@@ -105,15 +108,6 @@ final class WebSocketAcceptor {
     /** Adds the WebSocket endpoint, {@code GET /ws}, to {@code router}. */
     void route(Router router) {
         router.get(PATH).handler(this::upgrade);
-    }
-
-    /** From now on new WebSockets are refused with 503. */
-    void startDraining() {
-        draining = true;
-    }
-
-    boolean draining() {
-        return draining;
     }
 
     /**
@@ -150,7 +144,7 @@ final class WebSocketAcceptor {
     private static final long PAST_TIMEOUT = Long.MIN_VALUE;
 
     private void upgrade(RoutingContext ctx) {
-        if (draining) {
+        if (!connections.accepting()) {
             refuse(ctx, "?", new Admission.Refusal(503, "shutting down"));
             return;
         }
