@@ -75,18 +75,22 @@ public final class External {
 
     /** Waits until something accepts connections on 127.0.0.1:port, or the program dies. */
     public static void awaitPort(Running program, int port, Duration timeout) throws Exception {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
+        Await.result(() -> {
             if (!program.process().isAlive()) {
                 throw new AssertionError("exited " + program.process().exitValue() + ":\n" + program.output());
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException e) {
-                Thread.sleep(50);
+                return Boolean.TRUE;
             }
+        }, timeout, () -> "nothing listens on " + port + " after " + timeout + ":\n" + outputOf(program));
+    }
+
+    private static String outputOf(Running program) {
+        try {
+            return program.output();
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
         }
-        throw new AssertionError("nothing listens on " + port + " after " + timeout + ":\n" + program.output());
     }
 }

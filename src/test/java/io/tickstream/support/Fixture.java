@@ -123,14 +123,9 @@ public final class Fixture {
         return -1;
     }
 
+    /** Waits until {@code condition} holds, as {@link Await#until} does. */
     public static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(condition::getAsBoolean, timeout, what);
     }
 
     /** The seq of the newest record in the queue (as a writer left it, intact or not), or -1 when it is empty. */

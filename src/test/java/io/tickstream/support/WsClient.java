@@ -155,20 +155,17 @@ public final class WsClient implements AutoCloseable {
 
     /** Waits until some received message satisfies {@code p}, and returns it. */
     public JsonObject awaitMessage(Predicate<JsonObject> p, Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        int from = 0;
-        while (System.nanoTime() < end) {
+        int[] from = {0};
+        return Await.result(() -> {
             List<JsonObject> all = received();
-            for (int i = from; i < all.size(); i++) {
+            for (int i = from[0]; i < all.size(); i++) {
                 if (p.test(all.get(i))) {
                     return all.get(i);
                 }
             }
-            from = all.size();
-            Thread.sleep(5);
-        }
-        throw new AssertionError("no matching message within " + timeout + "; last received: "
-                + tail(received(), 5));
+            from[0] = all.size();
+            return null;
+        }, timeout, () -> "no matching message within " + timeout + "; last received: " + tail(received(), 5));
     }
 
     /** Sends {@code message} and waits for the answer of {@code type} carrying the same {@code id}. */
@@ -182,14 +179,7 @@ public final class WsClient implements AutoCloseable {
 
     /** Waits for the server to close the connection, and returns the close code. */
     public short awaitClose(Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (closeCode == null && System.nanoTime() < end) {
-            Thread.sleep(5);
-        }
-        if (closeCode == null) {
-            throw new AssertionError("connection not closed within " + timeout);
-        }
-        return closeCode;
+        return Await.result(() -> closeCode, timeout, () -> "connection not closed within " + timeout);
     }
 
     public String closeReason() {
