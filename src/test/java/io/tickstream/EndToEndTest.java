@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tickstream.feed.Sequenced;
 import io.tickstream.feed.TopicPattern;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -167,8 +168,8 @@ class EndToEndTest {
             }
         }
         List<TopicPattern> patterns = topics.stream().distinct().map(TopicPattern::parse).toList();
-        JsonObject ack = ws.request(new JsonObject().put("op", "subscribe").put("id", "s" + i)
-                .put("topics", new JsonArray(patterns.stream().map(TopicPattern::text).toList())), "subscribed");
+        JsonObject ack = ws.request(Messages.subscribe("s" + i, patterns.stream().map(TopicPattern::text).toList())
+                .json(), "subscribed");
         assertEquals("subscribed", ack.getString("type"), ack.encode());
         return new Subscriber(ws, patterns, early, i % 10 == 9);
     }

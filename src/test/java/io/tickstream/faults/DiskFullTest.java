@@ -8,9 +8,9 @@ import io.tickstream.feed.Sequenced;
 import io.tickstream.support.AppProcess;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,8 +49,7 @@ class DiskFullTest {
         try {
             try (ServerMain server = Fixture.startServer(Fixture.server(queue).toBuilder().staleAfterMs(700).build());
                  WsClient c = WsClient.connect(WsClient.client(vertx), server.port())) {
-                c.request(new JsonObject().put("op", "subscribe").put("id", "all")
-                        .put("topics", new JsonArray().add("stocks.*").add("sports.>")), "subscribed");
+                c.request(Messages.subscribeAll("all").json(), "subscribed");
 
                 External.Running full = AppProcess.start(dir.resolve("sim-full.log"), "simulate", "--queue",
                         queue.toString(), "--rate", "100000", "--min-free-mb", "4", "--stats-every", "0");
@@ -101,7 +100,7 @@ class DiskFullTest {
                 List<Long> beforeFull = inQueue.stream().filter(q -> q <= lastBeforeFull).toList();
                 long from = beforeFull.get(Math.max(0, beforeFull.size() - 5000));
                 try (WsClient replay = WsClient.connect(WsClient.client(vertx), server.port())) {
-                    replay.request(Fixture.subscribeAll("again").put("from", from), "subscribed");
+                    replay.request(Messages.subscribeAll("again").from(from).json(), "subscribed");
                     Fixture.await(() -> replay.liveSeqs().contains(end), Duration.ofSeconds(60),
                             "the replay and the live stream to reach the end of the queue");
                     Fixture.assertSameSeqs(inQueue.stream().filter(q -> q > from).toList(), replay.liveSeqs(),

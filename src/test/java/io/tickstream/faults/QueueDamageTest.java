@@ -7,6 +7,7 @@ import io.tickstream.ServerMain;
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.feed.QueueFiles;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -76,7 +77,7 @@ class QueueDamageTest {
         long from = firstSeqIn(queue, cycles, cycles.get(1));
         try (ServerMain server = serverFromStart(queue); WsClient ws = WsClient.connect(client, server.port())) {
             Fixture.await(server::ready, Duration.ofSeconds(30), "ready");
-            ws.request(Fixture.subscribeAll("r").put("from", from), "subscribed");
+            ws.request(Messages.subscribeAll("r").from(from).json(), "subscribed");
             List<Long> inQueue = Fixture.queueSeqs(queue);
             long last = inQueue.get(inQueue.size() - 1);
             Fixture.await(() -> ws.liveSeqs().contains(last), Duration.ofSeconds(30), "the resume to reach the end");
@@ -103,7 +104,7 @@ class QueueDamageTest {
             assertEquals(1, Fixture.metric(server.port(), "tickstream_queue_damaged_files"));
 
             try (WsClient ws = WsClient.connect(client, server.port())) {
-                ws.send(Fixture.subscribeAll("r").put("from", from));
+                ws.send(Messages.subscribeAll("r").from(from).json());
                 JsonObject error = awaitError(ws);
                 assertEquals("resume_unavailable", error.getString("code"), error.encode());
                 assertEquals("r", error.getString("id"));
@@ -121,7 +122,7 @@ class QueueDamageTest {
         Files.move(gone, dir.resolve(gone.getFileName()));
         try (ServerMain server = serverFromStart(queue); WsClient ws = WsClient.connect(client, server.port())) {
             Fixture.await(server::ready, Duration.ofSeconds(30), "ready");
-            ws.send(Fixture.subscribeAll("r").put("from", from));
+            ws.send(Messages.subscribeAll("r").from(from).json());
             JsonObject error = awaitError(ws);
             assertEquals("resume_unavailable", error.getString("code"), error.encode());
             assertEquals(List.of(), ws.liveSeqs(), "no message of a later file passed off as the resume");

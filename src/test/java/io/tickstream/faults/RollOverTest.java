@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tickstream.ServerMain;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -51,7 +52,7 @@ class RollOverTest {
                 last = resumed.get(resumed.size() - 1);
                 Thread.sleep(2_500);   // the queue rolls at least twice while this client is away
                 try (WsClient again = WsClient.connect(client, server.port())) {
-                    again.request(Fixture.subscribeAll("all").put("from", last), "subscribed");
+                    again.request(Messages.subscribeAll("all").from(last).json(), "subscribed");
                     Thread.sleep(1_500);
                     sim.stop();
                     List<Long> inQueue = Fixture.queueSeqs(queue);

@@ -8,10 +8,9 @@ import io.tickstream.loadtest.Report;
 import io.tickstream.support.AppProcess;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -71,8 +70,7 @@ class SoakTest {
             }, Duration.ofSeconds(30), "ready");
             Thread.sleep(2000);   // every topic known
             WsClient all = WsClient.connect(WsClient.client(vertx), port);
-            all.request(new JsonObject().put("op", "subscribe").put("id", "all")
-                    .put("topics", new JsonArray().add("stocks.*").add("sports.>")).put("snapshot", false), "subscribed");
+            all.request(Messages.subscribeAll("all").snapshot(false).json(), "subscribed");
             LoadTest.Config config = new LoadTest.Config(URI.create("ws://127.0.0.1:" + port + "/ws"), CLIENTS,
                     SECONDS, 500, 10, 2, 0, 0, 0, false, dir.resolve("bench"), "soak", 1, 5, null, 0);
             CompletableFuture<Report> load = CompletableFuture.supplyAsync(() -> {

@@ -10,6 +10,7 @@ import io.tickstream.config.ServerConfig;
 import io.tickstream.feed.TopicPattern;
 import io.tickstream.session.CloseReason;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -95,8 +96,7 @@ class AccessTest {
         vertx = Vertx.vertx();
         client = WsClient.client(vertx);
         bystander = WsClient.connect(client, ws(token("stocks.*")).addHeader("X-Forwarded-For", "10.1.1.1"));
-        bystander.request(new JsonObject().put("op", "subscribe").put("id", "b")
-                .put("topics", new JsonArray().add("stocks.*")), "subscribed");
+        bystander.request(Messages.subscribe("b", "stocks.*").json(), "subscribed");
     }
 
     /** After every case: the subscriber beside it is still connected and still receiving, in order. */
@@ -202,12 +202,10 @@ class AccessTest {
     @Test
     void shouldAnswerForbiddenForTopicsOutsideTheToken() throws Exception {
         try (WsClient c = WsClient.connect(client, ws(token("stocks.AAPL", "sports.football.*")))) {
-            assertEquals("subscribed", c.request(new JsonObject().put("op", "subscribe").put("id", "ok")
-                    .put("topics", new JsonArray().add("stocks.AAPL").add("sports.football.*")), "subscribed")
+            assertEquals("subscribed", c.request(Messages.subscribe("ok", "stocks.AAPL", "sports.football.*").json(), "subscribed")
                     .getString("type"));
             for (String wider : List.of("stocks.MSFT", "stocks.*", "sports.>", ">", "sports.*.ARS-CHE")) {
-                JsonObject e = c.request(new JsonObject().put("op", "subscribe").put("id", wider)
-                        .put("topics", new JsonArray().add("stocks.AAPL").add(wider)), "error");
+                JsonObject e = c.request(Messages.subscribe(wider, "stocks.AAPL", wider).json(), "error");
                 assertEquals("forbidden", e.getString("code"), wider);
                 assertEquals(wider, e.getString("id"));
             }

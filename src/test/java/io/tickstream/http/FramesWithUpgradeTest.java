@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tickstream.ServerMain;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.RawWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -88,8 +89,7 @@ class FramesWithUpgradeTest {
 
     @Test
     void shouldAnswerSubscribeSentWithTheUpgradeRequest() throws Exception {
-        byte[] subscribe = text(new JsonObject().put("op", "subscribe").put("id", "s1")
-                .put("topics", new JsonArray().add("stocks.*")).encode());
+        byte[] subscribe = text(Messages.subscribe("s1", "stocks.*").json().encode());
         try (RawWebSocket ws = RawWebSocket.connect(server.port(), subscribe)) {
             List<JsonObject> got = readUntil(ws, "subscribed");
             assertEquals("welcome", got.get(0).getString("type"), "the welcome comes first: " + got);

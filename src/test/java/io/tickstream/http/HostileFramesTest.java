@@ -13,11 +13,11 @@ import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.RawWebSocket;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -84,8 +84,7 @@ class HostileFramesTest {
     @BeforeEach
     void connect() throws Exception {
         bystander = WsClient.connect(client, server.port());
-        bystander.request(new JsonObject().put("op", "subscribe").put("id", "b")
-                .put("topics", new JsonArray().add("stocks.*")), "subscribed");
+        bystander.request(Messages.subscribe("b", "stocks.*").json(), "subscribed");
         raw = RawWebSocket.connect(server.port());
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tickstream.ServerMain;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -48,8 +49,7 @@ class HttpEndpointsTest {
             assertEquals(404, Fixture.get(port, "/nope").statusCode());
 
             WsClient ws = WsClient.connect(WsClient.client(vertx), port);
-            ws.request(new JsonObject().put("op", "subscribe").put("id", "1")
-                    .put("topics", new JsonArray().add("stocks.*").add("sports.>")), "subscribed");
+            ws.request(Messages.subscribeAll("1").json(), "subscribed");
             ws.awaitMessage(m -> "tick".equals(m.getString("type")) && !m.getBoolean("snapshot", false),
                     Duration.ofSeconds(10));
             ws.awaitMessage(m -> "score".equals(m.getString("type")) && !m.getBoolean("snapshot", false),

@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tickstream.ServerMain;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -132,8 +132,7 @@ class NginxTest {
         assertTrue(logged.contains("GET /ws "), logged);
         assertFalse(logged.contains(TOKEN_IN_URL), "the access log leaves out query strings (tokens): " + logged);
         try (WsClient ws = WsClient.connect(wss(), tlsPort)) {
-            ws.request(new JsonObject().put("op", "subscribe").put("id", "1")
-                    .put("topics", new JsonArray().add("stocks.*")), "subscribed");
+            ws.request(Messages.subscribe("1", "stocks.*").json(), "subscribed");
             ws.awaitMessage(m -> "tick".equals(m.getString("type")) && !m.getBoolean("snapshot", false),
                     Duration.ofSeconds(10));
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tickstream.ServerMain;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -57,8 +58,7 @@ class PrometheusTest {
         try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
             System.gc(); // so that the GC panel has a pause to show
             WsClient ws = WsClient.connect(WsClient.client(vertx), server.port());
-            ws.request(new JsonObject().put("op", "subscribe").put("id", "1")
-                    .put("topics", new JsonArray().add("stocks.*").add("sports.>")), "subscribed");
+            ws.request(Messages.subscribeAll("1").json(), "subscribed");
 
             int port = External.freePort();
             String config = Files.readString(Path.of("grafana/prometheus/prometheus.yml"))

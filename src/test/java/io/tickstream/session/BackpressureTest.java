@@ -8,10 +8,10 @@ import io.tickstream.config.ServerConfig;
 import io.tickstream.feed.Score;
 import io.tickstream.feed.Sequenced;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,8 +50,7 @@ class BackpressureTest {
         WebSocketClient slowClient = WsClient.slowClient(vertx);
         List<WsClient> healthy = new ArrayList<>();
         List<WsClient> slow = new ArrayList<>();
-        JsonObject subscribe = new JsonObject().put("op", "subscribe").put("id", "all").put("snapshot", false)
-                .put("topics", new JsonArray().add("stocks.*").add("sports.>"));
+        JsonObject subscribe = Messages.subscribeAll("all").snapshot(false).json();
         for (int i = 0; i < CLIENTS; i++) {
             boolean isSlow = i % (CLIENTS / SLOW) == 0;
             WsClient ws = WsClient.connect(isSlow ? slowClient : fast, server.port());

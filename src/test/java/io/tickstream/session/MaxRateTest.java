@@ -7,10 +7,10 @@ import io.tickstream.ServerMain;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.feed.Sequenced;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +38,9 @@ class MaxRateTest {
             WebSocketClient client = WsClient.client(vertx);
             WsClient throttled = WsClient.connect(client, server.port());
             WsClient full = WsClient.connect(client, server.port());
-            JsonArray topics = new JsonArray().add("stocks.AAA").add("stocks.BBB");
-            throttled.request(new JsonObject().put("op", "subscribe").put("id", "t").put("topics", topics)
-                    .put("maxRate", 10), "subscribed");
-            full.request(new JsonObject().put("op", "subscribe").put("id", "f").put("topics", topics), "subscribed");
+            List<String> topics = List.of("stocks.AAA", "stocks.BBB");
+            throttled.request(Messages.subscribe("t", topics).maxRate(10).json(), "subscribed");
+            full.request(Messages.subscribe("f", topics).json(), "subscribed");
 
             // 2 symbols at 1,000 ticks/s: 500 updates/s per topic, for 3 s.
             SimulatorConfig feed = new SimulatorConfig(queue, 1000, 5, 1, 0, 0, 0, 1000, symbols, null, null, 0, 3, 0, "FAST_DAILY", 0);

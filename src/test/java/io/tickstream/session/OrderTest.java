@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,12 +57,10 @@ class OrderTest {
             WsClient throttled = WsClient.connect(client, server.port());
             WsClient plain = WsClient.connect(client, server.port());
             // maxRate holds ticks back (and releases the latest later); score events are never held
-            throttled.request(new JsonObject().put("op", "subscribe").put("id", "t").put("maxRate", 2)
-                    .put("topics", new JsonArray().add("stocks.*").add("sports.>")), "subscribed");
+            throttled.request(Messages.subscribeAll("t").maxRate(2).json(), "subscribed");
             plain.request(Fixture.subscribeAll("p"), "subscribed");
             // a second subscribe overlapping the first: snapshots only of what it newly covers
-            throttled.request(new JsonObject().put("op", "subscribe").put("id", "t2")
-                    .put("topics", new JsonArray().add("stocks.*").add("stocks.AAPL")), "subscribed");
+            throttled.request(Messages.subscribe("t2", "stocks.*", "stocks.AAPL").json(), "subscribed");
             Fixture.await(() -> throttled.received().size() > 3_000 && plain.liveSeqs().size() > 6_000,
                     Duration.ofSeconds(60), "a few seconds of feed");
 

@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -86,7 +87,7 @@ class ProtocolErrorsTest {
     }
 
     private static JsonObject subscribe(String id, String... topics) {
-        return new JsonObject().put("op", "subscribe").put("id", id).put("topics", new JsonArray(List.of(topics)));
+        return Messages.subscribe(id, topics).json();
     }
 
     private static void assertError(JsonObject m, String code, String id) {
@@ -203,8 +204,7 @@ class ProtocolErrorsTest {
     @Test
     void shouldAnswerResumeUnavailableThenSnapshots() throws Exception {
         try (WsClient ws = WsClient.connect(client, server.port())) {
-            ws.send(new JsonObject().put("op", "subscribe").put("id", "r").put("from", 1)
-                    .put("snapshot", false).put("topics", new JsonArray().add("stocks.*")));
+            ws.send(Messages.subscribe("r", "stocks.*").from(1).snapshot(false).json());
             JsonObject error = ws.awaitMessage(m -> "error".equals(m.getString("type")), Duration.ofSeconds(10));
             assertError(error, "resume_unavailable", "r");
             JsonObject snap = ws.awaitMessage(m -> m.containsKey("seq"), Duration.ofSeconds(10));

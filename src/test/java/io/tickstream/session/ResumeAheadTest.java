@@ -14,6 +14,7 @@ import io.tickstream.ingest.QueueDamage;
 import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
+import io.tickstream.support.Messages;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -153,8 +154,7 @@ class ResumeAheadTest {
     }
 
     private static String subscribe(long from) {
-        return new JsonObject().put("op", "subscribe").put("id", "r").put("from", from)
-                .put("topics", new JsonArray().add("stocks.*")).encode();
+        return Messages.subscribe("r", "stocks.*").from(from).json().encode();
     }
 
     @Test

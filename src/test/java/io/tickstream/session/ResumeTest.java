@@ -13,10 +13,10 @@ import io.tickstream.feed.Sequenced;
 import io.tickstream.feed.Tick;
 import io.tickstream.feed.TopicPattern;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,10 +55,10 @@ class ResumeTest {
         vertx.close().await(10, TimeUnit.SECONDS);
     }
 
-    private static JsonObject subscribe(List<String> topics, Long from) {
-        JsonObject s = new JsonObject().put("op", "subscribe").put("id", "s").put("snapshot", false)
-                .put("topics", new JsonArray(topics));
-        return from == null ? s : s.put("from", from);
+    /** A subscribe without snapshots, resuming after {@code from} unless it is null. */
+    private static Messages.Subscribe subscribe(List<String> topics, Long from) {
+        Messages.Subscribe s = Messages.subscribe("s", topics).snapshot(false);
+        return from == null ? s : s.from(from);
     }
 
     /** The live seqs a connection received, checked to be strictly increasing. */
@@ -110,7 +110,7 @@ class ResumeTest {
             List<WsClient> firsts = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 WsClient ws = WsClient.connect(client, server.port());
-                ws.request(subscribe(topicSets.get(i % 4), null), "subscribed");
+                ws.request(subscribe(topicSets.get(i % 4), null).json(), "subscribed");
                 firsts.add(ws);
             }
             List<WsClient> seconds = new ArrayList<>();
@@ -126,7 +126,7 @@ class ResumeTest {
             for (int i = 0; i < firsts.size(); i++) {
                 Thread.sleep(rnd.nextInt(300));
                 WsClient ws = WsClient.connect(client, server.port());
-                ws.request(subscribe(topicSets.get(i % 4), lastSeen.get(i)), "subscribed");
+                ws.request(subscribe(topicSets.get(i % 4), lastSeen.get(i)).json(), "subscribed");
                 seconds.add(ws);
             }
             Thread.sleep(1000);
@@ -154,7 +154,7 @@ class ResumeTest {
         ServerConfig config = Fixture.server(queue);
         try (ServerMain server = Fixture.startServer(config)) {
             first = WsClient.connect(client, server.port());
-            first.request(subscribe(topics, null), "subscribed");
+            first.request(subscribe(topics, null).json(), "subscribed");
             Thread.sleep(1500);
         }
         Fixture.await(first::isClosed, Duration.ofSeconds(10), "the stopped server closed the client");
@@ -163,7 +163,7 @@ class ResumeTest {
         try (ServerMain server = Fixture.startServer(config)) {
             Thread.sleep(500);
             WsClient second = WsClient.connect(client, server.port());
-            second.request(subscribe(topics, before.get(before.size() - 1)), "subscribed");
+            second.request(subscribe(topics, before.get(before.size() - 1)).json(), "subscribed");
             Thread.sleep(1000);
             sim.stop();
             List<Sequenced> all = Fixture.readQueue(queue);
@@ -191,8 +191,7 @@ class ResumeTest {
                 return !held.isEmpty() && held.get(0).seq() > early + 1;
             }, Duration.ofSeconds(20), "old cycles deleted");
             WsClient ws = WsClient.connect(client, server.port());
-            ws.send(new JsonObject().put("op", "subscribe").put("id", "r").put("from", early)
-                    .put("topics", new JsonArray().add("stocks.*")));
+            ws.send(Messages.subscribe("r", "stocks.*").from(early).json());
             JsonObject error = ws.awaitMessage(m -> "error".equals(m.getString("type")), Duration.ofSeconds(10));
             assertEquals("resume_unavailable", error.getString("code"));
             assertEquals("r", error.getString("id"));
@@ -213,7 +212,7 @@ class ResumeTest {
              ChronicleQueue q = FeedQueue.openForWriting(queue, FeedQueue.rollCycle("FAST_DAILY"), 0);
              ExcerptAppender appender = q.createAppender()) {
             WsClient live = WsClient.connect(client, server.port());
-            live.request(subscribe(List.of("stocks.*"), null), "subscribed");
+            live.request(subscribe(List.of("stocks.*"), null).json(), "subscribed");
             List<Long> intact = new ArrayList<>();
             Bytes<?> scratch = Bytes.allocateElasticOnHeap(128);
             for (int i = 0; i < 300; i++) {
@@ -241,7 +240,7 @@ class ResumeTest {
             assertEquals(18, Fixture.metric(server.port(), "tickstream_feed_decode_errors_total"));
 
             WsClient resumed = WsClient.connect(client, server.port());
-            resumed.request(subscribe(List.of("stocks.*"), intact.get(0)), "subscribed");
+            resumed.request(subscribe(List.of("stocks.*"), intact.get(0)).json(), "subscribed");
             Fixture.await(() -> resumed.liveSeqs().contains(last), Duration.ofSeconds(20), "the replay to end");
             Fixture.assertSameSeqs(intact.subList(1, intact.size()), resumed.liveSeqs(), "replayed");
             assertEquals(18, Fixture.metric(server.port(), "tickstream_feed_decode_errors_total"),
@@ -266,7 +265,7 @@ class ResumeTest {
                 .build())) {
             WsClient ws = WsClient.connect(client, server.port());
             ws.awaitMessage(m -> "welcome".equals(m.getString("type")), Duration.ofSeconds(10));
-            ws.send(subscribe(List.of("stocks.*"), 1L << 52).put("snapshot", true));
+            ws.send(subscribe(List.of("stocks.*"), 1L << 52).snapshot(true).json());
             ws.send(new JsonObject().put("op", "ping").put("id", "after"));
             JsonObject error = ws.awaitMessage(m -> "error".equals(m.getString("type")), Duration.ofSeconds(10));
             assertEquals("resume_ahead", error.getString("code"));
@@ -278,7 +277,7 @@ class ResumeTest {
 
             // nothing subscribed: new messages of the topics do not reach it, while a plain subscriber gets them
             WsClient other = WsClient.connect(client, server.port());
-            other.request(subscribe(List.of("stocks.*"), null), "subscribed");
+            other.request(subscribe(List.of("stocks.*"), null).json(), "subscribed");
             Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 500, 5));
             try {
                 Fixture.await(() -> other.liveSeqs().size() >= 50, Duration.ofSeconds(20), "live ticks");
@@ -300,7 +299,7 @@ class ResumeTest {
             long last = Fixture.queueSeqs(queue).get(999);
             long from = last + 300;   // 300 records ahead of this server: what a client of a server further on saw
             WsClient ws = WsClient.connect(client, server.port());
-            ws.send(subscribe(topics, from));
+            ws.send(subscribe(topics, from).json());
             Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 1_000, 7));
             try {
                 JsonObject answer = ws.awaitMessage(m -> "subscribed".equals(m.getString("type"))
@@ -331,7 +330,7 @@ class ResumeTest {
         }
         try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
             WsClient ws = WsClient.connect(client, server.port());
-            ws.request(subscribe(topics, from).put("snapshot", true), "subscribed");
+            ws.request(subscribe(topics, from).snapshot(true).json(), "subscribed");
             List<Long> want = expected(all, topics, from, Long.MAX_VALUE);
             Fixture.await(() -> liveSeqs(ws).size() >= want.size(), Duration.ofSeconds(20), "the replay");
             java.util.Map<String, Long> snapshots = new java.util.TreeMap<>();
@@ -355,7 +354,7 @@ class ResumeTest {
             long newest = all.get(all.size() - 1).seq();
             java.util.Map<String, Long> latest = new java.util.TreeMap<>();
             all.forEach(s -> latest.put(s.message().topic(), s.seq()));
-            quick.request(subscribe(topics, newest).put("snapshot", true), "subscribed");
+            quick.request(subscribe(topics, newest).snapshot(true).json(), "subscribed");
             Fixture.await(() -> quick.received().stream().filter(m -> m.getBoolean("snapshot", false)).count()
                     >= latest.size(), Duration.ofSeconds(20), "the snapshots at the newest seq");
             java.util.Map<String, Long> quickSnapshots = new java.util.TreeMap<>();
@@ -366,8 +365,7 @@ class ResumeTest {
 
             // and without snapshot: true, a resume sends none (the default with from)
             WsClient plain = WsClient.connect(client, server.port());
-            plain.request(new JsonObject().put("op", "subscribe").put("id", "p").put("from", from)
-                    .put("topics", new JsonArray(topics)), "subscribed");
+            plain.request(Messages.subscribe("p", topics).from(from).json(), "subscribed");
             Fixture.await(() -> liveSeqs(plain).size() >= want.size(), Duration.ofSeconds(20), "the plain replay");
             assertEquals(0, plain.received().stream().filter(m -> m.getBoolean("snapshot", false)).count());
         }

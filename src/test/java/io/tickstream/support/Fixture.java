@@ -155,8 +155,7 @@ public final class Fixture {
 
     /** A {@code subscribe} to every topic of the feed ({@code stocks.*} and {@code sports.>}). */
     public static JsonObject subscribeAll(String id) {
-        return new JsonObject().put("op", "subscribe").put("id", id)
-                .put("topics", new JsonArray().add("stocks.*").add("sports.>"));
+        return Messages.subscribeAll(id).json();
     }
 
     /**
