@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.feed.Sequenced;
 import io.tickstream.feed.TopicPattern;
+import io.tickstream.support.Await;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
@@ -69,7 +70,8 @@ class EndToEndTest {
             for (int i = CLIENTS / 2; i < CLIENTS; i++) {
                 subs.add(subscribe(wsClient, server.port(), i, rnd, symbols, false));
             }
-            Thread.sleep(1500);
+            Await.until(() -> subs.stream().allMatch(s -> !s.ws().liveSeqs().isEmpty()), Duration.ofSeconds(30),
+                    "every client to receive live messages");
 
             // Every tenth client unsubscribes from everything mid-stream.
             Map<Subscriber, Integer> unsubscribedAt = new HashMap<>();
@@ -83,7 +85,7 @@ class EndToEndTest {
                     unsubscribedAt.put(s, s.ws().received().indexOf(ack));
                 }
             }
-            Thread.sleep(1000);
+            Fixture.awaitFeedMoves(server.port(), 1500, Duration.ofSeconds(20));   // the feed runs on past them
             sim.stop();
 
             List<Sequenced> all = Fixture.readQueue(queue);

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +67,12 @@ class DashboardTest {
         }, Duration.ofSeconds(20), what);
     }
 
+    /** How many ticks the chart draws, from its caption ("last 123.45 · 17 ticks"), or 0. */
+    private static int chartedTicks(WebDriver b) {
+        Matcher m = Pattern.compile("(\\d+) ticks").matcher(b.findElement(By.id("chart-sub")).getText());
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
     private static String cell(WebDriver b, String symbol, String cls) {
         return b.findElement(By.cssSelector("tr.row[data-symbol='" + symbol + "'] ." + cls)).getText();
     }
@@ -91,7 +99,9 @@ class DashboardTest {
             // The server stops and starts again: the page says so, reconnects and resumes.
             server.close();
             await(() -> b.findElement(By.id("conn-text")).getText().startsWith("disconnected"), "shows the outage");
-            Thread.sleep(1500);
+            long reconnects = ((Number) js(b, "return window.tickstream.reconnects")).longValue();
+            await(() -> ((Number) js(b, "return window.tickstream.reconnects")).longValue() > reconnects,
+                    "a reconnect attempt to fail while the server is down");
             server = Fixture.startServer(config.toBuilder().port(port).build());
             long seqAtRestart = ((Number) js(b, "return window.tickstream.lastSeq()")).longValue();
             await(() -> "open".equals(js(b, "return window.tickstream.state"))
@@ -135,7 +145,7 @@ class DashboardTest {
                 await(() -> !cell(b, "NFLX", "last").equals("–") && !cell(b, "NFLX", "last").isBlank(), "NFLX priced");
                 b.findElement(By.cssSelector("tr.row[data-symbol='NVDA']")).click();
                 await(() -> b.findElement(By.id("chart-title")).getText().equals("NVDA"), "chart follows selection");
-                Thread.sleep(2000);
+                await(() -> chartedTicks(b) >= 2, "a line on the NVDA chart");
                 Files.createDirectories(Path.of("target"));
                 Files.write(Path.of("target/dashboard.png"), ((TakesScreenshot) b).getScreenshotAs(OutputType.BYTES));
                 assertNotEquals("", b.findElement(By.id("chart-sub")).getText());

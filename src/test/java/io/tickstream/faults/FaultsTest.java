@@ -7,6 +7,7 @@ import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.feed.Sequenced;
 import io.tickstream.support.AppProcess;
+import io.tickstream.support.Await;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.RawWebSocket;
@@ -122,7 +123,8 @@ class FaultsTest {
                 External.Running sim = AppProcess.start(dir.resolve("sim-" + round + ".log"), "simulate", "--queue",
                         queue.toString(), "--rate", "2000", "--seed", String.valueOf(round), "--stats-every", "0");
                 Fixture.await(server::ready, Duration.ofSeconds(30), "the server ready with the feed running");
-                Thread.sleep(300 + random.nextInt(1200));
+                int killAt = c.liveSeqs().size() + 600 + random.nextInt(2400);   // a random point of the feed
+                Await.until(() -> c.liveSeqs().size() >= killAt, Duration.ofSeconds(30), "the feed to run a while");
                 AppProcess.kill9(sim);
                 Fixture.await(() -> !server.ready(), Duration.ofSeconds(10), "readiness to show the feed down");
                 assertEquals("{\"status\":\"feed stale\"}", Fixture.get(server.port(), "/health/ready").body());

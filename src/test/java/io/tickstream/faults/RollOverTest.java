@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
 import io.tickstream.config.SimulatorConfig;
+import io.tickstream.feed.FeedQueue;
+import io.tickstream.support.Await;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import net.openhft.chronicle.queue.RollCycle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a gap).
  */
 class RollOverTest {
+
+    private static final RollCycle ROLL = FeedQueue.rollCycle("TEST_SECONDLY");
 
     @TempDir
     Path dir;
@@ -45,15 +50,20 @@ class RollOverTest {
                 long last;
                 try (WsClient first = WsClient.connect(client, server.port())) {
                     first.request(Fixture.subscribeAll("all"), "subscribed");
-                    Thread.sleep(1_500);
+                    Await.until(() -> cycle(first.liveSeqs(), true) > cycle(first.liveSeqs(), false),
+                            Duration.ofSeconds(20), "the first client to receive messages of two cycles");
                     first.close();
                     resumed.addAll(first.liveSeqs());
                 }
                 last = resumed.get(resumed.size() - 1);
-                Thread.sleep(2_500);   // the queue rolls at least twice while this client is away
+                long away = ROLL.toCycle(last);
+                Await.until(() -> cycle(live.liveSeqs(), true) >= away + 2, Duration.ofSeconds(20),
+                        "the queue to roll twice while this client is away");
                 try (WsClient again = WsClient.connect(client, server.port())) {
                     again.request(Messages.subscribeAll("all").from(last).json(), "subscribed");
-                    Thread.sleep(1_500);
+                    long back = cycle(live.liveSeqs(), true);
+                    Await.until(() -> cycle(again.liveSeqs(), true) > back, Duration.ofSeconds(20),
+                            "the resumed client to receive messages of a cycle after its return");
                     sim.stop();
                     List<Long> inQueue = Fixture.queueSeqs(queue);
                     long end = inQueue.get(inQueue.size() - 1);
@@ -83,5 +93,10 @@ class RollOverTest {
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** The roll cycle of the newest ({@code newest}) or the oldest of {@code seqs}, or -1 when there are none. */
+    private static long cycle(List<Long> seqs, boolean newest) {
+        return seqs.isEmpty() ? -1 : ROLL.toCycle(seqs.get(newest ? seqs.size() - 1 : 0));
     }
 }

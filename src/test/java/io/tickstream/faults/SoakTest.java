@@ -68,7 +68,7 @@ class SoakTest {
                     return false;
                 }
             }, Duration.ofSeconds(30), "ready");
-            Thread.sleep(2000);   // every topic known
+            Fixture.awaitTopics(port, 500, Duration.ofSeconds(30));   // every topic known: 500 symbols, the matches
             WsClient all = WsClient.connect(WsClient.client(vertx), port);
             all.request(Messages.subscribeAll("all").snapshot(false).json(), "subscribed");
             LoadTest.Config config = new LoadTest.Config(URI.create("ws://127.0.0.1:" + port + "/ws"), CLIENTS,
@@ -80,10 +80,10 @@ class SoakTest {
                     throw new IllegalStateException(e);
                 }
             });
-            Thread.sleep(30_000);
+            Thread.sleep(30_000);   // pacing: a soak measures over time, here the early sample after 30 s of load
             long early = liveHeap(server, port);
             assertEquals(CLIENTS + 1, Fixture.metric(port, "tickstream_connections"));
-            Thread.sleep((SECONDS - 40) * 1000L);
+            Thread.sleep((SECONDS - 40) * 1000L);   // pacing: the late sample, 10 s before the load ends
             long late = liveHeap(server, port);
             assertEquals(CLIENTS + 1, Fixture.metric(port, "tickstream_connections"), "no connection lost");
             System.out.printf("soak: live heap %d MiB after 30 s, %d MiB after %d s%n", early >> 20, late >> 20,

@@ -9,6 +9,7 @@ import io.tickstream.auth.TokenAuthority;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.feed.TopicPattern;
 import io.tickstream.session.CloseReason;
+import io.tickstream.support.Await;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
@@ -303,7 +304,7 @@ class AccessTest {
     void shouldKeepAClientThatAnswersPingsPastTheIdleTimeout() throws Exception {
         try (WsClient c = WsClient.connect(client, ws(token(">")))) {
             c.awaitMessage(m -> "welcome".equals(m.getString("type")), Duration.ofSeconds(10));
-            Thread.sleep(IDLE_TIMEOUT_MS * 2);
+            Await.holds(() -> !c.isClosed(), Duration.ofMillis(IDLE_TIMEOUT_MS * 2), "the connection open");
             assertFalse(c.isClosed(), "Vert.x answers pings with pongs: still open after twice the idle timeout");
         }
     }

@@ -52,7 +52,7 @@ public final class AutobahnEchoServer extends VerticleBase {
         try {
             vertx.deployVerticle(new AutobahnEchoServer(config)).await(30, TimeUnit.SECONDS);
             System.out.println("Autobahn echo server on ws://" + host + ":" + port + " (and " + WebSocketAcceptor.PATH + ")");
-            Thread.sleep(Long.MAX_VALUE);
+            Thread.sleep(Long.MAX_VALUE);   // a program, not a test: it serves until interrupted (Ctrl-C)
         } catch (InterruptedException e) {
             interrupted = true; // the run is over
         } finally {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
+import io.tickstream.support.Await;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
@@ -124,10 +125,8 @@ class NginxTest {
         assertEquals("127.0.0.2", welcome.getString("address"),
                 "the server believes X-Real-IP from nginx, not the proxy's own address");
         Path log = dir.resolve("access.log");
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!(Files.exists(log) && Files.readString(log).contains("GET /ws ")) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        Await.until(() -> Files.exists(log) && Files.readString(log).contains("GET /ws "), Duration.ofSeconds(10),
+                "nginx to log the upgrade in " + log);
         String logged = Files.readString(log);
         assertTrue(logged.contains("GET /ws "), logged);
         assertFalse(logged.contains(TOKEN_IN_URL), "the access log leaves out query strings (tokens): " + logged);
@@ -142,7 +141,7 @@ class NginxTest {
     void shouldNotCutAnIdleSubscriberThatGetsHeartbeats() throws Exception {
         try (WsClient ws = WsClient.connect(wss(), tlsPort)) {
             ws.awaitMessage(m -> "welcome".equals(m.getString("type")), Duration.ofSeconds(10));
-            Thread.sleep((READ_TIMEOUT_S * 2 + 1) * 1000L);
+            Await.holds(() -> !ws.isClosed(), Duration.ofSeconds(READ_TIMEOUT_S * 2 + 1), "the connection open");
             assertFalse(ws.isClosed(), "still open after twice the proxy read timeout");
             assertTrue(ws.ofType("heartbeat").size() >= READ_TIMEOUT_S, "heartbeats kept it alive");
             assertEquals("pong", ws.request(new JsonObject().put("op", "ping").put("id", "p"), "pong")

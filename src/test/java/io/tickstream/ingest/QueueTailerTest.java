@@ -10,6 +10,7 @@ import io.tickstream.feed.FeedBatch;
 import io.tickstream.feed.QueueCodec;
 import io.tickstream.feed.Tick;
 import io.tickstream.metrics.Meters;
+import io.tickstream.support.Await;
 import io.tickstream.support.Fixture;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,7 +71,10 @@ class QueueTailerTest {
                     IdleStrategy.backoff(TimeUnit.MILLISECONDS.toNanos(1)));
             assertEquals(-1, tailer.start(), "from the start: nothing before the first delivery");
             tailer.begin();
-            Thread.sleep(300);
+            Await.until(() -> registry.get("tickstream_tailer_backpressure_total").counter().count() > 0,
+                    Duration.ofSeconds(10), "the tailer to meet the refusing sink");
+            Await.holds(() -> !tailer.caughtUp(), Duration.ofMillis(300),
+                    "the tailer not caught up while the sink refuses");
             assertFalse(tailer.caughtUp(), "not ready while the sink refuses");
             assertTrue(registry.get("tickstream_tailer_backpressure_total").counter().count() > 0,
                     "refusals are counted");

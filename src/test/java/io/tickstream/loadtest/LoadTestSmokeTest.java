@@ -33,7 +33,7 @@ class LoadTestSmokeTest {
                 null, null, null, 0, 0, 0, "FAST_DAILY", 0));
         try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
             Fixture.await(() -> server.ready(), Duration.ofSeconds(20), "ready");
-            Thread.sleep(1000);
+            Fixture.awaitTopics(server.port(), 300, Duration.ofSeconds(20));   // the harness picks among these
             LoadTest.Config config = new LoadTest.Config(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), 300, 4,
                     1000, 5, 0, 0.5, 0, 0, false, dir.resolve("bench"), "smoke", 1, 1, null, 0);
             Report r = new LoadTest(config, new PrintStream(OutputStream.nullOutputStream())).run();

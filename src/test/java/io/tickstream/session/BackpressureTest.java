@@ -59,13 +59,13 @@ class BackpressureTest {
         }
         Fixture.RunningSimulator sim = Fixture.startSimulator(
                 new io.tickstream.config.SimulatorConfig(queue, 4000, 17, 1, 0, 0, 16, 20, null, null, null, 0, 0, 0, "FAST_DAILY", 0));
-        Thread.sleep(1000);
+        Fixture.awaitQueueGrowth(queue, 4_000, Duration.ofSeconds(30));   // a second of feed (4,000 records) first
         slow.forEach(WsClient::pause);
-        Thread.sleep(pauseMillis);
+        Thread.sleep(pauseMillis);   // pacing: the slow readers take nothing for this long, whatever the server does
         if (resumeSlow) {
             slow.forEach(WsClient::resume);
         }
-        Thread.sleep(1500);
+        Fixture.awaitQueueGrowth(queue, 6_000, Duration.ofSeconds(30));   // and 1.5 s more (6,000 records) after
         sim.stop();
         List<Sequenced> all = Fixture.readQueue(queue);
         long last = all.get(all.size() - 1).seq();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tickstream.ServerMain;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.feed.Sequenced;
+import io.tickstream.support.Await;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
@@ -59,7 +60,11 @@ class MaxRateTest {
                 throttled.awaitMessage(m -> m.getLong("seq", -1L) == last, Duration.ofSeconds(10));
                 full.awaitMessage(m -> m.getLong("seq", -1L) == last, Duration.ofSeconds(10));
             }
-            Thread.sleep(300);
+            int throttledTicks = throttled.ofType("tick").size();
+            int fullTicks = full.ofType("tick").size();
+            Await.holds(() -> throttled.ofType("tick").size() == throttledTicks
+                    && full.ofType("tick").size() == fullTicks, Duration.ofMillis(300),
+                    "no tick after the last one of each topic");
 
             Map<String, Integer> delivered = new HashMap<>();
             Map<String, Integer> represented = new HashMap<>();

@@ -181,7 +181,7 @@ class ProtocolErrorsTest {
             }
             JsonObject limited = ws.awaitMessage(m -> "error".equals(m.getString("type")), Duration.ofSeconds(10));
             assertError(limited, "rate_limited", null);
-            Thread.sleep(300);
+            Thread.sleep(300);   // pacing: the client slows down, 300 ms without a message lets the limiter refill
             assertEquals("pong", ws.request(new JsonObject().put("op", "ping").put("id", "later"), "pong")
                     .getString("type"));
             assertFalse(ws.isClosed());

@@ -12,6 +12,7 @@ import io.tickstream.feed.QueueCodec;
 import io.tickstream.feed.Sequenced;
 import io.tickstream.feed.Tick;
 import io.tickstream.feed.TopicPattern;
+import io.tickstream.support.Await;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
@@ -116,20 +117,22 @@ class ResumeTest {
             List<WsClient> seconds = new ArrayList<>();
             List<Long> lastSeen = new ArrayList<>();
             for (int i = 0; i < firsts.size(); i++) {
-                Thread.sleep(100 + rnd.nextInt(400));
                 WsClient ws = firsts.get(i);
+                // each drops at a random point of the feed, having received something to resume from
+                Fixture.awaitFeedMoves(server.port(), 300 + rnd.nextInt(1200), Duration.ofSeconds(20));
+                Await.until(() -> !ws.liveSeqs().isEmpty(), Duration.ofSeconds(20), "a live message to resume from");
                 ws.close();
                 Fixture.await(ws::isClosed, Duration.ofSeconds(5), "closed");
                 List<Long> seen = liveSeqs(ws);
                 lastSeen.add(seen.get(seen.size() - 1));
             }
             for (int i = 0; i < firsts.size(); i++) {
-                Thread.sleep(rnd.nextInt(300));
+                Fixture.awaitFeedMoves(server.port(), rnd.nextInt(900), Duration.ofSeconds(20));   // staggered
                 WsClient ws = WsClient.connect(client, server.port());
                 ws.request(subscribe(topicSets.get(i % 4), lastSeen.get(i)).json(), "subscribed");
                 seconds.add(ws);
             }
-            Thread.sleep(1000);
+            Fixture.awaitFeedMoves(server.port(), 3000, Duration.ofSeconds(20));   // replays hand over to live
             sim.stop();
             List<Sequenced> all = Fixture.readQueue(queue);
             long end = all.get(all.size() - 1).seq();
@@ -155,16 +158,17 @@ class ResumeTest {
         try (ServerMain server = Fixture.startServer(config)) {
             first = WsClient.connect(client, server.port());
             first.request(subscribe(topics, null).json(), "subscribed");
-            Thread.sleep(1500);
+            Await.until(() -> first.liveSeqs().size() >= 1000, Duration.ofSeconds(20),
+                    "the first client to receive a thousand live messages");
         }
         Fixture.await(first::isClosed, Duration.ofSeconds(10), "the stopped server closed the client");
-        Thread.sleep(1000);
+        Fixture.awaitQueueGrowth(queue, 1000, Duration.ofSeconds(20));   // the feed runs on while no server does
         List<Long> before = liveSeqs(first);
         try (ServerMain server = Fixture.startServer(config)) {
-            Thread.sleep(500);
+            Await.until(server::ready, Duration.ofSeconds(20), "the restarted server ready");
             WsClient second = WsClient.connect(client, server.port());
             second.request(subscribe(topics, before.get(before.size() - 1)).json(), "subscribed");
-            Thread.sleep(1000);
+            Fixture.awaitFeedMoves(server.port(), 2000, Duration.ofSeconds(20));   // the replay hands over to live
             sim.stop();
             List<Sequenced> all = Fixture.readQueue(queue);
             List<Long> want = expected(all, topics, before.get(0) - 1, all.get(all.size() - 1).seq());

@@ -123,6 +123,21 @@ public final class Fixture {
         return -1;
     }
 
+    /**
+     * Waits until the server on {@code port} has read {@code messages} more feed messages (ticks and
+     * scores) than when called: the feed has moved on by that much.
+     */
+    public static void awaitFeedMoves(int port, long messages, Duration timeout) throws Exception {
+        long target = feedMessagesRead(port) + messages;
+        Await.until(() -> feedMessagesRead(port) >= target, timeout,
+                "the feed to move on by " + messages + " messages");
+    }
+
+    private static long feedMessagesRead(int port) throws Exception {
+        return (long) (metric(port, "tickstream_feed_messages_total{kind=\"tick\"}")
+                + metric(port, "tickstream_feed_messages_total{kind=\"score\"}"));
+    }
+
     /** Waits until {@code condition} holds, as {@link Await#until} does. */
     public static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
         Await.until(condition::getAsBoolean, timeout, what);
@@ -135,6 +150,22 @@ public final class Fixture {
             long last = q.lastIndex();
             return last == Long.MIN_VALUE ? -1 : last;
         }
+    }
+
+    /**
+     * Waits until {@code records} more records are in the queue than when called (or than none, for
+     * an empty queue): the feed has written that much. Counted by seq, which is consecutive within a
+     * roll cycle, so a roll to a new cycle ends the wait early.
+     */
+    public static void awaitQueueGrowth(Path dir, long records, Duration timeout) throws InterruptedException {
+        long[] from = {lastSeq(dir)};
+        Await.until(() -> {
+            long last = lastSeq(dir);
+            if (from[0] < 0 && last >= 0) {
+                from[0] = last - 1;   // an empty queue: counted from its first record
+            }
+            return from[0] >= 0 && last >= from[0] + records;
+        }, timeout, records + " more records in " + dir);
     }
 
     /** Waits until the server's {@code /api/topics} lists more than {@code topics} topics. */
