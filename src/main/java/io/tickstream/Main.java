@@ -1,9 +1,8 @@
 package io.tickstream;
 
-import io.tickstream.config.ServerConfig;
 import io.tickstream.config.LoadTestOptions;
-import io.tickstream.config.SimulateOptions;
-import io.tickstream.config.ServerOptions;
+import io.tickstream.config.ServerConfig;
+import io.tickstream.config.SettingOptions;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.simulator.Scenario;
 import io.tickstream.simulator.Simulator;
@@ -13,6 +12,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -59,19 +59,24 @@ public final class Main implements Runnable {
         CommandLine.usage(this, System.out);
     }
 
-    @Command(name = "simulate", mixinStandardHelpOptions = true,
+    @Command(name = "simulate", mixinStandardHelpOptions = true, modelTransformer = Simulate.Options.class,
             description = "Write simulated stock ticks and football scores to a Chronicle Queue.")
     static final class Simulate implements Callable<Integer> {
 
-        @Mixin
-        SimulateOptions options;
+        /** Gives the command an option for each of the simulator's settings. */
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                return SettingOptions.addTo(spec, SimulatorConfig.SETTINGS);
+            }
+        }
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            SimulatorConfig config = options.toConfig();
+            SimulatorConfig config = SettingOptions.read(spec, SimulatorConfig.SETTINGS);
             Simulator simulator;
             try {
                 simulator = new Simulator(config, System.out);
@@ -88,8 +93,9 @@ public final class Main implements Runnable {
                     Thread.currentThread().interrupt();
                 }
             }, "simulator-shutdown"));
-            System.out.printf("simulator: writing to %s at %.0f msgs/s (seed %d)%n", config.queueDir().toAbsolutePath(),
-                    config.rate(), config.seed());
+            System.out.printf("simulator: writing to %s at %.0f msgs/s (seed %d)%n",
+                    config.get(SimulatorConfig.QUEUE).toAbsolutePath(), config.get(SimulatorConfig.RATE),
+                    config.get(SimulatorConfig.SEED));
             try {
                 long n = simulator.run();
                 System.out.printf("simulator: stopped after %d messages, last seq %d%n", n, simulator.lastSeq());
@@ -105,19 +111,24 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "server", mixinStandardHelpOptions = true,
+    @Command(name = "server", mixinStandardHelpOptions = true, modelTransformer = Server.Options.class,
             description = "Tail a Chronicle Queue and fan it out to WebSocket subscribers.")
     static final class Server implements Callable<Integer> {
 
-        @Mixin
-        ServerOptions options;
+        /** Gives the command an option for each of the server's settings. */
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                return SettingOptions.addTo(spec, ServerConfig.SETTINGS);
+            }
+        }
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            ServerConfig config = options.toConfig();
+            ServerConfig config = SettingOptions.read(spec, ServerConfig.SETTINGS);
             ServerMain server;
             try {
                 server = ServerMain.start(config);
@@ -141,14 +152,17 @@ public final class Main implements Runnable {
             for (String signal : new String[] {"TERM", "INT"}) {
                 sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.countDown());
             }
-            String host = config.host().equals("0.0.0.0") ? "localhost" : config.host();
+            String listen = config.get(ServerConfig.HOST);
+            String host = listen.equals("0.0.0.0") ? "localhost" : listen;
             System.out.printf("server: tailing %s from its %s; listening on http://%s:%d/ "
                             + "(WebSocket ws://%s:%d/ws, metrics /metrics)%s%n",
-                    config.queueDir().toAbsolutePath(), config.fromStart() ? "start" : "end", host, server.port(),
-                    host, server.port(), config.authSecretFile() == null ? ""
+                    config.get(ServerConfig.QUEUE).toAbsolutePath(),
+                    config.get(ServerConfig.FROM_START) ? "start" : "end", host, server.port(), host, server.port(),
+                    config.get(ServerConfig.AUTH_SECRET_FILE) == null ? ""
                             : "; auth on: WebSockets need a token (see the token command)");
             stop.await();
-            System.out.println("server: stopping: draining connections (up to " + config.drainMs() + " ms)");
+            System.out.println("server: stopping: draining connections (up to " + config.get(ServerConfig.DRAIN_MS)
+                    + " ms)");
             server.drain();
             server.close();
             System.out.println("server: stopped");

@@ -31,8 +31,7 @@ class StartupTest {
     void shouldSnapshotEveryTopicOfTheQueueOnceReadyWhenTailingFromTheEnd() throws Exception {
         Path queue = dir.resolve("queue");
         // a feed that ran and stopped: the server starts on it with nothing new arriving
-        SimulatorConfig sim = new SimulatorConfig(queue, 20_000, 3, 1, 0, 0, 12, 50, null, null, null, 30_000, 0, 0,
-                "FAST_DAILY", 0);
+        SimulatorConfig sim = Fixture.simulator(queue, 20_000, 3).with(SimulatorConfig.COUNT, 30_000);
         Fixture.startSimulator(sim).thread().join(60_000);
         Map<String, Long> expected = new TreeMap<>();
         for (Sequenced s : Fixture.readQueue(queue)) {

@@ -1,292 +1,299 @@
 package io.tickstream.config;
 
+import io.tickstream.feed.FeedQueue;
+import io.tickstream.http.TrustedProxies;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Everything the server is started with. Immutable; built by the {@code server} command from
- * flags and environment variables (see {@link ServerOptions} for each one's name and default),
- * or by {@link #builder(Path)} with the same defaults.
- *
- * @param queueDir            Chronicle Queue directory to tail
- * @param host                address to listen on
- * @param port                HTTP/WebSocket port; 0 picks a free one
- * @param fromStart           deliver from the queue's first message instead of its end
- * @param eventLoops          Vert.x event loops, each with its own share of the connections
- * @param heartbeatMs         a connection quiet this long gets a {@code heartbeat}
- * @param maxSubscriptions    most topics and patterns per connection
- * @param maxMessageBytes     largest client message (and frame); larger is closed with 1009
- * @param maxFrameBytes       target size of a server frame that packs several messages
- * @param clientRate          client messages per second allowed per connection
- * @param clientBurst         client messages allowed at once above that rate
- * @param rateLimitStrikes    rate-limited messages (within 10 s) before the connection is closed 1008
- * @param maxBatch            most messages the tailer hands over at once
- * @param maxInFlightBatches  batches an event loop may have queued before the tailer waits
- * @param batchLingerMs       how long the tailer may hold a batch open for more messages (0: hand over at once)
- * @param writeQueueBytes     a socket's write queue size before the connection counts as full
- * @param maxBacklogBytes     bytes a connection may have waiting beyond its socket before the grace starts
- * @param slowConsumerGraceMs how long a backlog may stay over the limit before closing with 4001
- * @param rollCycle           roll cycle to create the queue with if it does not exist yet
- * @param stallTimeoutMs      how long a socket may stay full (its reader taking nothing) before closing with 4001
- * @param trustedProxies      addresses and CIDR ranges whose X-Real-IP / X-Forwarded-For are believed
- * @param authSecretFile      file with the HS256 secret that signs access tokens; {@code null} turns auth off
- * @param allowedOrigins      origins browsers may connect from; empty allows any
- * @param maxConnectionsPerAddress most open WebSocket connections per client address; 0 for no limit
- * @param handshakeTimeoutMs  how long a new connection may take to send its HTTP request before it is closed
- * @param idleTimeoutMs       a connection whose client sent nothing (not even a pong) for this long is
- *                            closed with 4002
- * @param drainMs             on SIGTERM, how long open connections get to receive what they are owed
- *                            before they are closed with 1001
- * @param staleAfterMs        the server is not ready while no message has arrived for this long (0: never)
- * @param resumeAheadWaitMs   how long a resume from a seq beyond the newest this server holds waits for the
- *                            feed to reach it before it is answered {@code resume_ahead}
+ * Everything the server is started with, each setting declared once below: its flag, default,
+ * description and checks; its environment variable is {@code TICKSTREAM_} and the flag's name
+ * ({@code --heartbeat-ms} is {@code TICKSTREAM_HEARTBEAT_MS}). The {@code server} command reads them
+ * from its command line ({@link SettingOptions}); tests start from {@link #defaults(Path)} and change
+ * a few: {@code defaults(queue).with(PORT, 0)}. Read with {@code config.get(HEARTBEAT_MS)}. Immutable.
  */
-public record ServerConfig(Path queueDir, String host, int port, boolean fromStart, int eventLoops,
-                           long heartbeatMs, int maxSubscriptions, int maxMessageBytes, int maxFrameBytes,
-                           double clientRate, int clientBurst, int rateLimitStrikes, int maxBatch,
-                           int maxInFlightBatches, long batchLingerMs, int writeQueueBytes, long maxBacklogBytes,
-                           long slowConsumerGraceMs, String rollCycle, long stallTimeoutMs,
-                           List<String> trustedProxies, Path authSecretFile, List<String> allowedOrigins,
-                           int maxConnectionsPerAddress, long handshakeTimeoutMs, long idleTimeoutMs,
-                           long drainMs, long staleAfterMs, long resumeAheadWaitMs) {
+public final class ServerConfig extends Config<ServerConfig> {
 
-    public ServerConfig {
-        trustedProxies = List.copyOf(trustedProxies);
-        allowedOrigins = List.copyOf(allowedOrigins);
+    /** Every setting of the {@code server} command, in the order below. */
+    public static final Settings<ServerConfig> SETTINGS = new Settings<>("TICKSTREAM_", ServerConfig::new);
+
+    private static final String CLIENT_LIMITS =
+            "--client-rate, --client-burst and --rate-limit-strikes must be positive";
+    private static final String BATCH_LIMITS = "--max-batch and --max-inflight-batches must be positive";
+    private static final String BACKLOG_LIMITS =
+            "--write-queue-bytes and --max-backlog-bytes must be at least 1024, --slow-consumer-grace-ms not negative";
+    private static final String STOP_TIMES = "--drain-ms and --stale-after-ms must be 0 or more";
+
+    public static final Setting<Path> QUEUE = SETTINGS.add(Setting.ofPath("--queue", "DIR", Path.of("data/queue"),
+            "Chronicle Queue directory to tail"));
+
+    public static final Setting<String> HOST = SETTINGS.add(Setting.ofString("--host", "HOST", "0.0.0.0",
+            "Address to listen on"));
+
+    public static final Setting<Integer> PORT = SETTINGS.add(Setting.ofInt("--port", "P", 8080,
+            "HTTP and WebSocket port; 0 picks a free one")
+            .check(p -> p >= 0 && p <= 65535, "--port must be 0 to 65535"));
+
+    public static final Setting<Boolean> FROM_START = SETTINGS.add(Setting.ofSwitch("--from-start", false,
+            "Deliver from the first message in the queue instead of its end"));
+
+    /** Resolved: 0 is one per CPU core, at least 2, so the value read is the number of loops. */
+    public static final Setting<Integer> EVENT_LOOPS = SETTINGS.add(Setting.ofInt("--event-loops", "N", 0,
+            "Vert.x event loops; 0 means one per CPU core, at least 2")
+            .check(n -> n >= 0 && n <= 256, "--event-loops must be 0 to 256")
+            .resolvedBy(n -> n == 0 ? Math.max(2, Runtime.getRuntime().availableProcessors()) : n));
+
+    public static final Setting<Long> HEARTBEAT_MS = SETTINGS.add(Setting.ofLong("--heartbeat-ms", "MS", 10_000,
+            "A connection quiet this long gets a heartbeat")
+            .check(ms -> ms >= 100, "--heartbeat-ms must be at least 100"));
+
+    public static final Setting<Integer> MAX_SUBSCRIPTIONS = SETTINGS.add(Setting.ofInt("--max-subscriptions", "N",
+            1_000, "Most topics and patterns per connection")
+            .check(n -> n >= 1, "--max-subscriptions must be at least 1"));
+
+    public static final Setting<Integer> MAX_MESSAGE_BYTES = SETTINGS.add(Setting.ofInt("--max-message-bytes",
+            "BYTES", 65_536, "Largest client message; larger is closed with 1009")
+            .check(n -> n >= 256, "--max-message-bytes must be at least 256"));
+
+    public static final Setting<Integer> MAX_FRAME_BYTES = SETTINGS.add(Setting.ofInt("--max-frame-bytes", "BYTES",
+            65_536, "Target size of a server frame packing several messages")
+            .check(n -> n >= 1024, "--max-frame-bytes must be at least 1024"));
+
+    public static final Setting<Double> CLIENT_RATE = SETTINGS.add(Setting.ofDouble("--client-rate", "PER_SEC", 20,
+            "Client messages per second per connection before rate_limited")
+            .check(r -> r > 0, CLIENT_LIMITS));
+
+    public static final Setting<Integer> CLIENT_BURST = SETTINGS.add(Setting.ofInt("--client-burst", "N", 40,
+            "Client messages allowed at once above that rate")
+            .check(n -> n >= 1, CLIENT_LIMITS));
+
+    public static final Setting<Integer> RATE_LIMIT_STRIKES = SETTINGS.add(Setting.ofInt("--rate-limit-strikes", "N",
+            20, "rate_limited answers within 10 s before the connection is closed with 1008")
+            .check(n -> n >= 1, CLIENT_LIMITS));
+
+    public static final Setting<Integer> MAX_BATCH = SETTINGS.add(Setting.ofInt("--max-batch", "N", 512,
+            "Most messages the tailer hands to the event loops at once")
+            .check(n -> n >= 1, BATCH_LIMITS));
+
+    public static final Setting<Integer> MAX_INFLIGHT_BATCHES = SETTINGS.add(Setting.ofInt("--max-inflight-batches",
+            "N", 2, "Batches an event loop may have queued before the tailer grows its next batch instead")
+            .check(n -> n >= 1, BATCH_LIMITS));
+
+    public static final Setting<Long> BATCH_LINGER_MS = SETTINGS.add(Setting.ofLong("--batch-linger-ms", "MS", 0,
+            "How long the tailer may hold a batch open for more messages before handing it over: fewer, larger "
+                    + "frames per connection for up to this much added latency; 0 hands over at once")
+            .check(ms -> ms >= 0 && ms <= 1_000, "--batch-linger-ms must be between 0 and 1000"));
+
+    public static final Setting<Integer> WRITE_QUEUE_BYTES = SETTINGS.add(Setting.ofInt("--write-queue-bytes",
+            "BYTES", 262_144, "A socket's write queue size beyond which the connection counts as full and messages "
+                    + "wait in its backlog")
+            .check(n -> n >= 1024, BACKLOG_LIMITS));
+
+    public static final Setting<Long> MAX_BACKLOG_BYTES = SETTINGS.add(Setting.ofLong("--max-backlog-bytes", "BYTES",
+            1_048_576, "Backlog a connection may hold before the slow-consumer grace starts; four times this closes "
+                    + "it at once")
+            .check(n -> n >= 1024, BACKLOG_LIMITS));
+
+    public static final Setting<Long> SLOW_CONSUMER_GRACE_MS = SETTINGS.add(Setting.ofLong("--slow-consumer-grace-ms",
+            "MS", 5_000, "How long a backlog may stay over the limit before the connection is closed with 4001 slow "
+                    + "consumer")
+            .check(ms -> ms >= 0, BACKLOG_LIMITS));
+
+    public static final Setting<Long> STALL_TIMEOUT_MS = SETTINGS.add(Setting.ofLong("--stall-timeout-ms", "MS",
+            30_000, "How long a connection's socket may stay full, its reader taking nothing, before it is closed "
+                    + "with 4001 slow consumer")
+            .check(ms -> ms >= 100, "--stall-timeout-ms must be at least 100"));
+
+    public static final Setting<List<String>> TRUSTED_PROXIES = SETTINGS.add(Setting.ofList("--trusted-proxies",
+            "LIST", List.of("127.0.0.1", "::1"), "Addresses or CIDR ranges (comma-separated) whose X-Real-IP / "
+                    + "X-Forwarded-For are believed as the client's address, in logs and limits; empty for none")
+            .parsedBy(TrustedProxies::parse));
+
+    /** Unset ({@code null}) turns auth off. */
+    public static final Setting<Path> AUTH_SECRET_FILE = SETTINGS.add(Setting.ofPath("--auth-secret-file", "FILE",
+            null, "Turns auth on: a WebSocket needs a token signed with the secret in FILE (HS256 JWT, see the "
+                    + "token command), from Authorization: Bearer or ?token=. FILE must be readable by its owner "
+                    + "only (chmod 600). Off when unset")
+            .check(Files::isReadable, file -> "--auth-secret-file: cannot read " + file));
+
+    /** Empty allows any origin. */
+    public static final Setting<List<String>> ALLOWED_ORIGINS = SETTINGS.add(Setting.ofList("--allowed-origins",
+            "LIST", List.of(), "Origins (comma-separated, e.g. https://example.com) browsers may open a WebSocket "
+                    + "from; others get 403. Empty allows any; requests without Origin (not browsers) always pass"));
+
+    public static final Setting<Integer> MAX_CONNECTIONS_PER_ADDRESS = SETTINGS.add(Setting.ofInt(
+            "--max-connections-per-address", "N", 0, "Most open WebSocket connections per client address (after "
+                    + "trusted proxies); more get 429. 0 for no limit")
+            .check(n -> n >= 0, "--max-connections-per-address must be 0 (no limit) or more"));
+
+    public static final Setting<Long> HANDSHAKE_TIMEOUT_MS = SETTINGS.add(Setting.ofLong("--handshake-timeout-ms",
+            "MS", 10_000, "A new connection that has not sent its whole HTTP request (the WebSocket upgrade) within "
+                    + "this long is closed")
+            .check(ms -> ms >= 100, "--handshake-timeout-ms must be at least 100"));
+
+    /** Longer than {@link #HEARTBEAT_MS} (checked when the command line is read). */
+    public static final Setting<Long> IDLE_TIMEOUT_MS = SETTINGS.add(Setting.ofLong("--idle-timeout-ms", "MS",
+            60_000, "The server pings a client that has been silent for a heartbeat interval; one that sends "
+                    + "nothing, not even a pong, for this long is closed with 4002"));
+
+    public static final Setting<Long> DRAIN_MS = SETTINGS.add(Setting.ofLong("--drain-ms", "MS", 5_000,
+            "On SIGTERM or Ctrl-C: stop accepting, give open connections up to this long to receive what is "
+                    + "waiting for them, then close them with 1001 (a connection that cannot take it is reset) and "
+                    + "exit 0 within this time plus 1 s")
+            .check(ms -> ms >= 0, STOP_TIMES));
+
+    public static final Setting<Long> STALE_AFTER_MS = SETTINGS.add(Setting.ofLong("--stale-after-ms", "MS", 5_000,
+            "/health/ready answers 503 \"feed stale\" while no message has arrived for this long; 0 never")
+            .check(ms -> ms >= 0, STOP_TIMES));
+
+    public static final Setting<Long> RESUME_AHEAD_WAIT_MS = SETTINGS.add(Setting.ofLong("--resume-ahead-wait-ms",
+            "MS", 1_000, "A subscribe with 'from' beyond the newest seq this server holds waits up to this long for "
+                    + "the feed to reach it (a server just behind another), then is answered resume_ahead")
+            .check(ms -> ms >= 0 && ms <= 60_000, "--resume-ahead-wait-ms must be 0 to 60000"));
+
+    public static final Setting<String> ROLL_CYCLE = SETTINGS.add(Setting.ofString("--roll-cycle", "NAME",
+            "FAST_DAILY", "Roll cycle to create the queue with if it does not exist yet (an existing queue keeps "
+                    + "its own; see simulate --help)")
+            .parsedBy(FeedQueue::rollCycle));
+
+    static {
+        SETTINGS.require(c -> c.get(IDLE_TIMEOUT_MS) > c.get(HEARTBEAT_MS),
+                "--idle-timeout-ms must be longer than --heartbeat-ms");
     }
 
-    /** Defaults for everything but the queue directory, as the CLI has them. */
+    private ServerConfig(Map<Setting<?>, Object> values) {
+        super(values);
+    }
+
+    /** Every setting at its default (environment variables are not read) but the queue directory. */
     public static ServerConfig defaults(Path queueDir) {
-        return builder(queueDir).build();
+        return SETTINGS.defaults().with(QUEUE, queueDir);
     }
 
-    /** A builder with the defaults, for {@code queueDir}. */
-    public static Builder builder(Path queueDir) {
-        return new Builder().queueDir(queueDir);
+    @Override
+    protected Settings<ServerConfig> settings() {
+        return SETTINGS;
     }
 
-    /** A builder holding this configuration, to change a few settings of it. */
-    public Builder toBuilder() {
-        return new Builder()
-                .queueDir(queueDir)
-                .host(host)
-                .port(port)
-                .fromStart(fromStart)
-                .eventLoops(eventLoops)
-                .heartbeatMs(heartbeatMs)
-                .maxSubscriptions(maxSubscriptions)
-                .maxMessageBytes(maxMessageBytes)
-                .maxFrameBytes(maxFrameBytes)
-                .clientRate(clientRate)
-                .clientBurst(clientBurst)
-                .rateLimitStrikes(rateLimitStrikes)
-                .maxBatch(maxBatch)
-                .maxInFlightBatches(maxInFlightBatches)
-                .batchLingerMs(batchLingerMs)
-                .writeQueueBytes(writeQueueBytes)
-                .maxBacklogBytes(maxBacklogBytes)
-                .slowConsumerGraceMs(slowConsumerGraceMs)
-                .rollCycle(rollCycle)
-                .stallTimeoutMs(stallTimeoutMs)
-                .trustedProxies(trustedProxies)
-                .authSecretFile(authSecretFile)
-                .allowedOrigins(allowedOrigins)
-                .maxConnectionsPerAddress(maxConnectionsPerAddress)
-                .handshakeTimeoutMs(handshakeTimeoutMs)
-                .idleTimeoutMs(idleTimeoutMs)
-                .drainMs(drainMs)
-                .staleAfterMs(staleAfterMs)
-                .resumeAheadWaitMs(resumeAheadWaitMs);
+    // Typed accessors for the readers that other branches are changing now (ServerMain, ServerVerticle,
+    // WebSocketAcceptor): each is get() of its setting. Once those are merged, read get(...) there and
+    // delete these.
+
+    public Path queueDir() {
+        return get(QUEUE);
     }
 
-    /** Builds a {@link ServerConfig}; starts from the defaults. Not thread-safe. */
-    public static final class Builder {
-        private Path queueDir;
-        private String host = "0.0.0.0";
-        private int port = 8080;
-        private boolean fromStart = false;
-        private int eventLoops = 2;
-        private long heartbeatMs = 10_000;
-        private int maxSubscriptions = 1_000;
-        private int maxMessageBytes = 65_536;
-        private int maxFrameBytes = 65_536;
-        private double clientRate = 20;
-        private int clientBurst = 40;
-        private int rateLimitStrikes = 20;
-        private int maxBatch = 512;
-        private int maxInFlightBatches = 2;
-        private long batchLingerMs = 0;
-        private int writeQueueBytes = 262_144;
-        private long maxBacklogBytes = 1_048_576;
-        private long slowConsumerGraceMs = 5_000;
-        private String rollCycle = "FAST_DAILY";
-        private long stallTimeoutMs = 30_000;
-        private List<String> trustedProxies = List.of("127.0.0.1", "::1");
+    public String host() {
+        return get(HOST);
+    }
 
-        private Path authSecretFile;
-        private List<String> allowedOrigins = List.of();
-        private int maxConnectionsPerAddress = 0;
-        private long handshakeTimeoutMs = 10_000;
-        private long idleTimeoutMs = 60_000;
+    public int port() {
+        return get(PORT);
+    }
 
-        private long drainMs = 5_000;
-        private long staleAfterMs = 5_000;
-        private long resumeAheadWaitMs = 1_000;
+    public boolean fromStart() {
+        return get(FROM_START);
+    }
 
-        private Builder() {
-        }
+    public int eventLoops() {
+        return get(EVENT_LOOPS);
+    }
 
-        public Builder queueDir(Path value) {
-            this.queueDir = value;
-            return this;
-        }
+    public long heartbeatMs() {
+        return get(HEARTBEAT_MS);
+    }
 
-        public Builder host(String value) {
-            this.host = value;
-            return this;
-        }
+    public int maxSubscriptions() {
+        return get(MAX_SUBSCRIPTIONS);
+    }
 
-        public Builder port(int value) {
-            this.port = value;
-            return this;
-        }
+    public int maxMessageBytes() {
+        return get(MAX_MESSAGE_BYTES);
+    }
 
-        public Builder fromStart(boolean value) {
-            this.fromStart = value;
-            return this;
-        }
+    public int maxFrameBytes() {
+        return get(MAX_FRAME_BYTES);
+    }
 
-        public Builder eventLoops(int value) {
-            this.eventLoops = value;
-            return this;
-        }
+    public double clientRate() {
+        return get(CLIENT_RATE);
+    }
 
-        public Builder heartbeatMs(long value) {
-            this.heartbeatMs = value;
-            return this;
-        }
+    public int clientBurst() {
+        return get(CLIENT_BURST);
+    }
 
-        public Builder maxSubscriptions(int value) {
-            this.maxSubscriptions = value;
-            return this;
-        }
+    public int rateLimitStrikes() {
+        return get(RATE_LIMIT_STRIKES);
+    }
 
-        public Builder maxMessageBytes(int value) {
-            this.maxMessageBytes = value;
-            return this;
-        }
+    public int maxBatch() {
+        return get(MAX_BATCH);
+    }
 
-        public Builder maxFrameBytes(int value) {
-            this.maxFrameBytes = value;
-            return this;
-        }
+    public int maxInFlightBatches() {
+        return get(MAX_INFLIGHT_BATCHES);
+    }
 
-        public Builder clientRate(double value) {
-            this.clientRate = value;
-            return this;
-        }
+    public long batchLingerMs() {
+        return get(BATCH_LINGER_MS);
+    }
 
-        public Builder clientBurst(int value) {
-            this.clientBurst = value;
-            return this;
-        }
+    public int writeQueueBytes() {
+        return get(WRITE_QUEUE_BYTES);
+    }
 
-        public Builder rateLimitStrikes(int value) {
-            this.rateLimitStrikes = value;
-            return this;
-        }
+    public long maxBacklogBytes() {
+        return get(MAX_BACKLOG_BYTES);
+    }
 
-        public Builder maxBatch(int value) {
-            this.maxBatch = value;
-            return this;
-        }
+    public long slowConsumerGraceMs() {
+        return get(SLOW_CONSUMER_GRACE_MS);
+    }
 
-        public Builder maxInFlightBatches(int value) {
-            this.maxInFlightBatches = value;
-            return this;
-        }
+    public long stallTimeoutMs() {
+        return get(STALL_TIMEOUT_MS);
+    }
 
-        public Builder batchLingerMs(long value) {
-            this.batchLingerMs = value;
-            return this;
-        }
+    public List<String> trustedProxies() {
+        return get(TRUSTED_PROXIES);
+    }
 
-        public Builder writeQueueBytes(int value) {
-            this.writeQueueBytes = value;
-            return this;
-        }
+    public Path authSecretFile() {
+        return get(AUTH_SECRET_FILE);
+    }
 
-        public Builder maxBacklogBytes(long value) {
-            this.maxBacklogBytes = value;
-            return this;
-        }
+    public List<String> allowedOrigins() {
+        return get(ALLOWED_ORIGINS);
+    }
 
-        public Builder slowConsumerGraceMs(long value) {
-            this.slowConsumerGraceMs = value;
-            return this;
-        }
+    public int maxConnectionsPerAddress() {
+        return get(MAX_CONNECTIONS_PER_ADDRESS);
+    }
 
-        public Builder rollCycle(String value) {
-            this.rollCycle = value;
-            return this;
-        }
+    public long handshakeTimeoutMs() {
+        return get(HANDSHAKE_TIMEOUT_MS);
+    }
 
-        public Builder stallTimeoutMs(long value) {
-            this.stallTimeoutMs = value;
-            return this;
-        }
+    public long idleTimeoutMs() {
+        return get(IDLE_TIMEOUT_MS);
+    }
 
-        public Builder trustedProxies(List<String> value) {
-            this.trustedProxies = value;
-            return this;
-        }
+    public long drainMs() {
+        return get(DRAIN_MS);
+    }
 
-        public Builder authSecretFile(Path value) {
-            this.authSecretFile = value;
-            return this;
-        }
+    public long staleAfterMs() {
+        return get(STALE_AFTER_MS);
+    }
 
-        public Builder allowedOrigins(List<String> value) {
-            this.allowedOrigins = value;
-            return this;
-        }
+    public long resumeAheadWaitMs() {
+        return get(RESUME_AHEAD_WAIT_MS);
+    }
 
-        public Builder maxConnectionsPerAddress(int value) {
-            this.maxConnectionsPerAddress = value;
-            return this;
-        }
-
-        public Builder handshakeTimeoutMs(long value) {
-            this.handshakeTimeoutMs = value;
-            return this;
-        }
-
-        public Builder idleTimeoutMs(long value) {
-            this.idleTimeoutMs = value;
-            return this;
-        }
-
-        public Builder drainMs(long value) {
-            this.drainMs = value;
-            return this;
-        }
-
-        public Builder staleAfterMs(long value) {
-            this.staleAfterMs = value;
-            return this;
-        }
-
-        public Builder resumeAheadWaitMs(long value) {
-            this.resumeAheadWaitMs = value;
-            return this;
-        }
-
-        public ServerConfig build() {
-            return new ServerConfig(queueDir, host, port, fromStart, eventLoops, heartbeatMs, maxSubscriptions, maxMessageBytes,
-                    maxFrameBytes, clientRate, clientBurst, rateLimitStrikes, maxBatch, maxInFlightBatches,
-                    batchLingerMs, writeQueueBytes, maxBacklogBytes, slowConsumerGraceMs, rollCycle, stallTimeoutMs,
-                    trustedProxies, authSecretFile, allowedOrigins, maxConnectionsPerAddress, handshakeTimeoutMs,
-                    idleTimeoutMs, drainMs, staleAfterMs, resumeAheadWaitMs);
-        }
+    public String rollCycle() {
+        return get(ROLL_CYCLE);
     }
 }

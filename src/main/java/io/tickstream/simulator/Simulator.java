@@ -1,5 +1,23 @@
 package io.tickstream.simulator;
 
+import static io.tickstream.config.SimulatorConfig.BURST_EVERY;
+import static io.tickstream.config.SimulatorConfig.BURST_MULTIPLIER;
+import static io.tickstream.config.SimulatorConfig.BURST_SECONDS;
+import static io.tickstream.config.SimulatorConfig.COUNT;
+import static io.tickstream.config.SimulatorConfig.DURATION;
+import static io.tickstream.config.SimulatorConfig.FIXTURES;
+import static io.tickstream.config.SimulatorConfig.MATCHES;
+import static io.tickstream.config.SimulatorConfig.MATCH_MINUTE_MS;
+import static io.tickstream.config.SimulatorConfig.MIN_FREE_MB;
+import static io.tickstream.config.SimulatorConfig.QUEUE;
+import static io.tickstream.config.SimulatorConfig.RATE;
+import static io.tickstream.config.SimulatorConfig.RETAIN_CYCLES;
+import static io.tickstream.config.SimulatorConfig.ROLL_CYCLE;
+import static io.tickstream.config.SimulatorConfig.SEED;
+import static io.tickstream.config.SimulatorConfig.STATS_EVERY;
+import static io.tickstream.config.SimulatorConfig.SYMBOLS;
+import static io.tickstream.config.SimulatorConfig.TEAMS;
+
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.FeedQueue;
@@ -59,8 +77,8 @@ public final class Simulator {
     public Simulator(SimulatorConfig config, PrintStream log) {
         this.config = config;
         this.log = log;
-        this.scenario = Scenario.load(config.symbolsFile(), config.teamsFile(), config.fixturesFile());
-        checkWritable(config.queueDir());
+        this.scenario = Scenario.load(config.get(SYMBOLS), config.get(TEAMS), config.get(FIXTURES));
+        checkWritable(config.get(QUEUE));
     }
 
     static void checkWritable(Path dir) {
@@ -81,23 +99,23 @@ public final class Simulator {
 
     /** Writes until the count or duration is reached or {@link #stop()} is called. Returns messages written. */
     public long run() {
-        RateProfile profile = new RateProfile(config.rate(), config.burstMultiplier(), config.burstSeconds(),
-                config.burstEverySeconds());
-        FeedGenerator generator = new FeedGenerator(scenario, profile, config.seed(), config.matches(),
-                config.matchMinuteMs(), MicroClock::nowMicros);
-        try (ChronicleQueue queue = FeedQueue.openForWriting(config.queueDir(),
-                FeedQueue.rollCycle(config.rollCycle()), config.retainCycles());
+        RateProfile profile = new RateProfile(config.get(RATE), config.get(BURST_MULTIPLIER), config.get(BURST_SECONDS),
+                config.get(BURST_EVERY));
+        FeedGenerator generator = new FeedGenerator(scenario, profile, config.get(SEED), config.get(MATCHES),
+                config.get(MATCH_MINUTE_MS), MicroClock::nowMicros);
+        try (ChronicleQueue queue = FeedQueue.openForWriting(config.get(QUEUE),
+                FeedQueue.rollCycle(config.get(ROLL_CYCLE)), config.get(RETAIN_CYCLES));
              ExcerptAppender appender = queue.createAppender()) {
             long start = System.nanoTime();
-            long endNanos = config.durationSeconds() > 0
-                    ? start + (long) (config.durationSeconds() * 1e9) : Long.MAX_VALUE;
-            long statsEvery = (long) (config.statsEverySeconds() * 1e9);
+            long endNanos = config.get(DURATION) > 0
+                    ? start + (long) (config.get(DURATION) * 1e9) : Long.MAX_VALUE;
+            long statsEvery = (long) (config.get(STATS_EVERY) * 1e9);
             long nextStats = statsEvery > 0 ? start + statsEvery : Long.MAX_VALUE;
             long writtenAtStats = 0;
             long step = 0;
-            long limit = config.count() > 0 ? config.count() : Long.MAX_VALUE;
+            long limit = config.get(COUNT) > 0 ? config.get(COUNT) : Long.MAX_VALUE;
             long count = 0;
-            FileStore store = Files.getFileStore(config.queueDir());
+            FileStore store = Files.getFileStore(config.get(QUEUE));
             while (running && count < limit) {
                 long now = System.nanoTime();
                 if (now >= endNanos) {
@@ -116,7 +134,7 @@ public final class Simulator {
                         });
                     } catch (InternalError e) {
                         // the JVM's answer to SIGBUS in a mapped file: the file system ran out of space
-                        throw new WriteException("a write to the queue in " + config.queueDir() + " failed ("
+                        throw new WriteException("a write to the queue in " + config.get(QUEUE) + " failed ("
                                 + e.getMessage() + "): the file system is most likely full; free space and start "
                                 + "again (the last message may be incomplete and is skipped by readers)", e);
                     }
@@ -125,7 +143,7 @@ public final class Simulator {
                 }
                 if (now >= nextStats) {
                     log.printf("simulator: %d messages written (%.0f/s), last seq %d%n", count,
-                            (count - writtenAtStats) / config.statsEverySeconds(), lastSeq);
+                            (count - writtenAtStats) / config.get(STATS_EVERY), lastSeq);
                     writtenAtStats = count;
                     nextStats += statsEvery;
                 }
@@ -136,16 +154,16 @@ public final class Simulator {
             }
             return count;
         } catch (IOException e) {
-            throw new WriteException("cannot read the free space of " + config.queueDir() + ": " + e, e);
+            throw new WriteException("cannot read the free space of " + config.get(QUEUE) + ": " + e, e);
         }
     }
 
     /** Stops before the file system is full: past that, a write into the mapped queue kills the process. */
     private void checkFreeSpace(FileStore store) throws IOException {
         long free = store.getUsableSpace();
-        if (free < config.minFreeMb() << 20) {
-            throw new WriteException("the queue's file system (" + config.queueDir() + ") has " + (free >> 20)
-                    + " MiB free, under --min-free-mb " + config.minFreeMb() + ": stopped before the queue is "
+        if (free < config.get(MIN_FREE_MB) << 20) {
+            throw new WriteException("the queue's file system (" + config.get(QUEUE) + ") has " + (free >> 20)
+                    + " MiB free, under --min-free-mb " + config.get(MIN_FREE_MB) + ": stopped before the queue is "
                     + "damaged. Free space, then start the simulator again; it appends where it stopped.", null);
         }
     }

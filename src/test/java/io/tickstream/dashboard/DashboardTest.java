@@ -80,7 +80,7 @@ class DashboardTest {
     @Test
     void shouldShowLivePricesAndScoresKeepTheWatchlistAndResumeAcrossARestart() throws Exception {
         Path queue = dir.resolve("queue");
-        ServerConfig config = Fixture.server(queue).toBuilder().heartbeatMs(1000).build();
+        ServerConfig config = Fixture.server(queue).with(ServerConfig.HEARTBEAT_MS, 1000);
         Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 1500, 12));
         ServerMain server = Fixture.startServer(config);
         int port = server.port();
@@ -102,7 +102,7 @@ class DashboardTest {
             long reconnects = ((Number) js(b, "return window.tickstream.reconnects")).longValue();
             await(() -> ((Number) js(b, "return window.tickstream.reconnects")).longValue() > reconnects,
                     "a reconnect attempt to fail while the server is down");
-            server = Fixture.startServer(config.toBuilder().port(port).build());
+            server = Fixture.startServer(config.with(ServerConfig.PORT, port));
             long seqAtRestart = ((Number) js(b, "return window.tickstream.lastSeq()")).longValue();
             await(() -> "open".equals(js(b, "return window.tickstream.state"))
                     && ((Number) js(b, "return window.tickstream.lastSeq()")).longValue() > seqAtRestart + 100,

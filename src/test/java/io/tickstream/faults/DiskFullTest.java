@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
+import io.tickstream.config.ServerConfig;
 import io.tickstream.feed.Sequenced;
 import io.tickstream.support.AppProcess;
 import io.tickstream.support.External;
@@ -47,7 +48,7 @@ class DiskFullTest {
         Path queue = mnt.resolve("queue");
         Vertx vertx = Vertx.vertx();
         try {
-            try (ServerMain server = Fixture.startServer(Fixture.server(queue).toBuilder().staleAfterMs(700).build());
+            try (ServerMain server = Fixture.startServer(Fixture.server(queue).with(ServerConfig.STALE_AFTER_MS, 700));
                  WsClient c = WsClient.connect(WsClient.client(vertx), server.port())) {
                 c.request(Messages.subscribeAll("all").json(), "subscribed");
 

@@ -115,7 +115,7 @@ class FaultsTest {
     @Test
     void shouldDeliverEveryMessageOfTheQueueExactlyOnceWhileTheFeedIsKilledFiveTimes() throws Exception {
         Path queue = dir.resolve("queue");
-        ServerConfig config = Fixture.server(queue).toBuilder().staleAfterMs(700).build();
+        ServerConfig config = Fixture.server(queue).with(ServerConfig.STALE_AFTER_MS, 700);
         Random random = new Random(7);
         try (ServerMain server = Fixture.startServer(config); WsClient c = WsClient.connect(client, server.port())) {
             c.request(Fixture.subscribeAll("all"), "subscribed");

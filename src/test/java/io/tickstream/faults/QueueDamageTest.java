@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
+import io.tickstream.config.ServerConfig;
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.feed.QueueFiles;
 import io.tickstream.support.Fixture;
@@ -54,7 +55,8 @@ class QueueDamageTest {
     }
 
     private static ServerMain serverFromStart(Path queue) throws Exception {
-        return Fixture.startServer(Fixture.server(queue).toBuilder().fromStart(true).rollCycle("TEST_SECONDLY").build());
+        return Fixture.startServer(Fixture.server(queue).with(ServerConfig.FROM_START, true)
+                .with(ServerConfig.ROLL_CYCLE, "TEST_SECONDLY"));
     }
 
     /** The first seq of the cycle file at {@code file} (cycle files and the cycles of seqs sort alike). */

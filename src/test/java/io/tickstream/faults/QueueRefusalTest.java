@@ -117,8 +117,8 @@ class QueueRefusalTest {
 
     /** A queue of at least three cycle files written by the real simulator (one file per second). */
     static List<Path> writeCycles(Path queue) throws Exception {
-        Fixture.RunningSimulator sim = Fixture.startSimulator(new SimulatorConfig(queue, 2_000, 7, 1, 0, 0, 12, 50,
-                null, null, null, 0, 0, 0, "TEST_SECONDLY", 0));
+        Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 2_000, 7)
+                .with(SimulatorConfig.ROLL_CYCLE, "TEST_SECONDLY"));
         try {
             Fixture.await(() -> QueueFiles.cycleFiles(queue).size() >= 4, Duration.ofSeconds(20),
                     "the simulator to write four cycle files");

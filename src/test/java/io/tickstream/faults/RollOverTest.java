@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
+import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.support.Await;
@@ -40,11 +41,11 @@ class RollOverTest {
         Path queue = dir.resolve("queue");
         Vertx vertx = Vertx.vertx();
         WebSocketClient client = WsClient.client(vertx);
-        try (ServerMain server = Fixture.startServer(Fixture.server(queue).toBuilder().rollCycle("TEST_SECONDLY")
-                .build()); WsClient live = WsClient.connect(client, server.port())) {
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue)
+                .with(ServerConfig.ROLL_CYCLE, "TEST_SECONDLY")); WsClient live = WsClient.connect(client, server.port())) {
             live.request(Fixture.subscribeAll("all"), "subscribed");
-            Fixture.RunningSimulator sim = Fixture.startSimulator(new SimulatorConfig(queue, 800, 3, 1, 0, 0, 12, 50,
-                    null, null, null, 0, 0, 0, "TEST_SECONDLY", 0));
+            Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 800, 3)
+                    .with(SimulatorConfig.ROLL_CYCLE, "TEST_SECONDLY"));
             List<Long> resumed = new ArrayList<>();
             try {
                 long last;

@@ -89,9 +89,11 @@ class AccessTest {
         tokens = TokenAuthority.fromSecretFile(secret);
         SERVER_LOG.setLevel(Level.FINE);
         SERVER_LOG.addHandler(CAPTURE);
-        ServerConfig config = Fixture.server(dir.resolve("queue")).toBuilder().host("127.0.0.1").heartbeatMs(300)
-                .idleTimeoutMs(IDLE_TIMEOUT_MS).authSecretFile(secret).allowedOrigins(List.of(ALLOWED_ORIGIN))
-                .maxConnectionsPerAddress(MAX_PER_ADDRESS).handshakeTimeoutMs(700).build();
+        ServerConfig config = Fixture.server(dir.resolve("queue")).with(ServerConfig.HOST, "127.0.0.1")
+                .with(ServerConfig.HEARTBEAT_MS, 300).with(ServerConfig.IDLE_TIMEOUT_MS, IDLE_TIMEOUT_MS)
+                .with(ServerConfig.AUTH_SECRET_FILE, secret).with(ServerConfig.ALLOWED_ORIGINS, List.of(ALLOWED_ORIGIN))
+                .with(ServerConfig.MAX_CONNECTIONS_PER_ADDRESS, MAX_PER_ADDRESS)
+                .with(ServerConfig.HANDSHAKE_TIMEOUT_MS, 700);
         server = Fixture.startServer(config);
         sim = Fixture.startSimulator(Fixture.simulator(dir.resolve("queue"), 300, 1));
         vertx = Vertx.vertx();

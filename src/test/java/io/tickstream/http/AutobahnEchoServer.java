@@ -46,7 +46,8 @@ public final class AutobahnEchoServer extends VerticleBase {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         String host = InetAddress.getLocalHost().getHostAddress();
-        ServerConfig config = ServerConfig.defaults(Path.of("unused")).toBuilder().host(host).port(port).build();
+        ServerConfig config = ServerConfig.defaults(Path.of("unused")).with(ServerConfig.HOST, host)
+                .with(ServerConfig.PORT, port);
         Vertx vertx = Vertx.vertx();
         boolean interrupted = false;
         try {

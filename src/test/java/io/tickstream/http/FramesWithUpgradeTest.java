@@ -6,6 +6,7 @@ import static io.tickstream.support.RawWebSocket.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tickstream.ServerMain;
+import io.tickstream.config.ServerConfig;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
 import io.tickstream.support.RawWebSocket;
@@ -42,7 +43,7 @@ class FramesWithUpgradeTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = Fixture.startServer(Fixture.server(dir.resolve("queue")).toBuilder().host("127.0.0.1").build());
+        server = Fixture.startServer(Fixture.server(dir.resolve("queue")).with(ServerConfig.HOST, "127.0.0.1"));
     }
 
     @AfterAll

@@ -63,13 +63,13 @@ class HostileFramesTest {
     @BeforeAll
     static void start() throws Exception {
         Path queue = dir.resolve("queue");
-        ServerConfig config = Fixture.server(queue).toBuilder().host("127.0.0.1").build();
-        assertEquals(LIMIT, config.maxMessageBytes(), "the defaults are what is tested");
+        ServerConfig config = Fixture.server(queue).with(ServerConfig.HOST, "127.0.0.1");
+        assertEquals(LIMIT, config.get(ServerConfig.MAX_MESSAGE_BYTES), "the defaults are what is tested");
         server = Fixture.startServer(config);
         Path symbols = Files.writeString(dir.resolve("symbols.csv"),
                 "symbol,price,volatility\nAAPL,190,0.001\nMSFT,410,0.001\nNVDA,120,0.002\n");
-        sim = Fixture.startSimulator(new SimulatorConfig(queue, 300, 7, 1, 0, 0, 2, 50, symbols, null, null, 0, 0, 0,
-                "FAST_DAILY", 0));
+        sim = Fixture.startSimulator(Fixture.simulator(queue, 300, 7).with(SimulatorConfig.MATCHES, 2)
+                .with(SimulatorConfig.SYMBOLS, symbols));
         vertx = Vertx.vertx();
         client = WsClient.client(vertx);
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
+import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
@@ -80,11 +81,10 @@ class HttpEndpointsTest {
     @Test
     void shouldTurnReadyOnlyOnceTheBacklogIsRead() throws Exception {
         Path queue = dir.resolve("backlog");
-        SimulatorConfig fast = new SimulatorConfig(queue, 1_000_000, 4, 1, 0, 0, 12, 50, null, null, null, 200_000, 0,
-                0, "FAST_DAILY", 0);
+        SimulatorConfig fast = Fixture.simulator(queue, 1_000_000, 4).with(SimulatorConfig.COUNT, 200_000);
         Fixture.RunningSimulator sim = Fixture.startSimulator(fast);
         sim.thread().join(60_000);
-        try (ServerMain server = Fixture.startServer(Fixture.server(queue).toBuilder().fromStart(true).build())) {
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue).with(ServerConfig.FROM_START, true))) {
             int port = server.port();
             Fixture.await(() -> status(port, "/health/ready") == 200, Duration.ofSeconds(30), "ready");
             double read = Fixture.metric(port, "tickstream_feed_messages_total{kind=\"tick\"}")

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
+import io.tickstream.config.ServerConfig;
 import io.tickstream.support.Await;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
@@ -59,7 +60,7 @@ class NginxTest {
         String nginxBin = External.require("nginx");
         String openssl = External.require("openssl");
         Path queue = dir.resolve("queue");
-        server = Fixture.startServer(Fixture.server(queue).toBuilder().heartbeatMs(HEARTBEAT_MS).build());
+        server = Fixture.startServer(Fixture.server(queue).with(ServerConfig.HEARTBEAT_MS, HEARTBEAT_MS));
         sim = Fixture.startSimulator(Fixture.simulator(queue, 500, 4));
         External.run(dir.resolve("openssl.log"), openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes",
                 "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(),

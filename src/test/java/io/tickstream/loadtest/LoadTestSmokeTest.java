@@ -29,8 +29,8 @@ class LoadTestSmokeTest {
     void shouldMeasureAFewHundredSubscribersWithoutGaps() throws Exception {
         Path queue = dir.resolve("queue");
         // No matches: stocks.* then covers the whole feed, so seq must be contiguous.
-        Fixture.RunningSimulator sim = Fixture.startSimulator(new SimulatorConfig(queue, 500, 3, 1, 0, 0, 0, 1000,
-                null, null, null, 0, 0, 0, "FAST_DAILY", 0));
+        Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 500, 3)
+                .with(SimulatorConfig.MATCHES, 0).with(SimulatorConfig.MATCH_MINUTE_MS, 1000));
         try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
             Fixture.await(() -> server.ready(), Duration.ofSeconds(20), "ready");
             Fixture.awaitTopics(server.port(), 300, Duration.ofSeconds(20));   // the harness picks among these

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
+import io.tickstream.config.SimulatorConfig;
 import io.tickstream.feed.Score;
 import io.tickstream.feed.Sequenced;
 import io.tickstream.support.Fixture;
@@ -58,7 +59,8 @@ class BackpressureTest {
             (isSlow ? slow : healthy).add(ws);
         }
         Fixture.RunningSimulator sim = Fixture.startSimulator(
-                new io.tickstream.config.SimulatorConfig(queue, 4000, 17, 1, 0, 0, 16, 20, null, null, null, 0, 0, 0, "FAST_DAILY", 0));
+                Fixture.simulator(queue, 4000, 17).with(SimulatorConfig.MATCHES, 16)
+                        .with(SimulatorConfig.MATCH_MINUTE_MS, 20));
         Fixture.awaitQueueGrowth(queue, 4_000, Duration.ofSeconds(30));   // a second of feed (4,000 records) first
         slow.forEach(WsClient::pause);
         Thread.sleep(pauseMillis);   // pacing: the slow readers take nothing for this long, whatever the server does
@@ -102,8 +104,8 @@ class BackpressureTest {
     @Test
     void shouldConflateTicksForSlowReadersAndKeepEveryScoreEvent() throws Exception {
         Vertx vertx = Vertx.vertx();
-        ServerConfig config = Fixture.server(dir.resolve("queue")).toBuilder().writeQueueBytes(131_072)
-                .maxBacklogBytes(8 << 20).slowConsumerGraceMs(60_000).build();
+        ServerConfig config = Fixture.server(dir.resolve("queue")).with(ServerConfig.WRITE_QUEUE_BYTES, 131_072)
+                .with(ServerConfig.MAX_BACKLOG_BYTES, 8 << 20).with(ServerConfig.SLOW_CONSUMER_GRACE_MS, 60_000);
         Run r = run(config, vertx, 8000, true);
         try (ServerMain server = r.server()) {
             for (WsClient ws : r.healthy()) {
@@ -164,14 +166,16 @@ class BackpressureTest {
     void shouldCloseAReaderThatTakesNothingForTheStallTimeout() throws Exception {
         // The backlog limit is never reached (ticks conflate), but the sockets stay full.
         // A longer pause and a smaller write queue than below, so that the sockets surely fill.
-        assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue")).toBuilder().writeQueueBytes(131_072)
-                .maxBacklogBytes(8 << 20).slowConsumerGraceMs(60_000).stallTimeoutMs(1_500).build(), 8000);
+        assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue"))
+                .with(ServerConfig.WRITE_QUEUE_BYTES, 131_072).with(ServerConfig.MAX_BACKLOG_BYTES, 8 << 20)
+                .with(ServerConfig.SLOW_CONSUMER_GRACE_MS, 60_000).with(ServerConfig.STALL_TIMEOUT_MS, 1_500), 8000);
     }
 
     @Test
     void shouldCloseSlowReadersWith4001AfterTheGracePeriod() throws Exception {
-        assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue")).toBuilder().writeQueueBytes(262_144)
-                .maxBacklogBytes(65_536).slowConsumerGraceMs(1_000).build(),
+        assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue"))
+                .with(ServerConfig.WRITE_QUEUE_BYTES, 262_144).with(ServerConfig.MAX_BACKLOG_BYTES, 65_536)
+                .with(ServerConfig.SLOW_CONSUMER_GRACE_MS, 1_000),
                 5000);
     }
 

@@ -44,7 +44,9 @@ class MaxRateTest {
             full.request(Messages.subscribe("f", topics).json(), "subscribed");
 
             // 2 symbols at 1,000 ticks/s: 500 updates/s per topic, for 3 s.
-            SimulatorConfig feed = new SimulatorConfig(queue, 1000, 5, 1, 0, 0, 0, 1000, symbols, null, null, 0, 3, 0, "FAST_DAILY", 0);
+            SimulatorConfig feed = Fixture.simulator(queue, 1000, 5).with(SimulatorConfig.MATCHES, 0)
+                    .with(SimulatorConfig.MATCH_MINUTE_MS, 1000).with(SimulatorConfig.SYMBOLS, symbols)
+                    .with(SimulatorConfig.DURATION, 3);
             Fixture.startSimulator(feed).thread().join(30_000);
             double seconds = 3; // the feed's duration: the simulator writes for 3 s of wall time
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.Unpooled;
 import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
+import io.tickstream.config.SimulatorConfig;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
@@ -54,15 +55,16 @@ class ProtocolErrorsTest {
     @BeforeAll
     static void start() throws Exception {
         Path queue = dir.resolve("queue");
-        ServerConfig config = Fixture.server(queue).toBuilder().host("127.0.0.1").heartbeatMs(300)
-                .maxSubscriptions(MAX_SUBSCRIPTIONS).maxMessageBytes(MAX_MESSAGE_BYTES).clientRate(20).clientBurst(40)
-                .rateLimitStrikes(20).build();
+        ServerConfig config = Fixture.server(queue).with(ServerConfig.HOST, "127.0.0.1")
+                .with(ServerConfig.HEARTBEAT_MS, 300).with(ServerConfig.MAX_SUBSCRIPTIONS, MAX_SUBSCRIPTIONS)
+                .with(ServerConfig.MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES).with(ServerConfig.CLIENT_RATE, 20)
+                .with(ServerConfig.CLIENT_BURST, 40).with(ServerConfig.RATE_LIMIT_STRIKES, 20);
         server = Fixture.startServer(config);
         Path symbols = java.nio.file.Files.writeString(dir.resolve("symbols.csv"),
                 "symbol,price,volatility\nAAPL,190,0.001\nMSFT,410,0.001\nNVDA,120,0.002\nAMZN,180,0.001\n"
                         + "META,500,0.001\nTSLA,250,0.002\n");
-        sim = Fixture.startSimulator(new io.tickstream.config.SimulatorConfig(queue, 500, 9, 1, 0, 0, 4, 50, symbols,
-                null, null, 0, 0, 0, "FAST_DAILY", 0));
+        sim = Fixture.startSimulator(Fixture.simulator(queue, 500, 9).with(SimulatorConfig.MATCHES, 4)
+                .with(SimulatorConfig.SYMBOLS, symbols));
         vertx = Vertx.vertx();
         client = WsClient.client(vertx);
     }

@@ -183,11 +183,11 @@ class ResumeTest {
     @Test
     void shouldAnswerResumeUnavailableWhenTheSeqIsNoLongerInTheQueue() throws Exception {
         Path queue = dir.resolve("queue");
-        SimulatorConfig rolling = new SimulatorConfig(queue, 500, 2, 1, 0, 0, 4, 50, null, null, null, 0, 0, 0,
-                "TEST_SECONDLY", 2);
+        SimulatorConfig rolling = Fixture.simulator(queue, 500, 2).with(SimulatorConfig.MATCHES, 4)
+                .with(SimulatorConfig.ROLL_CYCLE, "TEST_SECONDLY").with(SimulatorConfig.RETAIN_CYCLES, 2);
         Fixture.RunningSimulator sim = Fixture.startSimulator(rolling);
         try (ServerMain server = Fixture.startServer(
-                Fixture.server(queue).toBuilder().rollCycle("TEST_SECONDLY").build())) {
+                Fixture.server(queue).with(ServerConfig.ROLL_CYCLE, "TEST_SECONDLY"))) {
             Fixture.await(() -> !Fixture.readQueue(queue).isEmpty(), Duration.ofSeconds(10), "first messages");
             long early = Fixture.readQueue(queue).get(0).seq();
             Fixture.await(() -> {
@@ -256,8 +256,8 @@ class ResumeTest {
 
     /** A feed that ran and stopped: {@code count} messages in the queue, nothing arriving. */
     private static void writeFeed(Path queue, long count, long seed) throws InterruptedException {
-        Fixture.startSimulator(new SimulatorConfig(queue, 20_000, seed, 1, 0, 0, 12, 50, null, null, null, count, 0, 0,
-                "FAST_DAILY", 0)).thread().join(60_000);
+        Fixture.startSimulator(Fixture.simulator(queue, 20_000, seed).with(SimulatorConfig.COUNT, count))
+                .thread().join(60_000);
     }
 
     @Test
@@ -265,8 +265,8 @@ class ResumeTest {
         Path queue = dir.resolve("queue");
         writeFeed(queue, 2_000, 4);
         long head = Fixture.queueSeqs(queue).get(1_999);
-        try (ServerMain server = Fixture.startServer(Fixture.server(queue).toBuilder().resumeAheadWaitMs(300).heartbeatMs(30_000)
-                .build())) {
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue).with(ServerConfig.RESUME_AHEAD_WAIT_MS, 300)
+                .with(ServerConfig.HEARTBEAT_MS, 30_000))) {
             WsClient ws = WsClient.connect(client, server.port());
             ws.awaitMessage(m -> "welcome".equals(m.getString("type")), Duration.ofSeconds(10));
             ws.send(subscribe(List.of("stocks.*"), 1L << 52).snapshot(true).json());
@@ -298,8 +298,7 @@ class ResumeTest {
         Path queue = dir.resolve("queue");
         writeFeed(queue, 1_000, 6);
         List<String> topics = List.of("stocks.*", "sports.>");
-        try (ServerMain server = Fixture.startServer(Fixture.server(queue).toBuilder().resumeAheadWaitMs(20_000)
-                .build())) {
+        try (ServerMain server = Fixture.startServer(Fixture.server(queue).with(ServerConfig.RESUME_AHEAD_WAIT_MS, 20_000))) {
             long last = Fixture.queueSeqs(queue).get(999);
             long from = last + 300;   // 300 records ahead of this server: what a client of a server further on saw
             WsClient ws = WsClient.connect(client, server.port());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.config.SimulatorConfig;
+import io.tickstream.support.Fixture;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -45,8 +46,8 @@ class ScenarioTest {
     @Test
     void shouldRefuseAQueueDirectoryThatCannotBeCreated() throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
-        SimulatorConfig config = new SimulatorConfig(file.resolve("queue"), 100, 1, 1, 0, 0, 1, 100, null, null, null,
-                0, 0, 0, "FAST_DAILY", 0);
+        SimulatorConfig config = Fixture.simulator(file.resolve("queue"), 100, 1)
+                .with(SimulatorConfig.MATCHES, 1).with(SimulatorConfig.MATCH_MINUTE_MS, 100);
         Simulator.SetupException e = assertThrows(Simulator.SetupException.class,
                 () -> new Simulator(config, new PrintStream(OutputStream.nullOutputStream())));
         assertTrue(e.getMessage().startsWith("cannot create queue directory " + file.resolve("queue")),

@@ -52,14 +52,23 @@ public final class Fixture {
         return file;
     }
 
-    /** A steady simulator config: no bursts, fast matches (50 ms per match minute), no progress lines. */
+    /**
+     * A steady simulator config: no bursts, 12 fast matches (50 ms per match minute), no progress
+     * lines, no end; change the rest with {@link SimulatorConfig#with}.
+     */
     public static SimulatorConfig simulator(Path queue, double rate, long seed) {
-        return new SimulatorConfig(queue, rate, seed, 1, 0, 0, 12, 50, null, null, null, 0, 0, 0, "FAST_DAILY", 0);
+        return SimulatorConfig.defaults(queue).with(SimulatorConfig.RATE, rate).with(SimulatorConfig.SEED, seed)
+                .with(SimulatorConfig.BURST_MULTIPLIER, 1).with(SimulatorConfig.BURST_SECONDS, 0)
+                .with(SimulatorConfig.BURST_EVERY, 0).with(SimulatorConfig.MATCHES, 12)
+                .with(SimulatorConfig.MATCH_MINUTE_MS, 50).with(SimulatorConfig.STATS_EVERY, 0);
     }
 
-    /** Server defaults on port 0, tailing {@code queue} from its end. */
+    /**
+     * Server defaults on port 0, tailing {@code queue} from its end, with two event loops whatever
+     * the machine's cores; change the rest with {@link ServerConfig#with}.
+     */
     public static ServerConfig server(Path queue) {
-        return ServerConfig.defaults(queue).toBuilder().port(0).build();
+        return ServerConfig.defaults(queue).with(ServerConfig.PORT, 0).with(ServerConfig.EVENT_LOOPS, 2);
     }
 
     /** A simulator running on its own thread until {@link RunningSimulator#stop()}. */
