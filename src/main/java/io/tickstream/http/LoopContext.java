@@ -55,10 +55,7 @@ public record LoopContext(String name, Shard shard, DeliveryMeters delivery, Ser
             this.startPosition = startPosition;
             this.replayer = replayer;
             this.maxSubscriptions = config.maxSubscriptions();
-            this.settings = new SessionSettings(config.heartbeatMs(), config.maxSubscriptions(),
-                    config.maxFrameBytes(), config.clientRate(), config.clientBurst(), config.rateLimitStrikes(),
-                    config.maxBacklogBytes(), config.slowConsumerGraceMs(), config.stallTimeoutMs(),
-                    config.idleTimeoutMs(), config.resumeAheadWaitMs());
+            this.settings = SessionSettings.from(config);
         }
 
         /**

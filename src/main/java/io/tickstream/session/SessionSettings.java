@@ -1,7 +1,10 @@
 package io.tickstream.session;
 
+import io.tickstream.config.ServerConfig;
+
 /**
- * Limits and timings every session of a server shares.
+ * Limits and timings every session of a server shares: the session's view of {@link ServerConfig},
+ * made from it by {@link #from(ServerConfig)} only.
  *
  * @param heartbeatMs          a connection quiet this long gets a {@code heartbeat}
  * @param maxSubscriptions     most topics and patterns one connection may hold
@@ -22,4 +25,14 @@ package io.tickstream.session;
 public record SessionSettings(long heartbeatMs, int maxSubscriptions, int maxFrameBytes, double clientMessagesPerSec,
                               int clientBurst, int rateLimitStrikes, long maxBacklogBytes, long slowConsumerGraceMs,
                               long stallTimeoutMs, long idleTimeoutMs, long resumeAheadWaitMs) {
+
+    /** The settings of {@code config} that sessions read. */
+    public static SessionSettings from(ServerConfig config) {
+        return new SessionSettings(config.get(ServerConfig.HEARTBEAT_MS), config.get(ServerConfig.MAX_SUBSCRIPTIONS),
+                config.get(ServerConfig.MAX_FRAME_BYTES), config.get(ServerConfig.CLIENT_RATE),
+                config.get(ServerConfig.CLIENT_BURST), config.get(ServerConfig.RATE_LIMIT_STRIKES),
+                config.get(ServerConfig.MAX_BACKLOG_BYTES), config.get(ServerConfig.SLOW_CONSUMER_GRACE_MS),
+                config.get(ServerConfig.STALL_TIMEOUT_MS), config.get(ServerConfig.IDLE_TIMEOUT_MS),
+                config.get(ServerConfig.RESUME_AHEAD_WAIT_MS));
+    }
 }
