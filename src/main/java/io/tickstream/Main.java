@@ -1,9 +1,9 @@
 package io.tickstream;
 
-import io.tickstream.config.LoadTestOptions;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SettingOptions;
 import io.tickstream.config.SimulatorConfig;
+import io.tickstream.loadtest.LoadTestSettings;
 import io.tickstream.simulator.Scenario;
 import io.tickstream.simulator.Simulator;
 import java.util.concurrent.Callable;
@@ -13,7 +13,6 @@ import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -170,20 +169,26 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "loadtest", mixinStandardHelpOptions = true,
+    @Command(name = "loadtest", mixinStandardHelpOptions = true, modelTransformer = LoadTestCommand.Options.class,
             description = "Open many WebSocket subscribers against a server and report latency, throughput, "
                     + "gaps and disconnects. Exits 1 when healthy readers saw a gap or a reorder.")
     static final class LoadTestCommand implements Callable<Integer> {
 
-        @Mixin
-        LoadTestOptions options;
+        /** Gives the command an option for each of the load test's settings. */
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                return SettingOptions.addTo(spec, LoadTestSettings.SETTINGS);
+            }
+        }
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            io.tickstream.loadtest.LoadTest.Config config = options.toConfig();
+            io.tickstream.loadtest.LoadTest.Config config = SettingOptions.read(spec, LoadTestSettings.SETTINGS)
+                    .toConfig();
             io.tickstream.loadtest.Report report;
             try {
                 report = new io.tickstream.loadtest.LoadTest(config, System.out).run();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tickstream.loadtest.LoadTestSettings;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -33,13 +34,16 @@ class SettingsTest {
         SimulatorConfig simulator = parse(SimulatorConfig.SETTINGS);
         assertEquals(SimulatorConfig.defaults(Path.of("data/queue")).with(SimulatorConfig.SEED,
                 simulator.get(SimulatorConfig.SEED)), simulator);
+        assertEquals(LoadTestSettings.SETTINGS.defaults(), parse(LoadTestSettings.SETTINGS));
     }
 
     @Test
-    void shouldNameEachEnvironmentVariableAfterItsFlag() {
+    void shouldNameEachEnvironmentVariableAfterItsFlagUnlessNamed() {
         assertEquals("TICKSTREAM_HEARTBEAT_MS", ServerConfig.HEARTBEAT_MS.env());
         assertEquals("TICKSTREAM_MAX_INFLIGHT_BATCHES", ServerConfig.MAX_INFLIGHT_BATCHES.env());
         assertEquals("TICKSTREAM_BURST_EVERY", SimulatorConfig.BURST_EVERY.env());
+        assertEquals("TICKSTREAM_LOADTEST_CLIENTS", LoadTestSettings.CLIENTS.env());
+        assertEquals("TICKSTREAM_LOADTEST_ALL_STOCKS", LoadTestSettings.ALL_STOCKS_SHARE.env());
     }
 
     @Test
@@ -102,5 +106,7 @@ class SettingsTest {
     void shouldLeaveASettingWithoutDefaultUnsetUnlessGiven() {
         assumeNoTickstreamVariables();
         assertNull(parse(ServerConfig.SETTINGS).get(ServerConfig.AUTH_SECRET_FILE));
+        assertNull(parse(LoadTestSettings.SETTINGS).get(LoadTestSettings.TOKEN));
+        assertEquals("secret", parse(LoadTestSettings.SETTINGS, "--token", "secret").get(LoadTestSettings.TOKEN));
     }
 }
