@@ -1,11 +1,20 @@
 package io.tickstream;
 
+import io.tickstream.auth.TokenAuthority;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SettingOptions;
 import io.tickstream.config.SimulatorConfig;
+import io.tickstream.feed.FeedQueue;
+import io.tickstream.feed.TopicPattern;
+import io.tickstream.loadtest.LoadTest;
 import io.tickstream.loadtest.LoadTestSettings;
+import io.tickstream.loadtest.Report;
 import io.tickstream.simulator.Scenario;
 import io.tickstream.simulator.Simulator;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
@@ -14,7 +23,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 /** The {@code tickstream} command line: one jar, a subcommand per process role. */
 @Command(name = "tickstream", mixinStandardHelpOptions = true, version = "tickstream 0.1",
@@ -131,14 +143,14 @@ public final class Main implements Runnable {
             ServerMain server;
             try {
                 server = ServerMain.start(config);
-            } catch (io.tickstream.feed.FeedQueue.UnusableQueueException e) {
+            } catch (FeedQueue.UnusableQueueException e) {
                 // the operator's problem, said in full by the message: no stack trace (FINE logs it)
                 Logger.getLogger(Main.class.getName()).log(Level.FINE, "queue refused", e);
                 for (String line : e.getMessage().split("\n")) {
                     spec.commandLine().getErr().println("server: " + line);
                 }
                 return 2;
-            } catch (io.tickstream.auth.TokenAuthority.SecretFileException e) {
+            } catch (TokenAuthority.SecretFileException e) {
                 spec.commandLine().getErr().println("server: cannot start: " + e.getMessage());
                 return 1;
             } catch (Exception e) {
@@ -149,7 +161,7 @@ public final class Main implements Runnable {
             // signals rather than in a shutdown hook, which would make the exit code 143.
             CountDownLatch stop = new CountDownLatch(1);
             for (String signal : new String[] {"TERM", "INT"}) {
-                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.countDown());
+                Signal.handle(new Signal(signal), s -> stop.countDown());
             }
             String listen = config.get(ServerConfig.HOST);
             String host = listen.equals("0.0.0.0") ? "localhost" : listen;
@@ -187,12 +199,11 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            io.tickstream.loadtest.LoadTest.Config config = SettingOptions.read(spec, LoadTestSettings.SETTINGS)
-                    .toConfig();
-            io.tickstream.loadtest.Report report;
+            LoadTest.Config config = SettingOptions.read(spec, LoadTestSettings.SETTINGS).toConfig();
+            Report report;
             try {
-                report = new io.tickstream.loadtest.LoadTest(config, System.out).run();
-            } catch (java.io.IOException | IllegalStateException e) {
+                report = new LoadTest(config, System.out).run();
+            } catch (IOException | IllegalStateException e) {
                 spec.commandLine().getErr().println("loadtest: " + e.getMessage());
                 return 2;
             }
@@ -209,22 +220,22 @@ public final class Main implements Runnable {
                     + "and print it. Pass it as Authorization: Bearer TOKEN or as ws://HOST/ws?token=TOKEN.")
     static final class Token implements Callable<Integer> {
 
-        @picocli.CommandLine.Option(names = "--secret-file", paramLabel = "FILE",
+        @Option(names = "--secret-file", paramLabel = "FILE",
                 defaultValue = "${env:TICKSTREAM_AUTH_SECRET_FILE}",
                 description = "The server's secret, readable by its owner only (chmod 600) "
                         + "(env TICKSTREAM_AUTH_SECRET_FILE).")
-        java.nio.file.Path secretFile;
+        Path secretFile;
 
-        @picocli.CommandLine.Option(names = "--topics", paramLabel = "LIST", split = ",",
+        @Option(names = "--topics", paramLabel = "LIST", split = ",",
                 defaultValue = "stocks.*,sports.>",
                 description = "Topic patterns the holder may subscribe within (default ${DEFAULT-VALUE}).")
-        java.util.List<String> topics;
+        List<String> topics;
 
-        @picocli.CommandLine.Option(names = "--ttl", paramLabel = "SECONDS", defaultValue = "3600",
+        @Option(names = "--ttl", paramLabel = "SECONDS", defaultValue = "3600",
                 description = "How long the token is valid (default ${DEFAULT-VALUE}).")
         long ttlSeconds;
 
-        @picocli.CommandLine.Option(names = "--subject", paramLabel = "NAME", defaultValue = "",
+        @Option(names = "--subject", paramLabel = "NAME", defaultValue = "",
                 description = "Who the token is for, for logs (default none).")
         String subject;
 
@@ -234,25 +245,25 @@ public final class Main implements Runnable {
         @Override
         public Integer call() {
             if (secretFile == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
+                throw new ParameterException(spec.commandLine(),
                         "--secret-file (or TICKSTREAM_AUTH_SECRET_FILE) is required");
             }
             if (ttlSeconds < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--ttl must be at least 1 second");
+                throw new ParameterException(spec.commandLine(), "--ttl must be at least 1 second");
             }
-            java.util.List<io.tickstream.feed.TopicPattern> patterns = new java.util.ArrayList<>();
+            List<TopicPattern> patterns = new ArrayList<>();
             for (String t : topics) {
                 try {
-                    patterns.add(io.tickstream.feed.TopicPattern.parse(t.trim()));
+                    patterns.add(TopicPattern.parse(t.trim()));
                 } catch (IllegalArgumentException e) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--topics: " + e.getMessage());
+                    throw new ParameterException(spec.commandLine(), "--topics: " + e.getMessage());
                 }
             }
             try {
-                spec.commandLine().getOut().println(io.tickstream.auth.TokenAuthority.fromSecretFile(secretFile)
+                spec.commandLine().getOut().println(TokenAuthority.fromSecretFile(secretFile)
                         .mint(subject, patterns, ttlSeconds));
                 return 0;
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 spec.commandLine().getErr().println("token: " + e.getMessage());
                 return 2;
             }
