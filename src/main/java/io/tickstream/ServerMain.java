@@ -1,5 +1,18 @@
 package io.tickstream;
 
+import static io.tickstream.config.ServerConfig.ALLOWED_ORIGINS;
+import static io.tickstream.config.ServerConfig.AUTH_SECRET_FILE;
+import static io.tickstream.config.ServerConfig.BATCH_LINGER_MS;
+import static io.tickstream.config.ServerConfig.DRAIN_MS;
+import static io.tickstream.config.ServerConfig.EVENT_LOOPS;
+import static io.tickstream.config.ServerConfig.FROM_START;
+import static io.tickstream.config.ServerConfig.MAX_BATCH;
+import static io.tickstream.config.ServerConfig.MAX_CONNECTIONS_PER_ADDRESS;
+import static io.tickstream.config.ServerConfig.MAX_INFLIGHT_BATCHES;
+import static io.tickstream.config.ServerConfig.QUEUE;
+import static io.tickstream.config.ServerConfig.ROLL_CYCLE;
+import static io.tickstream.config.ServerConfig.STALE_AFTER_MS;
+
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -28,6 +41,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -79,13 +93,13 @@ public final class ServerMain implements AutoCloseable {
     public static ServerMain start(ServerConfig config) throws Exception {
         // what can refuse the start comes first, before anything holds resources: the secret file,
         // then the queue (an unusable or damaged one refuses it at once)
-        Admission admission = new Admission(config.allowedOrigins(),
-                config.authSecretFile() == null ? null : TokenAuthority.fromSecretFile(config.authSecretFile()),
-                config.maxConnectionsPerAddress());
-        ChronicleQueue queue = FeedQueue.openForReading(config.queueDir(), FeedQueue.rollCycle(config.rollCycle()));
+        Path secret = config.get(AUTH_SECRET_FILE);
+        Admission admission = new Admission(config.get(ALLOWED_ORIGINS),
+                secret == null ? null : TokenAuthority.fromSecretFile(secret), config.get(MAX_CONNECTIONS_PER_ADDRESS));
+        ChronicleQueue queue = FeedQueue.openForReading(config.get(QUEUE), FeedQueue.rollCycle(config.get(ROLL_CYCLE)));
         // the latest message of every topic, read while the rest starts and listens (see loadLatest)
         long scanStarted = System.nanoTime();
-        CompletableFuture<LatestValues.Result> scanned = config.fromStart()
+        CompletableFuture<LatestValues.Result> scanned = config.get(FROM_START)
                 ? CompletableFuture.completedFuture(LatestValues.Result.NONE)
                 : CompletableFuture.supplyAsync(() -> LatestValues.upTo(queue, queue.lastIndex()), r -> {
                     Thread t = new Thread(r, "tickstream-start-scan");
@@ -101,23 +115,24 @@ public final class ServerMain implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         Meters meters = new Meters(registry);
         Vertx vertx = Vertx.builder()
-                .with(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
+                .with(new VertxOptions().setEventLoopPoolSize(config.get(EVENT_LOOPS))
                         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
-        QueueDamage damage = new QueueDamage(config.queueDir());
+        QueueDamage damage = new QueueDamage(config.get(QUEUE));
         meters.queueDamagedFiles(damage::damagedFiles);
-        Hub hub = new Hub(config.maxInFlightBatches());
-        QueueTailer tailer = new QueueTailer(queue, hub, meters, damage, config.fromStart(), config.maxBatch(),
-                config.batchLingerMs(),
+        Hub hub = new Hub(config.get(MAX_INFLIGHT_BATCHES));
+        QueueTailer tailer = new QueueTailer(queue, hub, meters, damage, config.get(FROM_START), config.get(MAX_BATCH),
+                config.get(BATCH_LINGER_MS),
                 IdleStrategy.backoff(TimeUnit.MILLISECONDS.toNanos(1)));
-        Replayer replayer = new Replayer(queue, damage, config.maxBatch());
+        Replayer replayer = new Replayer(queue, damage, config.get(MAX_BATCH));
         AtomicInteger port = new AtomicInteger();
         AtomicBoolean draining = new AtomicBoolean();
+        long staleAfterMs = config.get(STALE_AFTER_MS);
         Supplier<String> notReady = () -> draining.get() ? "draining"
                 : tailer.damaged() != null ? tailer.damaged()
                 : !tailer.caughtUp() ? "catching up"
-                : config.staleAfterMs() > 0 && tailer.stalenessSeconds() * 1000 > config.staleAfterMs() ? "feed stale"
+                : staleAfterMs > 0 && tailer.stalenessSeconds() * 1000 > staleAfterMs ? "feed stale"
                 : null;
         List<ServerVerticle> verticles = new CopyOnWriteArrayList<>();
         try {
@@ -132,9 +147,9 @@ public final class ServerMain implements AutoCloseable {
                 verticles.add(v);
                 return v;
             },
-                    new DeploymentOptions().setInstances(config.eventLoops()))
+                    new DeploymentOptions().setInstances(config.get(EVENT_LOOPS)))
                     .await(30, TimeUnit.SECONDS);
-            LatestValues.Result latest = config.fromStart() ? LatestValues.Result.NONE
+            LatestValues.Result latest = config.get(FROM_START) ? LatestValues.Result.NONE
                     : loadLatest(scanned, scanStarted, queue, startPosition, meters);
             List<Future<Void>> seeded = new ArrayList<>();
             for (ServerVerticle v : verticles) {
@@ -150,7 +165,7 @@ public final class ServerMain implements AutoCloseable {
         }
         tailer.begin();
         return new ServerMain(vertx, queue, tailer, replayer, port.get(), registry, verticles, draining, notReady,
-                config.drainMs());
+                config.get(DRAIN_MS));
     }
 
     /**

@@ -66,8 +66,8 @@ public final class HttpRoutes {
         try {
             grant = admission.authorize(ctx.request().getHeader("Authorization"), ctx.request().getParam("token"));
         } catch (InvalidTokenException e) {
-            acceptor.refuse(ctx, ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress(),
-                    new Admission.Refusal(401, e.getMessage()));
+            String address = ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress();
+            acceptor.refuse(ctx, address, new Admission.Refusal(401, e.getMessage()));
             return;
         }
         List<EncodedMessage> latest = new ArrayList<>(shard.latest());

@@ -1,5 +1,7 @@
 package io.tickstream.http;
 
+import static io.tickstream.config.ServerConfig.MAX_SUBSCRIPTIONS;
+
 import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Hub;
 import io.tickstream.fanout.Shard;
@@ -54,7 +56,7 @@ public record LoopContext(String name, Shard shard, DeliveryMeters delivery, Ser
             this.meters = meters;
             this.startPosition = startPosition;
             this.replayer = replayer;
-            this.maxSubscriptions = config.maxSubscriptions();
+            this.maxSubscriptions = config.get(MAX_SUBSCRIPTIONS);
             this.settings = SessionSettings.from(config);
         }
 

@@ -1,5 +1,10 @@
 package io.tickstream.http;
 
+import static io.tickstream.config.ServerConfig.HEARTBEAT_MS;
+import static io.tickstream.config.ServerConfig.HOST;
+import static io.tickstream.config.ServerConfig.MAX_MESSAGE_BYTES;
+import static io.tickstream.config.ServerConfig.PORT;
+
 import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Shard;
 import io.tickstream.ingest.LatestValues;
@@ -46,15 +51,15 @@ public final class ServerVerticle extends VerticleBase {
     /** The options every instance listens with; also used by tests that check the limits. */
     public static HttpServerOptions serverOptions(ServerConfig config) {
         return new HttpServerOptions()
-                .setHost(config.host())
-                .setPort(config.port())
+                .setHost(config.get(HOST))
+                .setPort(config.get(PORT))
                 .setTcpNoDelay(true)
                 // HTTP/1.1 only: WebSockets, proxies and Prometheus speak it. With h2c on, Vert.x
                 // holds a new connection back until its first request is complete (to look for an
                 // h2c upgrade), which would hide a slow handshake from the handshake timeout.
                 .setHttp2ClearTextEnabled(false)
-                .setMaxWebSocketFrameSize(config.maxMessageBytes())
-                .setMaxWebSocketMessageSize(config.maxMessageBytes())
+                .setMaxWebSocketFrameSize(config.get(MAX_MESSAGE_BYTES))
+                .setMaxWebSocketMessageSize(config.get(MAX_MESSAGE_BYTES))
                 .setPerFrameWebSocketCompressionSupported(false)
                 .setPerMessageWebSocketCompressionSupported(false);
     }
@@ -64,8 +69,8 @@ public final class ServerVerticle extends VerticleBase {
         loop = loops.open(vertx, context);
         sessions = new LoopSessions(loop);
         WebSocketAcceptor acceptor = new WebSocketAcceptor(config, loop.meters(), admission,
-                () -> new MessageAssembler(config.maxMessageBytes()), sessions);
-        Housekeeping.start(vertx, config.heartbeatMs(), loop, sessions, acceptor);
+                () -> new MessageAssembler(config.get(MAX_MESSAGE_BYTES)), sessions);
+        Housekeeping.start(vertx, config.get(HEARTBEAT_MS), loop, sessions, acceptor);
         return acceptor.createServer(vertx, serverOptions(config), routes.router(vertx, loop.shard(), acceptor))
                 .listen()
                 .onSuccess(s -> boundPort.set(s.actualPort()));

@@ -1,5 +1,9 @@
 package io.tickstream.http;
 
+import static io.tickstream.config.ServerConfig.HANDSHAKE_TIMEOUT_MS;
+import static io.tickstream.config.ServerConfig.TRUSTED_PROXIES;
+import static io.tickstream.config.ServerConfig.WRITE_QUEUE_BYTES;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.tickstream.auth.Grant;
@@ -87,7 +91,7 @@ final class WebSocketAcceptor {
         this.config = config;
         this.meters = meters;
         this.admission = admission;
-        this.trustedProxies = TrustedProxies.parse(config.trustedProxies());
+        this.trustedProxies = TrustedProxies.parse(config.get(TRUSTED_PROXIES));
         this.assemblers = assemblers;
         this.connections = connections;
     }
@@ -126,7 +130,7 @@ final class WebSocketAcceptor {
      * reads between calls.
      */
     void closeLateHandshakes(long nowNanos) {
-        long limit = config.handshakeTimeoutMs() * 1_000_000L;
+        long limit = config.get(HANDSHAKE_TIMEOUT_MS) * 1_000_000L;
         awaitingRequest.entrySet().removeIf(e -> {
             if (e.getValue() == PAST_TIMEOUT) {
                 meters.handshakeRefused("timeout").increment();
@@ -210,7 +214,7 @@ final class WebSocketAcceptor {
             return false;
         }
         Connection connection = connections.open(new WebSocketTransport(ws, channel), client, ticket.grant());
-        ws.setWriteQueueMaxSize(config.writeQueueBytes());
+        ws.setWriteQueueMaxSize(config.get(WRITE_QUEUE_BYTES));
         ws.drainHandler(v -> connection.onDrain());
         InboundFrames.attach(ws, assemblers.get(), connection);
         ws.pongHandler(data -> connection.onPong());

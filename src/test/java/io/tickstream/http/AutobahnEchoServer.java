@@ -66,9 +66,9 @@ public final class AutobahnEchoServer extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        Admission admission = new Admission(config.allowedOrigins(), null, config.maxConnectionsPerAddress());
+        Admission admission = new Admission(config.get(ServerConfig.ALLOWED_ORIGINS), null, config.get(ServerConfig.MAX_CONNECTIONS_PER_ADDRESS));
         acceptor = new WebSocketAcceptor(config, new Meters(new SimpleMeterRegistry()), admission,
-                () -> new MessageAssembler(config.maxMessageBytes(), true), Echo::new);
+                () -> new MessageAssembler(config.get(ServerConfig.MAX_MESSAGE_BYTES), true), Echo::new);
         Router router = Router.router(vertx);
         router.get("/").handler(ctx -> ctx.reroute(WebSocketAcceptor.PATH));
         acceptor.route(router);

@@ -45,7 +45,7 @@ class BackpressureTest {
     }
 
     private Run run(ServerConfig config, Vertx vertx, long pauseMillis, boolean resumeSlow) throws Exception {
-        Path queue = config.queueDir();
+        Path queue = config.get(ServerConfig.QUEUE);
         ServerMain server = Fixture.startServer(config);
         WebSocketClient fast = WsClient.client(vertx);
         WebSocketClient slowClient = WsClient.slowClient(vertx);
