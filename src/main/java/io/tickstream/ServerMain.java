@@ -26,7 +26,7 @@ import io.tickstream.fanout.Hub;
 import io.tickstream.auth.TokenAuthority;
 import io.tickstream.http.Admission;
 import io.tickstream.http.HttpRoutes;
-import io.tickstream.http.LoopContext;
+import io.tickstream.http.LoopFactory;
 import io.tickstream.http.ServerVerticle;
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.ingest.IdleStrategy;
@@ -138,7 +138,7 @@ public final class ServerMain implements AutoCloseable {
         try {
             long startPosition = tailer.start();
             // one verticle per event loop, each with its loop's context (shard, sessions' parts)
-            LoopContext.Factory loops = new LoopContext.Factory(config, hub, meters, startPosition, replayer);
+            LoopFactory loops = new LoopFactory(config, hub, meters, startPosition, replayer);
             HttpRoutes routes = new HttpRoutes(registry, notReady, admission);
             // listening while the scan may still run: not ready (the tailer has not begun) until
             // every shard holds the latest message of every topic

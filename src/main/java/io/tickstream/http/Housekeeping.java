@@ -1,6 +1,7 @@
 package io.tickstream.http;
 
 import io.micrometer.core.instrument.Timer;
+import io.tickstream.session.LoopContext;
 import io.tickstream.session.Session;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

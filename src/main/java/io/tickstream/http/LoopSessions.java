@@ -1,5 +1,6 @@
 package io.tickstream.http;
 
+import io.tickstream.session.LoopContext;
 import io.tickstream.auth.Grant;
 import io.tickstream.session.Session;
 import java.util.ArrayList;
@@ -58,8 +59,7 @@ final class LoopSessions implements WebSocketAcceptor.Connections {
     @Override
     public WebSocketAcceptor.Connection open(WebSocketTransport transport, String client, Grant grant) {
         String id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
-        Session session = new Session(id, transport, loop.shard(), loop.messages(), loop.parser(), loop.settings(),
-                loop.meters(), loop.delivery(), loop.scheduler(), loop.replayer(), loop.executor(), client, grant);
+        Session session = new Session(id, transport, loop, client, grant);
         sessions.add(session);
         return new WebSocketAcceptor.Connection() {
             @Override

@@ -5,6 +5,7 @@ import static io.tickstream.config.ServerConfig.HOST;
 import static io.tickstream.config.ServerConfig.MAX_MESSAGE_BYTES;
 import static io.tickstream.config.ServerConfig.PORT;
 
+import io.tickstream.session.LoopContext;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Shard;
 import io.tickstream.ingest.LatestValues;
@@ -27,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ServerVerticle extends VerticleBase {
 
     private final ServerConfig config;
-    private final LoopContext.Factory loops;
+    private final LoopFactory loops;
     private final HttpRoutes routes;
     private final Admission admission;
     private final AtomicInteger boundPort;
@@ -39,7 +40,7 @@ public final class ServerVerticle extends VerticleBase {
      * @param admission who may open a WebSocket (shared by every instance)
      * @param boundPort set to the port actually listened on
      */
-    public ServerVerticle(ServerConfig config, LoopContext.Factory loops, HttpRoutes routes, Admission admission,
+    public ServerVerticle(ServerConfig config, LoopFactory loops, HttpRoutes routes, Admission admission,
                           AtomicInteger boundPort) {
         this.config = config;
         this.loops = loops;

@@ -8,19 +8,12 @@ import java.util.List;
 /**
  * Encodes the server's control messages ({@code welcome}, {@code subscribed}, {@code error}, ...).
  *
- * <p>Not thread-safe: reuses one writer; one instance per event loop, shared by its sessions, which
- * also share its {@link SharedFrames}.
+ * <p>Not thread-safe: reuses one writer; one instance per event loop, shared by its sessions.
  */
 public final class ServerMessages {
 
     public static final int PROTOCOL_VERSION = 1;
     private final JsonWriter w = new JsonWriter(256);
-    private final SharedFrames sharedFrames = new SharedFrames();
-
-    /** The event loop's shared packed frames (see {@link SharedFrames}). */
-    public SharedFrames sharedFrames() {
-        return sharedFrames;
-    }
 
     /** @param address the client's address as the server sees it (through trusted proxies) */
     public byte[] welcome(String session, long heartbeatMs, String address) {

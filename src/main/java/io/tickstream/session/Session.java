@@ -1,15 +1,25 @@
 package io.tickstream.session;
 
+import static io.tickstream.config.ServerConfig.CLIENT_BURST;
+import static io.tickstream.config.ServerConfig.CLIENT_RATE;
+import static io.tickstream.config.ServerConfig.HEARTBEAT_MS;
+import static io.tickstream.config.ServerConfig.IDLE_TIMEOUT_MS;
+import static io.tickstream.config.ServerConfig.MAX_BACKLOG_BYTES;
+import static io.tickstream.config.ServerConfig.MAX_FRAME_BYTES;
+import static io.tickstream.config.ServerConfig.MAX_SUBSCRIPTIONS;
+import static io.tickstream.config.ServerConfig.RATE_LIMIT_STRIKES;
+import static io.tickstream.config.ServerConfig.RESUME_AHEAD_WAIT_MS;
+import static io.tickstream.config.ServerConfig.SLOW_CONSUMER_GRACE_MS;
+import static io.tickstream.config.ServerConfig.STALL_TIMEOUT_MS;
+
 import io.tickstream.auth.Grant;
+import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Shard;
 import io.tickstream.fanout.Subscriber;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.TopicPattern;
-import io.tickstream.ingest.Replayer;
-import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import java.util.List;
-import java.util.concurrent.Executor;
 
 /**
  * One client connection's conversation: commands in, answers and data out. What each command and
@@ -27,7 +37,9 @@ public final class Session implements Subscriber {
     private final Shard shard;
     private final ServerMessages messages;
     private final CommandParser parser;
-    private final SessionSettings settings;
+    private final long heartbeatMs;
+    /** Client messages per second before {@code rate_limited}, as the error tells the client. */
+    private final double clientRate;
     private final Meters meters;
     private final String address;
     private final Subscriptions subscriptions;
@@ -39,40 +51,40 @@ public final class Session implements Subscriber {
     private boolean closed;
 
     /**
-     * @param scheduler sets timers on this event loop ({@code maxRate} releases, the resume-ahead wait)
-     * @param loop      this event loop, where the replayer hands a resume's results over
-     * @param address   the client's address, as the welcome tells it
-     * @param grant     what the connection's token allows, or {@code null} when auth is off
+     * @param loop    what every connection of this event loop is served with
+     * @param address the client's address, as the welcome tells it
+     * @param grant   what the connection's token allows, or {@code null} when auth is off
      */
-    public Session(String id, Transport transport, Shard shard, ServerMessages messages, CommandParser parser,
-                   SessionSettings settings, Meters meters, DeliveryMeters delivery, Scheduler scheduler,
-                   Replayer replayer, Executor loop, String address, Grant grant) {
+    public Session(String id, Transport transport, LoopContext loop, String address, Grant grant) {
+        ServerConfig config = loop.config();
         this.id = id;
         this.transport = transport;
-        this.shard = shard;
-        this.messages = messages;
-        this.parser = parser;
-        this.settings = settings;
-        this.meters = meters;
+        this.shard = loop.shard();
+        this.messages = loop.messages();
+        this.parser = loop.parser();
+        this.meters = loop.meters();
         this.address = address;
+        this.heartbeatMs = config.get(HEARTBEAT_MS);
+        this.clientRate = config.get(CLIENT_RATE);
         long now = System.nanoTime();
-        this.subscriptions = new Subscriptions(grant, settings.maxSubscriptions());
-        this.limiter = new ClientRateLimiter(settings.clientMessagesPerSec(), settings.clientBurst(),
-                settings.rateLimitStrikes(), now);
-        this.liveness = new Liveness(settings.heartbeatMs(), settings.idleTimeoutMs(),
+        this.subscriptions = new Subscriptions(grant, config.get(MAX_SUBSCRIPTIONS));
+        this.limiter = new ClientRateLimiter(clientRate, config.get(CLIENT_BURST), config.get(RATE_LIMIT_STRIKES), now);
+        this.liveness = new Liveness(heartbeatMs, config.get(IDLE_TIMEOUT_MS),
                 grant == null ? Long.MAX_VALUE : grant.expiresAt(), now);
-        this.outbox = new Outbox(transport, meters, delivery, settings.maxFrameBytes(), settings.maxBacklogBytes(),
-                settings.slowConsumerGraceMs(), settings.stallTimeoutMs(), messages.sharedFrames());
-        this.throttles = new TopicThrottles(outbox, subscriptions, meters, scheduler, this::releaseDue);
-        this.resume = new Resume(shard, replayer, loop, outbox, transport, messages, meters, scheduler,
-                settings.resumeAheadWaitMs(), new Resume.Conversation(this::handle, this::subscribe, this::outcome));
+        this.outbox = new Outbox(transport, meters, loop.delivery(), config.get(MAX_FRAME_BYTES),
+                config.get(MAX_BACKLOG_BYTES), config.get(SLOW_CONSUMER_GRACE_MS), config.get(STALL_TIMEOUT_MS),
+                loop.frames());
+        this.throttles = new TopicThrottles(outbox, subscriptions, meters, loop.scheduler(), this::releaseDue);
+        this.resume = new Resume(shard, loop.replayer(), loop.executor(), outbox, transport, messages, meters,
+                loop.scheduler(), config.get(RESUME_AHEAD_WAIT_MS),
+                new Resume.Conversation(this::handle, this::subscribe, this::outcome));
     }
 
     /** Joins the shard and greets the client. */
     public void open() {
         shard.add(this);
         meters.connections().incrementAndGet();
-        send(messages.welcome(id, settings.heartbeatMs(), address));
+        send(messages.welcome(id, heartbeatMs, address));
     }
 
     /** The connection is gone (either side closed it): leave the shard. Idempotent. */
@@ -99,7 +111,7 @@ public final class Session implements Subscriber {
         if (verdict == ClientRateLimiter.Verdict.CLOSE) {
             close(CloseReason.POLICY_VIOLATION);
         } else if (verdict == ClientRateLimiter.Verdict.REFUSE) {
-            error(ErrorCode.RATE_LIMITED, "more than " + (long) settings.clientMessagesPerSec()
+            error(ErrorCode.RATE_LIMITED, "more than " + (long) clientRate
                     + " messages per second; slow down or be disconnected", null);
         } else if (!resume.holds(text)) {
             handle(text);

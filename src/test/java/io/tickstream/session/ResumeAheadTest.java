@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Shard;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.FeedBatch;
@@ -112,15 +113,17 @@ class ResumeAheadTest {
             public void abort() {
             }
         };
-        SessionSettings settings = new SessionSettings(10_000, 100, 65_536, 1_000, 1_000, 20, 1 << 20, 5_000,
-                30_000, 60_000, WAIT_MS);
         Meters meters = new Meters(new SimpleMeterRegistry());
         Scheduler scheduler = (delayMs, task) -> {
             timerDelays.add(delayMs);
             timers.add(task);
         };
-        Session s = new Session("t", transport, shard, new ServerMessages(), new CommandParser(100), settings, meters,
-                new DeliveryMeters(meters), scheduler, replayer, loop::add, "127.0.0.1", null);
+        ServerConfig config = ServerConfig.defaults(Path.of("unused")).with(ServerConfig.MAX_SUBSCRIPTIONS, 100)
+                .with(ServerConfig.CLIENT_RATE, 1_000).with(ServerConfig.CLIENT_BURST, 1_000)
+                .with(ServerConfig.RESUME_AHEAD_WAIT_MS, WAIT_MS);
+        LoopContext context = new LoopContext("test", shard, new DeliveryMeters(meters), new ServerMessages(),
+                new SharedFrames(), new CommandParser(100), config, meters, scheduler, replayer, loop::add);
+        Session s = new Session("t", transport, context, "127.0.0.1", null);
         s.open();
         return s;
     }

@@ -76,7 +76,7 @@ class ResumeHandOverTest {
         }
         replayer = new Replayer(queue, new QueueDamage(dir), 16);
         outbox = new Outbox(new RecordingTransport(), meters, new DeliveryMeters(meters), 65_536, 1 << 20, 5_000,
-                30_000, new ServerMessages().sharedFrames());
+                30_000, new SharedFrames());
     }
 
     @AfterEach

@@ -36,7 +36,7 @@ class TopicThrottlesTest {
     private final List<Long> timerDelaysMs = new ArrayList<>();
     private final Meters meters = new Meters(new SimpleMeterRegistry());
     private final Outbox outbox = new Outbox(new RecordingTransport(), meters, new DeliveryMeters(meters), 65_536,
-            1 << 20, 5_000, 30_000, new ServerMessages().sharedFrames());
+            1 << 20, 5_000, 30_000, new SharedFrames());
     private final Subscriptions subscriptions = new Subscriptions(null, 100);
     private final TopicThrottles throttles = new TopicThrottles(outbox, subscriptions, meters,
             (delayMs, task) -> timerDelaysMs.add(delayMs), () -> { });
