@@ -120,9 +120,8 @@ public final class QueueTailer implements AutoCloseable {
     }
 
     /**
-     * Why the tailer cannot go on, when a cycle file in its way was found damaged (truncated or
-     * emptied under it): "queue file ... is truncated: ...". Null while it reads on; cleared when
-     * the file is restored and reading succeeds again.
+     * Why the tailer cannot go on, when a cycle file in its way was found damaged (truncated or emptied
+     * under it): "queue file ... is truncated: ...". Null while it reads on; cleared once it reads again.
      */
     public String damaged() {
         return damaged;
