@@ -35,14 +35,14 @@ import sun.misc.Signal;
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
-    /** Held so that the levels set on them stay set (JUL keeps loggers only weakly). */
-    private static final Logger[] QUIETED = {
-        Logger.getLogger("net.openhft"),
-        Logger.getLogger("io.vertx"),
-        // Vert.x registers its HTTP server gauges once per verticle instance sharing the port;
-        // Micrometer keeps the first and warns about the rest, which is expected here.
-        Logger.getLogger("io.micrometer.core.instrument.MeterRegistry"),
-    };
+    /** Libraries' loggers held so that the levels set on them stay set (JUL keeps loggers only weakly). */
+    private static final Logger CHRONICLE = Logger.getLogger("net.openhft");
+    private static final Logger VERTX = Logger.getLogger("io.vertx");
+    /**
+     * Vert.x registers its HTTP server gauges once per verticle instance sharing the port; Micrometer
+     * keeps the first and warns about the rest, which is expected here.
+     */
+    private static final Logger METER_REGISTRY = Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
 
     public static void main(String[] args) {
         configureProcess();
@@ -60,9 +60,9 @@ public final class Main implements Runnable {
             System.setProperty("java.util.logging.SimpleFormatter.format",
                     "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
         }
-        QUIETED[0].setLevel(Level.WARNING);
-        QUIETED[1].setLevel(Level.WARNING);
-        QUIETED[2].setLevel(Level.SEVERE);
+        CHRONICLE.setLevel(Level.WARNING);
+        VERTX.setLevel(Level.WARNING);
+        METER_REGISTRY.setLevel(Level.SEVERE);
     }
 
     @Override
