@@ -11,6 +11,7 @@ import io.tickstream.feed.FeedMessage;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import io.tickstream.session.Outbox.Outcome;
+import io.tickstream.support.RecordingTransport;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,57 +29,7 @@ class OutboxTest {
     private static final long GRACE_MS = 500;
     private static final long STALL_MS = 2_000;
 
-    /** A transport that records frames; full when the test says, or after {@link #room} more frames. */
-    private static final class FakeTransport implements Transport {
-        final List<String> frames = new ArrayList<>();
-        final List<byte[]> raw = new ArrayList<>();
-        boolean full;
-        int room = Integer.MAX_VALUE;
-
-        @Override
-        public void writeText(byte[] utf8) {
-            raw.add(utf8);
-            frames.add(new String(utf8, StandardCharsets.UTF_8));
-            if (--room <= 0) {
-                full = true;
-            }
-        }
-
-        @Override
-        public boolean writeQueueFull() {
-            return full;
-        }
-
-        @Override
-        public void ping() {
-        }
-
-        @Override
-        public void close(CloseReason why, String reason) {
-            throw new AssertionError("the outbox never closes: " + why);
-        }
-
-        @Override
-        public void abort() {
-        }
-
-        /** Every message written, in order, array frames unpacked (the messages here hold no "},{"). */
-        List<String> messages() {
-            List<String> out = new ArrayList<>();
-            for (String f : frames) {
-                if (f.startsWith("[")) {
-                    for (String m : f.substring(2, f.length() - 2).split("\\},\\{")) {
-                        out.add("{" + m + "}");
-                    }
-                } else {
-                    out.add(f);
-                }
-            }
-            return out;
-        }
-    }
-
-    private final FakeTransport transport = new FakeTransport();
+    private final RecordingTransport transport = new RecordingTransport();
     private final Meters meters = new Meters(new SimpleMeterRegistry());
     private long now = 1_000 * MS;
     private final Outbox outbox = outbox(null);
@@ -123,8 +74,23 @@ class OutboxTest {
     }
 
     private void drain() {
-        transport.full = false;
+        transport.full(false);
         outbox.onDrain();
+    }
+
+    /** Every message written, in order, array frames unpacked (the messages here hold no "},{"). */
+    private List<String> messages() {
+        List<String> out = new ArrayList<>();
+        for (String f : transport.frames()) {
+            if (f.startsWith("[")) {
+                for (String m : f.substring(2, f.length() - 2).split("\\},\\{")) {
+                    out.add("{" + m + "}");
+                }
+            } else {
+                out.add(f);
+            }
+        }
+        return out;
     }
 
     @Test
@@ -134,28 +100,28 @@ class OutboxTest {
 
         assertEquals(Outcome.OK, outbox.endOfBatch());
 
-        assertEquals(List.of("[" + json("stocks.A", 1) + "," + json("stocks.B", 2) + "]"), transport.frames);
+        assertEquals(List.of("[" + json("stocks.A", 1) + "," + json("stocks.B", 2) + "]"), transport.frames());
         assertEquals(0, outbox.backlogBytes());
     }
 
     @Test
     void shouldConflateTicksWhenTheSocketIsFull() {
-        transport.full = true;
+        transport.full(true);
         deliver(tick("A", 1), tick("B", 2));
         deliver(tick("A", 3));
         deliver(tick("A", 4), tick("C", 5));
-        assertTrue(transport.frames.isEmpty());
+        assertTrue(transport.frames().isEmpty());
 
         drain();
 
-        assertEquals(List.of(json("stocks.B", 2), json("stocks.A", 4, 2), json("stocks.C", 5)), transport.messages());
+        assertEquals(List.of(json("stocks.B", 2), json("stocks.A", 4, 2), json("stocks.C", 5)), messages());
         assertEquals(2.0, meters.messagesConflated(FeedMessage.Kind.TICK).count());
         assertEquals(0, outbox.backlogBytes());
     }
 
     @Test
     void shouldNeverWriteAnOlderUpdateAfterANewerOne() {
-        transport.full = true;
+        transport.full(true);
         long seq = 0;
         String[] symbols = {"A", "B", "C"};
         for (int round = 0; round < 50; round++) {
@@ -163,18 +129,18 @@ class OutboxTest {
                 deliver(tick(symbols[(round + i) % 3], ++seq));
             }
             if (round % 7 == 0) {
-                transport.room = 1;
+                transport.room(1);
                 drain();
-                transport.room = Integer.MAX_VALUE;
+                transport.room(Integer.MAX_VALUE);
             }
         }
         drain();
 
         long[] last = new long[symbols.length];
-        for (String m : transport.messages()) {
+        for (String m : messages()) {
             int symbol = m.charAt(m.indexOf("stocks.") + 7) - 'A';
             long s = Long.parseLong(m.replaceAll(".*\"seq\":(\\d+).*", "$1"));
-            assertTrue(s > last[symbol], "seq " + s + " after " + last[symbol] + " in " + transport.messages());
+            assertTrue(s > last[symbol], "seq " + s + " after " + last[symbol] + " in " + messages());
             last[symbol] = s;
         }
         assertEquals(seq, Math.max(last[0], Math.max(last[1], last[2])), "the latest is written");
@@ -182,7 +148,7 @@ class OutboxTest {
 
     @Test
     void shouldNeverDropOrConflateScoreEvents() {
-        transport.full = true;
+        transport.full(true);
         deliver(goal("football.m1", 1), tick("A", 2));
         deliver(goal("football.m1", 3), tick("A", 4));
         deliver(goal("football.m1", 5));
@@ -190,27 +156,27 @@ class OutboxTest {
         drain();
 
         assertEquals(List.of(json("football.m1", 1), json("football.m1", 3), json("stocks.A", 4, 1),
-                json("football.m1", 5)), transport.messages());
+                json("football.m1", 5)), messages());
         assertEquals(0.0, meters.messagesConflated(FeedMessage.Kind.SCORE).count());
     }
 
     @Test
     void shouldWriteAControlMessageAfterWhatWaits() {
-        transport.full = true;
+        transport.full(true);
         deliver(tick("A", 1));
         outbox.send("{\"type\":\"pong\"}".getBytes(StandardCharsets.UTF_8), null);
         deliver(tick("A", 2));
 
         drain();
 
-        assertEquals(List.of("{\"type\":\"pong\"}", json("stocks.A", 2, 1)), transport.messages());
+        assertEquals(List.of("{\"type\":\"pong\"}", json("stocks.A", 2, 1)), messages());
     }
 
     @Test
     void shouldWriteAControlMessageAtOnceWhenNothingWaits() {
         outbox.send("{\"type\":\"pong\"}".getBytes(StandardCharsets.UTF_8), null);
 
-        assertEquals(List.of("{\"type\":\"pong\"}"), transport.frames);
+        assertEquals(List.of("{\"type\":\"pong\"}"), transport.frames());
     }
 
     @Test
@@ -218,14 +184,14 @@ class OutboxTest {
         outbox.hold();
         deliver(tick("A", 10));
         deliver(tick("A", 11));
-        assertTrue(transport.frames.isEmpty(), "live messages wait while held");
+        assertTrue(transport.frames().isEmpty(), "live messages wait while held");
         assertEquals(2 * tick("A", 10).json().length, outbox.backlogBytes());
 
         outbox.sendReplayed(List.of(tick("A", 8), tick("A", 9)));
         assertEquals(Outcome.OK, outbox.release());
 
         assertEquals(List.of(json("stocks.A", 8), json("stocks.A", 9), json("stocks.A", 10), json("stocks.A", 11)),
-                transport.messages());
+                messages());
         assertEquals(0, outbox.backlogBytes());
     }
 
@@ -233,7 +199,7 @@ class OutboxTest {
     void shouldReleaseHeldMessagesAfterAReplayThatWaitsForTheSocket() {
         outbox.hold();
         deliver(tick("A", 10));
-        transport.full = true;
+        transport.full(true);
         outbox.sendReplayed(List.of(tick("A", 8), tick("A", 9)));
         outbox.release();
         deliver(goal("football.m1", 12));
@@ -241,14 +207,14 @@ class OutboxTest {
         drain();
 
         assertEquals(List.of(json("stocks.A", 8), json("stocks.A", 9), json("stocks.A", 10),
-                json("football.m1", 12)), transport.messages());
+                json("football.m1", 12)), messages());
     }
 
     @Test
     void shouldDropWaitingMessagesOfTopicsNoLongerWanted() {
         outbox.hold();
         deliver(tick("A", 1), tick("B", 2));
-        transport.full = true;
+        transport.full(true);
         outbox.release();
         deliver(tick("A", 3), tick("B", 4));
         outbox.add(tick("A", 5));
@@ -257,7 +223,7 @@ class OutboxTest {
         outbox.endOfBatch();
         drain();
 
-        assertEquals(List.of(json("stocks.B", 4, 1)), transport.messages());
+        assertEquals(List.of(json("stocks.B", 4, 1)), messages());
         assertEquals(0, outbox.backlogBytes());
     }
 
@@ -270,28 +236,28 @@ class OutboxTest {
         assertEquals(tick("B", 2).json().length, outbox.backlogBytes());
         outbox.release();
 
-        assertEquals(List.of(json("stocks.B", 2)), transport.messages());
+        assertEquals(List.of(json("stocks.B", 2)), messages());
         assertEquals(0, outbox.backlogBytes());
     }
 
     @Test
     void shouldDrainInFramesWithinTheLimitAndStopWhenTheSocketIsFullAgain() {
-        transport.full = true;
+        transport.full(true);
         for (int i = 0; i < 30; i++) {
             deliver(sized("stocks.S" + i, i, 45));
         }
 
-        transport.room = 2;
+        transport.room(2);
         drain();
-        assertEquals(2, transport.frames.size(), "the drain stops when the socket is full again");
-        transport.room = Integer.MAX_VALUE;
+        assertEquals(2, transport.frames().size(), "the drain stops when the socket is full again");
+        transport.room(Integer.MAX_VALUE);
         drain();
 
-        for (byte[] frame : transport.raw) {
+        for (byte[] frame : transport.raw()) {
             assertTrue(frame.length <= MAX_FRAME, "a frame of " + frame.length + " bytes");
         }
-        assertEquals(30, transport.messages().size());
-        assertTrue(transport.frames.size() < 30, "messages are packed together");
+        assertEquals(30, messages().size());
+        assertTrue(transport.frames().size() < 30, "messages are packed together");
     }
 
     @Test
@@ -300,8 +266,8 @@ class OutboxTest {
 
         deliver(tick("A", 0), large, tick("B", 2));
 
-        assertEquals(3, transport.frames.size());
-        assertSame(large.json(), transport.raw.get(1));
+        assertEquals(3, transport.frames().size());
+        assertSame(large.json(), transport.raw().get(1));
     }
 
     @Test
@@ -316,13 +282,13 @@ class OutboxTest {
         batch.forEach(second::add);
         second.endOfBatch();
 
-        assertEquals(2, transport.raw.size());
-        assertSame(transport.raw.get(0), transport.raw.get(1));
+        assertEquals(2, transport.raw().size());
+        assertSame(transport.raw().get(0), transport.raw().get(1));
     }
 
     @Test
     void shouldBeASlowConsumerAtOnceOverFourTimesTheBacklogLimit() {
-        transport.full = true;
+        transport.full(true);
 
         assertEquals(Outcome.OK, deliver(sized("stocks.A", 1, (int) (4 * MAX_BACKLOG))));
         assertEquals(Outcome.SLOW_CONSUMER, deliver(goal("football.m1", 2)));
@@ -330,9 +296,9 @@ class OutboxTest {
 
     @Test
     void shouldBeASlowConsumerWhenTheBacklogStaysOverTheLimitPastTheGracePeriod() {
-        transport.full = true;
+        transport.full(true);
         deliver(sized("stocks.A", 1, (int) MAX_BACKLOG + 1));
-        transport.full = false;
+        transport.full(false);
 
         now += GRACE_MS * MS;
         assertEquals(Outcome.OK, outbox.check(now));
@@ -342,7 +308,7 @@ class OutboxTest {
 
     @Test
     void shouldForgiveABacklogWrittenBackWithinTheLimit() {
-        transport.full = true;
+        transport.full(true);
         deliver(sized("stocks.A", 1, (int) MAX_BACKLOG + 1));
 
         now += GRACE_MS * MS / 2;
@@ -354,7 +320,7 @@ class OutboxTest {
 
     @Test
     void shouldBeASlowConsumerWhenTheSocketStaysFullPastTheStallTimeout() {
-        transport.full = true;
+        transport.full(true);
 
         assertEquals(Outcome.OK, outbox.check(now));
         assertEquals(Outcome.OK, outbox.check(now + STALL_MS * MS));
@@ -367,7 +333,7 @@ class OutboxTest {
         deliver(tick("A", 1));
         long written = now;
         now += 7 * MS;
-        transport.full = true;
+        transport.full(true);
         deliver(tick("A", 2));
 
         assertEquals(written, outbox.lastWriteNanos());

@@ -16,10 +16,8 @@ import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import io.tickstream.support.Messages;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
+import io.tickstream.support.RecordingTransport;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,35 +82,7 @@ class ResumeAheadTest {
 
     /** A session on {@code shard}, opened (its welcome is the first message sent). */
     private Session session(Shard shard) {
-        Transport transport = new Transport() {
-            @Override
-            public void writeText(byte[] utf8) {
-                Object frame = Json.decodeValue(new String(utf8, StandardCharsets.UTF_8));
-                if (frame instanceof JsonArray array) {
-                    array.forEach(m -> sent.add((JsonObject) m));
-                } else {
-                    sent.add((JsonObject) frame);
-                }
-            }
-
-            @Override
-            public boolean writeQueueFull() {
-                return false;
-            }
-
-            @Override
-            public void ping() {
-            }
-
-            @Override
-            public void close(CloseReason why, String reason) {
-                throw new AssertionError("closed: " + why);
-            }
-
-            @Override
-            public void abort() {
-            }
-        };
+        Transport transport = new RecordingTransport(sent::add);
         Meters meters = new Meters(new SimpleMeterRegistry());
         Scheduler scheduler = (delayMs, task) -> {
             timerDelays.add(delayMs);

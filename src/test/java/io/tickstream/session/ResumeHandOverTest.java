@@ -17,10 +17,7 @@ import io.tickstream.ingest.QueueDamage;
 import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
+import io.tickstream.support.RecordingTransport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +55,9 @@ class ResumeHandOverTest {
     /** What reached the client and the conversation, in order: a seq, or "handled:" and a message. */
     private final List<String> events = new ArrayList<>();
     private final List<ClientCommand.Subscribe> resubscribed = new ArrayList<>();
+    /** Records the seq of each message written (control messages by their type) in {@link #events}. */
+    private final RecordingTransport transport = new RecordingTransport(
+            m -> events.add(m.containsKey("seq") ? String.valueOf(m.getLong("seq")) : m.getString("type")));
     private final Meters meters = new Meters(new SimpleMeterRegistry());
     private Outbox outbox;
 
@@ -75,7 +75,7 @@ class ResumeHandOverTest {
             }
         }
         replayer = new Replayer(queue, new QueueDamage(dir), 16);
-        outbox = new Outbox(new RecordingTransport(), meters, new DeliveryMeters(meters), 65_536, 1 << 20, 5_000,
+        outbox = new Outbox(transport, meters, new DeliveryMeters(meters), 65_536, 1 << 20, 5_000,
                 30_000, new SharedFrames());
     }
 
@@ -85,45 +85,10 @@ class ResumeHandOverTest {
         queue.close();
     }
 
-    /** Records the seq of each message written (control messages by their type). */
-    private final class RecordingTransport implements Transport {
-        @Override
-        public void writeText(byte[] utf8) {
-            Object frame = Json.decodeValue(new String(utf8, StandardCharsets.UTF_8));
-            List<JsonObject> messages = new ArrayList<>();
-            if (frame instanceof JsonArray array) {
-                array.forEach(m -> messages.add((JsonObject) m));
-            } else {
-                messages.add((JsonObject) frame);
-            }
-            for (JsonObject m : messages) {
-                events.add(m.containsKey("seq") ? String.valueOf(m.getLong("seq")) : m.getString("type"));
-            }
-        }
-
-        @Override
-        public boolean writeQueueFull() {
-            return false;
-        }
-
-        @Override
-        public void ping() {
-        }
-
-        @Override
-        public void close(CloseReason why, String reason) {
-            throw new AssertionError("closed: " + why);
-        }
-
-        @Override
-        public void abort() {
-        }
-    }
-
     private Resume resume(Shard shard) {
         Resume.Conversation conversation = new Resume.Conversation(text -> events.add("handled:" + text),
                 resubscribed::add, outcome -> assertEquals(Outbox.Outcome.OK, outcome));
-        return new Resume(shard, replayer, loop::add, outbox, new RecordingTransport(), new ServerMessages(), meters,
+        return new Resume(shard, replayer, loop::add, outbox, transport, new ServerMessages(), meters,
                 (delayMs, task) -> { }, 1_000, conversation);
     }
 

@@ -12,8 +12,7 @@ import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.TopicPattern;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
+import io.tickstream.support.RecordingTransport;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,42 +34,11 @@ class TopicThrottlesTest {
     private final List<JsonObject> written = new ArrayList<>();
     private final List<Long> timerDelaysMs = new ArrayList<>();
     private final Meters meters = new Meters(new SimpleMeterRegistry());
-    private final Outbox outbox = new Outbox(new RecordingTransport(), meters, new DeliveryMeters(meters), 65_536,
+    private final Outbox outbox = new Outbox(new RecordingTransport(written::add), meters, new DeliveryMeters(meters), 65_536,
             1 << 20, 5_000, 30_000, new SharedFrames());
     private final Subscriptions subscriptions = new Subscriptions(null, 100);
     private final TopicThrottles throttles = new TopicThrottles(outbox, subscriptions, meters,
             (delayMs, task) -> timerDelaysMs.add(delayMs), () -> { });
-
-    /** Writes each frame's messages to {@link #written}; never full, never closed. */
-    private final class RecordingTransport implements Transport {
-        @Override
-        public void writeText(byte[] utf8) {
-            Object frame = Json.decodeValue(new String(utf8, StandardCharsets.UTF_8));
-            if (frame instanceof JsonArray array) {
-                array.forEach(m -> written.add((JsonObject) m));
-            } else {
-                written.add((JsonObject) frame);
-            }
-        }
-
-        @Override
-        public boolean writeQueueFull() {
-            return false;
-        }
-
-        @Override
-        public void ping() {
-        }
-
-        @Override
-        public void close(CloseReason why, String reason) {
-            throw new AssertionError("closed: " + why);
-        }
-
-        @Override
-        public void abort() {
-        }
-    }
 
     private void subscribe(String pattern, Double maxRate) {
         subscriptions.add(List.of(TopicPattern.parse(pattern)), maxRate);
