@@ -12,9 +12,8 @@ import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.RawWebSocket;
 import io.tickstream.support.ResumingClient;
+import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,9 +23,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,19 +44,9 @@ class FaultsTest {
 
     @TempDir
     Path dir;
-    private Vertx vertx;
-    private WebSocketClient client;
-
-    @BeforeEach
-    void start() {
-        vertx = Vertx.vertx();
-        client = WsClient.client(vertx);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        vertx.close().await(10, TimeUnit.SECONDS);
-    }
+    /** The test's Vert.x and WebSocket client, closed after each test. */
+    @RegisterExtension
+    final TestStack stack = new TestStack();
 
     /**
      * SIGTERM ends the process with 0 within the drain time plus one second, whatever the clients
@@ -78,7 +66,7 @@ class FaultsTest {
                 "--slow-consumer-grace-ms", "600000", "--stall-timeout-ms", "600000");
         try {
             External.awaitPort(server, port, Duration.ofSeconds(30));
-            try (RawWebSocket stalled = RawWebSocket.connect(port, 4096); WsClient c = WsClient.connect(client, port)) {
+            try (RawWebSocket stalled = RawWebSocket.connect(port, 4096); WsClient c = WsClient.connect(stack.client(), port)) {
                 stalled.send(RawWebSocket.frame(true, RawWebSocket.TEXT,
                         Fixture.subscribeAll("stalled").encode().getBytes(StandardCharsets.UTF_8)));
                 c.request(Fixture.subscribeAll("all"), "subscribed");
@@ -117,7 +105,7 @@ class FaultsTest {
         Path queue = dir.resolve("queue");
         ServerConfig config = Fixture.server(queue).with(ServerConfig.STALE_AFTER_MS, 700);
         Random random = new Random(7);
-        try (ServerMain server = Fixture.startServer(config); WsClient c = WsClient.connect(client, server.port())) {
+        try (ServerMain server = Fixture.startServer(config); WsClient c = WsClient.connect(stack.client(), server.port())) {
             c.request(Fixture.subscribeAll("all"), "subscribed");
             for (int round = 0; round < 5; round++) {
                 External.Running sim = AppProcess.start(dir.resolve("sim-" + round + ".log"), "simulate", "--queue",
@@ -234,7 +222,7 @@ class FaultsTest {
     }
 
     private void startClients(List<ResumingClient> clients, int port) throws InterruptedException {
-        clients.addAll(ResumingClient.start(vertx, port, CLIENTS, 2));
+        clients.addAll(ResumingClient.start(stack.vertx(), port, CLIENTS, 2));
         await(clients, c -> c.resumePoint() > 0, "every client receiving live messages");
     }
 

@@ -9,9 +9,8 @@ import io.tickstream.feed.FeedQueue;
 import io.tickstream.feed.QueueFiles;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
+import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -21,10 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import net.openhft.chronicle.queue.RollCycle;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,19 +38,9 @@ class QueueDamageTest {
     @TempDir
     Path dir;
 
-    private Vertx vertx;
-    private WebSocketClient client;
-
-    @BeforeEach
-    void clients() {
-        vertx = Vertx.vertx();
-        client = WsClient.client(vertx);
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        vertx.close().await(10, TimeUnit.SECONDS);
-    }
+    /** The test's Vert.x and WebSocket client, closed after each test. */
+    @RegisterExtension
+    final TestStack stack = new TestStack();
 
     private static ServerMain serverFromStart(Path queue) throws Exception {
         return Fixture.startServer(Fixture.server(queue).with(ServerConfig.FROM_START, true)
@@ -77,7 +65,7 @@ class QueueDamageTest {
         List<Path> cycles = QueueRefusalTest.writeCycles(queue);
         Map<String, String> before = QueueRefusalTest.hashes(queue);
         long from = firstSeqIn(queue, cycles, cycles.get(1));
-        try (ServerMain server = serverFromStart(queue); WsClient ws = WsClient.connect(client, server.port())) {
+        try (ServerMain server = serverFromStart(queue); WsClient ws = WsClient.connect(stack.client(), server.port())) {
             Fixture.await(server::ready, Duration.ofSeconds(30), "ready");
             ws.request(Messages.subscribeAll("r").from(from).json(), "subscribed");
             List<Long> inQueue = Fixture.queueSeqs(queue);
@@ -105,7 +93,7 @@ class QueueDamageTest {
             assertTrue(ready.body().contains("queue file " + newest + " is truncated: 1,000 bytes"), ready.body());
             assertEquals(1, Fixture.metric(server.port(), "tickstream_queue_damaged_files"));
 
-            try (WsClient ws = WsClient.connect(client, server.port())) {
+            try (WsClient ws = WsClient.connect(stack.client(), server.port())) {
                 ws.send(Messages.subscribeAll("r").from(from).json());
                 JsonObject error = awaitError(ws);
                 assertEquals("resume_unavailable", error.getString("code"), error.encode());
@@ -122,7 +110,7 @@ class QueueDamageTest {
         Path gone = cycles.get(1);
         long from = firstSeqIn(queue, cycles, gone) + 10;
         Files.move(gone, dir.resolve(gone.getFileName()));
-        try (ServerMain server = serverFromStart(queue); WsClient ws = WsClient.connect(client, server.port())) {
+        try (ServerMain server = serverFromStart(queue); WsClient ws = WsClient.connect(stack.client(), server.port())) {
             Fixture.await(server::ready, Duration.ofSeconds(30), "ready");
             ws.send(Messages.subscribeAll("r").from(from).json());
             JsonObject error = awaitError(ws);

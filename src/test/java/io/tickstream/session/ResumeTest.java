@@ -15,9 +15,8 @@ import io.tickstream.feed.TopicPattern;
 import io.tickstream.support.Await;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
+import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,10 +28,9 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Resume with {@code from}: the queue, not the server's memory, is the source. */
@@ -42,19 +40,9 @@ class ResumeTest {
     @TempDir
     Path dir;
 
-    private Vertx vertx;
-    private WebSocketClient client;
-
-    @BeforeEach
-    void clients() {
-        vertx = Vertx.vertx();
-        client = WsClient.client(vertx);
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        vertx.close().await(10, TimeUnit.SECONDS);
-    }
+    /** The test's Vert.x and WebSocket client, closed after each test. */
+    @RegisterExtension
+    final TestStack stack = new TestStack();
 
     /** A subscribe without snapshots, resuming after {@code from} unless it is null. */
     private static Messages.Subscribe subscribe(List<String> topics, Long from) {
@@ -110,7 +98,7 @@ class ResumeTest {
                     "stocks.MSFT", "sports.football.*"), List.of("sports.>"), List.of("stocks.*"));
             List<WsClient> firsts = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                WsClient ws = WsClient.connect(client, server.port());
+                WsClient ws = WsClient.connect(stack.client(), server.port());
                 ws.request(subscribe(topicSets.get(i % 4), null).json(), "subscribed");
                 firsts.add(ws);
             }
@@ -128,7 +116,7 @@ class ResumeTest {
             }
             for (int i = 0; i < firsts.size(); i++) {
                 Fixture.awaitFeedMoves(server.port(), rnd.nextInt(900), Duration.ofSeconds(20));   // staggered
-                WsClient ws = WsClient.connect(client, server.port());
+                WsClient ws = WsClient.connect(stack.client(), server.port());
                 ws.request(subscribe(topicSets.get(i % 4), lastSeen.get(i)).json(), "subscribed");
                 seconds.add(ws);
             }
@@ -156,7 +144,7 @@ class ResumeTest {
         WsClient first;
         ServerConfig config = Fixture.server(queue);
         try (ServerMain server = Fixture.startServer(config)) {
-            first = WsClient.connect(client, server.port());
+            first = WsClient.connect(stack.client(), server.port());
             first.request(subscribe(topics, null).json(), "subscribed");
             Await.until(() -> first.liveSeqs().size() >= 1000, Duration.ofSeconds(20),
                     "the first client to receive a thousand live messages");
@@ -166,7 +154,7 @@ class ResumeTest {
         List<Long> before = liveSeqs(first);
         try (ServerMain server = Fixture.startServer(config)) {
             Await.until(server::ready, Duration.ofSeconds(20), "the restarted server ready");
-            WsClient second = WsClient.connect(client, server.port());
+            WsClient second = WsClient.connect(stack.client(), server.port());
             second.request(subscribe(topics, before.get(before.size() - 1)).json(), "subscribed");
             Fixture.awaitFeedMoves(server.port(), 2000, Duration.ofSeconds(20));   // the replay hands over to live
             sim.stop();
@@ -194,7 +182,7 @@ class ResumeTest {
                 var held = Fixture.readQueue(queue);   // empty for a moment while a cycle is deleted
                 return !held.isEmpty() && held.get(0).seq() > early + 1;
             }, Duration.ofSeconds(20), "old cycles deleted");
-            WsClient ws = WsClient.connect(client, server.port());
+            WsClient ws = WsClient.connect(stack.client(), server.port());
             ws.send(Messages.subscribe("r", "stocks.*").from(early).json());
             JsonObject error = ws.awaitMessage(m -> "error".equals(m.getString("type")), Duration.ofSeconds(10));
             assertEquals("resume_unavailable", error.getString("code"));
@@ -215,7 +203,7 @@ class ResumeTest {
         try (ServerMain server = Fixture.startServer(Fixture.server(queue));
              ChronicleQueue q = FeedQueue.openForWriting(queue, FeedQueue.rollCycle("FAST_DAILY"), 0);
              ExcerptAppender appender = q.createAppender()) {
-            WsClient live = WsClient.connect(client, server.port());
+            WsClient live = WsClient.connect(stack.client(), server.port());
             live.request(subscribe(List.of("stocks.*"), null).json(), "subscribed");
             List<Long> intact = new ArrayList<>();
             Bytes<?> scratch = Bytes.allocateElasticOnHeap(128);
@@ -243,7 +231,7 @@ class ResumeTest {
             Fixture.assertSameSeqs(intact, live.liveSeqs(), "live");
             assertEquals(18, Fixture.metric(server.port(), "tickstream_feed_decode_errors_total"));
 
-            WsClient resumed = WsClient.connect(client, server.port());
+            WsClient resumed = WsClient.connect(stack.client(), server.port());
             resumed.request(subscribe(List.of("stocks.*"), intact.get(0)).json(), "subscribed");
             Fixture.await(() -> resumed.liveSeqs().contains(last), Duration.ofSeconds(20), "the replay to end");
             Fixture.assertSameSeqs(intact.subList(1, intact.size()), resumed.liveSeqs(), "replayed");
@@ -267,7 +255,7 @@ class ResumeTest {
         long head = Fixture.queueSeqs(queue).get(1_999);
         try (ServerMain server = Fixture.startServer(Fixture.server(queue).with(ServerConfig.RESUME_AHEAD_WAIT_MS, 300)
                 .with(ServerConfig.HEARTBEAT_MS, 30_000))) {
-            WsClient ws = WsClient.connect(client, server.port());
+            WsClient ws = WsClient.connect(stack.client(), server.port());
             ws.awaitMessage(m -> "welcome".equals(m.getString("type")), Duration.ofSeconds(10));
             ws.send(subscribe(List.of("stocks.*"), 1L << 52).snapshot(true).json());
             ws.send(new JsonObject().put("op", "ping").put("id", "after"));
@@ -280,7 +268,7 @@ class ResumeTest {
             assertEquals(List.of("welcome", "error", "pong"), types, "the ping waited for the answer; nothing subscribed");
 
             // nothing subscribed: new messages of the topics do not reach it, while a plain subscriber gets them
-            WsClient other = WsClient.connect(client, server.port());
+            WsClient other = WsClient.connect(stack.client(), server.port());
             other.request(subscribe(List.of("stocks.*"), null).json(), "subscribed");
             Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 500, 5));
             try {
@@ -301,7 +289,7 @@ class ResumeTest {
         try (ServerMain server = Fixture.startServer(Fixture.server(queue).with(ServerConfig.RESUME_AHEAD_WAIT_MS, 20_000))) {
             long last = Fixture.queueSeqs(queue).get(999);
             long from = last + 300;   // 300 records ahead of this server: what a client of a server further on saw
-            WsClient ws = WsClient.connect(client, server.port());
+            WsClient ws = WsClient.connect(stack.client(), server.port());
             ws.send(subscribe(topics, from).json());
             Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 1_000, 7));
             try {
@@ -332,7 +320,7 @@ class ResumeTest {
             }
         }
         try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
-            WsClient ws = WsClient.connect(client, server.port());
+            WsClient ws = WsClient.connect(stack.client(), server.port());
             ws.request(subscribe(topics, from).snapshot(true).json(), "subscribed");
             List<Long> want = expected(all, topics, from, Long.MAX_VALUE);
             Fixture.await(() -> liveSeqs(ws).size() >= want.size(), Duration.ofSeconds(20), "the replay");
@@ -353,7 +341,7 @@ class ResumeTest {
             assertEquals(want, liveSeqs(ws), "then every message after from, in order");
 
             // from the newest seq the server holds (a quick reconnect on a quiet feed): the snapshots, no replay
-            WsClient quick = WsClient.connect(client, server.port());
+            WsClient quick = WsClient.connect(stack.client(), server.port());
             long newest = all.get(all.size() - 1).seq();
             java.util.Map<String, Long> latest = new java.util.TreeMap<>();
             all.forEach(s -> latest.put(s.message().topic(), s.seq()));
@@ -367,7 +355,7 @@ class ResumeTest {
             assertEquals(List.of(), liveSeqs(quick), "nothing to replay");
 
             // and without snapshot: true, a resume sends none (the default with from)
-            WsClient plain = WsClient.connect(client, server.port());
+            WsClient plain = WsClient.connect(stack.client(), server.port());
             plain.request(Messages.subscribe("p", topics).from(from).json(), "subscribed");
             Fixture.await(() -> liveSeqs(plain).size() >= want.size(), Duration.ofSeconds(20), "the plain replay");
             assertEquals(0, plain.received().stream().filter(m -> m.getBoolean("snapshot", false)).count());
