@@ -9,8 +9,8 @@ import io.tickstream.feed.TopicPattern;
 import io.tickstream.support.Await;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
+import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -50,10 +50,9 @@ class EndToEndTest {
     @Test
     void shouldDeliverEveryMessageOfItsTopicsToEachClientInSeqOrder() throws Exception {
         Path queue = dir.resolve("queue");
-        Vertx clientVertx = Vertx.vertx();
-        Fixture.RunningSimulator sim = null;
-        try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
-            WebSocketClient wsClient = WsClient.client(clientVertx);
+        try (TestStack stack = new TestStack()) {
+            ServerMain server = stack.server(Fixture.server(queue));
+            WebSocketClient wsClient = stack.client();
             Random rnd = new Random(5);
             List<String> symbols = io.tickstream.simulator.Scenario.builtIn().symbols().stream()
                     .map(s -> s.symbol()).toList();
@@ -64,7 +63,7 @@ class EndToEndTest {
             for (int i = 0; i < CLIENTS / 2; i++) {
                 subs.add(subscribe(wsClient, server.port(), i, rnd, symbols, true));
             }
-            sim = Fixture.startSimulator(Fixture.simulator(queue, 1500, 42));
+            Fixture.RunningSimulator sim = stack.simulator(Fixture.simulator(queue, 1500, 42));
             Fixture.await(() -> feedMessagesRead(server) > 0, Duration.ofSeconds(20), "first messages");
             Fixture.awaitTopics(server.port(), 300, Duration.ofSeconds(30));
             for (int i = CLIENTS / 2; i < CLIENTS; i++) {
@@ -115,11 +114,6 @@ class EndToEndTest {
             double sent = Fixture.metric(server.port(), "tickstream_messages_sent_total{kind=\"tick\"}");
             assertTrue(sent > all.size(), "messages_sent counter moved: " + sent);
             assertEquals(CLIENTS, Fixture.metric(server.port(), "tickstream_connections"));
-        } finally {
-            if (sim != null) {
-                sim.stop();
-            }
-            clientVertx.close().await(10, TimeUnit.SECONDS);
         }
     }
 

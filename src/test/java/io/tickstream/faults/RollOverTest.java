@@ -10,15 +10,14 @@ import io.tickstream.feed.FeedQueue;
 import io.tickstream.support.Await;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
+import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import net.openhft.chronicle.queue.RollCycle;
 import org.junit.jupiter.api.Test;
@@ -39,15 +38,14 @@ class RollOverTest {
     @Test
     void shouldDeliverAndResumeAcrossRollBoundariesWithNothingMissingOrTwice() throws Exception {
         Path queue = dir.resolve("queue");
-        Vertx vertx = Vertx.vertx();
-        WebSocketClient client = WsClient.client(vertx);
-        try (ServerMain server = Fixture.startServer(Fixture.server(queue)
-                .with(ServerConfig.ROLL_CYCLE, "TEST_SECONDLY")); WsClient live = WsClient.connect(client, server.port())) {
-            live.request(Fixture.subscribeAll("all"), "subscribed");
-            Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 800, 3)
-                    .with(SimulatorConfig.ROLL_CYCLE, "TEST_SECONDLY"));
-            List<Long> resumed = new ArrayList<>();
-            try {
+        try (TestStack stack = new TestStack()) {
+            WebSocketClient client = stack.client();
+            ServerMain server = stack.server(Fixture.server(queue).with(ServerConfig.ROLL_CYCLE, "TEST_SECONDLY"));
+            try (WsClient live = WsClient.connect(client, server.port())) {
+                live.request(Fixture.subscribeAll("all"), "subscribed");
+                Fixture.RunningSimulator sim = stack.simulator(Fixture.simulator(queue, 800, 3)
+                        .with(SimulatorConfig.ROLL_CYCLE, "TEST_SECONDLY"));
+                List<Long> resumed = new ArrayList<>();
                 long last;
                 try (WsClient first = WsClient.connect(client, server.port())) {
                     first.request(Fixture.subscribeAll("all"), "subscribed");
@@ -88,11 +86,7 @@ class RollOverTest {
                     Fixture.assertSameSeqs(inQueue.stream().filter(s -> s >= first).toList(), resumed,
                             "dropped and resumed across roll boundaries: every message once, in order");
                 }
-            } finally {
-                sim.stop();
             }
-        } finally {
-            vertx.close().await(10, TimeUnit.SECONDS);
         }
     }
 

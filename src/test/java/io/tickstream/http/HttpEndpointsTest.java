@@ -8,8 +8,8 @@ import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
+import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
@@ -29,9 +29,9 @@ class HttpEndpointsTest {
     @Test
     void shouldServeHealthTopicsMetricsAndThePage() throws Exception {
         Path queue = dir.resolve("queue");
-        Vertx vertx = Vertx.vertx();
-        Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 1000, 3));
-        try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
+        try (TestStack stack = new TestStack()) {
+            stack.simulator(Fixture.simulator(queue, 1000, 3));
+            ServerMain server = stack.server(Fixture.server(queue));
             int port = server.port();
             assertEquals(200, Fixture.get(port, "/health/live").statusCode());
             Fixture.await(() -> status(port, "/health/ready") == 200, Duration.ofSeconds(20), "ready");
@@ -49,7 +49,7 @@ class HttpEndpointsTest {
             assertEquals(400, Fixture.get(port, "/ws").statusCode(), "plain GET on /ws asks for an upgrade");
             assertEquals(404, Fixture.get(port, "/nope").statusCode());
 
-            WsClient ws = WsClient.connect(WsClient.client(vertx), port);
+            WsClient ws = WsClient.connect(stack.client(), port);
             ws.request(Messages.subscribeAll("1").json(), "subscribed");
             ws.awaitMessage(m -> "tick".equals(m.getString("type")) && !m.getBoolean("snapshot", false),
                     Duration.ofSeconds(10));
@@ -72,9 +72,6 @@ class HttpEndpointsTest {
             Fixture.await(() -> metricOr(port, "tickstream_connections") == 0, Duration.ofSeconds(10),
                     "connection gauge back to 0");
             assertEquals(0, Fixture.metric(port, "tickstream_subscriptions"));
-        } finally {
-            sim.stop();
-            vertx.close().await(10, TimeUnit.SECONDS);
         }
     }
 

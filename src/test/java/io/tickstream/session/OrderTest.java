@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tickstream.ServerMain;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
+import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,12 +48,11 @@ class OrderTest {
     @Test
     void shouldKeepEveryTopicInSeqOrderAcrossSnapshotsHeldValuesAndLiveMessages() throws Exception {
         Path queue = dir.resolve("queue");
-        Vertx vertx = Vertx.vertx();
-        Fixture.RunningSimulator sim = null;
-        try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
-            sim = Fixture.startSimulator(Fixture.simulator(queue, 3_000, 11));
+        try (TestStack stack = new TestStack()) {
+            ServerMain server = stack.server(Fixture.server(queue));
+            stack.simulator(Fixture.simulator(queue, 3_000, 11));
             Fixture.awaitTopics(server.port(), 400, Duration.ofSeconds(30));
-            var client = WsClient.client(vertx);
+            var client = stack.client();
             WsClient throttled = WsClient.connect(client, server.port());
             WsClient plain = WsClient.connect(client, server.port());
             // maxRate holds ticks back (and releases the latest later); score events are never held
@@ -74,11 +73,6 @@ class OrderTest {
                 assertTrue(live.get(i) > live.get(i - 1), "live messages across topics in seq order at " + i);
             }
             assertTrue(t > 0 && p > 0);
-        } finally {
-            if (sim != null) {
-                sim.stop();
-            }
-            vertx.close().await(10, TimeUnit.SECONDS);
         }
     }
 }
