@@ -135,34 +135,18 @@ class FaultsTest {
      */
     @Test
     void shouldLetAThousandClientsResumeWithNothingMissingOrTwiceWhenTheServerIsKilledThreeTimes() throws Exception {
-        Path queue = dir.resolve("queue");
-        int port = External.freePort();
         Random random = new Random(11);
-        List<String> serverArgs = serverArgs(queue, port);
-        External.Running sim = startSimulator(queue, 0);
-        External.Running server = AppProcess.start(dir.resolve("server-0.log"), serverArgs.toArray(String[]::new));
-        List<ResumingClient> clients = new ArrayList<>();
-        try {
-            External.awaitPort(server, port, Duration.ofSeconds(30));
-            startClients(clients, port);
+        try (KilledProcesses p = new KilledProcesses()) {
             for (int kill = 1; kill <= 3; kill++) {
                 if (kill == 2) {
-                    awaitConnects(clients, kill);
+                    awaitConnects(p.clients, kill);
                 } else {
-                    awaitLive(clients, kill, queue, random);
+                    awaitLive(p.clients, kill, p.queue, random);
                 }
-                AppProcess.kill9(server);
-                server = AppProcess.start(dir.resolve("server-" + kill + ".log"), serverArgs.toArray(String[]::new));
-                External.awaitPort(server, port, Duration.ofSeconds(30));
+                AppProcess.kill9(p.server);
+                p.restartServer(kill);
             }
-            awaitLive(clients, 4, queue, random);
-            awaitRecords(queue, 25 * FEED_RATE);
-            sim.close();
-            assertEveryClientGotTheQueueOnce(clients, queue, false);
-        } finally {
-            clients.forEach(ResumingClient::stop);
-            server.close();
-            sim.close();
+            p.assertEveryClientGetsTheQueueOnce(4, random, false);
         }
     }
 
@@ -174,30 +158,65 @@ class FaultsTest {
      */
     @Test
     void shouldLetAThousandClientsResumeWhenTheSimulatorAndTheServerAreKilledTogether() throws Exception {
-        Path queue = dir.resolve("queue");
-        int port = External.freePort();
         Random random = new Random(13);
-        List<String> serverArgs = serverArgs(queue, port);
-        External.Running sim = startSimulator(queue, 0);
-        External.Running server = AppProcess.start(dir.resolve("server-0.log"), serverArgs.toArray(String[]::new));
-        List<ResumingClient> clients = new ArrayList<>();
-        try {
-            External.awaitPort(server, port, Duration.ofSeconds(30));
-            startClients(clients, port);
+        try (KilledProcesses p = new KilledProcesses()) {
             for (int kill = 1; kill <= 2; kill++) {
-                awaitLive(clients, kill, queue, random);
-                AppProcess.kill9(sim, server);
-                sim = startSimulator(queue, kill);
-                server = AppProcess.start(dir.resolve("server-" + kill + ".log"), serverArgs.toArray(String[]::new));
-                External.awaitPort(server, port, Duration.ofSeconds(30));
+                awaitLive(p.clients, kill, p.queue, random);
+                AppProcess.kill9(p.sim, p.server);
+                p.sim = startSimulator(p.queue, kill);
+                p.restartServer(kill);
             }
-            awaitLive(clients, 3, queue, random);
+            p.assertEveryClientGetsTheQueueOnce(3, random, true);
+        }
+    }
+
+    /**
+     * What the kill tests kill and start again: a simulator and a server, real processes on one
+     * queue, and a thousand resuming clients of the server, connected and live once made. Closing
+     * stops the clients and both processes. Touched by the test thread only.
+     */
+    private final class KilledProcesses implements AutoCloseable {
+        final Path queue = dir.resolve("queue");
+        final List<ResumingClient> clients = new ArrayList<>();
+        private final int port = External.freePort();
+        External.Running sim;
+        External.Running server;
+
+        KilledProcesses() throws Exception {
+            sim = startSimulator(queue, 0);
+            try {
+                restartServer(0);
+                startClients(clients, port);
+            } catch (Exception | Error e) {
+                close();
+                throw e;
+            }
+        }
+
+        /** Starts server run {@code run} (its log is server-RUN.log) and waits for its port. */
+        void restartServer(int run) throws Exception {
+            server = AppProcess.start(dir.resolve("server-" + run + ".log"),
+                    serverArgs(queue, port).toArray(String[]::new));
+            External.awaitPort(server, port, Duration.ofSeconds(30));
+        }
+
+        /**
+         * Waits until every client is live on its {@code connects}-th connection, lets the feed run
+         * on to its full load, stops it, and checks that every client got the queue once.
+         */
+        void assertEveryClientGetsTheQueueOnce(int connects, Random random, boolean torn) throws Exception {
+            awaitLive(clients, connects, queue, random);
             awaitRecords(queue, 25 * FEED_RATE);
             sim.close();
-            assertEveryClientGotTheQueueOnce(clients, queue, true);
-        } finally {
+            assertEveryClientGotTheQueueOnce(clients, queue, torn);
+        }
+
+        @Override
+        public void close() throws Exception {
             clients.forEach(ResumingClient::stop);
-            server.close();
+            if (server != null) {
+                server.close();
+            }
             sim.close();
         }
     }
