@@ -8,15 +8,11 @@ import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Shard;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.FeedBatch;
-import io.tickstream.feed.JsonCodec;
-import io.tickstream.feed.QueueCodec;
-import io.tickstream.feed.Tick;
-import io.tickstream.ingest.QueueDamage;
-import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import io.tickstream.support.Messages;
 import io.tickstream.support.RecordingTransport;
+import io.tickstream.support.TickQueue;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,11 +20,6 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import net.openhft.chronicle.queue.ChronicleQueue;
-import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,10 +40,9 @@ class ResumeAheadTest {
     @TempDir
     Path dir;
 
-    private ChronicleQueue queue;
-    private Replayer replayer;
-    /** Every record of the queue as the tailer would hand it on, in order. */
-    private final List<EncodedMessage> feed = new ArrayList<>();
+    private TickQueue ticks;
+    /** The queue's records as the tailer would hand them on: {@code ticks.feed()}. */
+    private List<EncodedMessage> feed;
     private final LinkedBlockingQueue<Runnable> loop = new LinkedBlockingQueue<>();
     private final List<Runnable> timers = new ArrayList<>();
     private final List<Long> timerDelays = new ArrayList<>();
@@ -60,24 +50,13 @@ class ResumeAheadTest {
 
     @BeforeEach
     void queue() {
-        queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY).build();
-        JsonCodec codec = new JsonCodec();
-        try (ExcerptAppender appender = queue.createAppender()) {
-            for (int i = 0; i < 200; i++) {
-                Tick t = new Tick(i, "S" + (i % 5), 1, 2, 1.5, 1, i);
-                try (DocumentContext dc = appender.writingDocument()) {
-                    QueueCodec.write(t, dc.wire().bytes());
-                }
-                feed.add(EncodedMessage.of(appender.lastIndexAppended(), t, codec));
-            }
-        }
-        replayer = new Replayer(queue, new QueueDamage(dir), 64);
+        ticks = TickQueue.write(dir, 200, 64);
+        feed = ticks.feed();
     }
 
     @AfterEach
     void close() throws Exception {
-        replayer.close();
-        queue.close();
+        ticks.close();
     }
 
     /** A session on {@code shard}, opened (its welcome is the first message sent). */
@@ -92,7 +71,7 @@ class ResumeAheadTest {
                 .with(ServerConfig.CLIENT_RATE, 1_000).with(ServerConfig.CLIENT_BURST, 1_000)
                 .with(ServerConfig.RESUME_AHEAD_WAIT_MS, WAIT_MS);
         LoopContext context = new LoopContext("test", shard, new DeliveryMeters(meters), new ServerMessages(),
-                new SharedFrames(), new CommandParser(100), config, meters, scheduler, replayer, loop::add);
+                new SharedFrames(), new CommandParser(100), config, meters, scheduler, ticks.replayer(), loop::add);
         Session s = new Session("t", transport, context, "127.0.0.1", null);
         s.open();
         return s;

@@ -8,27 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tickstream.fanout.Shard;
 import io.tickstream.feed.EncodedMessage;
-import io.tickstream.feed.JsonCodec;
-import io.tickstream.feed.QueueCodec;
-import io.tickstream.feed.Tick;
 import io.tickstream.feed.TopicPattern;
 import io.tickstream.feed.FeedBatch;
-import io.tickstream.ingest.QueueDamage;
-import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import io.tickstream.support.RecordingTransport;
+import io.tickstream.support.TickQueue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import net.openhft.chronicle.queue.ChronicleQueue;
-import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,10 +38,8 @@ class ResumeHandOverTest {
     @TempDir
     Path dir;
 
-    private ChronicleQueue queue;
-    private Replayer replayer;
-    /** Every record of the queue as the tailer would hand it on, in order. */
-    private final List<EncodedMessage> feed = new ArrayList<>();
+    private TickQueue ticks;
+    private List<EncodedMessage> feed;
     private final LinkedBlockingQueue<Runnable> loop = new LinkedBlockingQueue<>();
     /** What reached the client and the conversation, in order: a seq, or "handled:" and a message. */
     private final List<String> events = new ArrayList<>();
@@ -63,32 +52,21 @@ class ResumeHandOverTest {
 
     @BeforeEach
     void queue() {
-        queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY).build();
-        JsonCodec codec = new JsonCodec();
-        try (ExcerptAppender appender = queue.createAppender()) {
-            for (int i = 0; i < 100; i++) {
-                Tick t = new Tick(i, "S" + (i % 5), 1, 2, 1.5, 1, i);
-                try (DocumentContext dc = appender.writingDocument()) {
-                    QueueCodec.write(t, dc.wire().bytes());
-                }
-                feed.add(EncodedMessage.of(appender.lastIndexAppended(), t, codec));
-            }
-        }
-        replayer = new Replayer(queue, new QueueDamage(dir), 16);
+        ticks = TickQueue.write(dir, 100, 16);
+        feed = ticks.feed();
         outbox = new Outbox(transport, meters, new DeliveryMeters(meters), 65_536, 1 << 20, 5_000,
                 30_000, new SharedFrames());
     }
 
     @AfterEach
     void close() throws Exception {
-        replayer.close();
-        queue.close();
+        ticks.close();
     }
 
     private Resume resume(Shard shard) {
         Resume.Conversation conversation = new Resume.Conversation(text -> events.add("handled:" + text),
                 resubscribed::add, outcome -> assertEquals(Outbox.Outcome.OK, outcome));
-        return new Resume(shard, replayer, loop::add, outbox, transport, new ServerMessages(), meters,
+        return new Resume(shard, ticks.replayer(), loop::add, outbox, transport, new ServerMessages(), meters,
                 (delayMs, task) -> { }, 1_000, conversation);
     }
 
