@@ -12,12 +12,12 @@ import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import io.tickstream.support.Messages;
 import io.tickstream.support.RecordingTransport;
+import io.tickstream.support.TestLoop;
 import io.tickstream.support.TickQueue;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +43,7 @@ class ResumeAheadTest {
     private TickQueue ticks;
     /** The queue's records as the tailer would hand them on: {@code ticks.feed()}. */
     private List<EncodedMessage> feed;
-    private final LinkedBlockingQueue<Runnable> loop = new LinkedBlockingQueue<>();
+    private final TestLoop loop = new TestLoop();
     private final List<Runnable> timers = new ArrayList<>();
     private final List<Long> timerDelays = new ArrayList<>();
     private final List<JsonObject> sent = new ArrayList<>();
@@ -71,7 +71,7 @@ class ResumeAheadTest {
                 .with(ServerConfig.CLIENT_RATE, 1_000).with(ServerConfig.CLIENT_BURST, 1_000)
                 .with(ServerConfig.RESUME_AHEAD_WAIT_MS, WAIT_MS);
         LoopContext context = new LoopContext("test", shard, new DeliveryMeters(meters), new ServerMessages(),
-                new SharedFrames(), new CommandParser(100), config, meters, scheduler, ticks.replayer(), loop::add);
+                new SharedFrames(), new CommandParser(100), config, meters, scheduler, ticks.replayer(), loop);
         Session s = new Session("t", transport, context, "127.0.0.1", null);
         s.open();
         return s;
@@ -87,14 +87,7 @@ class ResumeAheadTest {
 
     /** Runs the replayer's hand-overs, as the event loop would, until {@code done}. */
     private void runLoopUntil(BooleanSupplier done) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!done.getAsBoolean()) {
-            Runnable task = loop.poll(100, TimeUnit.MILLISECONDS);
-            if (task != null) {
-                task.run();
-            }
-            assertTrue(System.nanoTime() < end, "timed out; sent so far: " + sent);
-        }
+        loop.runUntil(done, () -> "sent so far: " + sent);
     }
 
     private List<String> types() {

@@ -13,11 +13,12 @@ import io.tickstream.feed.FeedBatch;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import io.tickstream.support.RecordingTransport;
+import io.tickstream.support.TestLoop;
 import io.tickstream.support.TickQueue;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +41,7 @@ class ResumeHandOverTest {
 
     private TickQueue ticks;
     private List<EncodedMessage> feed;
-    private final LinkedBlockingQueue<Runnable> loop = new LinkedBlockingQueue<>();
+    private final TestLoop loop = new TestLoop();
     /** What reached the client and the conversation, in order: a seq, or "handled:" and a message. */
     private final List<String> events = new ArrayList<>();
     private final List<ClientCommand.Subscribe> resubscribed = new ArrayList<>();
@@ -66,7 +67,7 @@ class ResumeHandOverTest {
     private Resume resume(Shard shard) {
         Resume.Conversation conversation = new Resume.Conversation(text -> events.add("handled:" + text),
                 resubscribed::add, outcome -> assertEquals(Outbox.Outcome.OK, outcome));
-        return new Resume(shard, ticks.replayer(), loop::add, outbox, transport, new ServerMessages(), meters,
+        return new Resume(shard, ticks.replayer(), loop, outbox, transport, new ServerMessages(), meters,
                 (delayMs, task) -> { }, 1_000, conversation);
     }
 
@@ -84,14 +85,7 @@ class ResumeHandOverTest {
 
     /** Runs the replayer's hand-overs, as the event loop would, until {@code done}. */
     private void runLoopUntil(BooleanSupplier done) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!done.getAsBoolean()) {
-            Runnable task = loop.poll(100, TimeUnit.MILLISECONDS);
-            if (task != null) {
-                task.run();
-            }
-            assertTrue(System.nanoTime() < end, "timed out; so far: " + events);
-        }
+        loop.runUntil(done, () -> "so far: " + events);
     }
 
     @Test
@@ -135,7 +129,7 @@ class ResumeHandOverTest {
         Resume resume = resume(shard);
         resume.start(resumeFrom(feed.get(59).seq()), List.of(TopicPattern.parse("stocks.*")), List.of(), List.of());
         resume.holds("ping");
-        Runnable firstChunk = loop.poll(20, TimeUnit.SECONDS);
+        Runnable firstChunk = loop.next(Duration.ofSeconds(20));
         assertNotNull(firstChunk);
 
         resume.close();
