@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -94,7 +95,7 @@ class CliTest {
         assertEquals(0, r.exit(), r.err());
         io.tickstream.auth.Grant grant = io.tickstream.auth.TokenAuthority.fromSecretFile(secret).verify(r.out().trim());
         assertEquals("alice", grant.subject());
-        assertEquals(java.util.List.of("stocks.AAPL", "sports.>"),
+        assertEquals(List.of("stocks.AAPL", "sports.>"),
                 grant.topics().stream().map(io.tickstream.feed.TopicPattern::text).toList());
         assertTrue(grant.expiresAt() <= System.currentTimeMillis() / 1000 + 60);
 

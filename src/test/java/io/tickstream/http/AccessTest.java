@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -147,7 +148,7 @@ class AccessTest {
     }
 
     private static List<TopicPattern> patterns(String... topics) {
-        return java.util.Arrays.stream(topics).map(TopicPattern::parse).toList();
+        return Arrays.stream(topics).map(TopicPattern::parse).toList();
     }
 
     private static WebSocketConnectOptions ws(String bearer) {

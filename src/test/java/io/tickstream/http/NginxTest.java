@@ -18,8 +18,10 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
+import java.io.DataInputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -186,8 +188,8 @@ class NginxTest {
             }
         }}, null);
         try (Socket plain = new Socket()) {
-            plain.bind(new java.net.InetSocketAddress(localAddress, 0));
-            plain.connect(new java.net.InetSocketAddress("127.0.0.1", tlsPort), 5000);
+            plain.bind(new InetSocketAddress(localAddress, 0));
+            plain.connect(new InetSocketAddress("127.0.0.1", tlsPort), 5000);
             plain.setSoTimeout(10_000);
             try (Socket s = tls.getSocketFactory().createSocket(plain, "example.com", tlsPort, false)) {
                 OutputStream out = s.getOutputStream();
@@ -196,7 +198,7 @@ class NginxTest {
                         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+                DataInputStream in = new DataInputStream(s.getInputStream());
                 StringBuilder line = new StringBuilder();
                 int blank = 0;
                 while (blank < 2) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,7 @@ class FrameScannerTest {
     @Test
     void shouldScanOnlyTheFramesBytesOfAReusedBuffer() {
         byte[] frame = "{\"type\":\"tick\",\"topic\":\"stocks.A\",\"seq\":5,\"ts\":6}".getBytes(StandardCharsets.UTF_8);
-        byte[] buffer = java.util.Arrays.copyOf(frame, frame.length + 40);
+        byte[] buffer = Arrays.copyOf(frame, frame.length + 40);
         byte[] leftOver = ",{\"type\":\"tick\",\"seq\":9".getBytes(StandardCharsets.UTF_8);
         System.arraycopy(leftOver, 0, buffer, frame.length, leftOver.length);   // an earlier, longer frame
         FrameScanner.scan(buffer, frame.length, sink);

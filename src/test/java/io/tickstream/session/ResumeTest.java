@@ -21,8 +21,11 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
@@ -213,7 +216,7 @@ class ResumeTest {
                 QueueCodec.write(t, scratch);
                 byte[] record = scratch.toByteArray();
                 switch (i % 50) {
-                    case 10 -> java.util.Arrays.fill(record, record.length / 2, record.length, (byte) 0); // torn
+                    case 10 -> Arrays.fill(record, record.length / 2, record.length, (byte) 0); // torn
                     case 20 -> record[0] = 9;                                                             // foreign
                     case 30 -> record = new byte[] {QueueCodec.VERSION};                                  // cut short
                     default -> { }
@@ -313,7 +316,7 @@ class ResumeTest {
         List<Sequenced> all = Fixture.readQueue(queue);
         long from = all.get(3_000).seq();
         List<String> topics = List.of("stocks.*", "sports.>");
-        java.util.Map<String, Long> atFrom = new java.util.TreeMap<>();
+        Map<String, Long> atFrom = new TreeMap<>();
         for (Sequenced s : all) {
             if (s.seq() <= from) {
                 atFrom.put(s.message().topic(), s.seq());
@@ -324,7 +327,7 @@ class ResumeTest {
             ws.request(subscribe(topics, from).snapshot(true).json(), "subscribed");
             List<Long> want = expected(all, topics, from, Long.MAX_VALUE);
             Fixture.await(() -> liveSeqs(ws).size() >= want.size(), Duration.ofSeconds(20), "the replay");
-            java.util.Map<String, Long> snapshots = new java.util.TreeMap<>();
+            Map<String, Long> snapshots = new TreeMap<>();
             boolean replayStarted = false;
             for (JsonObject m : ws.received()) {
                 if (!m.containsKey("seq")) {
@@ -343,12 +346,12 @@ class ResumeTest {
             // from the newest seq the server holds (a quick reconnect on a quiet feed): the snapshots, no replay
             WsClient quick = WsClient.connect(stack.client(), server.port());
             long newest = all.get(all.size() - 1).seq();
-            java.util.Map<String, Long> latest = new java.util.TreeMap<>();
+            Map<String, Long> latest = new TreeMap<>();
             all.forEach(s -> latest.put(s.message().topic(), s.seq()));
             quick.request(subscribe(topics, newest).snapshot(true).json(), "subscribed");
             Fixture.await(() -> quick.received().stream().filter(m -> m.getBoolean("snapshot", false)).count()
                     >= latest.size(), Duration.ofSeconds(20), "the snapshots at the newest seq");
-            java.util.Map<String, Long> quickSnapshots = new java.util.TreeMap<>();
+            Map<String, Long> quickSnapshots = new TreeMap<>();
             quick.received().stream().filter(m -> m.getBoolean("snapshot", false))
                     .forEach(m -> quickSnapshots.put(m.getString("topic"), m.getLong("seq")));
             assertEquals(latest, quickSnapshots);
