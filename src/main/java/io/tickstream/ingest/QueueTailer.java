@@ -235,7 +235,7 @@ public final class QueueTailer implements AutoCloseable {
         int read = 0;
         boolean atEnd = false;
         while (pending.size() < maxBatch) {
-            RecordReader.Found found = records.next();
+            RecordReader.Found found = records.next(codec);
             if (found == RecordReader.Found.END) {
                 atEnd = true;
                 break;
@@ -247,7 +247,7 @@ public final class QueueTailer implements AutoCloseable {
             lastIndex = records.seq();
             if (found == RecordReader.Found.RECORD) {
                 FeedMessage message = records.message();
-                pending.add(records.encode(codec));
+                pending.add(records.encoded());
                 meters.feedMessages(message.kind()).increment();
                 meters.recordFeedReadLatencyMicros(nowMicros - message.ts());
             } else {

@@ -43,6 +43,7 @@ public final class RecordReader implements AutoCloseable {
     private final long last;
     private long seq = -1;
     private FeedMessage message;
+    private EncodedMessage encoded;
     private RuntimeException decodeError;
 
     /** A reader of every record from where {@code tailer} is on. */
@@ -61,21 +62,34 @@ public final class RecordReader implements AutoCloseable {
 
     /** Reads the next record. */
     public Found next() {
+        return next(null);
+    }
+
+    /**
+     * Reads the next record and encodes its message once as protocol JSON with {@code codec}
+     * ({@link #encoded()}); a record whose message cannot be encoded is {@link Found#DAMAGED} as
+     * well. The codec's thread calls it; {@code null} encodes nothing.
+     */
+    public Found next(JsonCodec codec) {
         try (DocumentContext dc = tailer.readingDocument()) {
             if (!dc.isPresent()) {
                 return Found.END;
             }
             seq = dc.index();
             message = null;
+            encoded = null;
             decodeError = null;
             if (seq > last) {
                 dc.rollbackOnClose();
                 return Found.AFTER_LAST;
             }
             try {
-                message = QueueCodec.read(dc.wire().bytes());
+                FeedMessage read = QueueCodec.read(dc.wire().bytes());
+                encoded = codec == null ? null : EncodedMessage.of(seq, read, codec);
+                message = read;
                 return Found.RECORD;
             } catch (RuntimeException e) {
+                encoded = null;
                 decodeError = e;
                 return Found.DAMAGED;
             }
@@ -90,6 +104,7 @@ public final class RecordReader implements AutoCloseable {
             }
             seq = dc.index();
             message = null;
+            encoded = null;
             decodeError = null;
             return true;
         }
@@ -111,6 +126,11 @@ public final class RecordReader implements AutoCloseable {
      */
     public EncodedMessage encode(JsonCodec codec) {
         return EncodedMessage.of(seq, message, codec);
+    }
+
+    /** The record last read as {@link #next(JsonCodec)} encoded it, when a {@link Found#RECORD}; else null. */
+    public EncodedMessage encoded() {
+        return encoded;
     }
 
     /** Why the record last read could not be decoded, when it was {@link Found#DAMAGED}; otherwise null. */

@@ -47,6 +47,25 @@ class RecordReaderTest {
     }
 
     @Test
+    void shouldEncodeEachRecordItDecodesWhenGivenACodecAndNothingOfADamagedOne() {
+        try (ChronicleQueue queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY)
+                .build(); ExcerptAppender appender = queue.createAppender()) {
+            long first = append(appender, tick(1), false);
+            append(appender, tick(2), true);
+            JsonCodec codec = new JsonCodec();
+            try (RecordReader records = new RecordReader(queue.createTailer())) {
+                assertEquals(Found.RECORD, records.next(codec));
+                assertEquals(first, records.encoded().seq());
+                assertEquals("stocks.S1", records.encoded().topic());
+
+                assertEquals(Found.DAMAGED, records.next(codec), "the torn record");
+                assertNull(records.encoded(), "nothing encoded of a torn record");
+                assertNull(records.message());
+            }
+        }
+    }
+
+    @Test
     void shouldReportEachRecordDecodedATornOneAsDamagedAndThenTheEnd() {
         try (ChronicleQueue queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY)
                 .build(); ExcerptAppender appender = queue.createAppender()) {
