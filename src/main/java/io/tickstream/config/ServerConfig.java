@@ -1,7 +1,7 @@
 package io.tickstream.config;
 
+import io.tickstream.auth.TrustedProxies;
 import io.tickstream.feed.FeedQueue;
-import io.tickstream.http.TrustedProxies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

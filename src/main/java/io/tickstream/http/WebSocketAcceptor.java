@@ -7,6 +7,7 @@ import static io.tickstream.config.ServerConfig.WRITE_QUEUE_BYTES;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.tickstream.auth.Grant;
+import io.tickstream.auth.TrustedProxies;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.metrics.Meters;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.tickstream.http;
+package io.tickstream.auth;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
