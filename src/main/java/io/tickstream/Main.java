@@ -3,6 +3,7 @@ package io.tickstream;
 import io.tickstream.auth.TokenAuthority;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SettingOptions;
+import io.tickstream.config.Settings;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.feed.TopicPattern;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
@@ -70,17 +72,20 @@ public final class Main implements Runnable {
         CommandLine.usage(this, System.out);
     }
 
-    @Command(name = "simulate", mixinStandardHelpOptions = true, modelTransformer = Simulate.Options.class,
+    /** Gives each command an option for each of its settings, found by the command's name. */
+    static final class SettingsOptions implements IModelTransformer {
+        private static final Map<String, Settings<?>> BY_COMMAND = Map.of("simulate", SimulatorConfig.SETTINGS,
+                "server", ServerConfig.SETTINGS, "loadtest", LoadTestSettings.SETTINGS);
+
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            return SettingOptions.addTo(spec, BY_COMMAND.get(spec.name()));
+        }
+    }
+
+    @Command(name = "simulate", mixinStandardHelpOptions = true, modelTransformer = SettingsOptions.class,
             description = "Write simulated stock ticks and football scores to a Chronicle Queue.")
     static final class Simulate implements Callable<Integer> {
-
-        /** Gives the command an option for each of the simulator's settings. */
-        static final class Options implements IModelTransformer {
-            @Override
-            public CommandSpec transform(CommandSpec spec) {
-                return SettingOptions.addTo(spec, SimulatorConfig.SETTINGS);
-            }
-        }
 
         @Spec
         CommandSpec spec;
@@ -122,17 +127,9 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "server", mixinStandardHelpOptions = true, modelTransformer = Server.Options.class,
+    @Command(name = "server", mixinStandardHelpOptions = true, modelTransformer = SettingsOptions.class,
             description = "Tail a Chronicle Queue and fan it out to WebSocket subscribers.")
     static final class Server implements Callable<Integer> {
-
-        /** Gives the command an option for each of the server's settings. */
-        static final class Options implements IModelTransformer {
-            @Override
-            public CommandSpec transform(CommandSpec spec) {
-                return SettingOptions.addTo(spec, ServerConfig.SETTINGS);
-            }
-        }
 
         @Spec
         CommandSpec spec;
@@ -181,18 +178,10 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "loadtest", mixinStandardHelpOptions = true, modelTransformer = LoadTestCommand.Options.class,
+    @Command(name = "loadtest", mixinStandardHelpOptions = true, modelTransformer = SettingsOptions.class,
             description = "Open many WebSocket subscribers against a server and report latency, throughput, "
                     + "gaps and disconnects. Exits 1 when healthy readers saw a gap or a reorder.")
     static final class LoadTestCommand implements Callable<Integer> {
-
-        /** Gives the command an option for each of the load test's settings. */
-        static final class Options implements IModelTransformer {
-            @Override
-            public CommandSpec transform(CommandSpec spec) {
-                return SettingOptions.addTo(spec, LoadTestSettings.SETTINGS);
-            }
-        }
 
         @Spec
         CommandSpec spec;
