@@ -3,6 +3,9 @@ package io.tickstream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tickstream.auth.Grant;
+import io.tickstream.auth.TokenAuthority;
+import io.tickstream.feed.TopicPattern;
 import io.tickstream.support.AppProcess;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
@@ -84,7 +87,7 @@ class CliTest {
         Result r = run("simulate", "--queue", dir.resolve("q").toString(), "--count", "500", "--rate", "50000",
                 "--seed", "1", "--stats-every", "0");
         assertEquals(0, r.exit());
-        assertEquals(500, io.tickstream.support.Fixture.readQueue(dir.resolve("q")).size());
+        assertEquals(500, Fixture.readQueue(dir.resolve("q")).size());
     }
 
     @Test
@@ -93,10 +96,10 @@ class CliTest {
         Result r = run("token", "--secret-file", secret.toString(), "--topics", "stocks.AAPL,sports.>", "--ttl", "60",
                 "--subject", "alice");
         assertEquals(0, r.exit(), r.err());
-        io.tickstream.auth.Grant grant = io.tickstream.auth.TokenAuthority.fromSecretFile(secret).verify(r.out().trim());
+        Grant grant = TokenAuthority.fromSecretFile(secret).verify(r.out().trim());
         assertEquals("alice", grant.subject());
         assertEquals(List.of("stocks.AAPL", "sports.>"),
-                grant.topics().stream().map(io.tickstream.feed.TopicPattern::text).toList());
+                grant.topics().stream().map(TopicPattern::text).toList());
         assertTrue(grant.expiresAt() <= System.currentTimeMillis() / 1000 + 60);
 
         assertEquals(2, run("token", "--secret-file", secret.toString(), "--topics", "bonds.X").exit(),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.feed.Sequenced;
 import io.tickstream.feed.TopicPattern;
+import io.tickstream.simulator.Scenario;
 import io.tickstream.support.Await;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
@@ -54,7 +55,7 @@ class EndToEndTest {
             ServerMain server = stack.server(Fixture.server(queue));
             WebSocketClient wsClient = stack.client();
             Random rnd = new Random(5);
-            List<String> symbols = io.tickstream.simulator.Scenario.builtIn().symbols().stream()
+            List<String> symbols = Scenario.builtIn().symbols().stream()
                     .map(s -> s.symbol()).toList();
             List<Subscriber> subs = new ArrayList<>();
 

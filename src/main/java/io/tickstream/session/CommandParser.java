@@ -2,6 +2,7 @@ package io.tickstream.session;
 
 import io.tickstream.feed.TopicPattern;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ public final class CommandParser {
     public ClientCommand parse(String text) throws ProtocolException {
         JsonObject json;
         try {
-            Object value = io.vertx.core.json.Json.decodeValue(text);
+            Object value = Json.decodeValue(text);
             if (!(value instanceof JsonObject object)) {
                 throw new ProtocolException(ErrorCode.BAD_JSON, "a message must be a JSON object", null);
             }

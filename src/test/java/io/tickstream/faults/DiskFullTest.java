@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +65,7 @@ class DiskFullTest {
                 assertEquals(200, Fixture.get(server.port(), "/health/live").statusCode(), "still serving");
                 assertEquals("pong", c.request(new JsonObject().put("op", "ping").put("id", "p"), "pong")
                         .getString("type"));
-                java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("last seq (\\d+)")
+                Matcher stopped = Pattern.compile("last seq (\\d+)")
                         .matcher(full.output());
                 assertTrue(stopped.find(), full.output());
                 long lastBeforeFull = Long.parseLong(stopped.group(1));

@@ -5,6 +5,8 @@ import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -60,7 +62,7 @@ public final class WsClient implements AutoCloseable {
     }
 
     /** Connects with the given options (path, headers such as Authorization or Origin). */
-    public static WsClient connect(WebSocketClient client, io.vertx.core.http.WebSocketConnectOptions options)
+    public static WsClient connect(WebSocketClient client, WebSocketConnectOptions options)
             throws Exception {
         WsClient c = new WsClient(client);
         c.ws.connect(options).await(10, TimeUnit.SECONDS);
@@ -75,7 +77,7 @@ public final class WsClient implements AutoCloseable {
 
     private void onText(String text) {
         frames++;
-        Object value = io.vertx.core.json.Json.decodeValue(text);
+        Object value = Json.decodeValue(text);
         synchronized (received) {
             if (value instanceof JsonArray array) {
                 for (Object o : array) {
