@@ -12,8 +12,8 @@ import io.tickstream.session.CloseReason;
 import io.tickstream.support.Await;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
+import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
@@ -32,7 +32,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -41,6 +40,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -60,9 +60,9 @@ class AccessTest {
     @TempDir
     static Path dir;
     private static ServerMain server;
-    private static Fixture.RunningSimulator sim;
+    @RegisterExtension
+    static final TestStack STACK = TestStack.perClass();
     private static WsClient bystander;
-    private static Vertx vertx;
     private static WebSocketClient client;
     private static TokenAuthority tokens;
     private static final List<String> logged = new ArrayList<>();
@@ -95,10 +95,9 @@ class AccessTest {
                 .with(ServerConfig.AUTH_SECRET_FILE, secret).with(ServerConfig.ALLOWED_ORIGINS, List.of(ALLOWED_ORIGIN))
                 .with(ServerConfig.MAX_CONNECTIONS_PER_ADDRESS, MAX_PER_ADDRESS)
                 .with(ServerConfig.HANDSHAKE_TIMEOUT_MS, 700);
-        server = Fixture.startServer(config);
-        sim = Fixture.startSimulator(Fixture.simulator(dir.resolve("queue"), 300, 1));
-        vertx = Vertx.vertx();
-        client = WsClient.client(vertx);
+        server = STACK.server(config);
+        STACK.simulator(Fixture.simulator(dir.resolve("queue"), 300, 1));
+        client = STACK.client();
         bystander = WsClient.connect(client, ws(token("stocks.*")).addHeader("X-Forwarded-For", "10.1.1.1"));
         bystander.request(Messages.subscribe("b", "stocks.*").json(), "subscribed");
     }
@@ -113,15 +112,6 @@ class AccessTest {
     static void stop() throws Exception {
         SERVER_LOG.removeHandler(CAPTURE);
         SERVER_LOG.setLevel(null);
-        if (vertx != null) {
-            vertx.close().await(10, TimeUnit.SECONDS);
-        }
-        if (sim != null) {
-            sim.stop();
-        }
-        if (server != null) {
-            server.close();
-        }
     }
 
     @Test

@@ -15,8 +15,8 @@ import io.tickstream.config.SimulatorConfig;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
 import io.tickstream.support.RawWebSocket;
+import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -28,12 +28,12 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -54,8 +54,8 @@ class HostileFramesTest {
     static Path dir;
 
     private static ServerMain server;
-    private static Fixture.RunningSimulator sim;
-    private static Vertx vertx;
+    @RegisterExtension
+    static final TestStack STACK = TestStack.perClass();
     private static WebSocketClient client;
     private WsClient bystander;
     private RawWebSocket raw;
@@ -65,20 +65,12 @@ class HostileFramesTest {
         Path queue = dir.resolve("queue");
         ServerConfig config = Fixture.server(queue).with(ServerConfig.HOST, "127.0.0.1");
         assertEquals(LIMIT, config.get(ServerConfig.MAX_MESSAGE_BYTES), "the defaults are what is tested");
-        server = Fixture.startServer(config);
+        server = STACK.server(config);
         Path symbols = Files.writeString(dir.resolve("symbols.csv"),
                 "symbol,price,volatility\nAAPL,190,0.001\nMSFT,410,0.001\nNVDA,120,0.002\n");
-        sim = Fixture.startSimulator(Fixture.simulator(queue, 300, 7).with(SimulatorConfig.MATCHES, 2)
+        STACK.simulator(Fixture.simulator(queue, 300, 7).with(SimulatorConfig.MATCHES, 2)
                 .with(SimulatorConfig.SYMBOLS, symbols));
-        vertx = Vertx.vertx();
-        client = WsClient.client(vertx);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        sim.stop();
-        vertx.close().await(10, TimeUnit.SECONDS);
-        server.close();
+        client = STACK.client();
     }
 
     @BeforeEach

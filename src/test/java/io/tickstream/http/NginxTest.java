@@ -10,6 +10,7 @@ import io.tickstream.support.Await;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
+import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
@@ -26,13 +27,17 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,7 +56,8 @@ class NginxTest {
     static Path dir;
 
     private static ServerMain server;
-    private static Fixture.RunningSimulator sim;
+    @RegisterExtension
+    static final TestStack STACK = TestStack.perClass();
     private static External.Running nginx;
     private static int tlsPort;
     private static int httpPort;
@@ -62,8 +68,8 @@ class NginxTest {
         String nginxBin = External.require("nginx");
         String openssl = External.require("openssl");
         Path queue = dir.resolve("queue");
-        server = Fixture.startServer(Fixture.server(queue).with(ServerConfig.HEARTBEAT_MS, HEARTBEAT_MS));
-        sim = Fixture.startSimulator(Fixture.simulator(queue, 500, 4));
+        server = STACK.server(Fixture.server(queue).with(ServerConfig.HEARTBEAT_MS, HEARTBEAT_MS));
+        STACK.simulator(Fixture.simulator(queue, 500, 4));
         External.run(dir.resolve("openssl.log"), openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes",
                 "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(),
                 "-days", "1", "-subj", "/CN=example.com");
@@ -91,26 +97,11 @@ class NginxTest {
                 "  proxy_temp_path " + t + "/proxy;", "  fastcgi_temp_path " + t + "/fastcgi;",
                 "  uwsgi_temp_path " + t + "/uwsgi;", "  scgi_temp_path " + t + "/scgi;",
                 "  include " + t + "/tickstream.conf;", "}", ""));
-        nginx = External.start(dir.resolve("nginx.out"), List.of(nginxBin, "-p", t, "-c", t + "/nginx.conf"));
+        nginx = STACK.add(External.start(dir.resolve("nginx.out"),
+                List.of(nginxBin, "-p", t, "-c", t + "/nginx.conf")));
         External.awaitPort(nginx, tlsPort, Duration.ofSeconds(15));
         External.awaitPort(nginx, httpPort, Duration.ofSeconds(15));
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (nginx != null) {
-            nginx.close();
-        }
-        if (vertx != null) {
-            vertx.close().await(10, TimeUnit.SECONDS);
-        }
-        if (sim != null) {
-            sim.stop();
-        }
-        if (server != null) {
-            server.close();
-        }
+        vertx = STACK.vertx();
     }
 
     /** Sent as ?token= by the hand-made connection (auth is off here, so it is ignored). */
@@ -175,16 +166,16 @@ class NginxTest {
      * own) by hand, and returns the server's first message, the welcome.
      */
     private static JsonObject welcomeFrom(String localAddress) throws Exception {
-        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
-        tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, new TrustManager[] {new X509TrustManager() {
+            public void checkClientTrusted(X509Certificate[] c, String a) {
             }
 
-            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
+            public void checkServerTrusted(X509Certificate[] c, String a) {
             }
 
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                return new java.security.cert.X509Certificate[0];
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
             }
         }}, null);
         try (Socket plain = new Socket()) {

@@ -10,24 +10,25 @@ import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
+import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.websocket.WebSocketFrameImpl;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,8 +48,8 @@ class ProtocolErrorsTest {
     static Path dir;
 
     private static ServerMain server;
-    private static Fixture.RunningSimulator sim;
-    private static Vertx vertx;
+    @RegisterExtension
+    static final TestStack STACK = TestStack.perClass();
     private static WebSocketClient client;
     private WsClient bystander;
 
@@ -59,21 +60,13 @@ class ProtocolErrorsTest {
                 .with(ServerConfig.HEARTBEAT_MS, 300).with(ServerConfig.MAX_SUBSCRIPTIONS, MAX_SUBSCRIPTIONS)
                 .with(ServerConfig.MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES).with(ServerConfig.CLIENT_RATE, 20)
                 .with(ServerConfig.CLIENT_BURST, 40).with(ServerConfig.RATE_LIMIT_STRIKES, 20);
-        server = Fixture.startServer(config);
-        Path symbols = java.nio.file.Files.writeString(dir.resolve("symbols.csv"),
+        server = STACK.server(config);
+        Path symbols = Files.writeString(dir.resolve("symbols.csv"),
                 "symbol,price,volatility\nAAPL,190,0.001\nMSFT,410,0.001\nNVDA,120,0.002\nAMZN,180,0.001\n"
                         + "META,500,0.001\nTSLA,250,0.002\n");
-        sim = Fixture.startSimulator(Fixture.simulator(queue, 500, 9).with(SimulatorConfig.MATCHES, 4)
+        STACK.simulator(Fixture.simulator(queue, 500, 9).with(SimulatorConfig.MATCHES, 4)
                 .with(SimulatorConfig.SYMBOLS, symbols));
-        vertx = Vertx.vertx();
-        client = WsClient.client(vertx);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        sim.stop();
-        vertx.close().await(10, TimeUnit.SECONDS);
-        server.close();
+        client = STACK.client();
     }
 
     @BeforeEach

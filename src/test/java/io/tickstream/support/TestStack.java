@@ -8,20 +8,37 @@ import io.vertx.core.http.WebSocketClient;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The running parts of one test, closed together in the reverse order they were started: an
  * in-process simulator and server (configs from {@link Fixture#simulator} and {@link Fixture#server}),
- * and a Vert.x of the test's own for its WebSocket clients. Use it in a try-with-resources block, or
- * as a {@code @RegisterExtension} field to have it closed after each test. Owned by the test thread.
+ * and a Vert.x of the test's own for its WebSocket clients. Use it in a try-with-resources block, as
+ * a {@code @RegisterExtension} field to have it closed after each test, or as a static one made by
+ * {@link #perClass()} to have it closed after the class's last test. Owned by the test thread.
  */
-public final class TestStack implements AutoCloseable, AfterEachCallback {
+public final class TestStack implements AutoCloseable, AfterEachCallback, AfterAllCallback {
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final boolean perTest;
     private Vertx vertx;
     private WebSocketClient client;
+
+    /** A stack closed after each test when registered as an extension. */
+    public TestStack() {
+        this(true);
+    }
+
+    private TestStack(boolean perTest) {
+        this.perTest = perTest;
+    }
+
+    /** A stack shared by a class's tests: registered on a static field, it closes after the last one. */
+    public static TestStack perClass() {
+        return new TestStack(false);
+    }
 
     /** Starts a simulator on its own thread; it is stopped when the stack closes, if not before. */
     public Fixture.RunningSimulator simulator(SimulatorConfig config) {
@@ -35,6 +52,12 @@ public final class TestStack implements AutoCloseable, AfterEachCallback {
         ServerMain server = Fixture.startServer(config);
         started.push(server);
         return server;
+    }
+
+    /** Keeps anything else the test started (a process, say), to be closed with the stack. */
+    public <T extends AutoCloseable> T add(T resource) {
+        started.push(resource);
+        return resource;
     }
 
     /** The stack's Vert.x for clients, made on first use; closed (10 s at most) with the stack. */
@@ -79,6 +102,13 @@ public final class TestStack implements AutoCloseable, AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
+        if (perTest) {
+            close();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
         close();
     }
 }
