@@ -1,7 +1,7 @@
 package io.tickstream.http;
 
-import io.tickstream.session.LoopContext;
 import io.tickstream.auth.Grant;
+import io.tickstream.session.LoopContext;
 import io.tickstream.session.Session;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -5,10 +5,10 @@ import static io.tickstream.config.ServerConfig.HOST;
 import static io.tickstream.config.ServerConfig.MAX_MESSAGE_BYTES;
 import static io.tickstream.config.ServerConfig.PORT;
 
-import io.tickstream.session.LoopContext;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Shard;
 import io.tickstream.ingest.LatestValues;
+import io.tickstream.session.LoopContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
