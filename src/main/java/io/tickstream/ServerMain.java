@@ -49,6 +49,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import net.openhft.chronicle.queue.ChronicleQueue;
@@ -89,8 +90,20 @@ public final class ServerMain implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** Starts a server and returns once it listens and its tailer runs. */
+    /**
+     * Starts a server and returns once it listens, every shard holds the latest message of every
+     * topic (WebSocket upgrades and {@code /api/topics} are answered {@code 503 starting} until
+     * then) and its tailer runs.
+     */
     public static ServerMain start(ServerConfig config) throws Exception {
+        return start(config, port -> { });
+    }
+
+    /**
+     * As {@link #start(ServerConfig)}, calling {@code listening} with the port on this thread once
+     * the server listens, before the shards are seeded: for a test of what a client sees meanwhile.
+     */
+    static ServerMain start(ServerConfig config, IntConsumer listening) throws Exception {
         // what can refuse the start comes first, before anything holds resources: the secret file,
         // then the queue (an unusable or damaged one refuses it at once)
         Path secret = config.get(AUTH_SECRET_FILE);
@@ -130,6 +143,7 @@ public final class ServerMain implements AutoCloseable {
         AtomicBoolean draining = new AtomicBoolean();
         long staleAfterMs = config.get(STALE_AFTER_MS);
         Supplier<String> notReady = () -> draining.get() ? "draining"
+                : !admission.isOpen() ? "starting"
                 : tailer.damaged() != null ? tailer.damaged()
                 : !tailer.caughtUp() ? "catching up"
                 : staleAfterMs > 0 && tailer.stalenessSeconds() * 1000 > staleAfterMs ? "feed stale"
@@ -140,8 +154,8 @@ public final class ServerMain implements AutoCloseable {
             // one verticle per event loop, each with its loop's context (shard, sessions' parts)
             LoopFactory loops = new LoopFactory(config, hub, meters, startPosition, replayer);
             HttpRoutes routes = new HttpRoutes(registry, notReady, admission);
-            // listening while the scan may still run: not ready (the tailer has not begun) until
-            // every shard holds the latest message of every topic
+            // listening while the scan may still run: not ready, and refusing WebSockets and
+            // /api/topics with 503 starting, until every shard holds the latest message of every topic
             vertx.deployVerticle(() -> {
                 ServerVerticle v = new ServerVerticle(config, loops, routes, admission, port);
                 verticles.add(v);
@@ -149,6 +163,7 @@ public final class ServerMain implements AutoCloseable {
             },
                     new DeploymentOptions().setInstances(config.get(EVENT_LOOPS)))
                     .await(30, TimeUnit.SECONDS);
+            listening.accept(port.get());
             LatestValues.Result latest = config.get(FROM_START) ? LatestValues.Result.NONE
                     : loadLatest(scanned, scanStarted, queue, startPosition, meters);
             List<Future<Void>> seeded = new ArrayList<>();
@@ -164,6 +179,7 @@ public final class ServerMain implements AutoCloseable {
             throw e;
         }
         tailer.begin();
+        admission.open();
         return new ServerMain(vertx, queue, tailer, replayer, port.get(), registry, verticles, draining, notReady,
                 config.get(DRAIN_MS));
     }
@@ -193,7 +209,7 @@ public final class ServerMain implements AutoCloseable {
         return port;
     }
 
-    /** Whether {@code /health/ready} says ready: caught up with the queue, the feed fresh, not draining. */
+    /** Whether {@code /health/ready} says ready: started, caught up with the queue, the feed fresh, not draining. */
     public boolean ready() {
         return notReady.get() == null;
     }

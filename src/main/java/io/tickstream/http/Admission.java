@@ -3,18 +3,21 @@ package io.tickstream.http;
 import io.tickstream.auth.Grant;
 import io.tickstream.auth.InvalidTokenException;
 import io.tickstream.auth.TokenAuthority;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who may open a WebSocket: the checks made on the upgrade request, before any WebSocket exists.
- * In order: the {@code Origin} allow-list ({@code 403}), the token when auth is on ({@code 401}),
- * and the per-address connection limit ({@code 429}). An admitted connection holds a slot of its
- * address until {@link Ticket#release()}.
+ * In order: the server has started ({@code 503 starting} until {@link #open()}: its shards do not
+ * hold the latest message of every topic yet, so a subscriber would miss its snapshots), the
+ * {@code Origin} allow-list ({@code 403}), the token when auth is on ({@code 401}), and the
+ * per-address connection limit ({@code 429}). An admitted connection holds a slot of its address
+ * until {@link Ticket#release()}.
  *
  * <p>Thread-safe: shared by every event loop (the connection counts are per address across the
- * whole server).
+ * whole server); {@link #open()} is called once, by the starting thread.
  */
 public final class Admission {
 
@@ -24,7 +27,14 @@ public final class Admission {
 
     /** A refused upgrade: the HTTP status to answer and why, in words safe to show and log. */
     public record Refusal(int status, String reason) implements Decision {
+        /** The answer's body: {@code {"status":503,"reason":"starting"}}. */
+        public String json() {
+            return new JsonObject().put("status", status).put("reason", reason).encode();
+        }
     }
+
+    /** The answer to a WebSocket or {@code /api/topics} request before {@link #open()}. */
+    public static final Refusal STARTING = new Refusal(503, "starting");
 
     /** An admitted connection: what its token grants ({@code null} when auth is off) and its slot. */
     public final class Ticket implements Decision {
@@ -56,6 +66,7 @@ public final class Admission {
     private final TokenAuthority tokens;
     private final int maxPerAddress;
     private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
+    private volatile boolean open;
 
     /**
      * @param allowedOrigins origins a browser may connect from (exact, e.g. {@code https://example.com});
@@ -70,6 +81,19 @@ public final class Admission {
     }
 
     /**
+     * Lets requests in from now on: every shard holds the latest message of every topic (until
+     * then, upgrades and {@code /api/topics} are answered {@link #STARTING}). Any thread.
+     */
+    public void open() {
+        open = true;
+    }
+
+    /** Whether {@link #open()} was called: the server has started. */
+    public boolean isOpen() {
+        return open;
+    }
+
+    /**
      * Checks an upgrade request.
      *
      * @param origin        the {@code Origin} header, or {@code null}
@@ -78,6 +102,9 @@ public final class Admission {
      * @param address       the client's address (after trusted proxies)
      */
     public Decision admit(String origin, String authorization, String queryToken, String address) {
+        if (!open) {
+            return STARTING;
+        }
         if (!allowedOrigins.isEmpty() && origin != null && !allowedOrigins.contains(origin)) {
             return new Refusal(403, "origin not allowed");
         }

@@ -33,7 +33,7 @@ public final class HttpRoutes {
 
     /**
      * @param notReady  why the server is not ready ({@code null} when it is), for {@code /health/ready}
-     * @param admission who may read {@code /api/topics} (the WebSocket's rules)
+     * @param admission who may read {@code /api/topics} (the WebSocket's rules), and from when
      */
     public HttpRoutes(PrometheusMeterRegistry registry, Supplier<String> notReady, Admission admission) {
         this.registry = registry;
@@ -60,8 +60,16 @@ public final class HttpRoutes {
                 .end(new JsonObject().put("status", why == null ? "ready" : why).encode());
     }
 
-    /** The known topics with their latest message; with auth on, those the token allows, and 401 without one. */
+    /**
+     * The known topics with their latest message; with auth on, those the token allows, and 401
+     * without one. {@code 503 starting} until the shards are seeded (the list would be incomplete).
+     */
     private void topics(RoutingContext ctx, Shard shard, WebSocketAcceptor acceptor) {
+        if (!admission.isOpen()) {
+            ctx.response().setStatusCode(Admission.STARTING.status()).putHeader("content-type", "application/json")
+                    .end(Admission.STARTING.json());
+            return;
+        }
         Grant grant;
         try {
             grant = admission.authorize(ctx.request().getHeader("Authorization"), ctx.request().getParam("token"));

@@ -16,7 +16,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.impl.HttpServerConnection;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
@@ -28,9 +27,10 @@ import java.util.logging.Logger;
  * The WebSocket endpoint up to the point where a connection has somewhere to go: the handshake
  * timeout of connections that have not sent their request, the {@code /ws} route, the refusal
  * while the {@link Connections} take no more (draining), the upgrade check, the client's address
- * (through trusted proxies), admission, {@code toWebSocket()}, and the wiring of the accepted
- * socket's inbound frames (through {@link InboundFrames} and a {@link MessageAssembler}) and its
- * drain, pong and close events to a {@link Connection}. What a connection does is the
+ * (through trusted proxies), admission (which refuses every upgrade while the server starts),
+ * {@code toWebSocket()}, and the wiring of the accepted socket's inbound frames (through
+ * {@link InboundFrames} and a {@link MessageAssembler}) and its drain, pong and close events to a
+ * {@link Connection}. What a connection does is the
  * {@link Connections}' business: the server runs a session, the conformance endpoint (tests) echoes.
  *
  * <p>Threading: one per event loop; everything runs on that loop.
@@ -204,7 +204,7 @@ final class WebSocketAcceptor {
         }
         // and close: a refused client must not keep the connection open outside every limit
         response.putHeader("Connection", "close")
-                .end(new JsonObject().put("status", refusal.status()).put("reason", refusal.reason()).encode())
+                .end(refusal.json())
                 .onComplete(v -> ctx.request().connection().close());
     }
 

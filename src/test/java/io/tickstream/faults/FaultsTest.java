@@ -66,6 +66,7 @@ class FaultsTest {
                 "--slow-consumer-grace-ms", "600000", "--stall-timeout-ms", "600000");
         try {
             External.awaitPort(server, port, Duration.ofSeconds(30));
+            Fixture.awaitStarted(port, Duration.ofSeconds(30));
             try (RawWebSocket stalled = RawWebSocket.connect(port, 4096); WsClient c = WsClient.connect(stack.client(), port)) {
                 stalled.send(RawWebSocket.frame(true, RawWebSocket.TEXT,
                         Fixture.subscribeAll("stalled").encode().getBytes(StandardCharsets.UTF_8)));

@@ -67,6 +67,7 @@ public final class AutobahnEchoServer extends VerticleBase {
     @Override
     public Future<?> start() {
         Admission admission = new Admission(config.get(ServerConfig.ALLOWED_ORIGINS), null, config.get(ServerConfig.MAX_CONNECTIONS_PER_ADDRESS));
+        admission.open();   // nothing to seed: the echo endpoint takes upgrades at once
         acceptor = new WebSocketAcceptor(config, new Meters(new SimpleMeterRegistry()), admission,
                 () -> new MessageAssembler(config.get(ServerConfig.MAX_MESSAGE_BYTES), true), Echo::new);
         Router router = Router.router(vertx);

@@ -188,6 +188,14 @@ public final class Fixture {
         }, timeout, "more than " + topics + " topics listed");
     }
 
+    /**
+     * Waits until the server on {@code port} (a process, whose port answers before it has started)
+     * lets WebSockets in: {@code /api/topics} answers 200, not {@code 503 starting}. Auth off.
+     */
+    public static void awaitStarted(int port, Duration timeout) throws InterruptedException {
+        Await.until(() -> get(port, "/api/topics").statusCode() == 200, timeout, "the server on " + port + " to start");
+    }
+
     /** The seqs of every message in the queue, in order. */
     public static List<Long> queueSeqs(Path dir) {
         return readQueue(dir).stream().map(Sequenced::seq).toList();
