@@ -62,20 +62,25 @@ final class EarlyFrames extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof WebSocketFrame) {
-            held.add(msg);
-        } else {
+        if (!hold(msg)) {
             ctx.fireChannelRead(msg);
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof CorruptedWebSocketFrameException) {
-            held.add(cause);
-        } else {
+        if (!hold(cause)) {
             ctx.fireExceptionCaught(cause);
         }
+    }
+
+    /** Holds {@code event} if it is a frame or a refusal of one, and says whether it did: false, it passes on. */
+    private boolean hold(Object event) {
+        boolean early = event instanceof WebSocketFrame || event instanceof CorruptedWebSocketFrameException;
+        if (early) {
+            held.add(event);
+        }
+        return early;
     }
 
     /**
