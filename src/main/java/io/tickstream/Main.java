@@ -1,6 +1,7 @@
 package io.tickstream;
 
 import io.tickstream.auth.TokenAuthority;
+import io.tickstream.config.Config;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SettingOptions;
 import io.tickstream.config.Settings;
@@ -83,22 +84,56 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "simulate", mixinStandardHelpOptions = true, modelTransformer = SettingsOptions.class,
-            description = "Write simulated stock ticks and football scores to a Chronicle Queue.")
-    static final class Simulate implements Callable<Integer> {
+    /**
+     * A command whose options are its settings (see {@link SettingsOptions}): it reads them, runs
+     * with them, and reports what stops it on standard error after its name ({@code server: ...}).
+     */
+    abstract static class SettingsCommand<C extends Config<C>> implements Callable<Integer> {
+
+        private final Settings<C> settings;
 
         @Spec
         CommandSpec spec;
 
+        SettingsCommand(Settings<C> settings) {
+            this.settings = settings;
+        }
+
         @Override
-        public Integer call() {
-            SimulatorConfig config = SettingOptions.read(spec, SimulatorConfig.SETTINGS);
+        public final Integer call() throws Exception {
+            return run(SettingOptions.read(spec, settings));
+        }
+
+        /** Runs the command with its settings; returns the exit code. */
+        abstract int run(C config) throws Exception;
+
+        /** Prints {@code NAME: message} on standard error. */
+        void error(String message) {
+            spec.commandLine().getErr().println(spec.name() + ": " + message);
+        }
+
+        /** Prints {@code NAME: message} on standard error and returns {@code exitCode}. */
+        int fail(int exitCode, String message) {
+            error(message);
+            return exitCode;
+        }
+    }
+
+    @Command(name = "simulate", mixinStandardHelpOptions = true, modelTransformer = SettingsOptions.class,
+            description = "Write simulated stock ticks and football scores to a Chronicle Queue.")
+    static final class Simulate extends SettingsCommand<SimulatorConfig> {
+
+        Simulate() {
+            super(SimulatorConfig.SETTINGS);
+        }
+
+        @Override
+        int run(SimulatorConfig config) {
             Simulator simulator;
             try {
                 simulator = new Simulator(config, System.out);
             } catch (Simulator.SetupException | Scenario.ScenarioException e) {
-                spec.commandLine().getErr().println("simulate: " + e.getMessage());
-                return 1;
+                return fail(1, e.getMessage());
             }
             CountDownLatch done = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -117,7 +152,7 @@ public final class Main implements Runnable {
                 System.out.printf("simulator: stopped after %d messages, last seq %d%n", n, simulator.lastSeq());
                 return 0;
             } catch (Simulator.WriteException e) {
-                spec.commandLine().getErr().println("simulate: " + e.getMessage());
+                error(e.getMessage());
                 System.out.printf("simulator: stopped after %d messages, last seq %d%n", simulator.written(),
                         simulator.lastSeq());
                 return 3;
@@ -129,14 +164,14 @@ public final class Main implements Runnable {
 
     @Command(name = "server", mixinStandardHelpOptions = true, modelTransformer = SettingsOptions.class,
             description = "Tail a Chronicle Queue and fan it out to WebSocket subscribers.")
-    static final class Server implements Callable<Integer> {
+    static final class Server extends SettingsCommand<ServerConfig> {
 
-        @Spec
-        CommandSpec spec;
+        Server() {
+            super(ServerConfig.SETTINGS);
+        }
 
         @Override
-        public Integer call() throws Exception {
-            ServerConfig config = SettingOptions.read(spec, ServerConfig.SETTINGS);
+        int run(ServerConfig config) throws Exception {
             ServerMain server;
             try {
                 server = ServerMain.start(config);
@@ -144,15 +179,13 @@ public final class Main implements Runnable {
                 // the operator's problem, said in full by the message: no stack trace (FINE logs it)
                 Logger.getLogger(Main.class.getName()).log(Level.FINE, "queue refused", e);
                 for (String line : e.getMessage().split("\n")) {
-                    spec.commandLine().getErr().println("server: " + line);
+                    error(line);
                 }
                 return 2;
             } catch (TokenAuthority.SecretFileException e) {
-                spec.commandLine().getErr().println("server: cannot start: " + e.getMessage());
-                return 1;
+                return fail(1, "cannot start: " + e.getMessage());
             } catch (Exception e) {
-                spec.commandLine().getErr().println("server: cannot start: " + e);
-                return 1;
+                return fail(1, "cannot start: " + e);
             }
             // SIGTERM (and Ctrl-C's SIGINT) start the graceful stop: drain, close, exit 0. Handled as
             // signals rather than in a shutdown hook, which would make the exit code 143.
@@ -181,20 +214,20 @@ public final class Main implements Runnable {
     @Command(name = "loadtest", mixinStandardHelpOptions = true, modelTransformer = SettingsOptions.class,
             description = "Open many WebSocket subscribers against a server and report latency, throughput, "
                     + "gaps and disconnects. Exits 1 when healthy readers saw a gap or a reorder.")
-    static final class LoadTestCommand implements Callable<Integer> {
+    static final class LoadTestCommand extends SettingsCommand<LoadTestSettings> {
 
-        @Spec
-        CommandSpec spec;
+        LoadTestCommand() {
+            super(LoadTestSettings.SETTINGS);
+        }
 
         @Override
-        public Integer call() throws Exception {
-            LoadTest.Config config = SettingOptions.read(spec, LoadTestSettings.SETTINGS).toConfig();
+        int run(LoadTestSettings settings) throws Exception {
+            LoadTest.Config config = settings.toConfig();
             Report report;
             try {
                 report = new LoadTest(config, System.out).run();
             } catch (IOException | IllegalStateException e) {
-                spec.commandLine().getErr().println("loadtest: " + e.getMessage());
-                return 2;
+                return fail(2, e.getMessage());
             }
             report.print(System.out);
             report.write();
