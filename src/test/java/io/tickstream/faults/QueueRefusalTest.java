@@ -78,41 +78,45 @@ class QueueRefusalTest {
 
     @Test
     void shouldRefuseToStartOnATruncatedCycleFileAndLeaveItAsItWas() throws Exception {
-        Path queue = dir.resolve("queue");
-        List<Path> cycles = writeCycles(queue);
-        Path damaged = cycles.get(1);
-        truncate(damaged, 1_000);
-        Map<String, String> before = hashes(queue);
+        Refused r = startOnDamagedCycle(1_000);
 
-        Exit r = server("--queue", queue.toString(), "--from-start");
-
-        assertEquals(2, r.code(), r.output());
-        assertTrue(r.output().startsWith("server: queue file " + damaged + " is truncated: 1,000 bytes, its header "
-                + "says data up to "), r.output());
-        assertTrue(r.output().contains("\nserver: restore that file from a copy, or move it out of " + queue),
+        assertTrue(r.output().startsWith("server: queue file " + r.damaged() + " is truncated: 1,000 bytes, its "
+                + "header says data up to "), r.output());
+        assertTrue(r.output().contains("\nserver: restore that file from a copy, or move it out of " + r.queue()),
                 r.output());
-        assertEquals(2, r.output().strip().lines().count(), "one line naming the file, one saying what to do:\n"
-                + r.output());
-        assertNoStackTrace(r.output());
-        assertEquals(before, hashes(queue), "every file of the queue byte for byte as it was");
     }
 
     @Test
     void shouldRefuseToStartOnAnEmptyCycleFileAndLeaveItAsItWas() throws Exception {
+        Refused r = startOnDamagedCycle(0);
+
+        assertTrue(r.output().startsWith("server: queue file " + r.damaged() + " is empty (0 bytes)\n"), r.output());
+        assertEquals(0, Files.size(r.damaged()));
+    }
+
+    private record Refused(Path queue, Path damaged, String output) {
+    }
+
+    /**
+     * Writes a queue of several cycle files, cuts its second file to {@code bytes}, and starts the
+     * server on it from the start; checks that the start is refused the way every damaged file
+     * refuses it: exit 2, one line naming the file and one saying what to do, no stack trace, and
+     * every file of the queue byte for byte as it was.
+     */
+    private Refused startOnDamagedCycle(long bytes) throws Exception {
         Path queue = dir.resolve("queue");
-        List<Path> cycles = writeCycles(queue);
-        Path damaged = cycles.get(1);
-        truncate(damaged, 0);
+        Path damaged = writeCycles(queue).get(1);
+        truncate(damaged, bytes);
         Map<String, String> before = hashes(queue);
 
         Exit r = server("--queue", queue.toString(), "--from-start");
 
         assertEquals(2, r.code(), r.output());
-        assertTrue(r.output().startsWith("server: queue file " + damaged + " is empty (0 bytes)\n"), r.output());
-        assertEquals(2, r.output().strip().lines().count(), r.output());
+        assertEquals(2, r.output().strip().lines().count(), "one line naming the file, one saying what to do:\n"
+                + r.output());
         assertNoStackTrace(r.output());
-        assertEquals(before, hashes(queue));
-        assertEquals(0, Files.size(damaged));
+        assertEquals(before, hashes(queue), "every file of the queue byte for byte as it was");
+        return new Refused(queue, damaged, r.output());
     }
 
     /** A queue of at least three cycle files written by the real simulator (one file per second). */
