@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tickstream.ServerMain;
 import io.tickstream.auth.TokenAuthority;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.feed.TopicPattern;
@@ -59,7 +58,6 @@ class AccessTest {
 
     @TempDir
     static Path dir;
-    private static ServerMain server;
     @RegisterExtension
     static final TestStack STACK = TestStack.perClass();
     private static WsClient bystander;
@@ -95,7 +93,7 @@ class AccessTest {
                 .with(ServerConfig.AUTH_SECRET_FILE, secret).with(ServerConfig.ALLOWED_ORIGINS, List.of(ALLOWED_ORIGIN))
                 .with(ServerConfig.MAX_CONNECTIONS_PER_ADDRESS, MAX_PER_ADDRESS)
                 .with(ServerConfig.HANDSHAKE_TIMEOUT_MS, 700);
-        server = STACK.server(config);
+        STACK.server(config);
         STACK.simulator(Fixture.simulator(dir.resolve("queue"), 300, 1));
         client = STACK.client();
         bystander = WsClient.connect(client, ws(token("stocks.*")).addHeader("X-Forwarded-For", "10.1.1.1"));
@@ -116,17 +114,17 @@ class AccessTest {
 
     @Test
     void shouldServeTopicsOnlyToATokenAndOnlyThoseItAllows() throws Exception {
-        assertEquals(401, Fixture.get(server.port(), "/api/topics").statusCode());
-        assertEquals(401, Fixture.get(server.port(), "/api/topics?token=x.y.z").statusCode());
+        assertEquals(401, Fixture.get(STACK.port(), "/api/topics").statusCode());
+        assertEquals(401, Fixture.get(STACK.port(), "/api/topics?token=x.y.z").statusCode());
         Fixture.await(() -> {
             try {
-                return new JsonArray(Fixture.get(server.port(), "/api/topics?token=" + token(">")).body()).stream()
+                return new JsonArray(Fixture.get(STACK.port(), "/api/topics?token=" + token(">")).body()).stream()
                         .anyMatch(o -> ((JsonObject) o).getString("topic").startsWith("sports."));
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
         }, Duration.ofSeconds(15), "sports topics to appear");
-        JsonArray stocks = new JsonArray(Fixture.get(server.port(), "/api/topics?token=" + token("stocks.*")).body());
+        JsonArray stocks = new JsonArray(Fixture.get(STACK.port(), "/api/topics?token=" + token("stocks.*")).body());
         assertFalse(stocks.isEmpty());
         for (Object o : stocks) {
             assertTrue(((JsonObject) o).getString("topic").startsWith("stocks."), o.toString());
@@ -142,7 +140,7 @@ class AccessTest {
     }
 
     private static WebSocketConnectOptions ws(String bearer) {
-        WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port())
+        WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(STACK.port())
                 .setURI("/ws").setAllowOriginHeader(false);
         if (bearer != null) {
             o.addHeader("Authorization", "Bearer " + bearer);
@@ -172,15 +170,15 @@ class AccessTest {
         cases.put("a.b", "malformed token");
         for (var c : cases.entrySet()) {
             for (boolean inQuery : new boolean[] {false, true}) {
-                try (Upgrade u = inQuery ? Upgrade.open(server.port(), "/ws?token=" + c.getKey())
-                        : Upgrade.open(server.port(), "/ws", "Authorization: Bearer " + c.getKey())) {
+                try (Upgrade u = inQuery ? Upgrade.open(STACK.port(), "/ws?token=" + c.getKey())
+                        : Upgrade.open(STACK.port(), "/ws", "Authorization: Bearer " + c.getKey())) {
                     assertEquals(401, u.status, c.getValue());
                     assertEquals("Bearer realm=\"tickstream\"", u.headers.get("www-authenticate"));
                     assertEquals(c.getValue(), new JsonObject(u.body).getString("reason"));
                 }
             }
         }
-        try (Upgrade u = Upgrade.open(server.port(), "/ws?token=" + good)) {
+        try (Upgrade u = Upgrade.open(STACK.port(), "/ws?token=" + good)) {
             assertEquals(101, u.status, "the same token, untampered, gets in");
         }
         synchronized (logged) {
@@ -211,14 +209,14 @@ class AccessTest {
     @Test
     void shouldRefuseOriginsOutsideTheListWith403() throws Exception {
         String t = token(">");
-        try (Upgrade u = Upgrade.open(server.port(), "/ws?token=" + t, "Origin: https://evil.example")) {
+        try (Upgrade u = Upgrade.open(STACK.port(), "/ws?token=" + t, "Origin: https://evil.example")) {
             assertEquals(403, u.status);
             assertEquals("origin not allowed", new JsonObject(u.body).getString("reason"));
         }
-        try (Upgrade u = Upgrade.open(server.port(), "/ws?token=" + t, "Origin: " + ALLOWED_ORIGIN)) {
+        try (Upgrade u = Upgrade.open(STACK.port(), "/ws?token=" + t, "Origin: " + ALLOWED_ORIGIN)) {
             assertEquals(101, u.status);
         }
-        try (Upgrade u = Upgrade.open(server.port(), "/ws?token=" + t)) {
+        try (Upgrade u = Upgrade.open(STACK.port(), "/ws?token=" + t)) {
             assertEquals(101, u.status, "no Origin: not a browser, allowed");
         }
     }
@@ -230,19 +228,19 @@ class AccessTest {
         List<Upgrade> open = new ArrayList<>();
         try {
             for (int i = 0; i < MAX_PER_ADDRESS; i++) {
-                open.add(Upgrade.open(server.port(), "/ws?token=" + t, from));
+                open.add(Upgrade.open(STACK.port(), "/ws?token=" + t, from));
                 assertEquals(101, open.get(i).status);
             }
-            try (Upgrade over = Upgrade.open(server.port(), "/ws?token=" + t, from)) {
+            try (Upgrade over = Upgrade.open(STACK.port(), "/ws?token=" + t, from)) {
                 assertEquals(429, over.status);
                 assertEquals("too many connections from this address", new JsonObject(over.body).getString("reason"));
             }
-            try (Upgrade other = Upgrade.open(server.port(), "/ws?token=" + t, "X-Forwarded-For: 10.9.9.10")) {
+            try (Upgrade other = Upgrade.open(STACK.port(), "/ws?token=" + t, "X-Forwarded-For: 10.9.9.10")) {
                 assertEquals(101, other.status, "another address has its own limit");
             }
             open.remove(0).close();
             Fixture.await(() -> {
-                try (Upgrade again = Upgrade.open(server.port(), "/ws?token=" + t, from)) {
+                try (Upgrade again = Upgrade.open(STACK.port(), "/ws?token=" + t, from)) {
                     return again.status == 101;
                 } catch (IOException e) {
                     throw new AssertionError(e);
@@ -257,19 +255,19 @@ class AccessTest {
 
     @Test
     void shouldCloseAConnectionThatDoesNotSendItsRequestInTime() throws Exception {
-        double before = Fixture.metric(server.port(), "tickstream_handshakes_refused_total{reason=\"timeout\"}");
-        try (Socket s = new Socket("127.0.0.1", server.port())) {
+        double before = Fixture.metric(STACK.port(), "tickstream_handshakes_refused_total{reason=\"timeout\"}");
+        try (Socket s = new Socket("127.0.0.1", STACK.port())) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write("GET /ws HTTP/1.1\r\nHost: loc".getBytes(StandardCharsets.US_ASCII));
             assertEquals(-1, s.getInputStream().read(), "closed by the server, nothing answered");
         }
         assertEquals(Math.max(0, before) + 1,
-                Fixture.metric(server.port(), "tickstream_handshakes_refused_total{reason=\"timeout\"}"));
+                Fixture.metric(STACK.port(), "tickstream_handshakes_refused_total{reason=\"timeout\"}"));
     }
 
     @Test
     void shouldPingASilentClientAndCloseItWith4002WhenItNeverAnswers() throws Exception {
-        try (Upgrade u = Upgrade.open(server.port(), "/ws?token=" + token(">"))) {
+        try (Upgrade u = Upgrade.open(STACK.port(), "/ws?token=" + token(">"))) {
             assertEquals(101, u.status);
             List<Integer> opcodes = new ArrayList<>();
             DataInputStream in = new DataInputStream(u.in);

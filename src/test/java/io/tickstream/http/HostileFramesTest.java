@@ -9,7 +9,6 @@ import static io.tickstream.support.RawWebSocket.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.support.Fixture;
@@ -17,7 +16,6 @@ import io.tickstream.support.Messages;
 import io.tickstream.support.RawWebSocket;
 import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -53,10 +51,8 @@ class HostileFramesTest {
     @TempDir
     static Path dir;
 
-    private static ServerMain server;
     @RegisterExtension
     static final TestStack STACK = TestStack.perClass();
-    private static WebSocketClient client;
     private WsClient bystander;
     private RawWebSocket raw;
 
@@ -65,19 +61,18 @@ class HostileFramesTest {
         Path queue = dir.resolve("queue");
         ServerConfig config = Fixture.server(queue).with(ServerConfig.HOST, "127.0.0.1");
         assertEquals(LIMIT, config.get(ServerConfig.MAX_MESSAGE_BYTES), "the defaults are what is tested");
-        server = STACK.server(config);
+        STACK.server(config);
         Path symbols = Files.writeString(dir.resolve("symbols.csv"),
                 "symbol,price,volatility\nAAPL,190,0.001\nMSFT,410,0.001\nNVDA,120,0.002\n");
         STACK.simulator(Fixture.simulator(queue, 300, 7).with(SimulatorConfig.MATCHES, 2)
                 .with(SimulatorConfig.SYMBOLS, symbols));
-        client = STACK.client();
     }
 
     @BeforeEach
     void connect() throws Exception {
-        bystander = WsClient.connect(client, server.port());
+        bystander = STACK.connect();
         bystander.request(Messages.subscribe("b", "stocks.*").json(), "subscribed");
-        raw = RawWebSocket.connect(server.port());
+        raw = RawWebSocket.connect(STACK.port());
     }
 
     @AfterEach
@@ -85,7 +80,7 @@ class HostileFramesTest {
         raw.close();
         bystander.assertKeepsReceivingInOrder(20, Duration.ofSeconds(10));
         bystander.close();
-        assertEquals(200, Fixture.get(server.port(), "/health/live").statusCode());
+        assertEquals(200, Fixture.get(STACK.port(), "/health/live").statusCode());
     }
 
     private static byte[] utf8(String s) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.support.Await;
 import io.tickstream.support.External;
@@ -55,7 +54,6 @@ class NginxTest {
     @TempDir
     static Path dir;
 
-    private static ServerMain server;
     @RegisterExtension
     static final TestStack STACK = TestStack.perClass();
     private static External.Running nginx;
@@ -68,7 +66,7 @@ class NginxTest {
         String nginxBin = External.require("nginx");
         String openssl = External.require("openssl");
         Path queue = dir.resolve("queue");
-        server = STACK.server(Fixture.server(queue).with(ServerConfig.HEARTBEAT_MS, HEARTBEAT_MS));
+        STACK.server(Fixture.server(queue).with(ServerConfig.HEARTBEAT_MS, HEARTBEAT_MS));
         STACK.simulator(Fixture.simulator(queue, 500, 4));
         External.run(dir.resolve("openssl.log"), openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes",
                 "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(),
@@ -77,7 +75,7 @@ class NginxTest {
         tlsPort = External.freePort();
         httpPort = External.freePort();
         String site = Files.readString(Path.of("nginx/tickstream.conf"))
-                .replace("server 127.0.0.1:8080;", "server 127.0.0.1:" + server.port() + ";")
+                .replace("server 127.0.0.1:8080;", "server 127.0.0.1:" + STACK.port() + ";")
                 .replace("listen 443 ssl;", "listen 127.0.0.1:" + tlsPort + " ssl;")
                 .replace("listen 80;", "listen 127.0.0.1:" + httpPort + ";")
                 .replace("/etc/letsencrypt/live/example.com/fullchain.pem", dir.resolve("cert.pem").toString())

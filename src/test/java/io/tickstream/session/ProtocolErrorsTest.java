@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
-import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.support.Fixture;
@@ -13,7 +12,6 @@ import io.tickstream.support.Messages;
 import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.websocket.WebSocketFrameImpl;
 import io.vertx.core.json.JsonArray;
@@ -47,10 +45,8 @@ class ProtocolErrorsTest {
     @TempDir
     static Path dir;
 
-    private static ServerMain server;
     @RegisterExtension
     static final TestStack STACK = TestStack.perClass();
-    private static WebSocketClient client;
     private WsClient bystander;
 
     @BeforeAll
@@ -60,18 +56,17 @@ class ProtocolErrorsTest {
                 .with(ServerConfig.HEARTBEAT_MS, 300).with(ServerConfig.MAX_SUBSCRIPTIONS, MAX_SUBSCRIPTIONS)
                 .with(ServerConfig.MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES).with(ServerConfig.CLIENT_RATE, 20)
                 .with(ServerConfig.CLIENT_BURST, 40).with(ServerConfig.RATE_LIMIT_STRIKES, 20);
-        server = STACK.server(config);
+        STACK.server(config);
         Path symbols = Files.writeString(dir.resolve("symbols.csv"),
                 "symbol,price,volatility\nAAPL,190,0.001\nMSFT,410,0.001\nNVDA,120,0.002\nAMZN,180,0.001\n"
                         + "META,500,0.001\nTSLA,250,0.002\n");
         STACK.simulator(Fixture.simulator(queue, 500, 9).with(SimulatorConfig.MATCHES, 4)
                 .with(SimulatorConfig.SYMBOLS, symbols));
-        client = STACK.client();
     }
 
     @BeforeEach
     void bystander() throws Exception {
-        bystander = WsClient.connect(client, server.port());
+        bystander = STACK.connect();
         bystander.request(subscribe("b", "stocks.*"), "subscribed");
     }
 
@@ -106,7 +101,7 @@ class ProtocolErrorsTest {
     @ParameterizedTest
     @ValueSource(strings = {"not json", "[1,2]", "42", "null", "\"op\"", "{\"op\":\"ping\"", "{} {}"})
     void shouldAnswerBadJsonAndStayOpen(String text) throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             assertError(errorFor(ws, text), "bad_json", null);
         }
     }
@@ -125,21 +120,21 @@ class ProtocolErrorsTest {
         "{\"op\":\"unsubscribe\",\"id\":\"r\"}",
     })
     void shouldAnswerBadRequestWithTheIdAndStayOpen(String text) throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             assertError(errorFor(ws, text), "bad_request", "r");
         }
     }
 
     @Test
     void shouldAnswerBadRequestWithoutAnIdThatIsNotAString() throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             assertError(errorFor(ws, "{\"op\":\"ping\",\"id\":7}"), "bad_request", null);
         }
     }
 
     @Test
     void shouldAnswerUnknownOp() throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             assertError(errorFor(ws, "{\"op\":\"publish\",\"id\":\"x\"}"), "unknown_op", "x");
         }
     }
@@ -147,7 +142,7 @@ class ProtocolErrorsTest {
     @ParameterizedTest
     @ValueSource(strings = {"stocks", "stocks..AAPL", "stocks.AA PL", "bonds.X", "sports.>.x", "", "stocks.A.B"})
     void shouldAnswerInvalidTopicAndSubscribeNothing(String topic) throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             assertError(errorFor(ws, subscribe("t", "stocks.AAPL", topic).encode()), "invalid_topic", "t");
             assertTrue(ws.ofType("subscribed").isEmpty(), "the whole request is refused");
         }
@@ -155,7 +150,7 @@ class ProtocolErrorsTest {
 
     @Test
     void shouldRefuseSubscriptionsOverTheLimitAndKeepTheOthers() throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             assertEquals("subscribed", ws.request(subscribe("a", "stocks.AAPL", "stocks.MSFT", "stocks.NVDA"),
                     "subscribed").getString("type"));
             assertError(ws.request(subscribe("b", "stocks.AMZN", "stocks.META", "stocks.TSLA"), "subscribed"),
@@ -170,7 +165,7 @@ class ProtocolErrorsTest {
 
     @Test
     void shouldAnswerRateLimitedAndKeepTheConnectionWhenTheClientSlowsDown() throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             for (int i = 0; i < 45; i++) {
                 ws.send(new JsonObject().put("op", "ping").put("id", "p" + i));
             }
@@ -185,7 +180,7 @@ class ProtocolErrorsTest {
 
     @Test
     void shouldCloseWith1008AClientThatKeepsFlooding() throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             for (int i = 0; i < 200; i++) {
                 ws.send(new JsonObject().put("op", "ping").put("id", "p" + i));
             }
@@ -198,7 +193,7 @@ class ProtocolErrorsTest {
 
     @Test
     void shouldAnswerResumeUnavailableThenSnapshots() throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             ws.send(Messages.subscribe("r", "stocks.*").from(1).snapshot(false).json());
             JsonObject error = ws.awaitMessage(m -> "error".equals(m.getString("type")), Duration.ofSeconds(10));
             assertError(error, "resume_unavailable", "r");
@@ -210,7 +205,7 @@ class ProtocolErrorsTest {
     @ParameterizedTest
     @ValueSource(ints = {MAX_MESSAGE_BYTES, 3 * MAX_MESSAGE_BYTES, 100 * MAX_MESSAGE_BYTES})
     void shouldCloseWith1009AMessageOverTheSizeLimit(int size) throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             ws.sendText("{\"op\":\"ping\",\"id\":\"" + "x".repeat(size) + "\"}");
             assertEquals(1009, ws.awaitClose(Duration.ofSeconds(10)));
         }
@@ -218,7 +213,7 @@ class ProtocolErrorsTest {
 
     @Test
     void shouldCloseWith1007InvalidUtf8() throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             byte[] bad = {'{', '"', 'o', 'p', '"', ':', '"', (byte) 0xc3, (byte) 0x28, '"', '}'};
             ws.socket().writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(bad), true));
             assertEquals(1007, ws.awaitClose(Duration.ofSeconds(10)));
@@ -227,7 +222,7 @@ class ProtocolErrorsTest {
 
     @Test
     void shouldCloseWith1003ABinaryFrame() throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             ws.socket().writeBinaryMessage(Buffer.buffer("{\"op\":\"ping\"}"));
             assertEquals(1003, ws.awaitClose(Duration.ofSeconds(10)));
         }
@@ -235,7 +230,7 @@ class ProtocolErrorsTest {
 
     @Test
     void shouldAnswerPingWithItsIdAndAServerTime() throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             JsonObject pong = ws.request(new JsonObject().put("op", "ping").put("id", "42"), "pong");
             assertEquals("42", pong.getString("id"));
             assertTrue(Math.abs(pong.getLong("ts") - System.currentTimeMillis() * 1000) < 10_000_000L);
@@ -244,7 +239,7 @@ class ProtocolErrorsTest {
 
     @Test
     void shouldSendHeartbeatsOnAQuietConnection() throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             JsonObject welcome = ws.awaitMessage(m -> "welcome".equals(m.getString("type")), Duration.ofSeconds(5));
             assertEquals(300, welcome.getLong("heartbeatMs"));
             assertEquals(1, welcome.getInteger("protocol"));
@@ -255,7 +250,7 @@ class ProtocolErrorsTest {
 
     @Test
     void shouldStopDeliveryOnUnsubscribe() throws Exception {
-        try (WsClient ws = WsClient.connect(client, server.port())) {
+        try (WsClient ws = STACK.connect()) {
             ws.request(subscribe("s", "stocks.*", "sports.>"), "subscribed");
             ws.awaitMessage(m -> "tick".equals(m.getString("type")) && !m.getBoolean("snapshot", false),
                     Duration.ofSeconds(10));

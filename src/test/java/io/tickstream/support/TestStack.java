@@ -25,6 +25,9 @@ public final class TestStack implements AutoCloseable, AfterEachCallback, AfterA
     private final boolean perTest;
     private Vertx vertx;
     private WebSocketClient client;
+    private int servers;
+    /** The server started while it is the only one: what {@link #port()} and {@link #connect()} reach. */
+    private ServerMain onlyServer;
 
     /** A stack closed after each test when registered as an extension. */
     public TestStack() {
@@ -51,7 +54,21 @@ public final class TestStack implements AutoCloseable, AfterEachCallback, AfterA
     public ServerMain server(ServerConfig config) throws Exception {
         ServerMain server = Fixture.startServer(config);
         started.push(server);
+        onlyServer = ++servers == 1 ? server : null;
         return server;
+    }
+
+    /** The port of the server the stack started; fails unless it started exactly one. */
+    public int port() {
+        if (servers != 1) {
+            throw new IllegalStateException("the stack started " + servers + " servers: ask each for its port");
+        }
+        return onlyServer.port();
+    }
+
+    /** A WebSocket of the stack's {@link #client()}, connected to its server (see {@link #port()}). */
+    public WsClient connect() throws Exception {
+        return WsClient.connect(client(), port());
     }
 
     /** Keeps anything else the test started (a process, say), to be closed with the stack. */
@@ -95,6 +112,8 @@ public final class TestStack implements AutoCloseable, AfterEachCallback, AfterA
         }
         vertx = null;
         client = null;
+        servers = 0;
+        onlyServer = null;
         if (failed != null) {
             throw failed;
         }
