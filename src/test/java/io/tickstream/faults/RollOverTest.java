@@ -32,12 +32,8 @@ class RollOverTest {
 
     private static final RollCycle ROLL = FeedQueue.rollCycle("TEST_SECONDLY");
 
-    @TempDir
-    Path dir;
-
     @Test
-    void shouldDeliverAndResumeAcrossRollBoundariesWithNothingMissingOrTwice() throws Exception {
-        Path queue = dir.resolve("queue");
+    void shouldDeliverAndResumeAcrossRollBoundariesWithNothingMissingOrTwice(@TempDir Path queue) throws Exception {
         try (TestStack stack = new TestStack()) {
             WebSocketClient client = stack.client();
             ServerMain server = stack.server(Fixture.server(queue).with(ServerConfig.ROLL_CYCLE, "TEST_SECONDLY"));

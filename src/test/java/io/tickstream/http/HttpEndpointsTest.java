@@ -23,12 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HttpEndpointsTest {
 
-    @TempDir
-    Path dir;
-
     @Test
-    void shouldServeHealthTopicsMetricsAndThePage() throws Exception {
-        Path queue = dir.resolve("queue");
+    void shouldServeHealthTopicsMetricsAndThePage(@TempDir Path queue) throws Exception {
         try (TestStack stack = new TestStack()) {
             stack.simulator(Fixture.simulator(queue, 1000, 3));
             ServerMain server = stack.server(Fixture.server(queue));
@@ -76,8 +72,7 @@ class HttpEndpointsTest {
     }
 
     @Test
-    void shouldTurnReadyOnlyOnceTheBacklogIsRead() throws Exception {
-        Path queue = dir.resolve("backlog");
+    void shouldTurnReadyOnlyOnceTheBacklogIsRead(@TempDir Path queue) throws Exception {
         SimulatorConfig fast = Fixture.simulator(queue, 1_000_000, 4).with(SimulatorConfig.COUNT, 200_000);
         Fixture.RunningSimulator sim = Fixture.startSimulator(fast);
         sim.thread().join(60_000);
