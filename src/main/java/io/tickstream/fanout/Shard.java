@@ -3,6 +3,7 @@ package io.tickstream.fanout;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.FeedBatch;
 import io.tickstream.feed.TopicPattern;
+import io.tickstream.ingest.Replayer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -41,16 +43,19 @@ public final class Shard {
     /** Callbacks waiting for {@link #position} to reach a seq, with that seq; usually empty. */
     private final Map<Runnable, Long> waiters = new HashMap<>();
     private final LongConsumer busyNanos;
+    private final Replayer replayer;
 
     /**
      * @param loop          runs tasks on the event loop that owns this shard
      * @param startPosition the tailer's start position: messages up to it are never delivered live
      * @param busyNanos     told how long each batch took to deliver, for the loop's utilisation
+     * @param replayer      reads the queue again for {@link #replay}, on its own thread
      */
-    public Shard(Executor loop, long startPosition, LongConsumer busyNanos) {
+    public Shard(Executor loop, long startPosition, LongConsumer busyNanos, Replayer replayer) {
         this.loop = loop;
         this.position = startPosition;
         this.busyNanos = busyNanos;
+        this.replayer = replayer;
     }
 
     /**
@@ -148,6 +153,19 @@ public final class Shard {
         if (!waiters.isEmpty()) {
             wakeWaiters();
         }
+    }
+
+    /**
+     * Reads the queue again from just after {@code from} up to {@link #position()}, where the live
+     * stream of a subscription made now starts, for the topics that pass {@code topics}; the results
+     * reach {@code listener} on this loop, the first chunk at once and each next one when asked for
+     * ({@link Replay#next()}), so that the connection's socket paces the replay.
+     *
+     * @param lookUp topics whose latest message at or before {@code from} is wanted first (see
+     *               {@link Replay.Listener#snapshotsAt}); {@code null} for none
+     */
+    public Replay replay(long from, Predicate<String> topics, Set<String> lookUp, Replay.Listener listener) {
+        return new Replay(replayer, from, position, topics, lookUp, loop, listener);
     }
 
     /**

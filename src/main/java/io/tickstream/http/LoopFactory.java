@@ -53,10 +53,10 @@ public final class LoopFactory {
         Shard shard = new Shard(executor, startPosition, nanos -> {
             busy.increment(nanos / 1e9);
             delivery.flush();
-        });
+        }, replayer);
         LoopContext loop = new LoopContext(name, shard, delivery, new ServerMessages(), new SharedFrames(),
                 new CommandParser(config.get(MAX_SUBSCRIPTIONS)), config, meters,
-                (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()), replayer, executor);
+                (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()));
         hub.register(shard);
         return loop;
     }

@@ -1,15 +1,14 @@
 package io.tickstream.session;
 
+import io.tickstream.fanout.Replay;
 import io.tickstream.fanout.Shard;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.TopicPattern;
-import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -22,10 +21,10 @@ import java.util.function.Predicate;
  * A resume from a seq the feed has not reached here waits (up to the resume-ahead wait) for it.
  * Meanwhile the client's messages wait here ({@link #holds}), handed back in order when it ends.
  *
- * <p>Threading: owned by the connection's event loop; the replayer calls its {@link Replayer.Sink}
+ * <p>Threading: owned by the connection's event loop; the shard calls its {@link Replay.Listener}
  * methods there too. Not thread-safe.
  */
-final class Resume implements Replayer.Sink {
+final class Resume implements Replay.Listener {
 
     /**
      * What a resume asks of the conversation it belongs to, on the same event loop.
@@ -39,8 +38,6 @@ final class Resume implements Replayer.Sink {
     }
 
     private final Shard shard;
-    private final Replayer replayer;
-    private final Executor loop;
     private final Outbox outbox;
     private final Transport transport;
     private final ServerMessages messages;
@@ -50,7 +47,7 @@ final class Resume implements Replayer.Sink {
     private final Conversation conversation;
     private boolean closed;
     /** The replay in progress, or null. */
-    private Replayer.Replay replay;
+    private Replay replay;
     private String replayId;
     private List<EncodedMessage> replaySnapshots;
     private boolean replayAwaitsDrain;
@@ -66,15 +63,13 @@ final class Resume implements Replayer.Sink {
     private final List<String> deferred = new ArrayList<>();
 
     /**
-     * @param loop        the connection's event loop, where the replayer hands its results over
+     * @param shard       the connection's shard: its position, and the replays of the queue
      * @param aheadWaitMs how long a resume from a seq beyond the shard's position waits for the feed
      *                    before {@code resume_ahead}
      */
-    Resume(Shard shard, Replayer replayer, Executor loop, Outbox outbox, Transport transport, ServerMessages messages,
-           Meters meters, Scheduler scheduler, long aheadWaitMs, Conversation conversation) {
+    Resume(Shard shard, Outbox outbox, Transport transport, ServerMessages messages, Meters meters,
+           Scheduler scheduler, long aheadWaitMs, Conversation conversation) {
         this.shard = shard;
-        this.replayer = replayer;
-        this.loop = loop;
         this.outbox = outbox;
         this.transport = transport;
         this.messages = messages;
@@ -127,7 +122,6 @@ final class Resume implements Replayer.Sink {
      */
     void start(ClientCommand.Subscribe cmd, List<TopicPattern> added, List<TopicPattern> before,
                List<EncodedMessage> snapshots) {
-        long upTo = shard.position();
         Predicate<String> topics = topic -> matchesAny(added, topic) && !matchesAny(before, topic);
         replayId = cmd.id();
         replaySnapshots = snapshots;
@@ -146,7 +140,7 @@ final class Resume implements Replayer.Sink {
             }
         }
         outbox.hold();
-        replay = replayer.start(cmd.from(), upTo, topics, lookUp, loop, this);
+        replay = shard.replay(cmd.from(), topics, lookUp, this);
     }
 
     /** The socket's write queue drained: a replay waiting for it reads on. */

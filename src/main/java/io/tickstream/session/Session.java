@@ -75,8 +75,8 @@ public final class Session implements Subscriber {
                 config.get(MAX_BACKLOG_BYTES), config.get(SLOW_CONSUMER_GRACE_MS), config.get(STALL_TIMEOUT_MS),
                 loop.frames());
         this.throttles = new TopicThrottles(outbox, subscriptions, meters, loop.scheduler(), this::releaseDue);
-        this.resume = new Resume(shard, loop.replayer(), loop.executor(), outbox, transport, messages, meters,
-                loop.scheduler(), config.get(RESUME_AHEAD_WAIT_MS),
+        this.resume = new Resume(shard, outbox, transport, messages, meters, loop.scheduler(),
+                config.get(RESUME_AHEAD_WAIT_MS),
                 new Resume.Conversation(this::handle, this::subscribe, this::outcome));
     }
 

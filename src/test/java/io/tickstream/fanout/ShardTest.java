@@ -60,7 +60,7 @@ class ShardTest {
     }
 
     private static Shard shardWith(Recorder... subscribers) {
-        Shard shard = new Shard(Runnable::run, 0, nanos -> { });
+        Shard shard = new Shard(Runnable::run, 0, nanos -> { }, null);   // no replays here
         shard.onBatch(batch(1, 7));   // every topic exists
         for (Recorder r : subscribers) {
             shard.add(r);

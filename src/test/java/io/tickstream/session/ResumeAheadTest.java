@@ -71,14 +71,14 @@ class ResumeAheadTest {
                 .with(ServerConfig.CLIENT_RATE, 1_000).with(ServerConfig.CLIENT_BURST, 1_000)
                 .with(ServerConfig.RESUME_AHEAD_WAIT_MS, WAIT_MS);
         LoopContext context = new LoopContext("test", shard, new DeliveryMeters(meters), new ServerMessages(),
-                new SharedFrames(), new CommandParser(100), config, meters, scheduler, ticks.replayer(), loop);
+                new SharedFrames(), new CommandParser(100), config, meters, scheduler);
         Session s = new Session("t", transport, context, "127.0.0.1", null);
         s.open();
         return s;
     }
 
-    private static Shard shardAt(long position) {
-        return new Shard(Runnable::run, position, nanos -> { });
+    private Shard shardAt(long position) {
+        return new Shard(loop.inlineOnThisThread(), position, nanos -> { }, ticks.replayer());
     }
 
     private FeedBatch records(int from, int to) {

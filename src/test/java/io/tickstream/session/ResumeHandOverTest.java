@@ -67,12 +67,12 @@ class ResumeHandOverTest {
     private Resume resume(Shard shard) {
         Resume.Conversation conversation = new Resume.Conversation(text -> events.add("handled:" + text),
                 resubscribed::add, outcome -> assertEquals(Outbox.Outcome.OK, outcome));
-        return new Resume(shard, ticks.replayer(), loop, outbox, transport, new ServerMessages(), meters,
-                (delayMs, task) -> { }, 1_000, conversation);
+        return new Resume(shard, outbox, transport, new ServerMessages(), meters, (delayMs, task) -> { }, 1_000,
+                conversation);
     }
 
-    private static Shard shardAt(long position) {
-        return new Shard(Runnable::run, position, nanos -> { });
+    private Shard shardAt(long position) {
+        return new Shard(loop.inlineOnThisThread(), position, nanos -> { }, ticks.replayer());
     }
 
     private static ClientCommand.Subscribe resumeFrom(long from) {

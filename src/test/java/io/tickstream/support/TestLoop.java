@@ -21,6 +21,22 @@ public final class TestLoop implements Executor {
         tasks.add(task);
     }
 
+    /**
+     * An executor for a shard run by the test thread: a task handed over on the thread calling this
+     * (a batch the test posts) runs at once; one handed over on any other (a replayer's hand-over)
+     * waits in this loop until the test runs it.
+     */
+    public Executor inlineOnThisThread() {
+        Thread owner = Thread.currentThread();
+        return task -> {
+            if (Thread.currentThread() == owner) {
+                task.run();
+            } else {
+                execute(task);
+            }
+        };
+    }
+
     /** The next task handed over, waiting up to {@code timeout} for it; null if none came. Test thread. */
     public Runnable next(Duration timeout) throws InterruptedException {
         return tasks.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);

@@ -1,0 +1,72 @@
+package io.tickstream.fanout;
+
+import io.tickstream.feed.EncodedMessage;
+import io.tickstream.ingest.Replayer;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Predicate;
+
+/**
+ * One replay of the queue a connection asked its {@link Shard} for ({@code subscribe} with
+ * {@code from}): the handle to read on or stop it. The reading is the {@link Replayer}'s, on its own
+ * thread; every result reaches the {@link Listener} on the shard's event loop.
+ *
+ * <p>Threading: {@link #next()} and {@link #cancel()} may be called from any thread; the connection
+ * calls them on its event loop.
+ */
+public final class Replay {
+
+    /** Where a replay's results go; called on the shard's event loop, in order. */
+    public interface Listener {
+
+        /**
+         * {@code from} is older than the queue still holds (its first message is {@code firstSeq}), or
+         * the queue could not be read ({@code firstSeq} -1). Nothing more follows.
+         */
+        void replayUnavailable(long firstSeq);
+
+        /**
+         * The snapshots asked for at the start: of each topic to look up, its latest message with
+         * {@code seq <= from}, in {@code seq} order (topics with none are left out). Called once,
+         * before the first {@link #replayed}, and only when topics to look up were given.
+         */
+        void snapshotsAt(List<EncodedMessage> messages);
+
+        /** The next messages, in order; {@code last} when the replay is complete. */
+        void replayed(List<EncodedMessage> messages, boolean last);
+    }
+
+    private final Replayer.Replay reading;
+
+    /** Starts the replay: the replayer reads the first chunk at once. */
+    Replay(Replayer replayer, long from, long upTo, Predicate<String> topics, Set<String> lookUp, Executor loop,
+           Listener listener) {
+        this.reading = replayer.start(from, upTo, topics, lookUp, loop, new Replayer.Sink() {
+            @Override
+            public void replayUnavailable(long firstSeq) {
+                listener.replayUnavailable(firstSeq);
+            }
+
+            @Override
+            public void snapshotsAt(List<EncodedMessage> messages) {
+                listener.snapshotsAt(messages);
+            }
+
+            @Override
+            public void replayed(List<EncodedMessage> messages, boolean last) {
+                listener.replayed(messages, last);
+            }
+        });
+    }
+
+    /** Reads and hands over the next chunk; ask once the last one has been written. */
+    public void next() {
+        reading.next();
+    }
+
+    /** Stops the replay; no further chunk is handed over. */
+    public void cancel() {
+        reading.cancel();
+    }
+}
