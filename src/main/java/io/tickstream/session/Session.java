@@ -146,6 +146,9 @@ public final class Session implements Subscriber {
         List<TopicPattern> before = subscriptions.patterns();
         List<EncodedMessage> snapshots = shard.subscribe(this, added);
         outcome(throttles.releaseAll());
+        if (closed) {
+            return;   // writing the held maxRate messages tripped the backlog limit: nothing to count
+        }
         subscriptions.add(added, cmd.maxRate());
         meters.subscriptions().addAndGet(added.size());
         send(messages.subscribed("subscribed", cmd.id(), cmd.topics()));

@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  * A {@link Transport} without a socket, for tests of one connection's outbound path: it keeps every
  * frame written, in order, and can hand each message on as it is written (array frames unpacked).
  * Its write queue is full when the test says so, or once {@link #room} frames more have been
- * written. Closing it fails the test (these tests never expect a close); ping and abort do nothing.
+ * written. Closing it fails the test unless the test said it may ({@link #allowClose}); ping and
+ * abort do nothing.
  * Owned by the test thread, like the session or outbox writing to it.
  */
 public final class RecordingTransport implements Transport {
@@ -23,6 +24,8 @@ public final class RecordingTransport implements Transport {
     private final List<byte[]> raw = new ArrayList<>();
     private boolean full;
     private int room = Integer.MAX_VALUE;
+    private boolean closeAllowed;
+    private CloseReason closedWith;
 
     /** Keeps the frames written; see {@link #frames()} and {@link #raw()}. */
     public RecordingTransport() {
@@ -62,11 +65,24 @@ public final class RecordingTransport implements Transport {
 
     @Override
     public void close(CloseReason why, String reason) {
-        throw new AssertionError("closed: " + why + " (" + reason + ")");
+        if (!closeAllowed) {
+            throw new AssertionError("closed: " + why + " (" + reason + ")");
+        }
+        closedWith = why;
     }
 
     @Override
     public void abort() {
+    }
+
+    /** Lets the writer close it, from now on: the reason is kept ({@link #closedWith()}) instead of failing. */
+    public void allowClose() {
+        this.closeAllowed = true;
+    }
+
+    /** Why it was closed, or {@code null} while it is open. */
+    public CloseReason closedWith() {
+        return closedWith;
     }
 
     /** Makes the write queue full (over its high-water mark) or not, from now on. */
