@@ -1,10 +1,13 @@
 package io.tickstream.session;
 
+import java.util.function.LongSupplier;
+
 /**
  * Whether a connection is alive and its client still allowed: a client silent (not even a pong) for
  * the idle timeout is closed, one silent for a heartbeat interval is pinged (at most once per
  * interval), a connection nothing was written to for a heartbeat interval gets a {@code heartbeat},
- * and one whose token has expired is closed.
+ * and one whose token has expired is closed. The wall clock is read only for a token's expiry: a
+ * connection without a token costs its checks no clock read but the {@code nanoTime} given in.
  *
  * <p>Threading: owned by the connection's event loop; not thread-safe.
  */
@@ -37,6 +40,7 @@ final class Liveness {
     private final long heartbeatNanos;
     private final long idleTimeoutNanos;
     private final long expiresAtSeconds;
+    private final LongSupplier epochMillis;
     private long heardNanos;
     private long pingedNanos;
 
@@ -47,11 +51,14 @@ final class Liveness {
      *                         {@link Long#MAX_VALUE} without a token
      * @param nowNanos         the time now, on the {@link System#nanoTime()} scale: the client counts
      *                         as just heard
+     * @param epochMillis      the wall clock, milliseconds since the epoch ({@link System#currentTimeMillis()};
+     *                         a manual clock in tests), read only when there is a token
      */
-    Liveness(long heartbeatMs, long idleTimeoutMs, long expiresAtSeconds, long nowNanos) {
+    Liveness(long heartbeatMs, long idleTimeoutMs, long expiresAtSeconds, long nowNanos, LongSupplier epochMillis) {
         this.heartbeatNanos = heartbeatMs * 1_000_000L;
         this.idleTimeoutNanos = idleTimeoutMs * 1_000_000L;
         this.expiresAtSeconds = expiresAtSeconds;
+        this.epochMillis = epochMillis;
         this.heardNanos = nowNanos;
         this.pingedNanos = nowNanos;
     }
@@ -65,11 +72,10 @@ final class Liveness {
      * Checks the client's side: {@link Action#CLOSE_TOKEN_EXPIRED}, {@link Action#CLOSE_IDLE},
      * {@link Action#PING} (counted as sent) or {@link Action#NOTHING}.
      *
-     * @param nowNanos      the time now, on the {@link System#nanoTime()} scale
-     * @param nowEpochMillis the wall-clock time now, milliseconds since the epoch (for the token)
+     * @param nowNanos the time now, on the {@link System#nanoTime()} scale
      */
-    Action checkClient(long nowNanos, long nowEpochMillis) {
-        if (nowEpochMillis / 1000 >= expiresAtSeconds) {
+    Action checkClient(long nowNanos) {
+        if (expiresAtSeconds != Long.MAX_VALUE && epochMillis.getAsLong() / 1000 >= expiresAtSeconds) {
             return Action.CLOSE_TOKEN_EXPIRED;
         }
         if (nowNanos - heardNanos >= idleTimeoutNanos) {

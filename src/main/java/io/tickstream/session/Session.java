@@ -70,7 +70,7 @@ public final class Session implements Subscriber {
         this.subscriptions = new Subscriptions(grant, config.get(MAX_SUBSCRIPTIONS));
         this.limiter = new ClientRateLimiter(clientRate, config.get(CLIENT_BURST), config.get(RATE_LIMIT_STRIKES), now);
         this.liveness = new Liveness(heartbeatMs, config.get(IDLE_TIMEOUT_MS),
-                grant == null ? Long.MAX_VALUE : grant.expiresAt(), now);
+                grant == null ? Long.MAX_VALUE : grant.expiresAt(), now, System::currentTimeMillis);
         this.outbox = new Outbox(transport, meters, loop.delivery(), config.get(MAX_FRAME_BYTES),
                 config.get(MAX_BACKLOG_BYTES), config.get(SLOW_CONSUMER_GRACE_MS), config.get(STALL_TIMEOUT_MS),
                 loop.frames());
@@ -224,7 +224,7 @@ public final class Session implements Subscriber {
         if (closed) {
             return;
         }
-        Liveness.Action client = liveness.checkClient(nowNanos, System.currentTimeMillis());
+        Liveness.Action client = liveness.checkClient(nowNanos);
         if (client.closeReason() != null) {
             close(client.closeReason());
             return;
