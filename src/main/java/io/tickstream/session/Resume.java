@@ -5,7 +5,9 @@ import io.tickstream.fanout.Shard;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.TopicPattern;
 import io.tickstream.metrics.Meters;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -45,7 +47,6 @@ final class Resume implements Replay.Listener {
     private final Scheduler scheduler;
     private final long aheadWaitMs;
     private final Conversation conversation;
-    private boolean closed;
     /** The replay in progress, or null. */
     private Replay replay;
     private String replayId;
@@ -60,7 +61,7 @@ final class Resume implements Replay.Listener {
     private ClientCommand.Subscribe ahead;
     private final Runnable aheadReached = this::onAheadReached;
     /** Client messages that arrived during a replay or a wait, in order. */
-    private final List<String> deferred = new ArrayList<>();
+    private final Deque<String> deferred = new ArrayDeque<>();
 
     /**
      * @param shard       the connection's shard: its position, and the replays of the queue
@@ -151,9 +152,13 @@ final class Resume implements Replay.Listener {
         }
     }
 
-    /** The connection is gone: stops the replay or the wait. Idempotent. */
+    /**
+     * The connection is gone: stops the replay or the wait and forgets the client's waiting messages;
+     * from then on nothing is in progress, so every late result or timer finds nothing to act on.
+     * Idempotent.
+     */
     void close() {
-        closed = true;
+        deferred.clear();
         if (replay != null) {
             replay.cancel();
             replay = null;
@@ -166,7 +171,7 @@ final class Resume implements Replay.Listener {
 
     @Override
     public void snapshotsAt(List<EncodedMessage> found) {
-        if (closed || replay == null || snapshotsAtFrom == null) {
+        if (replay == null || snapshotsAtFrom == null) {
             return;
         }
         List<EncodedMessage> all = new ArrayList<>(snapshotsAtFrom);
@@ -181,7 +186,7 @@ final class Resume implements Replay.Listener {
 
     @Override
     public void replayUnavailable(long firstSeq) {
-        if (closed || replay == null) {
+        if (replay == null) {
             return;
         }
         meters.resumes("unavailable").increment();
@@ -205,16 +210,16 @@ final class Resume implements Replay.Listener {
 
     @Override
     public void replayed(List<EncodedMessage> chunk, boolean last) {
-        if (closed || replay == null) {
+        if (replay == null) {
             return;
         }
         meters.replayedMessages().increment(chunk.size());
         if (!chunk.isEmpty()) {
             replayedUpTo = chunk.get(chunk.size() - 1).seq();
             conversation.outcome().accept(outbox.sendReplayed(chunk));
-        }
-        if (closed) {
-            return;
+            if (replay == null) {
+                return;   // that closed the connection
+            }
         }
         if (last) {
             meters.resumes("replayed").increment();
@@ -227,7 +232,7 @@ final class Resume implements Replay.Listener {
     }
 
     private void onAheadReached() {
-        if (closed || ahead == null) {
+        if (ahead == null) {
             return;
         }
         ClientCommand.Subscribe cmd = ahead;
@@ -237,9 +242,6 @@ final class Resume implements Replay.Listener {
     }
 
     private void aheadTimedOut() {
-        if (closed) {
-            return;
-        }
         ClientCommand.Subscribe cmd = ahead;
         ahead = null;
         shard.cancelAwait(aheadReached);
@@ -261,23 +263,18 @@ final class Resume implements Replay.Listener {
         handleDeferred();
     }
 
-    /** Hands back the client messages that waited, in order, until another replay or wait begins. */
+    /**
+     * Hands back the client messages that waited, in order, until another replay or wait begins or
+     * one of them closes the connection (which forgets the rest).
+     */
     private void handleDeferred() {
-        List<String> waiting = new ArrayList<>(deferred);
-        deferred.clear();
-        for (int i = 0; i < waiting.size() && !closed; i++) {
-            if (replay != null || ahead != null) {
-                deferred.addAll(waiting.subList(i, waiting.size()));
-                return;
-            }
-            conversation.handle().accept(waiting.get(i));
+        while (!deferred.isEmpty() && replay == null && ahead == null) {
+            conversation.handle().accept(deferred.poll());
         }
     }
 
     private void send(byte[] json) {
-        if (!closed) {
-            conversation.outcome().accept(outbox.send(json, null));
-        }
+        conversation.outcome().accept(outbox.send(json, null));
     }
 
     private static boolean matchesAny(List<TopicPattern> patterns, String topic) {
