@@ -1,5 +1,11 @@
 package io.tickstream.session;
 
+import static io.tickstream.config.ServerConfig.CLIENT_BURST;
+import static io.tickstream.config.ServerConfig.CLIENT_RATE;
+import static io.tickstream.config.ServerConfig.RATE_LIMIT_STRIKES;
+
+import io.tickstream.config.ServerConfig;
+
 /**
  * The rate of a client's messages: a token bucket of {@code burst} tokens refilled at
  * {@code messagesPerSec}; a message without a token is refused ({@code rate_limited}), and
@@ -43,6 +49,17 @@ final class ClientRateLimiter {
         this.tokens = burst;
         this.tokensAtNanos = nowNanos;
         this.strikesSinceNanos = nowNanos;
+    }
+
+    /** The limiter of a new connection, as the server's settings say, its bucket full at {@code nowNanos}. */
+    static ClientRateLimiter of(ServerConfig config, long nowNanos) {
+        return new ClientRateLimiter(config.get(CLIENT_RATE), config.get(CLIENT_BURST), config.get(RATE_LIMIT_STRIKES),
+                nowNanos);
+    }
+
+    /** The text of the {@code rate_limited} error that answers a {@link Verdict#REFUSE}d message. */
+    String refusal() {
+        return "more than " + (long) messagesPerSec + " messages per second; slow down or be disconnected";
     }
 
     /** A client message arrived at {@code nowNanos} ({@link System#nanoTime()} scale). */

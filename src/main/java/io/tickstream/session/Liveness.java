@@ -1,5 +1,10 @@
 package io.tickstream.session;
 
+import static io.tickstream.config.ServerConfig.HEARTBEAT_MS;
+import static io.tickstream.config.ServerConfig.IDLE_TIMEOUT_MS;
+
+import io.tickstream.auth.Grant;
+import io.tickstream.config.ServerConfig;
 import java.util.function.LongSupplier;
 
 /**
@@ -37,6 +42,7 @@ final class Liveness {
         }
     }
 
+    private final long heartbeatMs;
     private final long heartbeatNanos;
     private final long idleTimeoutNanos;
     private final long expiresAtSeconds;
@@ -55,12 +61,29 @@ final class Liveness {
      *                         a manual clock in tests), read only when there is a token
      */
     Liveness(long heartbeatMs, long idleTimeoutMs, long expiresAtSeconds, long nowNanos, LongSupplier epochMillis) {
+        this.heartbeatMs = heartbeatMs;
         this.heartbeatNanos = heartbeatMs * 1_000_000L;
         this.idleTimeoutNanos = idleTimeoutMs * 1_000_000L;
         this.expiresAtSeconds = expiresAtSeconds;
         this.epochMillis = epochMillis;
         this.heardNanos = nowNanos;
         this.pingedNanos = nowNanos;
+    }
+
+    /**
+     * The liveness of a new connection, as the server's settings say, on the system clocks.
+     *
+     * @param grant    what the connection's token allows (its expiry), or {@code null} when auth is off
+     * @param nowNanos the time now, on the {@link System#nanoTime()} scale: the client counts as just heard
+     */
+    static Liveness of(ServerConfig config, Grant grant, long nowNanos) {
+        return new Liveness(config.get(HEARTBEAT_MS), config.get(IDLE_TIMEOUT_MS),
+                grant == null ? Long.MAX_VALUE : grant.expiresAt(), nowNanos, System::currentTimeMillis);
+    }
+
+    /** The heartbeat interval in milliseconds, as the welcome tells the client. */
+    long heartbeatMs() {
+        return heartbeatMs;
     }
 
     /** The client sent something (a message, a pong) at {@code nowNanos}. */

@@ -1,5 +1,11 @@
 package io.tickstream.session;
 
+import static io.tickstream.config.ServerConfig.MAX_BACKLOG_BYTES;
+import static io.tickstream.config.ServerConfig.MAX_FRAME_BYTES;
+import static io.tickstream.config.ServerConfig.SLOW_CONSUMER_GRACE_MS;
+import static io.tickstream.config.ServerConfig.STALL_TIMEOUT_MS;
+
+import io.tickstream.config.ServerConfig;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.MicroClock;
@@ -58,6 +64,14 @@ public final class Outbox {
                   long maxBacklogBytes, long graceMillis, long stallMillis, SharedFrames shared) {
         this(transport, meters, delivery, new FramePacker(maxFrameBytes),
                 new SlowConsumerPolicy(maxBacklogBytes, graceMillis, stallMillis), shared, System::nanoTime);
+    }
+
+    /** The outbox of a new connection of {@code loop}, with the server's limits, in front of {@code transport}. */
+    static Outbox of(Transport transport, LoopContext loop) {
+        ServerConfig config = loop.config();
+        return new Outbox(transport, loop.meters(), loop.delivery(), config.get(MAX_FRAME_BYTES),
+                config.get(MAX_BACKLOG_BYTES), config.get(SLOW_CONSUMER_GRACE_MS), config.get(STALL_TIMEOUT_MS),
+                loop.frames());
     }
 
     /** @param nanoClock the time in {@link System#nanoTime()} units (a manual clock in tests) */

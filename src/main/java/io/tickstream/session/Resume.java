@@ -1,5 +1,7 @@
 package io.tickstream.session;
 
+import static io.tickstream.config.ServerConfig.RESUME_AHEAD_WAIT_MS;
+
 import io.tickstream.fanout.Replay;
 import io.tickstream.fanout.Shard;
 import io.tickstream.feed.EncodedMessage;
@@ -78,6 +80,12 @@ final class Resume implements Replay.Listener {
         this.scheduler = scheduler;
         this.aheadWaitMs = aheadWaitMs;
         this.conversation = conversation;
+    }
+
+    /** The resumes of a new connection of {@code loop}, writing to {@code outbox} in front of {@code transport}. */
+    static Resume of(LoopContext loop, Outbox outbox, Transport transport, Conversation conversation) {
+        return new Resume(loop.shard(), outbox, transport, loop.messages(), loop.meters(), loop.scheduler(),
+                loop.config().get(RESUME_AHEAD_WAIT_MS), conversation);
     }
 
     /**

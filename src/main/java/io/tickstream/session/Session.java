@@ -1,19 +1,8 @@
 package io.tickstream.session;
 
-import static io.tickstream.config.ServerConfig.CLIENT_BURST;
-import static io.tickstream.config.ServerConfig.CLIENT_RATE;
-import static io.tickstream.config.ServerConfig.HEARTBEAT_MS;
-import static io.tickstream.config.ServerConfig.IDLE_TIMEOUT_MS;
-import static io.tickstream.config.ServerConfig.MAX_BACKLOG_BYTES;
-import static io.tickstream.config.ServerConfig.MAX_FRAME_BYTES;
 import static io.tickstream.config.ServerConfig.MAX_SUBSCRIPTIONS;
-import static io.tickstream.config.ServerConfig.RATE_LIMIT_STRIKES;
-import static io.tickstream.config.ServerConfig.RESUME_AHEAD_WAIT_MS;
-import static io.tickstream.config.ServerConfig.SLOW_CONSUMER_GRACE_MS;
-import static io.tickstream.config.ServerConfig.STALL_TIMEOUT_MS;
 
 import io.tickstream.auth.Grant;
-import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Shard;
 import io.tickstream.fanout.Subscriber;
 import io.tickstream.feed.EncodedMessage;
@@ -37,9 +26,6 @@ public final class Session implements Subscriber {
     private final Shard shard;
     private final ServerMessages messages;
     private final CommandParser parser;
-    private final long heartbeatMs;
-    /** Client messages per second before {@code rate_limited}, as the error tells the client. */
-    private final double clientRate;
     private final Meters meters;
     private final String address;
     private final Subscriptions subscriptions;
@@ -56,7 +42,6 @@ public final class Session implements Subscriber {
      * @param grant   what the connection's token allows, or {@code null} when auth is off
      */
     public Session(String id, Transport transport, LoopContext loop, String address, Grant grant) {
-        ServerConfig config = loop.config();
         this.id = id;
         this.transport = transport;
         this.shard = loop.shard();
@@ -64,27 +49,21 @@ public final class Session implements Subscriber {
         this.parser = loop.parser();
         this.meters = loop.meters();
         this.address = address;
-        this.heartbeatMs = config.get(HEARTBEAT_MS);
-        this.clientRate = config.get(CLIENT_RATE);
         long now = System.nanoTime();
-        this.subscriptions = new Subscriptions(grant, config.get(MAX_SUBSCRIPTIONS));
-        this.limiter = new ClientRateLimiter(clientRate, config.get(CLIENT_BURST), config.get(RATE_LIMIT_STRIKES), now);
-        this.liveness = new Liveness(heartbeatMs, config.get(IDLE_TIMEOUT_MS),
-                grant == null ? Long.MAX_VALUE : grant.expiresAt(), now, System::currentTimeMillis);
-        this.outbox = new Outbox(transport, meters, loop.delivery(), config.get(MAX_FRAME_BYTES),
-                config.get(MAX_BACKLOG_BYTES), config.get(SLOW_CONSUMER_GRACE_MS), config.get(STALL_TIMEOUT_MS),
-                loop.frames());
+        this.subscriptions = new Subscriptions(grant, loop.config().get(MAX_SUBSCRIPTIONS));
+        this.limiter = ClientRateLimiter.of(loop.config(), now);
+        this.liveness = Liveness.of(loop.config(), grant, now);
+        this.outbox = Outbox.of(transport, loop);
         this.throttles = new TopicThrottles(outbox, subscriptions, meters, loop.scheduler(), this::releaseDue);
-        this.resume = new Resume(shard, outbox, transport, messages, meters, loop.scheduler(),
-                config.get(RESUME_AHEAD_WAIT_MS),
-                new Resume.Conversation(this::handle, this::subscribe, this::outcome));
+        this.resume = Resume.of(loop, outbox, transport, new Resume.Conversation(this::handle, this::subscribe,
+                this::outcome));
     }
 
     /** Joins the shard and greets the client. */
     public void open() {
         shard.add(this);
         meters.connections().incrementAndGet();
-        send(messages.welcome(id, heartbeatMs, address));
+        send(messages.welcome(id, liveness.heartbeatMs(), address));
     }
 
     /** The connection is gone (either side closed it): leave the shard. Idempotent. */
@@ -111,8 +90,7 @@ public final class Session implements Subscriber {
         if (verdict == ClientRateLimiter.Verdict.CLOSE) {
             close(CloseReason.POLICY_VIOLATION);
         } else if (verdict == ClientRateLimiter.Verdict.REFUSE) {
-            error(ErrorCode.RATE_LIMITED, "more than " + (long) clientRate
-                    + " messages per second; slow down or be disconnected", null);
+            error(ErrorCode.RATE_LIMITED, limiter.refusal(), null);
         } else if (!resume.holds(text)) {
             handle(text);
         }

@@ -68,4 +68,11 @@ class ClientRateLimiterTest {
         assertEquals(List.of(ALLOW, REFUSE, REFUSE, CLOSE), messages(limiter, 4, afterWindow),
                 "the strikes start again from none");
     }
+
+    @Test
+    void shouldTellTheClientItsRateWhenRefusing() {
+        ClientRateLimiter limiter = new ClientRateLimiter(20, 40, 100, T0);
+
+        assertEquals("more than 20 messages per second; slow down or be disconnected", limiter.refusal());
+    }
 }
