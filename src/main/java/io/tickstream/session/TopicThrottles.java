@@ -3,16 +3,14 @@ package io.tickstream.session;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code maxRate}, in front of a connection's {@link Outbox}: of each topic a subscription limits, at
- * most one message per interval passes to the outbox; in between, the latest update is held and
- * replaces the one held before it (counted in {@code "conflated": N} and in the conflated-messages
- * meter). Score events are never held back or replaced: one passes at once, after the update held
- * for its topic. A topic's rate is the most permissive of the subscriptions that cover it (see
+ * most one message per interval passes to the outbox; in between, the latest update is held, and
+ * conflated as {@link Conflation} says: it replaces the one held before it and stands for it. Score
+ * events are never held back or replaced: one passes at once, after the update held for its topic.
+ * A topic's rate is the most permissive of the subscriptions that cover it (see
  * {@link Subscriptions#maxRate}), looked up on its first message after each subscription change.
  *
  * <p>A held message is written when its interval has passed ({@link #releaseDue}, run from a timer
@@ -34,14 +32,13 @@ final class TopicThrottles {
     }
 
     /** One topic's state: at most one message per interval, the latest one held in between. */
-    private static final class Throttle {
+    private static final class Throttle extends Conflation.Slot {
 
-        /** No limit: messages pass straight through. */
+        /** No limit: messages pass straight through (nothing is ever held in it). */
         static final Throttle NONE = new Throttle(0);
 
         final long intervalNanos;
         long nextAllowedNanos;
-        EncodedMessage pending;
 
         Throttle(long intervalNanos) {
             this.intervalNanos = intervalNanos;
@@ -54,25 +51,25 @@ final class TopicThrottles {
 
     private final Outbox outbox;
     private final Subscriptions subscriptions;
-    private final Meters meters;
     private final Scheduler scheduler;
     private final Runnable onDue;
-    /** Per-topic state, built lazily; empty unless some subscription has a maxRate. */
-    private final Map<String, Throttle> throttles = new HashMap<>();
+    /** Per-topic state, each a topic's slot; built lazily, empty unless some subscription has a maxRate. */
+    private final Conflation<Throttle> throttles;
     /** When the release timer set last is due ({@link System#nanoTime()} scale), or none. */
     private long timerDueNanos = Long.MAX_VALUE;
 
     /**
      * @param subscriptions where each topic's {@code maxRate} is looked up
+     * @param meters        where each replaced update is counted
      * @param scheduler     sets the release timers
      * @param onDue         what a release timer runs: the owner's call of {@link #releaseDue}
      */
     TopicThrottles(Outbox outbox, Subscriptions subscriptions, Meters meters, Scheduler scheduler, Runnable onDue) {
         this.outbox = outbox;
         this.subscriptions = subscriptions;
-        this.meters = meters;
         this.scheduler = scheduler;
         this.onDue = onDue;
+        this.throttles = new Conflation<>(meters);
     }
 
     /**
@@ -81,25 +78,21 @@ final class TopicThrottles {
      * @param nowNanos the time now, on the {@link System#nanoTime()} scale
      */
     Offer offer(EncodedMessage message, long nowNanos) {
-        Throttle t = throttles.computeIfAbsent(message.topic(), this::newThrottle);
+        Throttle t = throttles.slot(message.topic(), this::newThrottle);
         if (t.unlimited()) {
             return passed(outbox.add(message));
         }
-        if (!message.conflatable()) {
-            boolean first = t.pending != null && outbox.add(t.pending);
-            t.pending = null;
+        if (!Conflation.conflatable(message)) {
+            EncodedMessage held = t.take();
+            boolean first = held != null && outbox.add(held);
             t.nextAllowedNanos = nowNanos + t.intervalNanos;
             return passed(outbox.add(message) || first);
         }
-        if (t.pending == null && nowNanos >= t.nextAllowedNanos) {
+        if (t.latest() == null && nowNanos >= t.nextAllowedNanos) {
             t.nextAllowedNanos = nowNanos + t.intervalNanos;
             return passed(outbox.add(message));
         }
-        if (t.pending != null) {
-            meters.messagesConflated(message.kind()).increment();
-            message = message.plusConflated(t.pending.conflated() + 1);
-        }
-        t.pending = message;
+        throttles.hold(t, message);
         scheduleRelease(t.nextAllowedNanos, nowNanos);
         return Offer.HELD;
     }
@@ -115,13 +108,12 @@ final class TopicThrottles {
         timerDueNanos = Long.MAX_VALUE;
         List<EncodedMessage> due = new ArrayList<>();
         long next = Long.MAX_VALUE;
-        for (Throttle t : throttles.values()) {
-            if (t.pending == null) {
+        for (Throttle t : throttles.slots()) {
+            if (t.latest() == null) {
                 continue;
             }
             if (nowNanos >= t.nextAllowedNanos) {
-                due.add(t.pending);
-                t.pending = null;
+                due.add(t.take());
                 t.nextAllowedNanos = nowNanos + t.intervalNanos;
             } else {
                 next = Math.min(next, t.nextAllowedNanos);
@@ -145,9 +137,9 @@ final class TopicThrottles {
             return Outbox.Outcome.OK;
         }
         List<EncodedMessage> held = new ArrayList<>();
-        for (Throttle t : throttles.values()) {
-            if (t.pending != null) {
-                held.add(t.pending);
+        for (Throttle t : throttles.slots()) {
+            if (t.latest() != null) {
+                held.add(t.latest());
             }
         }
         throttles.clear();
