@@ -2,13 +2,12 @@ package io.tickstream.session;
 
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.FeedMessage;
-import java.util.HashMap;
-import java.util.Map;
+import io.tickstream.metrics.Meters;
 import java.util.function.Predicate;
 
 /**
  * What waits to be written to one connection whose socket is full, in the order it is to be
- * written, conflating as it waits:
+ * written, conflating as it waits (see {@link Conflation}):
  * <ul>
  *   <li>a conflatable live message (a tick, a score clock update) replaces the waiting one of its
  *       topic, which moves to the back and counts in {@code conflated} the updates it stands for:
@@ -22,24 +21,27 @@ import java.util.function.Predicate;
  */
 final class Backlog {
 
-    /** A waiting message: a node of a doubly-linked list in write order. */
-    static final class Entry {
+    /**
+     * A waiting message, a node of a doubly-linked list in write order: a conflatable live message
+     * waits as the entry's {@link #latest()} (its topic's slot); any other as {@code exact} bytes.
+     */
+    static final class Entry extends Conflation.Slot {
         private final String topic;
         private final FeedMessage.Kind kind;
-        private byte[] json;
-        private long ts;
-        private int conflated;
-        /** {@link #json} with its {@code conflated} count, made when first asked for. */
+        /** The bytes of a message never conflated; {@code null} for a conflatable one. */
+        private final byte[] exact;
+        /** When an exact live message was written to the feed (microseconds since the epoch), else -1. */
+        private final long exactTs;
+        /** {@link #latest()} with its {@code conflated} count, made when first asked for. */
         private byte[] wire;
         private Entry prev;
         private Entry next;
 
-        private Entry(String topic, FeedMessage.Kind kind, byte[] json, long ts, int conflated) {
+        private Entry(String topic, FeedMessage.Kind kind, byte[] exact, long exactTs) {
             this.topic = topic;
             this.kind = kind;
-            this.json = json;
-            this.ts = ts;
-            this.conflated = conflated;
+            this.exact = exact;
+            this.exactTs = exactTs;
         }
 
         /** The message's topic, {@code null} for a control message. */
@@ -54,28 +56,41 @@ final class Backlog {
 
         /** When a live message was written to the feed (microseconds since the epoch), else -1. */
         long ts() {
-            return ts;
+            return exact != null ? exactTs : latest().ts();
         }
 
         /** How many earlier updates of the topic this message stands for. */
         int conflated() {
-            return conflated;
+            return exact != null ? 0 : latest().conflated();
         }
 
         /** The bytes to write: the JSON with {@code "conflated": N} added when N > 0. */
         byte[] wireJson() {
+            if (exact != null) {
+                return exact;
+            }
             if (wire == null) {
-                wire = EncodedMessage.withConflated(json, conflated);
+                wire = latest().wireJson();
             }
             return wire;
         }
+
+        /** The JSON's length as given, without the {@code "conflated"} field. */
+        private int length() {
+            return exact != null ? exact.length : latest().json().length;
+        }
     }
 
-    /** The waiting conflatable message of each topic; made on the first one. */
-    private Map<String, Entry> conflatable;
+    /** The waiting conflatable message of each topic, an entry in write order. */
+    private final Conflation<Entry> conflation;
     private Entry head;
     private Entry tail;
     private long bytes;
+
+    /** @param meters where each replaced message is counted */
+    Backlog(Meters meters) {
+        this.conflation = new Conflation<>(meters);
+    }
 
     /**
      * Adds a live message at the back; a conflatable one replaces the waiting one of its topic (which
@@ -84,27 +99,18 @@ final class Backlog {
      * @return true when it replaced a waiting message (one more update conflated)
      */
     boolean offer(EncodedMessage m) {
-        if (!m.conflatable()) {
-            link(new Entry(m.topic(), m.kind(), m.json(), m.ts(), m.conflated()));
+        if (!Conflation.conflatable(m)) {
+            link(new Entry(m.topic(), m.kind(), m.wireJson(), m.ts()));
             return false;
         }
-        if (conflatable == null) {
-            conflatable = new HashMap<>();
-        }
-        Entry e = conflatable.get(m.topic());
-        if (e != null) {
-            unlink(e);
-            e.json = m.json();
-            e.ts = m.ts();
-            e.conflated += 1 + m.conflated();
+        Entry e = conflation.slot(m.topic(), topic -> new Entry(topic, m.kind(), null, -1));
+        if (e.latest() != null) {
+            unlink(e);   // to the back, with the update that replaces it
             e.wire = null;
-            link(e);
-            return true;
         }
-        e = new Entry(m.topic(), m.kind(), m.json(), m.ts(), m.conflated());
-        conflatable.put(m.topic(), e);
+        boolean replaced = conflation.hold(e, m);
         link(e);
-        return false;
+        return replaced;
     }
 
     /**
@@ -114,7 +120,7 @@ final class Backlog {
      * @param kind  its feed kind, {@code null} for a control message
      */
     void append(String topic, FeedMessage.Kind kind, byte[] json) {
-        link(new Entry(topic, kind, json, -1, 0));
+        link(new Entry(topic, kind, json, -1));
     }
 
     boolean isEmpty() {
@@ -156,14 +162,14 @@ final class Backlog {
     void clear() {
         head = null;
         tail = null;
-        conflatable = null;
+        conflation.clear();
         bytes = 0;
     }
 
     private void remove(Entry e) {
         unlink(e);
-        if (conflatable != null && e.topic != null) {
-            conflatable.remove(e.topic, e);
+        if (e.exact == null) {
+            conflation.remove(e.topic, e);
         }
     }
 
@@ -176,7 +182,7 @@ final class Backlog {
             tail.next = e;
         }
         tail = e;
-        bytes += e.json.length;
+        bytes += e.length();
     }
 
     private void unlink(Entry e) {
@@ -192,6 +198,6 @@ final class Backlog {
         }
         e.prev = null;
         e.next = null;
-        bytes -= e.json.length;
+        bytes -= e.length();
     }
 }

@@ -45,7 +45,7 @@ public final class Outbox {
     /** {@link FramePacker#packLive}, made once: the fast path allocates no function per batch. */
     private final Function<List<EncodedMessage>, List<byte[]>> packLive;
     private final List<EncodedMessage> batch = new ArrayList<>();
-    private final Backlog backlog = new Backlog();
+    private final Backlog backlog;
     /** The parts of the frame being drained from the backlog, reused. */
     private final List<byte[]> drained = new ArrayList<>();
     /** Live messages held back, exactly, while a replay is written ahead of them; null when not held. */
@@ -85,6 +85,7 @@ public final class Outbox {
         this.shared = shared;
         this.nanoClock = nanoClock;
         this.packLive = packer::packLive;
+        this.backlog = new Backlog(meters);
         this.lastWriteNanos = nanoClock.getAsLong();
     }
 
@@ -127,9 +128,7 @@ public final class Outbox {
             return Outcome.OK;
         }
         for (EncodedMessage m : batch) {
-            if (backlog.offer(m)) {
-                meters.messagesConflated(m.kind()).increment();
-            }
+            backlog.offer(m);
         }
         batch.clear();
         return grown();

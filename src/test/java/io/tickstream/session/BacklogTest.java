@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.FeedMessage;
+import io.tickstream.metrics.Meters;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** The backlog of a full socket: conflation per topic in write order, nothing else dropped. */
 class BacklogTest {
 
-    private final Backlog backlog = new Backlog();
+    private final Meters meters = new Meters(new SimpleMeterRegistry());
+    private final Backlog backlog = new Backlog(meters);
 
     private static EncodedMessage tick(String symbol, int price) {
         byte[] json = ("{\"type\":\"tick\",\"topic\":\"stocks." + symbol + "\",\"last\":" + price + "}")
@@ -44,6 +47,7 @@ class BacklogTest {
         assertTrue(backlog.offer(tick("A", 3)));
 
         assertEquals(List.of("{\"type\":\"tick\",\"topic\":\"stocks.A\",\"last\":3,\"conflated\":2}"), drain());
+        assertEquals(2, meters.messagesConflated(FeedMessage.Kind.TICK).count());
     }
 
     @Test
@@ -70,9 +74,9 @@ class BacklogTest {
 
     @Test
     void shouldNeverDropOrReplaceScoreEvents() {
-        backlog.offer(goal("football.m1", 10));
-        backlog.offer(goal("football.m1", 20));
-        backlog.offer(goal("football.m1", 30));
+        assertFalse(backlog.offer(goal("football.m1", 10)));
+        assertFalse(backlog.offer(goal("football.m1", 20)));
+        assertFalse(backlog.offer(goal("football.m1", 30)));
 
         List<String> written = drain();
 
@@ -129,6 +133,17 @@ class BacklogTest {
         assertEquals("{\"type\":\"pong\"}", written.get(0));
         assertTrue(written.get(1).contains("stocks.B"), written.toString());
         assertFalse(written.get(2).contains("conflated"), "A starts afresh: " + written);
+    }
+
+    @Test
+    void shouldWriteTheLatestValueOfAMessageReplacedAfterItWasPeeked() {
+        backlog.offer(tick("A", 1));
+        assertEquals("{\"type\":\"tick\",\"topic\":\"stocks.A\",\"last\":1}",
+                new String(backlog.peek().wireJson(), StandardCharsets.UTF_8));
+
+        backlog.offer(tick("A", 2));
+
+        assertEquals(List.of("{\"type\":\"tick\",\"topic\":\"stocks.A\",\"last\":2,\"conflated\":1}"), drain());
     }
 
     @Test
