@@ -254,6 +254,24 @@ public final class Outbox {
         return policy.check(bytes, transport.writeQueueFull(), nowNanos);
     }
 
+    /**
+     * Periodic work: writes what waits when the socket can take some (its drain may not have been
+     * seen), then {@link #check}.
+     *
+     * @param nowNanos the time in {@link System#nanoTime()} units
+     */
+    public Outcome tick(long nowNanos) {
+        if (backlogBytes() > 0 && !transport.writeQueueFull()) {
+            onDrain();
+        }
+        return check(nowNanos);
+    }
+
+    /** Nothing waits, here or in the socket's write queue: a heartbeat would go out at once. */
+    public boolean idle() {
+        return backlogBytes() == 0 && !transport.writeQueueFull();
+    }
+
     /** When anything was last written ({@link System#nanoTime()} units), for heartbeats. */
     public long lastWriteNanos() {
         return lastWriteNanos;

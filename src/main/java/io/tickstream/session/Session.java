@@ -7,7 +7,6 @@ import io.tickstream.fanout.Shard;
 import io.tickstream.fanout.Subscriber;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.TopicPattern;
-import io.tickstream.metrics.Meters;
 import java.util.List;
 
 /**
@@ -23,10 +22,8 @@ public final class Session implements Subscriber {
 
     private final String id;
     private final Transport transport;
-    private final Shard shard;
-    private final ServerMessages messages;
-    private final CommandParser parser;
-    private final Meters meters;
+    /** The loop's shard, messages, parser and meters, shared with every connection of the loop. */
+    private final LoopContext loop;
     private final String address;
     private final Subscriptions subscriptions;
     private final ClientRateLimiter limiter;
@@ -44,26 +41,24 @@ public final class Session implements Subscriber {
     public Session(String id, Transport transport, LoopContext loop, String address, Grant grant) {
         this.id = id;
         this.transport = transport;
-        this.shard = loop.shard();
-        this.messages = loop.messages();
-        this.parser = loop.parser();
-        this.meters = loop.meters();
+        this.loop = loop;
         this.address = address;
         long now = System.nanoTime();
-        this.subscriptions = new Subscriptions(grant, loop.config().get(MAX_SUBSCRIPTIONS));
+        this.subscriptions = new Subscriptions(grant, loop.config().get(MAX_SUBSCRIPTIONS),
+                loop.meters().subscriptions());
         this.limiter = ClientRateLimiter.of(loop.config(), now);
         this.liveness = Liveness.of(loop.config(), grant, now);
         this.outbox = Outbox.of(transport, loop);
-        this.throttles = new TopicThrottles(outbox, subscriptions, meters, loop.scheduler(), this::releaseDue);
+        this.throttles = new TopicThrottles(outbox, subscriptions, loop.meters(), loop.scheduler(), this::releaseDue);
         this.resume = Resume.of(loop, outbox, transport, new Resume.Conversation(this::handle, this::subscribe,
                 this::outcome));
     }
 
     /** Joins the shard and greets the client. */
     public void open() {
-        shard.add(this);
-        meters.connections().incrementAndGet();
-        send(messages.welcome(id, liveness.heartbeatMs(), address));
+        loop.shard().add(this);
+        loop.meters().connections().incrementAndGet();
+        send(loop.messages().welcome(id, liveness.heartbeatMs(), address));
     }
 
     /** The connection is gone (either side closed it): leave the shard. Idempotent. */
@@ -73,9 +68,9 @@ public final class Session implements Subscriber {
         }
         closed = true;
         resume.close();
-        shard.remove(this);
-        meters.connections().decrementAndGet();
-        meters.subscriptions().addAndGet(-subscriptions.size());
+        loop.shard().remove(this);
+        loop.meters().connections().decrementAndGet();
+        subscriptions.clear();
         outbox.clear();
     }
 
@@ -98,13 +93,13 @@ public final class Session implements Subscriber {
 
     private void handle(String text) {
         try {
-            ClientCommand command = parser.parse(text);
+            ClientCommand command = loop.parser().parse(text);
             if (command instanceof ClientCommand.Subscribe s) {
                 subscribe(s);
             } else if (command instanceof ClientCommand.Unsubscribe u) {
                 unsubscribe(u);
             } else {
-                send(messages.pong(command.id()));
+                send(loop.messages().pong(command.id()));
             }
         } catch (ProtocolException e) {
             error(e.code(), e.getMessage(), e.id());
@@ -122,14 +117,13 @@ public final class Session implements Subscriber {
         }
         List<TopicPattern> added = ((Subscriptions.Fits) check).added();
         List<TopicPattern> before = subscriptions.patterns();
-        List<EncodedMessage> snapshots = shard.subscribe(this, added);
+        List<EncodedMessage> snapshots = loop.shard().subscribe(this, added);
         outcome(throttles.releaseAll());
         if (closed) {
             return;   // writing the held maxRate messages tripped the backlog limit: nothing to count
         }
         subscriptions.add(added, cmd.maxRate());
-        meters.subscriptions().addAndGet(added.size());
-        send(messages.subscribed("subscribed", cmd.id(), cmd.topics()));
+        send(loop.messages().subscribed("subscribed", cmd.id(), cmd.topics()));
         if (closed) {
             return;   // the answer itself tripped the backlog limit
         }
@@ -141,14 +135,12 @@ public final class Session implements Subscriber {
     }
 
     private void unsubscribe(ClientCommand.Unsubscribe cmd) {
-        int removed = subscriptions.remove(cmd.topics());
-        if (removed > 0) {
+        if (subscriptions.remove(cmd.topics()) > 0) {
             outcome(throttles.releaseAll());
-            shard.unsubscribe(this);
+            loop.shard().unsubscribe(this);
             outbox.retainTopics(this::covers);
-            meters.subscriptions().addAndGet(-removed);
         }
-        send(messages.subscribed("unsubscribed", cmd.id(), cmd.topics()));
+        send(loop.messages().subscribed("unsubscribed", cmd.id(), cmd.topics()));
     }
 
     @Override
@@ -158,10 +150,7 @@ public final class Session implements Subscriber {
 
     @Override
     public boolean deliver(EncodedMessage message) {
-        if (!subscriptions.anyMaxRate()) {
-            return outbox.add(message);   // no maxRate: no throttle, no clock read
-        }
-        return throttles.offer(message, System.nanoTime()) == TopicThrottles.Offer.FIRST_OF_BATCH;
+        return throttles.deliver(message);
     }
 
     /** A release timer of the throttles is due. */
@@ -210,14 +199,10 @@ public final class Session implements Subscriber {
         if (client == Liveness.Action.PING) {
             transport.ping();
         }
-        if (outbox.backlogBytes() > 0 && !transport.writeQueueFull()) {
-            outbox.onDrain();
+        outcome(outbox.tick(nowNanos));
+        if (liveness.checkServer(nowNanos, outbox.lastWriteNanos(), outbox.idle()) == Liveness.Action.HEARTBEAT) {
+            send(loop.messages().heartbeat());
         }
-        boolean writable = outbox.backlogBytes() == 0 && !transport.writeQueueFull();
-        if (liveness.checkServer(nowNanos, outbox.lastWriteNanos(), writable) == Liveness.Action.HEARTBEAT) {
-            send(messages.heartbeat());
-        }
-        outcome(outbox.check(nowNanos));
     }
 
     public String id() {
@@ -251,8 +236,8 @@ public final class Session implements Subscriber {
     }
 
     private void error(String code, String message, String requestId) {
-        meters.clientError(code);
-        send(messages.error(code, message, requestId));
+        loop.meters().clientError(code);
+        send(loop.messages().error(code, message, requestId));
     }
 
     private void send(byte[] json) {
@@ -263,7 +248,7 @@ public final class Session implements Subscriber {
 
     private void outcome(Outbox.Outcome outcome) {
         if (outcome == Outbox.Outcome.SLOW_CONSUMER && !closed) {
-            meters.slowConsumerDisconnects().increment();
+            loop.meters().slowConsumerDisconnects().increment();
             close(CloseReason.SLOW_CONSUMER);
         }
     }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One connection's subscriptions: its topics and patterns (indexed for {@link #covers}: literal
@@ -38,14 +39,17 @@ final class Subscriptions {
     private final Map<String, Double> maxRates = new HashMap<>();
     private final Set<String> literalTopics = new HashSet<>();
     private final List<TopicPattern> wildcards = new ArrayList<>();
+    private final AtomicLong gauge;
 
     /**
      * @param grant what the connection's token allows, or {@code null} when auth is off
      * @param max   most topics and patterns the connection may hold
+     * @param gauge the server's count of subscriptions, kept to the sum of every connection's
      */
-    Subscriptions(Grant grant, int max) {
+    Subscriptions(Grant grant, int max, AtomicLong gauge) {
         this.grant = grant;
         this.max = max;
+        this.gauge = gauge;
     }
 
     /** Whether subscribing to {@code requested} fits the token and the limit; changes nothing. */
@@ -76,6 +80,7 @@ final class Subscriptions {
      * @param maxRate most messages per second per topic for them, or {@code null} for no limit
      */
     void add(List<TopicPattern> added, Double maxRate) {
+        gauge.addAndGet(added.size());
         for (TopicPattern p : added) {
             patterns.put(p.text(), p);
             if (maxRate != null) {
@@ -103,7 +108,17 @@ final class Subscriptions {
                 }
             }
         }
+        gauge.addAndGet(-removed);
         return removed;
+    }
+
+    /** The connection is closed: holds nothing from now on. */
+    void clear() {
+        gauge.addAndGet(-patterns.size());
+        patterns.clear();
+        maxRates.clear();
+        literalTopics.clear();
+        wildcards.clear();
     }
 
     /** Whether some subscription covers {@code topic}. */

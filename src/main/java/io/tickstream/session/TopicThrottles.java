@@ -73,6 +73,19 @@ final class TopicThrottles {
     }
 
     /**
+     * A live message of the batch under way: straight to the outbox while no subscription has a
+     * {@code maxRate} (then no clock is read), else {@link #offer}ed.
+     *
+     * @return whether it began the outbox's batch: {@link Outbox#endOfBatch()} is owed
+     */
+    boolean deliver(EncodedMessage message) {
+        if (!subscriptions.anyMaxRate()) {
+            return outbox.add(message);
+        }
+        return offer(message, System.nanoTime()) == Offer.FIRST_OF_BATCH;
+    }
+
+    /**
      * Passes a live message to the outbox, or holds it until its topic's interval has passed.
      *
      * @param nowNanos the time now, on the {@link System#nanoTime()} scale

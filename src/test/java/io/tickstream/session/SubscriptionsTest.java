@@ -9,6 +9,7 @@ import io.tickstream.auth.Grant;
 import io.tickstream.feed.TopicPattern;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** A connection's subscription set: what it covers, the maxRate of a topic, the limits on adding. */
@@ -19,7 +20,7 @@ class SubscriptionsTest {
     }
 
     private static Subscriptions holding(Double maxRate, String... texts) {
-        Subscriptions s = new Subscriptions(null, 100);
+        Subscriptions s = new Subscriptions(null, 100, new AtomicLong());
         s.add(((Subscriptions.Fits) s.check(topics(texts))).added(), maxRate);
         return s;
     }
@@ -81,7 +82,7 @@ class SubscriptionsTest {
 
     @Test
     void shouldRefuseMoreSubscriptionsThanTheLimit() {
-        Subscriptions s = new Subscriptions(null, 2);
+        Subscriptions s = new Subscriptions(null, 2, new AtomicLong());
         s.add(topics("stocks.AAPL"), null);
 
         Subscriptions.Check check = s.check(topics("stocks.MSFT", "stocks.IBM"));
@@ -94,7 +95,7 @@ class SubscriptionsTest {
     @Test
     void shouldRefuseATopicTheTokenDoesNotAllow() {
         Grant grant = new Grant("alice", topics("stocks.*"), Long.MAX_VALUE);
-        Subscriptions s = new Subscriptions(grant, 100);
+        Subscriptions s = new Subscriptions(grant, 100, new AtomicLong());
 
         assertInstanceOf(Subscriptions.Fits.class, s.check(topics("stocks.AAPL")));
         Subscriptions.Refused refused = assertInstanceOf(Subscriptions.Refused.class,

@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +37,7 @@ class TopicThrottlesTest {
     private final Meters meters = new Meters(new SimpleMeterRegistry());
     private final Outbox outbox = new Outbox(new RecordingTransport(written::add), meters, new DeliveryMeters(meters), 65_536,
             1 << 20, 5_000, 30_000, new SharedFrames());
-    private final Subscriptions subscriptions = new Subscriptions(null, 100);
+    private final Subscriptions subscriptions = new Subscriptions(null, 100, new AtomicLong());
     private final TopicThrottles throttles = new TopicThrottles(outbox, subscriptions, meters,
             (delayMs, task) -> timerDelaysMs.add(delayMs), () -> { });
 
