@@ -51,6 +51,21 @@ public final class FeedQueue {
         return n.equals("TEST_SECONDLY") ? TestRollCycles.TEST_SECONDLY : RollCycles.valueOf(n);
     }
 
+    /**
+     * The name in {@link #ROLL_CYCLES} of a queue's roll cycle (as {@code queue.rollCycle()} gives it,
+     * read from an existing queue's metadata), or {@code null} when it is none of them.
+     */
+    public static String nameOf(RollCycle cycle) {
+        for (String name : ROLL_CYCLES) {
+            RollCycle c = rollCycle(name);
+            if (c.format().equals(cycle.format()) && c.lengthInMillis() == cycle.lengthInMillis()
+                    && c.defaultIndexCount() == cycle.defaultIndexCount()) {
+                return name;
+            }
+        }
+        return null;
+    }
+
     /** The file Chronicle keeps a queue's settings in (its roll cycle among them), beside the cycle files. */
     static final String METADATA_FILE = "metadata.cq4t";
 

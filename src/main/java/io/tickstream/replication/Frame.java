@@ -1,0 +1,61 @@
+package io.tickstream.replication;
+
+import java.nio.ByteOrder;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * One message of the replication stream, little-endian: a 32-byte header, then (for {@link #DATA})
+ * the origin queue's record, byte for byte.
+ * <pre>
+ *   0  int   type      DATA or HEARTBEAT
+ *   4  int   version   1
+ *   8  long  seq       DATA: the record's index in the origin queue; HEARTBEAT: the last one published
+ *  16  long  prevSeq   DATA: the index of the record published before it, -1 for the stream's first
+ *  24  long  sentMicros the publisher's wall clock when it sent the message, µs since the epoch
+ *  32  ...   record    DATA only
+ * </pre>
+ * Chronicle's indexes are not dense across a roll ({@code cycle << shift | n}), so a gap is told by
+ * {@code prevSeq}, not by {@code seq - 1}. Stateless.
+ */
+public final class Frame {
+
+    public static final int DATA = 1;
+    public static final int HEARTBEAT = 2;
+    public static final int VERSION = 1;
+    public static final int HEADER_LENGTH = 32;
+
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    private Frame() {
+    }
+
+    /** Writes a header at the start of {@code buffer}; a DATA record follows it at {@link #HEADER_LENGTH}. */
+    public static void putHeader(MutableDirectBuffer buffer, int type, long seq, long prevSeq, long sentMicros) {
+        buffer.putInt(0, type, ORDER);
+        buffer.putInt(4, VERSION, ORDER);
+        buffer.putLong(8, seq, ORDER);
+        buffer.putLong(16, prevSeq, ORDER);
+        buffer.putLong(24, sentMicros, ORDER);
+    }
+
+    public static int type(DirectBuffer buffer, int offset) {
+        return buffer.getInt(offset, ORDER);
+    }
+
+    public static int version(DirectBuffer buffer, int offset) {
+        return buffer.getInt(offset + 4, ORDER);
+    }
+
+    public static long seq(DirectBuffer buffer, int offset) {
+        return buffer.getLong(offset + 8, ORDER);
+    }
+
+    public static long prevSeq(DirectBuffer buffer, int offset) {
+        return buffer.getLong(offset + 16, ORDER);
+    }
+
+    public static long sentMicros(DirectBuffer buffer, int offset) {
+        return buffer.getLong(offset + 24, ORDER);
+    }
+}

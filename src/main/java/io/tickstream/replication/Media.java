@@ -1,0 +1,62 @@
+package io.tickstream.replication;
+
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * How tickstream runs Aeron on a small box: an embedded media driver per process in a directory of its
+ * own, every Aeron agent on one shared thread that backs off to a sleep of at most the configured idle
+ * time (never a busy spin), and the stream ids and sizes both ends agree on. Stateless.
+ */
+final class Media {
+
+    /** The live stream, published by the feed host and recorded by its archive. */
+    static final int LIVE_STREAM_ID = 1001;
+    /** An edge's catch-up replays from the archive. */
+    static final int REPLAY_STREAM_ID = 1002;
+    /** The feed host's read of its own recording's tail at a restart (over IPC). */
+    static final int TAIL_STREAM_ID = 1003;
+    /** 4 MiB terms: messages up to 512 KiB, a window of 2 MiB before a slow edge falls back to replay. */
+    static final int TERM_LENGTH = 4 * 1024 * 1024;
+    /** The alias of the live stream, then the origin queue's roll cycle: an edge's replica must use the same. */
+    static final String ALIAS_PREFIX = "tickstream-";
+
+    private Media() {
+    }
+
+    /** Backs off from spinning to yielding to sleeping at most {@code maxParkMs}. */
+    static IdleStrategy idle(long maxParkMs) {
+        return new BackoffIdleStrategy(10, 5, 1_000, TimeUnit.MILLISECONDS.toNanos(maxParkMs));
+    }
+
+    /** An embedded driver's settings: shared threading, backing off; its directory wiped on start and close. */
+    static MediaDriver.Context driver(Path aeronDir, long idleMs) {
+        return new MediaDriver.Context()
+                .aeronDirectoryName(aeronDir.toString())
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(idle(idleMs))
+                .asyncExecutorEnabled(false)
+                .termBufferSparseFile(true)
+                .publicationTermBufferLength(TERM_LENGTH)
+                .ipcTermBufferLength(TERM_LENGTH)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true);
+    }
+
+    /**
+     * The driver directory when none is given: under /dev/shm when it exists (else the temp directory),
+     * named for the role and the directory the process serves, so that two processes never share one
+     * (a driver wipes its directory at start) and a restart reuses, and so cleans, its predecessor's.
+     */
+    static Path defaultDir(String role, Path served) {
+        Path shm = Path.of("/dev/shm");
+        Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        String key = served.toAbsolutePath().normalize().toString();
+        return base.resolve("tickstream-" + role + "-" + Integer.toHexString(key.hashCode()));
+    }
+}

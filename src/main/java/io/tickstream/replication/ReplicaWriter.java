@@ -1,0 +1,151 @@
+package io.tickstream.replication;
+
+import io.tickstream.feed.FeedQueue;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.InternalAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import org.agrona.DirectBuffer;
+
+/**
+ * An edge's replica of the origin queue: each record written at the index it has in the origin
+ * (Chronicle appends at a given index), so a {@code seq} means the same on every edge and downstream
+ * reads the replica as it would the origin. A record is written only if it follows the replica's last
+ * one ({@code prevSeq}); one the replica already holds is skipped, so reading the stream again from an
+ * earlier position is harmless. Beside the queue, {@value #POSITION_FILE} keeps the recording and the
+ * stream position up to which the replica holds everything (written after the records, so never
+ * ahead of them): where the next catch-up starts.
+ *
+ * <p>Threading: owned by the edge's replication thread (see {@link UpstreamFollower}); not thread-safe.
+ */
+final class ReplicaWriter implements AutoCloseable {
+
+    static final String POSITION_FILE = "upstream.position";
+
+    /** What became of a record. */
+    enum Applied {
+        WRITTEN,
+        /** The replica holds it already. */
+        SKIPPED,
+        /** It does not follow the replica's last record: one or more are missing before it. */
+        GAP
+    }
+
+    /** Where the replica's catch-up resumes: a stream position of the recording, at a message's end. */
+    record StoredPosition(long recordingId, long position) {
+    }
+
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final FileChannel positionChannel;
+    private final MappedByteBuffer positionMap;
+    private final Bytes<?> record = Bytes.allocateElasticOnHeap(4096);
+    private byte[] copy = new byte[4096];
+    private long lastSeq;
+
+    /**
+     * Opens (or creates) the replica in {@code dir} with the origin's roll cycle.
+     *
+     * @throws IllegalStateException when an existing replica has another roll cycle
+     */
+    static ReplicaWriter open(Path dir, String rollCycle) {
+        SingleChronicleQueue queue = FeedQueue.openForWriting(dir, FeedQueue.rollCycle(rollCycle), 0);
+        String own = FeedQueue.nameOf(queue.rollCycle());
+        if (!rollCycle.equals(own)) {
+            queue.close();
+            throw new IllegalStateException("replica " + dir + " has roll cycle " + own + " but the upstream's queue has "
+                    + rollCycle + ": move the replica away and let the edge build a new one");
+        }
+        return new ReplicaWriter(dir, queue);
+    }
+
+    /** The roll cycle of an existing replica in {@code dir}, or {@code null} when there is none yet. */
+    static String existingRollCycle(Path dir) {
+        if (!Files.exists(dir.resolve("metadata.cq4t"))) {
+            return null;
+        }
+        try (SingleChronicleQueue q = FeedQueue.openForWriting(dir, FeedQueue.rollCycle(FeedQueue.DEFAULT_ROLL_CYCLE), 0)) {
+            return FeedQueue.nameOf(q.rollCycle());
+        }
+    }
+
+    private ReplicaWriter(Path dir, SingleChronicleQueue queue) {
+        this.queue = queue;
+        this.appender = queue.createAppender();
+        this.lastSeq = queue.lastIndex();
+        try {
+            positionChannel = FileChannel.open(dir.resolve(POSITION_FILE), StandardOpenOption.CREATE,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
+            positionMap = positionChannel.map(FileChannel.MapMode.READ_WRITE, 0, 16);
+        } catch (IOException e) {
+            queue.close();
+            throw new UncheckedIOException("cannot open " + dir.resolve(POSITION_FILE), e);
+        }
+    }
+
+    /** The name of a replica's roll cycle. */
+    static String rollCycleOf(ReplicaWriter replica) {
+        return FeedQueue.nameOf(replica.queue.rollCycle());
+    }
+
+    /** The index of the replica's last record; -1 when it is empty. */
+    long lastSeq() {
+        return lastSeq;
+    }
+
+    /**
+     * Writes the record of a {@link Frame#DATA} message at its origin index, if it is the next one.
+     *
+     * @param offset where the message (its header) starts in {@code buffer}
+     */
+    Applied apply(DirectBuffer buffer, int offset, int length) {
+        long seq = Frame.seq(buffer, offset);
+        if (seq <= lastSeq) {
+            return Applied.SKIPPED;
+        }
+        if (lastSeq >= 0 && Frame.prevSeq(buffer, offset) != lastSeq) {
+            return Applied.GAP;
+        }
+        int n = length - Frame.HEADER_LENGTH;
+        if (copy.length < n) {
+            copy = new byte[Math.max(n, copy.length * 2)];
+        }
+        buffer.getBytes(offset + Frame.HEADER_LENGTH, copy, 0, n);
+        record.clear();
+        record.write(copy, 0, n);
+        ((InternalAppender) appender).writeBytes(seq, record);
+        lastSeq = seq;
+        return Applied.WRITTEN;
+    }
+
+    /** Remembers that the replica holds everything of {@code recordingId} up to {@code position}. */
+    void savePosition(long recordingId, long position) {
+        positionMap.putLong(0, recordingId);
+        positionMap.putLong(8, position);
+    }
+
+    /** What {@link #savePosition} last stored, or {@code null} when nothing has been. */
+    StoredPosition storedPosition() {
+        long id = positionMap.getLong(0);
+        long position = positionMap.getLong(8);
+        return position <= 0 ? null : new StoredPosition(id, position);
+    }
+
+    @Override
+    public void close() {
+        appender.close();
+        queue.close();
+        try {
+            positionChannel.close();
+        } catch (IOException e) {
+            // nothing left to keep
+        }
+    }
+}

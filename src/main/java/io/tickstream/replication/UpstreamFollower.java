@@ -1,0 +1,344 @@
+package io.tickstream.replication;
+
+import io.aeron.Aeron;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.archive.client.PersistentSubscription;
+import io.aeron.archive.client.PersistentSubscriptionListener;
+import io.aeron.driver.MediaDriver;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.tickstream.feed.MicroClock;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * An edge's replication: follows the feed host ({@link FeedPublisher}) into the local replica
+ * ({@link ReplicaWriter}). It catches up from the feed host's archive, starting where the replica's
+ * stored position says, then merges into the live stream (Aeron's {@link PersistentSubscription}),
+ * and does so again after any loss of the live stream. The replica's own check ({@code prevSeq})
+ * guards against a gap: on one, or on any failure, it starts over from the stored position a second
+ * later; records the replica holds are skipped.
+ *
+ * <p>The replica is opened when this starts: at once if it exists, otherwise once the feed host has
+ * said which roll cycle it must have ({@link #start} waits for that).
+ *
+ * <p>Threading: one thread of its own ({@code tickstream-upstream}) owns the subscription and the
+ * replica; the state read by {@link #notReady()} and the meters is published through volatiles.
+ */
+public final class UpstreamFollower implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(UpstreamFollower.class.getName());
+
+    /** Lag beyond which the edge is not ready. */
+    static final long READY_LAG_MICROS = 1_000_000;
+    private static final long RETRY_MS = 1_000;
+
+    private final Endpoint upstream;
+    private final String localAddress;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final IdleStrategy idle;
+    private final ReplicaWriter replica;
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+
+    /** The publisher's clock when it sent the last message applied; 0 before the first. */
+    private volatile long lastSentMicros;
+    /** When the last message arrived, by this process's clock (nanoTime); 0 before the first. */
+    private volatile long lastReceivedNanos;
+    private volatile boolean live;
+    /** Why the edge cannot follow at all (a replica of another queue), or null. */
+    private volatile String broken;
+    private volatile long records;
+    private volatile long catchUps;
+    private volatile long disconnects;
+    private volatile long lastCatchUpRecords;
+    private long recordsAtReplayStart;
+
+    /** Where the current subscription's messages stand; the replication thread's only. */
+    private long recordingId = -1;
+    private long position;
+    private boolean gap;
+    private boolean startFromScratch;
+
+    /**
+     * Starts following {@code upstream} into the replica in {@code replicaDir}; returns once the replica
+     * is open (so the server can read it), replication going on in the background.
+     *
+     * @param advertise the address the feed host can send to this edge at; {@code null} for the one
+     *                  the system routes toward the upstream from
+     * @param aeronDir  the embedded media driver's directory; {@code null} for one derived from the replica's
+     */
+    public static UpstreamFollower start(Endpoint upstream, String advertise, Path replicaDir, Path aeronDir,
+                                         long idleMs) {
+        String local = advertise != null ? advertise : upstream.localAddressToward();
+        MediaDriver driver = MediaDriver.launchEmbedded(Media.driver(
+                aeronDir != null ? aeronDir : Media.defaultDir("edge", replicaDir), idleMs));
+        Aeron aeron = null;
+        try {
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+            String rollCycle = ReplicaWriter.existingRollCycle(replicaDir);
+            if (rollCycle == null) {
+                rollCycle = awaitRollCycle(aeron, upstream, local);
+            }
+            ReplicaWriter replica = ReplicaWriter.open(replicaDir, rollCycle);
+            return new UpstreamFollower(upstream, local, driver, aeron, replica, idleMs);
+        } catch (RuntimeException e) {
+            if (aeron != null) {
+                aeron.close();
+            }
+            driver.close();
+            throw e;
+        }
+    }
+
+    /** Asks the feed host for its recording until it answers: the roll cycle a new replica must have. */
+    private static String awaitRollCycle(Aeron aeron, Endpoint upstream, String local) {
+        long nextLog = 0;
+        while (true) {
+            try (AeronArchive archive = AeronArchive.connect(archiveContext(upstream, local).aeron(aeron))) {
+                FeedRecording recording = FeedRecording.find(archive);
+                if (recording != null) {
+                    return recording.rollCycle();
+                }
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > nextLog) {
+                    LOG.info("waiting for the upstream " + upstream + " to create the replica: " + e.getMessage());
+                    nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                }
+            }
+            try {
+                Thread.sleep(RETRY_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the upstream " + upstream);
+            }
+        }
+    }
+
+    /** How to reach the feed host's archive; answers come to {@code local}. */
+    private static AeronArchive.Context archiveContext(Endpoint upstream, String local) {
+        return new AeronArchive.Context()
+                .controlRequestChannel(upstream.archiveControl())
+                .controlResponseChannel("aeron:udp?endpoint=" + local + ":0");
+    }
+
+    private UpstreamFollower(Endpoint upstream, String localAddress, MediaDriver driver, Aeron aeron,
+                             ReplicaWriter replica, long idleMs) {
+        this.upstream = upstream;
+        this.localAddress = localAddress;
+        this.driver = driver;
+        this.aeron = aeron;
+        this.replica = replica;
+        this.idle = Media.idle(idleMs);
+        this.thread = new Thread(this::run, "tickstream-upstream");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                try {
+                    follow();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "following " + upstream + ": " + e.getMessage(), e);
+                }
+                live = false;
+                if (running && broken == null) {
+                    sleepQuietly(RETRY_MS);
+                } else if (broken != null) {
+                    return;
+                }
+            }
+        } finally {
+            replica.close();
+            stopped.countDown();
+        }
+    }
+
+    /** One subscription, from the stored position until it fails, a gap shows or the follower stops. */
+    private void follow() {
+        FeedRecording recording;
+        try (AeronArchive archive = AeronArchive.connect(archiveContext(upstream, localAddress).aeron(aeron))) {
+            recording = FeedRecording.find(archive);
+        }
+        if (recording == null) {
+            return;   // the feed host has not recorded anything yet
+        }
+        if (!recording.rollCycle().equals(ReplicaWriter.rollCycleOf(replica))) {
+            broken = "the upstream's queue has roll cycle " + recording.rollCycle() + ", the replica another";
+            LOG.severe(broken);
+            return;
+        }
+        ReplicaWriter.StoredPosition stored = replica.storedPosition();
+        long start = stored != null && stored.recordingId() == recording.recordingId() && !startFromScratch
+                ? stored.position() : PersistentSubscription.FROM_START;
+        startFromScratch = false;
+        recordingId = recording.recordingId();
+        gap = false;
+        recordsAtReplayStart = records;
+        PersistentSubscription.Context context = new PersistentSubscription.Context()
+                .aeron(aeron)
+                .aeronArchiveContext(archiveContext(upstream, localAddress))
+                .recordingId(recordingId)
+                .startPosition(start)
+                .liveChannel(upstream.subscription())
+                .liveStreamId(Media.LIVE_STREAM_ID)
+                .replayChannel("aeron:udp?endpoint=" + localAddress + ":0")
+                .replayStreamId(Media.REPLAY_STREAM_ID)
+                .listener(listener);
+        FragmentHandler handler = this::onMessage;
+        try (PersistentSubscription subscription = PersistentSubscription.create(context)) {
+            while (running && !gap) {
+                int work = subscription.poll(handler, 256);
+                if (work > 0) {
+                    replica.savePosition(recordingId, position);
+                }
+                if (subscription.hasFailed()) {
+                    disconnects++;
+                    Exception why = subscription.failureReason();
+                    // a stored position the recording does not have (the archive was replaced): read
+                    // it all again next time, skipping what the replica holds
+                    startFromScratch = why != null && String.valueOf(why.getMessage()).contains("position");
+                    LOG.warning("replication from " + upstream + " failed: " + subscription.failureReason()
+                            + "; starting over from the replica's position");
+                    return;
+                }
+                idle.idle(work);
+            }
+        }
+        if (gap) {
+            disconnects++;
+        }
+    }
+
+    private final PersistentSubscriptionListener listener = new PersistentSubscriptionListener() {
+        @Override
+        public void onLiveJoined() {
+            live = true;
+            catchUps++;
+            lastCatchUpRecords = records - recordsAtReplayStart;
+            LOG.info("replica caught up with " + upstream + " (" + lastCatchUpRecords + " records); live");
+        }
+
+        @Override
+        public void onLiveLeft() {
+            live = false;
+            disconnects++;
+            recordsAtReplayStart = records;
+            LOG.info("lost the live stream of " + upstream + "; catching up from its archive");
+        }
+
+        @Override
+        public void onError(Exception e) {
+            LOG.fine("replication from " + upstream + ": " + e);
+        }
+    };
+
+    private void onMessage(DirectBuffer buffer, int offset, int length, Header header) {
+        if (gap) {
+            return;
+        }
+        lastReceivedNanos = System.nanoTime();
+        if (Frame.type(buffer, offset) == Frame.DATA) {
+            ReplicaWriter.Applied applied = replica.apply(buffer, offset, length);
+            if (applied == ReplicaWriter.Applied.GAP) {
+                LOG.warning("replication from " + upstream + ": record " + Frame.seq(buffer, offset) + " follows "
+                        + Frame.prevSeq(buffer, offset) + " but the replica ends at " + replica.lastSeq()
+                        + "; starting over from the replica's position");
+                gap = true;
+                return;
+            }
+            if (applied == ReplicaWriter.Applied.WRITTEN) {
+                records++;
+            }
+        }
+        lastSentMicros = Frame.sentMicros(buffer, offset);
+        position = header.position();
+    }
+
+    /**
+     * Why this edge is not ready, or {@code null} when it is: caught up, the newest message it applied
+     * sent at most a second ago (by the publisher's clock, so hosts need synchronised clocks).
+     */
+    public String notReady() {
+        if (broken != null) {
+            return broken;
+        }
+        long sent = lastSentMicros;
+        if (sent == 0) {
+            return "upstream " + upstream + " not reached yet";
+        }
+        long lagMicros = MicroClock.nowMicros() - sent;
+        if (lagMicros <= READY_LAG_MICROS) {
+            return null;
+        }
+        long silentMs = (System.nanoTime() - lastReceivedNanos) / 1_000_000;
+        return silentMs > 1_000 ? String.format("upstream stale: nothing from %s for %d s", upstream, silentMs / 1000)
+                : String.format("upstream catching up: %.1f s behind %s", lagMicros / 1e6, upstream);
+    }
+
+    /** Seconds between the publisher sending the newest message applied and now; NaN before the first. */
+    public double lagSeconds() {
+        long sent = lastSentMicros;
+        return sent == 0 ? Double.NaN : Math.max(0, MicroClock.nowMicros() - sent) / 1e6;
+    }
+
+    /** Records written to the replica since this start. */
+    public long records() {
+        return records;
+    }
+
+    /** Catch-ups completed (the live stream joined after replaying from the archive). */
+    public long catchUps() {
+        return catchUps;
+    }
+
+    /** Records the last catch-up wrote. */
+    public long lastCatchUpRecords() {
+        return lastCatchUpRecords;
+    }
+
+    /** Times the live stream or the subscription was lost. */
+    public long disconnects() {
+        return disconnects;
+    }
+
+    /** Whether the live stream is joined. */
+    public boolean live() {
+        return live;
+    }
+
+    /** The replica's last seq as its writer knows it; for tests and logs. */
+    public long replicaLastSeq() {
+        return replica.lastSeq();
+    }
+
+    /** Stops replicating and closes the replica, the Aeron client and the driver; waits up to 10 s. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            stopped.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        aeron.close();
+        driver.close();
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package io.tickstream.replication;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tickstream.feed.FeedQueue;
+import io.tickstream.feed.QueueCodec;
+import io.tickstream.feed.Tick;
+import io.tickstream.support.Await;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A feed host and an edge in this JVM, each with its own real Aeron driver, over loopback UDP: the
+ * replica holds the origin's records at the origin's indexes, byte for byte, across roll-overs, a
+ * publisher restart and an edge restart.
+ */
+class ReplicationTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path tmp;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    @Test
+    void replicaEqualsOriginAcrossRollsPublisherRestartAndEdgeRestart() throws Exception {
+        Path origin = tmp.resolve("origin");
+        Path replica = tmp.resolve("replica");
+        Endpoint listen = new Endpoint("127.0.0.1", freeUdpPortPair());
+        SingleChronicleQueue writer = FeedQueue.openForWriting(origin, TestRollCycles.TEST_SECONDLY, 0);
+        open.add(writer);
+        ExcerptAppender appender = writer.createAppender();
+        open.add(appender);
+        int[] written = {0};
+        append(appender, written, 5_000);
+        rollOver(writer);
+        append(appender, written, 5_000);
+
+        Running publisher = publish(origin, listen);
+        UpstreamFollower edge = follow(listen, replica);
+        awaitReplica(edge, writer, "the first catch-up");
+        UpstreamFollower first = edge;
+        Await.until(first::live, WAIT, "the edge joins the live stream after catching up");
+        assertEquals(1, edge.catchUps(), "one catch-up");
+
+        append(appender, written, 3_000);   // live
+        awaitReplica(edge, writer, "live records");
+
+        publisher.stop();
+        append(appender, written, 3_000);   // while the feed host is down
+        rollOver(writer);
+        append(appender, written, 1_000);
+        publisher = publish(origin, listen);
+        awaitReplica(edge, writer, "after the publisher's restart");
+
+        edge.close();
+        open.remove(edge);
+        append(appender, written, 3_000);   // while the edge is down
+        edge = follow(listen, replica);
+        awaitReplica(edge, writer, "after the edge's restart");
+        assertNull(edge.notReady(), "caught up: ready");
+
+        assertSameRecords(origin, replica, written[0]);
+        publisher.stop();
+    }
+
+    @Test
+    void aReplicaOfAnotherRollCycleIsRefusedWithTheReason() {
+        Path replica = tmp.resolve("replica");
+        FeedQueue.openForWriting(replica, FeedQueue.rollCycle("FAST_DAILY"), 0).close();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ReplicaWriter.open(replica, "TEST_SECONDLY"));
+        assertTrue(e.getMessage().contains("roll cycle FAST_DAILY") && e.getMessage().contains(replica.toString()),
+                e.getMessage());
+    }
+
+    @Test
+    void aRecordThatDoesNotFollowTheReplicaIsAGapAndNotWritten() throws Exception {
+        Path replica = tmp.resolve("replica");
+        try (ReplicaWriter writer = ReplicaWriter.open(replica, "FAST_DAILY")) {
+            long base = FeedQueue.rollCycle("FAST_DAILY").toIndex(20_000, 0);
+            assertEquals(ReplicaWriter.Applied.WRITTEN, writer.apply(frame(base, -1), 0, 40));
+            assertEquals(ReplicaWriter.Applied.WRITTEN, writer.apply(frame(base + 1, base), 0, 40));
+            assertEquals(ReplicaWriter.Applied.SKIPPED, writer.apply(frame(base + 1, base), 0, 40));
+            assertEquals(ReplicaWriter.Applied.GAP, writer.apply(frame(base + 3, base + 2), 0, 40));
+            assertEquals(base + 1, writer.lastSeq());
+        }
+    }
+
+    private static UnsafeBuffer frame(long seq, long prevSeq) {
+        UnsafeBuffer b = new UnsafeBuffer(new byte[40]);
+        Frame.putHeader(b, Frame.DATA, seq, prevSeq, 1);
+        return b;
+    }
+
+    /** A publisher running on its own thread. */
+    private record Running(FeedPublisher publisher, Thread thread) {
+        void stop() throws InterruptedException {
+            publisher.stop();
+            thread.join(10_000);
+            assertFalse(thread.isAlive(), "the publisher stopped");
+        }
+    }
+
+    private Running publish(Path origin, Endpoint listen) {
+        SingleChronicleQueue queue = FeedQueue.openForReading(origin, TestRollCycles.TEST_SECONDLY);
+        FeedPublisher p = FeedPublisher.start(queue, FeedQueue.nameOf(queue.rollCycle()), listen,
+                tmp.resolve("archive"), tmp.resolve("aeron-publish"), 1);
+        Thread t = new Thread(p::run, "test-publisher");
+        t.start();
+        Running running = new Running(p, t);
+        open.add(() -> {
+            if (t.isAlive()) {
+                running.stop();
+            }
+        });
+        return running;
+    }
+
+    private UpstreamFollower follow(Endpoint listen, Path replica) {
+        UpstreamFollower f = UpstreamFollower.start(listen, "127.0.0.1", replica, tmp.resolve("aeron-edge"), 1);
+        open.add(f);
+        return f;
+    }
+
+    private static void awaitReplica(UpstreamFollower edge, SingleChronicleQueue origin, String what)
+            throws InterruptedException {
+        long last = origin.lastIndex();
+        Await.until(() -> edge.replicaLastSeq() == last, WAIT, "the replica holds every record (" + what + ")");
+    }
+
+    private static void append(ExcerptAppender appender, int[] written, int n) {
+        for (int i = 0; i < n; i++) {
+            int k = written[0]++;
+            Tick t = new Tick(k, "S" + (k % 7), 100 + k % 13, 101, 100.5, 1 + k % 5, k);
+            try (DocumentContext dc = appender.writingDocument()) {
+                QueueCodec.write(t, dc.wire().bytes());
+            }
+        }
+    }
+
+    /** Waits until the wall clock is in the queue's next cycle, so the next record starts a new cycle file. */
+    private static void rollOver(SingleChronicleQueue queue) throws InterruptedException {
+        int cycle = queue.cycle();
+        Await.until(() -> queue.cycle() != cycle, Duration.ofSeconds(5), "the next cycle");
+    }
+
+    private static void assertSameRecords(Path origin, Path replica, int expected) {
+        try (SingleChronicleQueue o = FeedQueue.openForReading(origin, TestRollCycles.TEST_SECONDLY);
+             SingleChronicleQueue r = FeedQueue.openForReading(replica, TestRollCycles.TEST_SECONDLY);
+             ExcerptTailer ot = o.createTailer();
+             ExcerptTailer rt = r.createTailer()) {
+            int n = 0;
+            while (true) {
+                try (DocumentContext od = ot.readingDocument(); DocumentContext rd = rt.readingDocument()) {
+                    assertEquals(od.isPresent(), rd.isPresent(), "both end at record " + n);
+                    if (!od.isPresent()) {
+                        break;
+                    }
+                    assertEquals(od.index(), rd.index(), "the same index at record " + n);
+                    assertArrayEquals(od.wire().bytes().toByteArray(), rd.wire().bytes().toByteArray(),
+                            "the same bytes at record " + n);
+                    n++;
+                }
+            }
+            assertEquals(expected, n, "every record");
+        }
+    }
+
+    /** A UDP port whose next port is free as well (the archive's control channel). */
+    static int freeUdpPortPair() throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(20_000, 60_000);
+            try (DatagramSocket a = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                 DatagramSocket b = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                         port + 1))) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free pair of UDP ports");
+    }
+}
