@@ -1,5 +1,8 @@
 package io.tickstream;
 
+import static io.tickstream.config.ServerConfig.ADVERTISE;
+import static io.tickstream.config.ServerConfig.AERON_DIR;
+import static io.tickstream.config.ServerConfig.AERON_IDLE_MS;
 import static io.tickstream.config.ServerConfig.ALLOWED_ORIGINS;
 import static io.tickstream.config.ServerConfig.AUTH_SECRET_FILE;
 import static io.tickstream.config.ServerConfig.BATCH_LINGER_MS;
@@ -12,6 +15,7 @@ import static io.tickstream.config.ServerConfig.MAX_INFLIGHT_BATCHES;
 import static io.tickstream.config.ServerConfig.QUEUE;
 import static io.tickstream.config.ServerConfig.ROLL_CYCLE;
 import static io.tickstream.config.ServerConfig.STALE_AFTER_MS;
+import static io.tickstream.config.ServerConfig.UPSTREAM;
 
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -35,6 +39,8 @@ import io.tickstream.ingest.QueueDamage;
 import io.tickstream.ingest.QueueTailer;
 import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.Meters;
+import io.tickstream.replication.Endpoint;
+import io.tickstream.replication.UpstreamFollower;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -67,6 +73,8 @@ public final class ServerMain implements AutoCloseable {
     private final ChronicleQueue queue;
     private final QueueTailer tailer;
     private final Replayer replayer;
+    /** An edge's replication into its queue, or null when the queue is the origin. */
+    private final UpstreamFollower follower;
     private final int port;
     private final PrometheusMeterRegistry registry;
 
@@ -75,7 +83,8 @@ public final class ServerMain implements AutoCloseable {
     private final Supplier<String> notReady;
     private final long drainMs;
 
-    private ServerMain(Vertx vertx, ChronicleQueue queue, QueueTailer tailer, Replayer replayer, int port,
+    private ServerMain(Vertx vertx, ChronicleQueue queue, QueueTailer tailer, Replayer replayer,
+                       UpstreamFollower follower, int port,
                        PrometheusMeterRegistry registry, List<ServerVerticle> verticles, AtomicBoolean draining,
                        Supplier<String> notReady, long drainMs) {
         this.verticles = verticles;
@@ -86,6 +95,7 @@ public final class ServerMain implements AutoCloseable {
         this.queue = queue;
         this.tailer = tailer;
         this.replayer = replayer;
+        this.follower = follower;
         this.port = port;
         this.registry = registry;
     }
@@ -109,7 +119,19 @@ public final class ServerMain implements AutoCloseable {
         Path secret = config.get(AUTH_SECRET_FILE);
         Admission admission = new Admission(config.get(ALLOWED_ORIGINS),
                 secret == null ? null : TokenAuthority.fromSecretFile(secret), config.get(MAX_CONNECTIONS_PER_ADDRESS));
-        ChronicleQueue queue = FeedQueue.openForReading(config.get(QUEUE), FeedQueue.rollCycle(config.get(ROLL_CYCLE)));
+        // an edge first opens its replica (created with the feed host's roll cycle), and keeps it filling
+        UpstreamFollower follower = config.get(UPSTREAM) == null ? null
+                : UpstreamFollower.start(Endpoint.parse(config.get(UPSTREAM)), config.get(ADVERTISE), config.get(QUEUE),
+                        config.get(AERON_DIR), config.get(AERON_IDLE_MS));
+        ChronicleQueue queue;
+        try {
+            queue = FeedQueue.openForReading(config.get(QUEUE), FeedQueue.rollCycle(config.get(ROLL_CYCLE)));
+        } catch (RuntimeException e) {
+            if (follower != null) {
+                follower.close();
+            }
+            throw e;
+        }
         // the latest message of every topic, read while the rest starts and listens (see loadLatest)
         long scanStarted = System.nanoTime();
         CompletableFuture<LatestValues.Result> scanned = config.get(FROM_START)
@@ -134,6 +156,10 @@ public final class ServerMain implements AutoCloseable {
                 .build();
         QueueDamage damage = new QueueDamage(config.get(QUEUE));
         meters.queueDamagedFiles(damage::damagedFiles);
+        if (follower != null) {
+            meters.upstream(follower::lagSeconds, follower::records, follower::catchUps, follower::lastCatchUpRecords,
+                    follower::disconnects);
+        }
         Hub hub = new Hub(config.get(MAX_INFLIGHT_BATCHES));
         QueueTailer tailer = new QueueTailer(queue, hub, meters, damage, config.get(FROM_START), config.get(MAX_BATCH),
                 config.get(BATCH_LINGER_MS),
@@ -145,6 +171,7 @@ public final class ServerMain implements AutoCloseable {
         Supplier<String> notReady = () -> draining.get() ? "draining"
                 : !admission.isOpen() ? "starting"
                 : tailer.damaged() != null ? tailer.damaged()
+                : follower != null && follower.notReady() != null ? follower.notReady()
                 : !tailer.caughtUp() ? "catching up"
                 : staleAfterMs > 0 && tailer.stalenessSeconds() * 1000 > staleAfterMs ? "feed stale"
                 : null;
@@ -176,12 +203,15 @@ public final class ServerMain implements AutoCloseable {
             tailer.close();
             replayer.close();
             queue.close();
+            if (follower != null) {
+                follower.close();
+            }
             throw e;
         }
         tailer.begin();
         admission.open();
-        return new ServerMain(vertx, queue, tailer, replayer, port.get(), registry, verticles, draining, notReady,
-                config.get(DRAIN_MS));
+        return new ServerMain(vertx, queue, tailer, replayer, follower, port.get(), registry, verticles, draining,
+                notReady, config.get(DRAIN_MS));
     }
 
     /**
@@ -266,6 +296,9 @@ public final class ServerMain implements AutoCloseable {
         tailer.close();
         replayer.close();
         queue.close();
+        if (follower != null) {
+            follower.close();
+        }
         registry.close();
     }
 }

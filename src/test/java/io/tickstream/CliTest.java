@@ -41,7 +41,7 @@ class CliTest {
 
     @Test
     void shouldPrintHelpForEverySubcommand() {
-        for (String sub : new String[] {"simulate", "server"}) {
+        for (String sub : new String[] {"simulate", "server", "publish"}) {
             Result r = run(sub, "--help");
             assertEquals(0, r.exit());
             assertTrue(r.out().contains("--queue=DIR"), r.out());
@@ -61,6 +61,15 @@ class CliTest {
         Result rate = run("simulate", "--rate", "0");
         assertEquals(2, rate.exit());
         assertTrue(rate.err().contains("--rate must be a positive number"), rate.err());
+        Result listen = run("publish", "--listen", "9400");
+        assertEquals(2, listen.exit());
+        assertTrue(listen.err().contains("--listen must be HOST:PORT with a port 1 to 65534"), listen.err());
+        Result upstream = run("server", "--upstream", "feed:65535");
+        assertEquals(2, upstream.exit());
+        assertTrue(upstream.err().contains("--upstream must be HOST:PORT with a port 1 to 65534"), upstream.err());
+        Result idle = run("server", "--aeron-idle-ms", "0");
+        assertEquals(2, idle.exit());
+        assertTrue(idle.err().contains("--aeron-idle-ms must be 1 to 100"), idle.err());
         Result unknown = run("simulate", "--bogus");
         assertEquals(2, unknown.exit());
         assertTrue(unknown.err().contains("Unknown option: '--bogus'"), unknown.err());

@@ -158,6 +158,21 @@ public final class ServerConfig extends Config<ServerConfig> {
                     + "its own; see simulate --help)")
             .parsedBy(FeedQueue::rollCycle));
 
+    /** {@code HOST:PORT}, or {@code null}: the queue is the origin, written by the simulator. */
+    public static final Setting<String> UPSTREAM = SETTINGS.add(Setting.ofString("--upstream", "HOST:PORT", null,
+            "Feed host (publish --listen) to replicate into --queue, which then holds a replica with the origin's "
+                    + "seqs; unset: --queue is the origin")
+            .check(u -> u == null || ReplicationSettings.isEndpoint(u), "--upstream must be HOST:PORT with a port 1 "
+                    + "to 65534"));
+
+    public static final Setting<String> ADVERTISE = SETTINGS.add(Setting.ofString("--advertise", "HOST", null,
+            "With --upstream: the address the feed host sends this edge's catch-up to; unset: the local address "
+                    + "that routes to the upstream"));
+
+    public static final Setting<Path> AERON_DIR = SETTINGS.add(ReplicationSettings.AERON_DIR);
+
+    public static final Setting<Long> AERON_IDLE_MS = SETTINGS.add(ReplicationSettings.AERON_IDLE_MS);
+
     static {
         SETTINGS.require(c -> c.get(IDLE_TIMEOUT_MS) > c.get(HEARTBEAT_MS),
                 "--idle-timeout-ms must be longer than --heartbeat-ms");

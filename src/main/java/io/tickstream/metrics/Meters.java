@@ -2,18 +2,21 @@ package io.tickstream.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tickstream.feed.FeedMessage;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Every meter of the server, by name and tag, in one place. Built once in {@code main} from the
@@ -131,6 +134,31 @@ public final class Meters {
                 .description("Queue cycle files found truncated, emptied or unreadable while the server runs "
                         + "(damage found at start-up refuses the start instead); 0 once restored").register(registry);
     }
+
+    /**
+     * An edge's replication from its upstream (only with {@code --upstream}): how far behind it is, what
+     * it wrote, how often it caught up and how often it lost the stream.
+     */
+    public void upstream(DoubleSupplier lagSeconds, LongSupplier records, LongSupplier catchUps,
+                         LongSupplier lastCatchUpRecords, LongSupplier disconnects) {
+        // a function counter holds its source weakly: these lambdas are kept alive here
+        upstreamSources = List.of(records, catchUps, disconnects);
+        Gauge.builder("tickstream_upstream_lag_seconds", lagSeconds::getAsDouble).baseUnit("seconds")
+                .description("Time since the feed host sent the newest message this edge's replica holds "
+                        + "(NaN before the first)").register(registry);
+        FunctionCounter.builder("tickstream_upstream_records", records, LongSupplier::getAsLong)
+                .description("Records written to this edge's replica").register(registry);
+        FunctionCounter.builder("tickstream_upstream_catchups", catchUps, LongSupplier::getAsLong)
+                .description("Catch-ups from the feed host's archive that ended in the live stream").register(registry);
+        Gauge.builder("tickstream_upstream_last_catchup_records", lastCatchUpRecords::getAsLong).baseUnit("records")
+                .description("Records the last catch-up wrote").register(registry);
+        FunctionCounter.builder("tickstream_upstream_disconnects", disconnects, LongSupplier::getAsLong)
+                .description("Times the live stream or the replication was lost (then caught up again)")
+                .register(registry);
+    }
+
+    /** The sources of the upstream counters, held so that they live as long as the meters. */
+    private List<LongSupplier> upstreamSources = List.of();
 
     public AtomicLong connections() {
         return connections;

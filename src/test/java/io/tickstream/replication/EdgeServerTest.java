@@ -1,0 +1,92 @@
+package io.tickstream.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tickstream.ServerMain;
+import io.tickstream.config.ServerConfig;
+import io.tickstream.feed.FeedQueue;
+import io.tickstream.support.Fixture;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A server started with {@code --upstream} (an edge): its queue is a replica of the feed host's, it is
+ * ready only while it keeps up, and it says why not when the feed host is gone; when the feed host
+ * returns it catches up and is ready again, its replica the origin's seq for seq.
+ */
+class EdgeServerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void anEdgeServesTheReplicaAndIsReadyOnlyWhileItsUpstreamIsThere() throws Exception {
+        Path origin = tmp.resolve("origin");
+        Path replica = tmp.resolve("replica");
+        Endpoint listen = new Endpoint("127.0.0.1", ReplicationTest.freeUdpPortPair());
+        Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(origin, 400, 7));
+        ServerMain edge = null;
+        Thread publisherThread = null;
+        FeedPublisher publisher = null;
+        try {
+            Fixture.awaitQueueGrowth(origin, 200, WAIT);
+            publisher = publish(origin, listen);
+            publisherThread = run(publisher);
+            edge = Fixture.startServer(Fixture.server(replica)
+                    .with(ServerConfig.UPSTREAM, listen.toString())
+                    .with(ServerConfig.ADVERTISE, "127.0.0.1")
+                    .with(ServerConfig.AERON_DIR, tmp.resolve("aeron-edge")));
+            ServerMain server = edge;
+            int port = edge.port();
+            Fixture.await(server::ready, WAIT, "the edge ready once caught up");
+            Fixture.awaitTopics(port, 10, WAIT);
+            assertTrue(Fixture.metric(port, "tickstream_upstream_records_total") > 0, "records replicated, counted");
+
+            publisher.stop();
+            publisherThread.join(10_000);
+            Fixture.await(() -> !server.ready(), WAIT, "the edge not ready with its upstream gone");
+            HttpResponse<String> ready = Fixture.get(port, "/health/ready");
+            assertEquals(503, ready.statusCode());
+            assertTrue(ready.body().contains("upstream stale: nothing from " + listen), ready.body());
+            assertEquals(200, Fixture.get(port, "/api/topics").statusCode(), "still serving what it holds");
+
+            publisher = publish(origin, listen);
+            publisherThread = run(publisher);
+            Fixture.await(server::ready, WAIT, "the edge ready again after catching up");
+
+            sim.stop();
+            long last = Fixture.lastSeq(origin);
+            Fixture.await(() -> Fixture.lastSeq(replica) == last, WAIT, "the replica holds the origin's last record");
+            List<Long> originSeqs = Fixture.queueSeqs(origin);
+            assertEquals(originSeqs, Fixture.queueSeqs(replica), "the replica has the origin's seqs, no gap or duplicate");
+        } finally {
+            sim.stop();
+            if (edge != null) {
+                edge.close();
+            }
+            if (publisher != null) {
+                publisher.stop();
+            }
+        }
+    }
+
+    private FeedPublisher publish(Path origin, Endpoint listen) {
+        SingleChronicleQueue queue = FeedQueue.openForReading(origin, FeedQueue.rollCycle(FeedQueue.DEFAULT_ROLL_CYCLE));
+        return FeedPublisher.start(queue, FeedQueue.nameOf(queue.rollCycle()), listen, tmp.resolve("archive"),
+                tmp.resolve("aeron-publish"), 1);
+    }
+
+    private static Thread run(FeedPublisher publisher) {
+        Thread t = new Thread(publisher::run, "test-publisher");
+        t.start();
+        return t;
+    }
+}
