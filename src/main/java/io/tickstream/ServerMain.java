@@ -17,6 +17,7 @@ import static io.tickstream.config.ServerConfig.ROLL_CYCLE;
 import static io.tickstream.config.ServerConfig.STALE_AFTER_MS;
 import static io.tickstream.config.ServerConfig.UPSTREAM;
 
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -119,10 +120,20 @@ public final class ServerMain implements AutoCloseable {
         Path secret = config.get(AUTH_SECRET_FILE);
         Admission admission = new Admission(config.get(ALLOWED_ORIGINS),
                 secret == null ? null : TokenAuthority.fromSecretFile(secret), config.get(MAX_CONNECTIONS_PER_ADDRESS));
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Meters meters = new Meters(registry);
         // an edge first opens its replica (created with the feed host's roll cycle), and keeps it filling
+        Timer upstreamDelay = meters.upstreamDelay();
         UpstreamFollower follower = config.get(UPSTREAM) == null ? null
                 : UpstreamFollower.start(Endpoint.parse(config.get(UPSTREAM)), config.get(ADVERTISE), config.get(QUEUE),
-                        config.get(AERON_DIR), config.get(AERON_IDLE_MS));
+                        config.get(AERON_DIR), config.get(AERON_IDLE_MS),
+                        micros -> upstreamDelay.record(micros, TimeUnit.MICROSECONDS));
         ChronicleQueue queue;
         try {
             queue = FeedQueue.openForReading(config.get(QUEUE), FeedQueue.rollCycle(config.get(ROLL_CYCLE)));
@@ -141,14 +152,6 @@ public final class ServerMain implements AutoCloseable {
                     t.setDaemon(true);
                     t.start();
                 });
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new ClassLoaderMetrics().bindTo(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        Meters meters = new Meters(registry);
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions().setEventLoopPoolSize(config.get(EVENT_LOOPS))
                         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))

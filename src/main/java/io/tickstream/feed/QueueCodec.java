@@ -30,6 +30,8 @@ import net.openhft.chronicle.bytes.Bytes;
 public final class QueueCodec {
 
     public static final byte VERSION = 2;
+    /** Where {@code ts} (a little-endian long) lies in every record, for readers that need only it. */
+    public static final int TS_OFFSET = 2;
     /** The format before the checksum; still read, never written. */
     static final byte VERSION_UNCHECKED = 1;
     private static final int CHECKSUM_BYTES = 4;

@@ -157,6 +157,15 @@ public final class Meters {
                 .register(registry);
     }
 
+    /**
+     * An edge's replication delay: from a record's write to the origin queue (its ts) to its write to
+     * this edge's replica, for records that came live (not those of a catch-up). Registered only by edges.
+     */
+    public Timer upstreamDelay() {
+        return latencyTimer("tickstream_upstream_delay", "From a record's write to the origin queue (ts) to its "
+                + "write to this edge's replica, for records received live");
+    }
+
     /** The sources of the upstream counters, held so that they live as long as the meters. */
     private List<LongSupplier> upstreamSources = List.of();
 

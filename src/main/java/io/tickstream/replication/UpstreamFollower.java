@@ -8,9 +8,12 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.tickstream.feed.MicroClock;
+import io.tickstream.feed.QueueCodec;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.agrona.DirectBuffer;
@@ -45,6 +48,7 @@ public final class UpstreamFollower implements AutoCloseable {
     private final IdleStrategy idle;
     private final ReplicaWriter replica;
     private final Thread thread;
+    private final LongConsumer delay;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
 
@@ -74,9 +78,11 @@ public final class UpstreamFollower implements AutoCloseable {
      * @param advertise the address the feed host can send to this edge at; {@code null} for the one
      *                  the system routes toward the upstream from
      * @param aeronDir  the embedded media driver's directory; {@code null} for one derived from the replica's
+     * @param delay     told, for each record received live, the µs from its write to the origin (its ts)
+     *                  to its write to the replica; on the replication thread
      */
     public static UpstreamFollower start(Endpoint upstream, String advertise, Path replicaDir, Path aeronDir,
-                                         long idleMs) {
+                                         long idleMs, LongConsumer delay) {
         String local = advertise != null ? advertise : upstream.localAddressToward();
         MediaDriver driver = MediaDriver.launchEmbedded(Media.driver(
                 aeronDir != null ? aeronDir : Media.defaultDir("edge", replicaDir), idleMs));
@@ -88,7 +94,7 @@ public final class UpstreamFollower implements AutoCloseable {
                 rollCycle = awaitRollCycle(aeron, upstream, local);
             }
             ReplicaWriter replica = ReplicaWriter.open(replicaDir, rollCycle);
-            return new UpstreamFollower(upstream, local, driver, aeron, replica, idleMs);
+            return new UpstreamFollower(upstream, local, driver, aeron, replica, idleMs, delay);
         } catch (RuntimeException e) {
             if (aeron != null) {
                 aeron.close();
@@ -130,7 +136,8 @@ public final class UpstreamFollower implements AutoCloseable {
     }
 
     private UpstreamFollower(Endpoint upstream, String localAddress, MediaDriver driver, Aeron aeron,
-                             ReplicaWriter replica, long idleMs) {
+                             ReplicaWriter replica, long idleMs, LongConsumer delay) {
+        this.delay = delay;
         this.upstream = upstream;
         this.localAddress = localAddress;
         this.driver = driver;
@@ -258,6 +265,10 @@ public final class UpstreamFollower implements AutoCloseable {
             }
             if (applied == ReplicaWriter.Applied.WRITTEN) {
                 records++;
+                if (live && length >= Frame.HEADER_LENGTH + QueueCodec.TS_OFFSET + Long.BYTES) {
+                    long ts = buffer.getLong(offset + Frame.HEADER_LENGTH + QueueCodec.TS_OFFSET, ByteOrder.LITTLE_ENDIAN);
+                    delay.accept(MicroClock.nowMicros() - ts);
+                }
             }
         }
         lastSentMicros = Frame.sentMicros(buffer, offset);

@@ -49,6 +49,13 @@ class EdgeServerTest {
             Fixture.await(server::ready, WAIT, "the edge ready once caught up");
             Fixture.awaitTopics(port, 10, WAIT);
             assertTrue(Fixture.metric(port, "tickstream_upstream_records_total") > 0, "records replicated, counted");
+            Fixture.await(() -> {
+                try {
+                    return Fixture.metric(port, "tickstream_upstream_delay_seconds_count") > 0;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, WAIT, "the delay of live records measured");
 
             publisher.stop();
             publisherThread.join(10_000);

@@ -147,7 +147,7 @@ class ReplicationTest {
     }
 
     private UpstreamFollower follow(Endpoint listen, Path replica) {
-        UpstreamFollower f = UpstreamFollower.start(listen, "127.0.0.1", replica, tmp.resolve("aeron-edge"), 1);
+        UpstreamFollower f = UpstreamFollower.start(listen, "127.0.0.1", replica, tmp.resolve("aeron-edge"), 1, micros -> { });
         open.add(f);
         return f;
     }
