@@ -8,26 +8,7 @@ bench.sh, in order.
 import argparse
 import json
 
-
-def number(text):
-    """A float, or None for an empty or unreadable value."""
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return None
-
-
-def buckets(path):
-    """A histogram's cumulative buckets, {upper bound: count}, from "LE COUNT" lines (read_metric ... le)."""
-    out = {}
-    try:
-        for line in open(path):
-            parts = line.split()
-            if len(parts) == 2 and number(parts[0]) is not None and number(parts[1]) is not None:
-                out[float(parts[0])] = float(parts[1])
-    except OSError:
-        pass
-    return out
+from histogram import buckets, number, server_quantile
 
 
 def feed_rate(a):
@@ -43,20 +24,6 @@ def feed_rate(a):
     if None in (t0, t1, f0, f1) or f1 <= f0 or t1 <= t0:
         return None
     return (f1 - f0) / (t1 - t0)
-
-
-def server_quantile(b0, b1, q):
-    """The server's latency quantile q over the window: fixed buckets, so a bucket's upper bound."""
-    if not b1:
-        return "–"
-    les = sorted(b1)
-    total = b1[les[-1]] - b0.get(les[-1], 0)
-    if total <= 0:
-        return "–"
-    for le in les:
-        if b1[le] - b0.get(le, 0) >= q * total:
-            return "> 10 s" if le == float("inf") else f"≤ {le * 1000:g} ms"
-    return "–"
 
 
 def micros(us):

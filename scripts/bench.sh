@@ -128,6 +128,13 @@ scenario() {
   stop_all
 }
 
+# the cluster's replication (issue 15): its own script, its own processes, target/bench/replication.txt
+REPLICATION="$OUT/replication.txt"
+rm -f "$REPLICATION"
+if [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" replication "* ]]; then
+  BENCH_JAR="$JAR" "$HERE/bench-replication.sh" || echo "replication: failed (see $OUT/replication-*.log)"
+fi
+
 scenario fanout-1k 1000 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP"
 scenario fanout-1k-linger20 1000 0 "--batch-linger-ms 20" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP"
 scenario below-saturation 100 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP"
@@ -148,3 +155,4 @@ echo "Results (also in $SUMMARY; per scenario: JSON, HTML plot, logs and /metric
 cat "$SUMMARY"
 if [ -s "$FLOOR" ]; then echo; cat "$FLOOR"; fi
 if [ -s "$STARTUP" ]; then echo; cat "$STARTUP"; fi
+if [ -s "$REPLICATION" ]; then echo; cat "$REPLICATION"; fi

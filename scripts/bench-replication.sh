@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The replication part of make bench (issue 15): a feed host (publish) and edges (server --upstream)
+# on this machine, over loopback UDP. Measures
+#   1. the first replication of REPLICATION_RECORDS records written at once: publish, record and
+#      replicate to edge A, records/s;
+#   2. the catch-up of a new edge B from the archive alone, records/s;
+#   3. the delay from a record's write to the origin to its write into edge A's replica, p50/p99/p99.9,
+#      over 20 s of the simulator at REPLICATION_RATE msgs/s (after 10 s of warm-up).
+# Writes target/bench/replication.txt. Every process started here is stopped here, by PID.
+set -euo pipefail
+JAR=${BENCH_JAR:-target/tickstream.jar}
+. "$(dirname "$0")/lib.sh"
+HERE=$(dirname "$0")
+OUT=target/bench
+WORK=$(pwd)/data/bench/replication
+RECORDS=${REPLICATION_RECORDS:-2000000}
+RATE=${REPLICATION_RATE:-10000}
+UDP=${REPLICATION_PORT:-19400}
+A=${BENCH_PORT:-18480}
+B=$((A + 1))
+REPORT="$OUT/replication.txt"
+mkdir -p "$OUT"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+stop_all_on_exit
+
+records_of() { curl -s "http://127.0.0.1:$1/metrics" | awk '$1 == "tickstream_upstream_records_total" { print int($2) }'; }
+holds_all() { [ "$(records_of "$1")" = "$RECORDS" ]; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+edge() {  # edge NAME HTTP_PORT
+  start_server "$OUT/replication-edge-$1.log" "" --queue "$WORK/replica-$1" --upstream "127.0.0.1:$UDP" \
+    --advertise 127.0.0.1 --aeron-dir "$WORK/aeron-$1" --port "$2" --host 127.0.0.1 --stale-after-ms 0
+}
+
+echo "replication: writing $RECORDS records to the origin"
+java -jar "$JAR" simulate --queue "$WORK/origin" --rate 2000000 --count "$RECORDS" --burst-every 0 --seed 1 \
+  --stats-every 0 > "$OUT/replication-simulator-1.log" 2>&1
+t0=$(now_ms)
+start publisher "$OUT/replication-publish.log" java -jar "$JAR" publish --queue "$WORK/origin" \
+  --listen "127.0.0.1:$UDP" --archive-dir "$WORK/archive" --aeron-dir "$WORK/aeron-publish"
+edge a "$A"
+EDGE_A_PID=$SERVER_PID
+first="–"
+if wait_for 1200 0.1 holds_all "$A"; then
+  ms=$(( $(now_ms) - t0 )); first="$(( RECORDS * 1000 / ms )) records/s ($RECORDS in $ms ms, from the publisher's start)"
+fi
+t0=$(now_ms)
+edge b "$B"
+catchup="–"
+if wait_for 1200 0.1 holds_all "$B"; then
+  ms=$(( $(now_ms) - t0 )); catchup="$(( RECORDS * 1000 / ms )) records/s ($RECORDS in $ms ms, from the edge's start)"
+fi
+
+echo "replication: the simulator at $RATE msgs/s for 30 s; delay measured over the last 20 s"
+start_simulator "$OUT/replication-simulator-2.log" --queue "$WORK/origin" --rate "$RATE" --burst-every 0 \
+  --stats-every 0 --duration 30
+sleep 10
+curl -s "http://127.0.0.1:$A/metrics" > "$WORK/m0.txt"
+cpu0=$(awk '{ print $14 + $15 }' "/proc/$EDGE_A_PID/stat")
+sleep 20
+curl -s "http://127.0.0.1:$A/metrics" > "$WORK/m1.txt"
+cpu1=$(awk '{ print $14 + $15 }' "/proc/$EDGE_A_PID/stat")
+for m in m0 m1; do read_metric "$WORK/$m.txt" tickstream_upstream_delay_seconds_bucket le > "$WORK/$m-buckets.txt" || true; done
+delay=$("$HERE/histogram.py" "$WORK/m0-buckets.txt" "$WORK/m1-buckets.txt")
+n0=$(read_metric "$WORK/m0.txt" tickstream_upstream_records_total || echo 0)
+n1=$(read_metric "$WORK/m1.txt" tickstream_upstream_records_total || echo 0)
+
+{
+  echo "replication over loopback UDP (Aeron), feed host and two edges on this machine:"
+  echo "  first replication (publish + record + replicate): $first"
+  echo "  catch-up of a new edge from the archive:          $catchup"
+  echo "  delay origin write -> edge replica at $RATE msgs/s: $delay ($(( ${n1%.*} - ${n0%.*} )) records in 20 s;" \
+    "edge A's CPU $(( (cpu1 - cpu0) * 100 / $(getconf CLK_TCK) / 20 ))% of a core, serving nobody)"
+} | tee "$REPORT"
+stop_all
