@@ -40,6 +40,8 @@ public final class UpstreamFollower implements AutoCloseable {
     /** Lag beyond which the edge is not ready. */
     static final long READY_LAG_MICROS = 1_000_000;
     private static final long RETRY_MS = 1_000;
+    /** Silence after which the upstream counts as lost rather than slow: five heartbeats. */
+    private static final long STALE_SILENCE_MS = 5 * FeedPublisher.HEARTBEAT_MS;
 
     private final Endpoint upstream;
     private final String localAddress;
@@ -291,8 +293,10 @@ public final class UpstreamFollower implements AutoCloseable {
         if (lagMicros <= READY_LAG_MICROS) {
             return null;
         }
+        // a feed host sends at least a heartbeat every 100 ms: silence well beyond that is a lost one
         long silentMs = (System.nanoTime() - lastReceivedNanos) / 1_000_000;
-        return silentMs > 1_000 ? String.format("upstream stale: nothing from %s for %d s", upstream, silentMs / 1000)
+        return silentMs > STALE_SILENCE_MS
+                ? String.format("upstream stale: nothing from %s for %.1f s", upstream, silentMs / 1e3)
                 : String.format("upstream catching up: %.1f s behind %s", lagMicros / 1e6, upstream);
     }
 

@@ -7,7 +7,6 @@ import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.support.Fixture;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -60,9 +59,9 @@ class EdgeServerTest {
             publisher.stop();
             publisherThread.join(10_000);
             Fixture.await(() -> !server.ready(), WAIT, "the edge not ready with its upstream gone");
-            HttpResponse<String> ready = Fixture.get(port, "/health/ready");
-            assertEquals(503, ready.statusCode());
-            assertTrue(ready.body().contains("upstream stale: nothing from " + listen), ready.body());
+            Fixture.await(() -> readiness(port).contains("upstream stale: nothing from " + listen), WAIT,
+                    "readiness to name the lost upstream");
+            assertEquals(503, Fixture.get(port, "/health/ready").statusCode());
             assertEquals(200, Fixture.get(port, "/api/topics").statusCode(), "still serving what it holds");
 
             publisher = publish(origin, listen);
@@ -82,6 +81,14 @@ class EdgeServerTest {
             if (publisher != null) {
                 publisher.stop();
             }
+        }
+    }
+
+    private static String readiness(int port) {
+        try {
+            return Fixture.get(port, "/health/ready").body();
+        } catch (Exception e) {
+            return e.toString();
         }
     }
 
