@@ -1,6 +1,5 @@
 package io.tickstream.replication;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,6 +10,7 @@ import io.tickstream.feed.FeedQueue;
 import io.tickstream.feed.QueueCodec;
 import io.tickstream.feed.Tick;
 import io.tickstream.support.Await;
+import io.tickstream.support.Replicas;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -89,7 +88,7 @@ class ReplicationTest {
         awaitReplica(edge, writer, "after the edge's restart");
         assertNull(edge.notReady(), "caught up: ready");
 
-        assertSameRecords(origin, replica, written[0]);
+        Replicas.assertSameRecords(origin, replica, TestRollCycles.TEST_SECONDLY, written[0]);
         publisher.stop();
     }
 
@@ -172,28 +171,6 @@ class ReplicationTest {
     private static void rollOver(SingleChronicleQueue queue) throws InterruptedException {
         int cycle = queue.cycle();
         Await.until(() -> queue.cycle() != cycle, Duration.ofSeconds(5), "the next cycle");
-    }
-
-    private static void assertSameRecords(Path origin, Path replica, int expected) {
-        try (SingleChronicleQueue o = FeedQueue.openForReading(origin, TestRollCycles.TEST_SECONDLY);
-             SingleChronicleQueue r = FeedQueue.openForReading(replica, TestRollCycles.TEST_SECONDLY);
-             ExcerptTailer ot = o.createTailer();
-             ExcerptTailer rt = r.createTailer()) {
-            int n = 0;
-            while (true) {
-                try (DocumentContext od = ot.readingDocument(); DocumentContext rd = rt.readingDocument()) {
-                    assertEquals(od.isPresent(), rd.isPresent(), "both end at record " + n);
-                    if (!od.isPresent()) {
-                        break;
-                    }
-                    assertEquals(od.index(), rd.index(), "the same index at record " + n);
-                    assertArrayEquals(od.wire().bytes().toByteArray(), rd.wire().bytes().toByteArray(),
-                            "the same bytes at record " + n);
-                    n++;
-                }
-            }
-            assertEquals(expected, n, "every record");
-        }
     }
 
     /** A UDP port whose next port is free as well (the archive's control channel). */
