@@ -18,7 +18,16 @@ public final class AppProcess {
 
     /** Starts {@code tickstream ARGS...}; its output goes to {@code log}. Stop it with {@link External.Running#close()}. */
     public static External.Running start(Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
+        return startUnder(List.of(), log, args);
+    }
+
+    /**
+     * Starts {@code tickstream ARGS...} through {@code prefix}, a command that runs java in a changed
+     * context and replaces itself with it ({@code ip netns exec NS} does), so that the process stopped
+     * and killed is java's; otherwise as {@link #start}.
+     */
+    public static External.Running startUnder(List<String> prefix, Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (a.startsWith("--add-opens") || a.startsWith("--add-exports")) {

@@ -41,4 +41,20 @@ public final class Replicas {
             assertEquals(expected, n, "every record in " + replica);
         }
     }
+
+    /** The bytes of every record of the queue, added up. */
+    public static long recordBytes(Path queue, RollCycle rollCycle) {
+        try (SingleChronicleQueue q = FeedQueue.openForReading(queue, rollCycle);
+             ExcerptTailer tailer = q.createTailer()) {
+            long bytes = 0;
+            while (true) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        return bytes;
+                    }
+                    bytes += dc.wire().bytes().readRemaining();
+                }
+            }
+        }
+    }
 }
