@@ -178,6 +178,7 @@ public final class ServerMain implements AutoCloseable {
                 : !tailer.caughtUp() ? "catching up"
                 : staleAfterMs > 0 && tailer.stalenessSeconds() * 1000 > staleAfterMs ? "feed stale"
                 : null;
+        meters.ready(() -> notReady.get() == null);
         List<ServerVerticle> verticles = new CopyOnWriteArrayList<>();
         try {
             long startPosition = tailer.start();

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -133,6 +134,16 @@ public final class Meters {
         Gauge.builder("tickstream_queue_damaged_files", files::getAsInt).baseUnit("files")
                 .description("Queue cycle files found truncated, emptied or unreadable while the server runs "
                         + "(damage found at start-up refuses the start instead); 0 once restored").register(registry);
+    }
+
+    /**
+     * Registers {@code tickstream_ready}: 1 while {@code /health/ready} answers 200, else 0, read from
+     * {@code ready} at scrape time; so that an alert and a dashboard see readiness, per instance.
+     */
+    public void ready(BooleanSupplier ready) {
+        Gauge.builder("tickstream_ready", () -> ready.getAsBoolean() ? 1 : 0)
+                .description("1 while /health/ready answers 200 (started, caught up, the feed fresh; on an edge, "
+                        + "its upstream within 1 s), else 0: /health/ready says why").register(registry);
     }
 
     /**
