@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.feed.FeedQueue;
+import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,7 @@ class EdgeServerTest {
     void anEdgeServesTheReplicaAndIsReadyOnlyWhileItsUpstreamIsThere() throws Exception {
         Path origin = tmp.resolve("origin");
         Path replica = tmp.resolve("replica");
-        Endpoint listen = new Endpoint("127.0.0.1", ReplicationTest.freeUdpPortPair());
+        Endpoint listen = new Endpoint("127.0.0.1", External.freeUdpPortPair());
         Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(origin, 400, 7));
         ServerMain edge = null;
         Thread publisherThread = null;

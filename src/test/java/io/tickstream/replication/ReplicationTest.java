@@ -10,16 +10,12 @@ import io.tickstream.feed.FeedQueue;
 import io.tickstream.feed.QueueCodec;
 import io.tickstream.feed.Tick;
 import io.tickstream.support.Await;
+import io.tickstream.support.External;
 import io.tickstream.support.Replicas;
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
@@ -54,7 +50,7 @@ class ReplicationTest {
     void replicaEqualsOriginAcrossRollsPublisherRestartAndEdgeRestart() throws Exception {
         Path origin = tmp.resolve("origin");
         Path replica = tmp.resolve("replica");
-        Endpoint listen = new Endpoint("127.0.0.1", freeUdpPortPair());
+        Endpoint listen = new Endpoint("127.0.0.1", External.freeUdpPortPair());
         SingleChronicleQueue writer = FeedQueue.openForWriting(origin, TestRollCycles.TEST_SECONDLY, 0);
         open.add(writer);
         ExcerptAppender appender = writer.createAppender();
@@ -171,20 +167,5 @@ class ReplicationTest {
     private static void rollOver(SingleChronicleQueue queue) throws InterruptedException {
         int cycle = queue.cycle();
         Await.until(() -> queue.cycle() != cycle, Duration.ofSeconds(5), "the next cycle");
-    }
-
-    /** A UDP port whose next port is free as well (the archive's control channel). */
-    static int freeUdpPortPair() throws IOException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(20_000, 60_000);
-            try (DatagramSocket a = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-                 DatagramSocket b = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                         port + 1))) {
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no free pair of UDP ports");
     }
 }
