@@ -1,5 +1,6 @@
-# Shared by the scripts behind make run, stack, bench, soak and deps: start the processes of a
-# run, wait for them, stop them, read a metric, install missing packages. Source it from bash:
+# Shared by the scripts behind make run, stack, bench, soak and deps: start the processes
+# of a run, wait for them, stop them, render the repo's NGINX and Prometheus configs for local
+# ports, read a metric, install missing packages. Source it from bash:
 #   . "$(dirname "$0")/lib.sh"
 # Every process started through it is remembered by PID, and stop_all stops those and no other.
 
@@ -98,6 +99,103 @@ stop_all_on_exit() {
   trap 'stop_all' EXIT
   trap 'trap - INT; stop_all; exit 130' INT
   trap 'trap - TERM; stop_all; exit 143' TERM
+}
+
+# stop_all_on_ctrl_c: Ctrl-C (or SIGTERM) stops every process started here and exits 0. With
+# `set -m` before the starts, each process has its own process group, so Ctrl-C reaches only the
+# script, which stops them in order (newest first).
+stop_all_on_ctrl_c() {
+  trap 'trap - INT TERM; echo; stop_all stopping; exit 0' INT TERM
+}
+
+# await_ports LOGS PORT...: waits (30 s each) for something to listen on every PORT on 127.0.0.1;
+# when a process started here exits meanwhile, says so, points at LOGS, stops the rest and exits.
+await_ports() {
+  local logs=$1 port; shift
+  for port in "$@"; do
+    if ! wait_for 150 0.2 port_open "$port" && ! all_running 2>/dev/null; then
+      echo "a process exited before it listened; logs in $logs" >&2
+      stop_all stopping
+      exit 1
+    fi
+  done
+}
+
+# need_front_tools: nginx, prometheus and openssl (make stack), installed with apt-get
+# when missing; fails saying which otherwise. Sets NGINX to nginx's path.
+need_front_tools() {
+  local missing=()
+  has_nginx || missing+=(nginx)
+  command -v prometheus >/dev/null || missing+=(prometheus)
+  command -v openssl >/dev/null || missing+=(openssl)
+  install_packages "${missing[@]}" || { echo "NGINX and Prometheus in front need ${missing[*]}" >&2; return 1; }
+  NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+}
+
+# render_nginx DIR HTTPS_PORT HTTP_PORT SERVER_PORT...: the repo's nginx/tickstream.conf for this
+# machine, in DIR/tickstream.conf, and DIR/nginx.conf around it (run: nginx -p DIR -c DIR/nginx.conf):
+# TLS on HTTPS_PORT with a self-signed certificate (made once), plain http on HTTP_PORT, logs in DIR,
+# localhost for example.com, and the upstream's server lines replaced by one per SERVER_PORT
+# (127.0.0.1) with the file's own parameters (max_fails, fail_timeout).
+render_nginx() {
+  local dir=$1 https=$2 http=$3; shift 3
+  mkdir -p "$dir"
+  if [ ! -f "$dir/cert.pem" ]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" -days 365 \
+      -subj /CN=localhost 2>/dev/null
+  fi
+  echo "ssl_protocols TLSv1.2 TLSv1.3;" > "$dir/options-ssl.conf"
+  sed -e "s#listen 443 ssl;#listen $https ssl;#" \
+      -e "s#listen 80;#listen $http;#" \
+      -e "s#/etc/letsencrypt/live/example.com/fullchain.pem#$dir/cert.pem#" \
+      -e "s#/etc/letsencrypt/live/example.com/privkey.pem#$dir/key.pem#" \
+      -e "s#/etc/letsencrypt/options-ssl-nginx.conf#$dir/options-ssl.conf#" \
+      -e "s#ssl_dhparam /etc/letsencrypt/ssl-dhparams.pem;##" \
+      -e "s#/var/log/nginx/access.log#$dir/nginx-access.log#" \
+      -e "s#return 301 https://\$host\$request_uri;#return 301 https://\$host:$https\$request_uri;#" \
+      -e "s#example\.com#localhost#g" \
+      nginx/tickstream.conf \
+    | awk -v ports="$*" '
+        /^[ \t]*server 127\.0\.0\.1:[0-9]+[ ;]/ {
+          if (!done) {
+            match($0, /^[ \t]*/); indent = substr($0, 1, RLENGTH)
+            params = $0; sub(/^[ \t]*server 127\.0\.0\.1:[0-9]+/, "", params)
+            n = split(ports, p, " ")
+            for (i = 1; i <= n; i++) print indent "server 127.0.0.1:" p[i] params
+            done = 1
+          }
+          next
+        }
+        { print }' > "$dir/tickstream.conf"
+  {
+    [ "$(id -u)" = 0 ] && echo "user root;"
+    cat <<CONF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log $dir/nginx-access.log;
+  client_body_temp_path $dir/nginx-body;
+  proxy_temp_path $dir/nginx-proxy;
+  fastcgi_temp_path $dir/nginx-fastcgi;
+  uwsgi_temp_path $dir/nginx-uwsgi;
+  scgi_temp_path $dir/nginx-scgi;
+  include $dir/tickstream.conf;
+}
+CONF
+  } > "$dir/nginx.conf"
+}
+
+# render_prometheus DIR PORT...: the repo's grafana/prometheus/prometheus.yml in DIR/prometheus.yml,
+# scraping 127.0.0.1:PORT for each PORT, with the repo's alert rules.
+render_prometheus() {
+  local dir=$1 targets= port; shift
+  for port in "$@"; do targets+="${targets:+, }\"127.0.0.1:$port\""; done
+  mkdir -p "$dir"
+  sed -e "s#\"localhost:8080\"#$targets#" -e "s#- alerts.yml#- $(pwd)/grafana/prometheus/alerts.yml#" \
+    grafana/prometheus/prometheus.yml > "$dir/prometheus.yml"
 }
 
 # read_metric FILE NAME [LABEL]: from a Prometheus scrape saved in FILE, the sum of the samples of

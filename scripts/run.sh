@@ -12,7 +12,7 @@ mkdir -p "$(dirname "$QUEUE")"
 set -m
 start_simulator - --queue "$QUEUE"
 start_server - "" --queue "$QUEUE" --port "$PORT"
-trap 'trap - INT TERM; echo; stop_all stopping; exit 0' INT TERM
+stop_all_on_ctrl_c
 wait_for 150 0.2 port_open "$PORT" || true
 
 cat <<URLS

@@ -30,6 +30,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
@@ -42,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The repository's {@code nginx/tickstream.conf}, run by a real NGINX with TLS (a self-signed
  * certificate made with openssl), rendered only for local ports, temp paths and a short read
- * timeout; the server behind it is real, and so is the feed.
+ * timeout, its upstream a real server (the feed real too) and a port nothing listens on, as when
+ * an edge has died.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NginxTest {
@@ -59,6 +62,7 @@ class NginxTest {
     private static External.Running nginx;
     private static int tlsPort;
     private static int httpPort;
+    private static int deadPort;
     private static Vertx vertx;
 
     @BeforeAll
@@ -74,8 +78,10 @@ class NginxTest {
         Files.writeString(dir.resolve("options-ssl.conf"), "ssl_protocols TLSv1.2 TLSv1.3;\n");
         tlsPort = External.freePort();
         httpPort = External.freePort();
-        String site = Files.readString(Path.of("nginx/tickstream.conf"))
-                .replace("server 127.0.0.1:8080;", "server 127.0.0.1:" + STACK.port() + ";")
+        // the file's upstream: the server, and a port nothing listens on (an edge that died)
+        deadPort = External.freePort();
+        String site = withUpstreams(Files.readString(Path.of("nginx/tickstream.conf")),
+                List.of("127.0.0.1:" + STACK.port(), "127.0.0.1:" + deadPort))
                 .replace("listen 443 ssl;", "listen 127.0.0.1:" + tlsPort + " ssl;")
                 .replace("listen 80;", "listen 127.0.0.1:" + httpPort + ";")
                 .replace("/etc/letsencrypt/live/example.com/fullchain.pem", dir.resolve("cert.pem").toString())
@@ -157,6 +163,47 @@ class NginxTest {
         int page = http.request(HttpMethod.GET, tlsPort, "127.0.0.1", "/")
                 .compose(r -> r.send()).await(10, TimeUnit.SECONDS).statusCode();
         assertEquals(200, page);
+    }
+
+    @Test
+    void shouldPassConnectionsToTheLiveUpstreamAndLeaveTheDeadOneOut() throws Exception {
+        Path errors = dir.resolve("error.log");
+        // least_conn offers the dead one its turn among equals: a few connections are enough
+        for (int i = 0; i < 4 || i < 20 && !Files.readString(errors).contains("upstream server temporarily disabled");
+             i++) {
+            try (WsClient ws = WsClient.connect(wss(), tlsPort)) {
+                assertEquals("welcome", ws.awaitMessage(m -> "welcome".equals(m.getString("type")),
+                        Duration.ofSeconds(10)).getString("type"), "connection " + i + " reached the live server");
+            }
+        }
+        String log = Files.readString(errors);
+        assertTrue(log.contains("connect() failed (111: Connection refused) while connecting to upstream")
+                && log.contains("127.0.0.1:" + deadPort), "connections tried the dead upstream: " + log);
+        assertTrue(log.contains("upstream server temporarily disabled"),
+                "max_fails failures took the dead upstream out: " + log);
+    }
+
+    /**
+     * The file with its upstream's server lines (three edges) replaced by one line per address in
+     * {@code servers}, each with the file's parameters ({@code max_fails}, {@code fail_timeout}).
+     */
+    static String withUpstreams(String site, List<String> servers) {
+        Matcher line = Pattern.compile("(?m)^(\\s*)server 127\\.0\\.0\\.1:\\d+( [^;\\n]*)?;\\n").matcher(site);
+        StringBuilder out = new StringBuilder();
+        int lines = 0;
+        while (line.find()) {
+            String replacement = "";
+            if (lines++ == 0) {
+                for (String server : servers) {
+                    replacement += line.group(1) + "server " + server + (line.group(2) == null ? "" : line.group(2))
+                            + ";\n";
+                }
+            }
+            line.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        line.appendTail(out);
+        assertEquals(3, lines, "the file's upstream lists three edges");
+        return out.toString();
     }
 
     /**
