@@ -19,7 +19,7 @@ DURATION ?=
 # any other loadtest flags, e.g. "--symbols 5 --slow-share 0.1" (java -jar target/tickstream.jar loadtest --help)
 LOADTEST_FLAGS ?=
 
-.PHONY: help deps build run stack bench soak simulate server loadtest test clean
+.PHONY: help deps build run stack cluster bench soak simulate server loadtest test clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ run: $(JAR) ## start the simulator and the server (queue under ./data, port 8080
 
 stack: $(JAR) ## simulator, server, NGINX (TLS on 8443) and Prometheus (9090); Ctrl-C stops all
 	@QUEUE=$(QUEUE) PORT=$(PORT) bash scripts/stack.sh
+
+cluster: $(JAR) ## simulator, feed host (publish), 3 edges (server --upstream; 8080-8082), NGINX over them (TLS on 8443) and Prometheus (9090); Ctrl-C stops all
+	@PORT=$(PORT) bash scripts/cluster.sh
 
 bench: $(JAR) ## fixed load scenarios (simulator, server, harness as processes); report in target/bench
 	@bash scripts/bench.sh

@@ -1,4 +1,4 @@
-# Shared by the scripts behind make run, stack, bench, soak and deps: start the processes
+# Shared by the scripts behind make run, stack, cluster, bench, soak and deps: start the processes
 # of a run, wait for them, stop them, render the repo's NGINX and Prometheus configs for local
 # ports, read a metric, install missing packages. Source it from bash:
 #   . "$(dirname "$0")/lib.sh"
@@ -30,12 +30,20 @@ start_simulator() {
 }
 
 # start_server LOG "JVM FLAGS" FLAG...: the server (java JVM_FLAGS $SERVER_JVM -jar $JAR server
-# FLAG...); the JVM flags are split on spaces, as SERVER_JVM is. Sets SERVER_PID.
+# FLAG...); the JVM flags are split on spaces, as SERVER_JVM is. Sets SERVER_PID. Named "server",
+# or SERVER_NAME (SERVER_NAME=edge1 start_server ...).
 start_server() {
   local log=$1 jvm=$2; shift 2
   # shellcheck disable=SC2086  # the flags are words
-  start server "$log" java $jvm ${SERVER_JVM:-} -jar "$JAR" server "$@"
+  start "${SERVER_NAME:-server}" "$log" java $jvm ${SERVER_JVM:-} -jar "$JAR" server "$@"
   SERVER_PID=$LAST_PID
+}
+
+# start_publisher LOG FLAG...: the feed host (java -jar $JAR publish FLAG...). Sets PUBLISHER_PID.
+start_publisher() {
+  local log=$1; shift
+  start publisher "$log" java -jar "$JAR" publish "$@"
+  PUBLISHER_PID=$LAST_PID
 }
 
 # port_open PORT: something listens on 127.0.0.1:PORT.
@@ -121,7 +129,7 @@ await_ports() {
   done
 }
 
-# need_front_tools: nginx, prometheus and openssl (make stack), installed with apt-get
+# need_front_tools: nginx, prometheus and openssl (make stack, make cluster), installed with apt-get
 # when missing; fails saying which otherwise. Sets NGINX to nginx's path.
 need_front_tools() {
   local missing=()
