@@ -51,6 +51,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -132,7 +133,7 @@ public final class ServerMain implements AutoCloseable {
         Timer upstreamDelay = meters.upstreamDelay();
         UpstreamFollower follower = config.get(UPSTREAM) == null ? null
                 : UpstreamFollower.start(Endpoint.parse(config.get(UPSTREAM)), config.get(ADVERTISE), config.get(QUEUE),
-                        config.get(AERON_DIR), config.get(AERON_IDLE_MS),
+                        config.get(ROLL_CYCLE).toUpperCase(Locale.ROOT), config.get(AERON_DIR), config.get(AERON_IDLE_MS),
                         micros -> upstreamDelay.record(micros, TimeUnit.MICROSECONDS));
         ChronicleQueue queue;
         try {

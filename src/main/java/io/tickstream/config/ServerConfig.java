@@ -155,7 +155,7 @@ public final class ServerConfig extends Config<ServerConfig> {
 
     public static final Setting<String> ROLL_CYCLE = SETTINGS.add(Setting.ofString("--roll-cycle", "NAME",
             "FAST_DAILY", "Roll cycle to create the queue with if it does not exist yet (an existing queue keeps "
-                    + "its own; see simulate --help)")
+                    + "its own; see simulate --help); an edge's replica must have its feed host's")
             .parsedBy(FeedQueue::rollCycle));
 
     /** {@code HOST:PORT}, or {@code null}: the queue is the origin, written by the simulator. */

@@ -75,7 +75,9 @@ public final class UpstreamFollower implements AutoCloseable {
 
     /**
      * Starts following {@code upstream} into the replica in {@code replicaDir}; returns once the replica
-     * is open (so the server can read it), replication going on in the background.
+     * is open (so the server can read it), replication going on in the background. A new replica is
+     * created with {@code rollCycle}; the feed host's queue must have the same one (otherwise the edge
+     * is never ready, and says why).
      *
      * @param advertise the address the feed host can send to this edge at; {@code null} for the one
      *                  the system routes toward the upstream from
@@ -83,19 +85,16 @@ public final class UpstreamFollower implements AutoCloseable {
      * @param delay     told, for each record received live, the µs from its write to the origin (its ts)
      *                  to its write to the replica; on the replication thread
      */
-    public static UpstreamFollower start(Endpoint upstream, String advertise, Path replicaDir, Path aeronDir,
-                                         long idleMs, LongConsumer delay) {
+    public static UpstreamFollower start(Endpoint upstream, String advertise, Path replicaDir, String rollCycle,
+                                         Path aeronDir, long idleMs, LongConsumer delay) {
         String local = advertise != null ? advertise : upstream.localAddressToward();
         MediaDriver driver = MediaDriver.launchEmbedded(Media.driver(
                 aeronDir != null ? aeronDir : Media.defaultDir("edge", replicaDir), idleMs));
         Aeron aeron = null;
         try {
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-            String rollCycle = ReplicaWriter.existingRollCycle(replicaDir);
-            if (rollCycle == null) {
-                rollCycle = awaitRollCycle(aeron, upstream, local);
-            }
-            ReplicaWriter replica = ReplicaWriter.open(replicaDir, rollCycle);
+            String existing = ReplicaWriter.existingRollCycle(replicaDir);
+            ReplicaWriter replica = ReplicaWriter.open(replicaDir, existing != null ? existing : rollCycle);
             return new UpstreamFollower(upstream, local, driver, aeron, replica, idleMs, delay);
         } catch (RuntimeException e) {
             if (aeron != null) {
@@ -103,30 +102,6 @@ public final class UpstreamFollower implements AutoCloseable {
             }
             driver.close();
             throw e;
-        }
-    }
-
-    /** Asks the feed host for its recording until it answers: the roll cycle a new replica must have. */
-    private static String awaitRollCycle(Aeron aeron, Endpoint upstream, String local) {
-        long nextLog = 0;
-        while (true) {
-            try (AeronArchive archive = AeronArchive.connect(archiveContext(upstream, local).aeron(aeron))) {
-                FeedRecording recording = FeedRecording.find(archive);
-                if (recording != null) {
-                    return recording.rollCycle();
-                }
-            } catch (RuntimeException e) {
-                if (System.nanoTime() > nextLog) {
-                    LOG.info("waiting for the upstream " + upstream + " to create the replica: " + e.getMessage());
-                    nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                }
-            }
-            try {
-                Thread.sleep(RETRY_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the upstream " + upstream);
-            }
         }
     }
 
@@ -182,7 +157,9 @@ public final class UpstreamFollower implements AutoCloseable {
             return;   // the feed host has not recorded anything yet
         }
         if (!recording.rollCycle().equals(ReplicaWriter.rollCycleOf(replica))) {
-            broken = "the upstream's queue has roll cycle " + recording.rollCycle() + ", the replica another";
+            broken = "the upstream's queue has roll cycle " + recording.rollCycle() + " but the replica "
+                    + ReplicaWriter.rollCycleOf(replica) + ": start this edge on an empty directory with --roll-cycle "
+                    + recording.rollCycle();
             LOG.severe(broken);
             return;
         }

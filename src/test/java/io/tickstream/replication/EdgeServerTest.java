@@ -40,10 +40,7 @@ class EdgeServerTest {
             Fixture.awaitQueueGrowth(origin, 200, WAIT);
             publisher = publish(origin, listen);
             publisherThread = run(publisher);
-            edge = Fixture.startServer(Fixture.server(replica)
-                    .with(ServerConfig.UPSTREAM, listen.toString())
-                    .with(ServerConfig.ADVERTISE, "127.0.0.1")
-                    .with(ServerConfig.AERON_DIR, tmp.resolve("aeron-edge")));
+            edge = Fixture.startServer(edgeConfig(replica, listen));
             ServerMain server = edge;
             int port = edge.port();
             Fixture.await(server::ready, WAIT, "the edge ready once caught up");
@@ -83,6 +80,40 @@ class EdgeServerTest {
                 publisher.stop();
             }
         }
+    }
+
+    @Test
+    void anEdgeWhoseUpstreamIsNotThereServesAndSaysSo() throws Exception {
+        Endpoint nobody = new Endpoint("127.0.0.1", External.freeUdpPortPair());
+        try (ServerMain edge = Fixture.startServer(edgeConfig(tmp.resolve("replica"), nobody))) {
+            assertEquals(503, Fixture.get(edge.port(), "/health/ready").statusCode());
+            assertEquals("{\"status\":\"upstream " + nobody + " not reached yet\"}", readiness(edge.port()));
+            assertEquals(200, Fixture.get(edge.port(), "/health/live").statusCode());
+        }
+    }
+
+    @Test
+    void anEdgeWhoseReplicaHasAnotherRollCycleThanItsUpstreamSaysWhatToDo() throws Exception {
+        Path origin = tmp.resolve("origin");
+        Endpoint listen = new Endpoint("127.0.0.1", External.freeUdpPortPair());
+        FeedQueue.openForWriting(origin, FeedQueue.rollCycle("HALF_HOURLY"), 0).close();
+        SingleChronicleQueue queue = FeedQueue.openForReading(origin, FeedQueue.rollCycle("HALF_HOURLY"));
+        FeedPublisher publisher = FeedPublisher.start(queue, "HALF_HOURLY", listen, tmp.resolve("archive"),
+                tmp.resolve("aeron-publish"), 1);
+        Thread publishing = run(publisher);
+        try (ServerMain edge = Fixture.startServer(edgeConfig(tmp.resolve("replica"), listen))) {
+            Fixture.await(() -> readiness(edge.port()).contains("roll cycle HALF_HOURLY but the replica FAST_DAILY: "
+                    + "start this edge on an empty directory with --roll-cycle HALF_HOURLY"), WAIT,
+                    "readiness to say what to do");
+        } finally {
+            publisher.stop();
+            publishing.join(10_000);
+        }
+    }
+
+    private ServerConfig edgeConfig(Path replica, Endpoint upstream) {
+        return Fixture.server(replica).with(ServerConfig.UPSTREAM, upstream.toString())
+                .with(ServerConfig.ADVERTISE, "127.0.0.1").with(ServerConfig.AERON_DIR, tmp.resolve("aeron-edge"));
     }
 
     private static String readiness(int port) {

@@ -142,7 +142,8 @@ class ReplicationTest {
     }
 
     private UpstreamFollower follow(Endpoint listen, Path replica) {
-        UpstreamFollower f = UpstreamFollower.start(listen, "127.0.0.1", replica, tmp.resolve("aeron-edge"), 1, micros -> { });
+        UpstreamFollower f = UpstreamFollower.start(listen, "127.0.0.1", replica, "TEST_SECONDLY", tmp.resolve("aeron-edge"),
+                1, micros -> { });
         open.add(f);
         return f;
     }
