@@ -1,18 +1,7 @@
 package io.tickstream.replication;
 
-import io.aeron.Aeron;
-import io.aeron.ChannelUriStringBuilder;
 import io.aeron.ExclusivePublication;
-import io.aeron.FragmentAssembler;
-import io.aeron.Image;
 import io.aeron.Publication;
-import io.aeron.Subscription;
-import io.aeron.archive.Archive;
-import io.aeron.archive.ArchiveThreadingMode;
-import io.aeron.archive.ArchivingMediaDriver;
-import io.aeron.archive.client.AeronArchive;
-import io.aeron.archive.codecs.SourceLocation;
-import io.aeron.archive.status.RecordingPos;
 import io.tickstream.feed.MicroClock;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -24,7 +13,6 @@ import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.CountersReader;
 
 /**
  * The feed host: publishes every record of the origin queue, in order, with its index as {@code seq}
@@ -42,8 +30,6 @@ public final class FeedPublisher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FeedPublisher.class.getName());
 
     static final long HEARTBEAT_MS = 100;
-    /** How long a start retries an archive whose previous process died holding it (Aeron deems it live for 10 s). */
-    private static final long ARCHIVE_BUSY_RETRY_MS = 15_000;
 
     /** The publisher cannot go on: the message says why, for the operator. */
     public static final class PublishException extends RuntimeException {
@@ -53,11 +39,8 @@ public final class FeedPublisher implements AutoCloseable {
     }
 
     private final ChronicleQueue queue;
-    private final ArchivingMediaDriver driver;
-    private final Aeron aeron;
-    private final AeronArchive archive;
+    private final RecordedStream stream;
     private final ExclusivePublication publication;
-    private final long recordingId;
     private final IdleStrategy idle;
     private final ExcerptTailer tailer;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -68,8 +51,8 @@ public final class FeedPublisher implements AutoCloseable {
     private final UnsafeBuffer frame = new UnsafeBuffer(staging);
 
     /**
-     * Starts the driver and archive, finds or begins the recording and positions the queue's tailer
-     * after the last record recorded. Returns ready to {@link #run()}.
+     * Starts the driver and archive, finds or begins the recording ({@link RecordedStream}) and positions
+     * the queue's tailer after the last record recorded. Returns ready to {@link #run()}.
      *
      * @param queue      the origin queue, opened for reading; closed by {@link #close()}
      * @param rollCycle  the queue's roll cycle name, announced to edges
@@ -80,60 +63,26 @@ public final class FeedPublisher implements AutoCloseable {
      */
     public static FeedPublisher start(ChronicleQueue queue, String rollCycle, Endpoint listen, Path archiveDir,
                                       Path aeronDir, long idleMs) {
-        if (aeronDir == null) {
-            aeronDir = Media.defaultDir("publish", archiveDir);
-        }
-        ArchivingMediaDriver driver = launch(listen, archiveDir, aeronDir, idleMs);
-        Aeron aeron = null;
-        AeronArchive archive = null;
+        RecordedStream stream = RecordedStream.open(listen, archiveDir, aeronDir, idleMs, rollCycle, queue.file());
         try {
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir.toString()));
-            Archive.Context a = driver.archive().context();
-            archive = AeronArchive.connect(new AeronArchive.Context().aeron(aeron)
-                    .controlRequestChannel(a.localControlChannel()).controlRequestStreamId(a.localControlStreamId())
-                    .controlResponseChannel(a.localControlChannel()));
-            return new FeedPublisher(queue, rollCycle, listen, driver, aeron, archive, idleMs);
+            return new FeedPublisher(queue, stream, listen, idleMs);
         } catch (RuntimeException e) {
-            closeQuietly(archive);
-            closeQuietly(aeron);
-            closeQuietly(driver);
+            stream.close();
             throw e;
         }
     }
 
-    private FeedPublisher(ChronicleQueue queue, String rollCycle, Endpoint listen, ArchivingMediaDriver driver,
-                          Aeron aeron, AeronArchive archive, long idleMs) {
+    private FeedPublisher(ChronicleQueue queue, RecordedStream stream, Endpoint listen, long idleMs) {
         this.queue = queue;
-        this.driver = driver;
-        this.aeron = aeron;
-        this.archive = archive;
+        this.stream = stream;
+        this.publication = stream.publication();
         this.idle = Media.idle(idleMs);
-        String channel = listen.publication(Media.ALIAS_PREFIX + rollCycle);
-        FeedRecording recording = FeedRecording.find(archive);
-        if (recording == null) {
-            publication = archive.addRecordedExclusivePublication(channel, Media.LIVE_STREAM_ID);
-            recordingId = awaitRecordingId(publication.sessionId());
-            lastSeq = -1;
-        } else {
-            if (!recording.rollCycle().equals(rollCycle)) {
-                throw new PublishException("the archive records a queue with roll cycle " + recording.rollCycle()
-                        + " but " + queue.file() + " has " + rollCycle + ": publish that queue, or use another "
-                        + "--archive-dir");
-            }
-            recordingId = recording.recordingId();
-            long stop = archive.getStopPosition(recordingId);
-            lastSeq = lastSeqRecorded(recording, stop);
-            String extend = new ChannelUriStringBuilder(channel)
-                    .initialPosition(stop, recording.initialTermId(), recording.termLength())
-                    .sessionId(recording.sessionId())
-                    .build();
-            publication = aeron.addExclusivePublication(extend, Media.LIVE_STREAM_ID);
-            archive.extendRecording(recordingId, extend, Media.LIVE_STREAM_ID, SourceLocation.LOCAL);
-        }
+        this.lastSeq = stream.lastSeq();
         tailer = queue.createTailer();
         tailer.toStart();
         if (lastSeq >= 0) {
             if (!tailer.moveToIndex(lastSeq)) {
+                tailer.close();
                 throw new PublishException("the archive ends with seq " + lastSeq + " which " + queue.file()
                         + " does not hold: it is not the queue this archive recorded; publish that queue, or "
                         + "use another --archive-dir");
@@ -142,87 +91,8 @@ public final class FeedPublisher implements AutoCloseable {
                 // the last record recorded: skipped
             }
         }
-        LOG.info(String.format("publishing %s on %s (recording %d%s)", queue.file(), listen, recordingId,
+        LOG.info(String.format("publishing %s on %s (recording %d%s)", queue.file(), listen, stream.recordingId(),
                 lastSeq < 0 ? ", new" : ", extended after seq " + lastSeq));
-    }
-
-    private static ArchivingMediaDriver launch(Endpoint listen, Path archiveDir, Path aeronDir, long idleMs) {
-        long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ARCHIVE_BUSY_RETRY_MS);
-        boolean told = false;
-        while (true) {
-            try {
-                return ArchivingMediaDriver.launch(Media.driver(aeronDir, idleMs).spiesSimulateConnection(true),
-                        new Archive.Context()
-                                .aeronDirectoryName(aeronDir.toString())
-                                .archiveDir(archiveDir.toFile())
-                                .controlChannel(listen.archiveControl())
-                                .replicationChannel("aeron:udp?endpoint=" + listen.host() + ":0")
-                                .recordingEventsEnabled(false)
-                                .threadingMode(ArchiveThreadingMode.SHARED)
-                                .idleStrategySupplier(() -> Media.idle(idleMs))
-                                .segmentFileLength(64 * 1024 * 1024)
-                                .deleteArchiveOnStart(false));
-            } catch (IllegalStateException e) {
-                if (e.getMessage() == null || !e.getMessage().contains("active mark file")
-                        || System.nanoTime() > giveUp) {
-                    throw e;
-                }
-                if (!told) {
-                    LOG.warning("archive " + archiveDir + " was in use moments ago (a publisher that did not close);"
-                            + " retrying for up to " + ARCHIVE_BUSY_RETRY_MS / 1000 + " s");
-                    told = true;
-                }
-                sleep(500);
-            }
-        }
-    }
-
-    private long awaitRecordingId(int sessionId) {
-        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        int counterId;
-        while ((counterId = RecordingPos.findCounterIdBySession(aeron.countersReader(),
-                sessionId, archive.archiveId())) == CountersReader.NULL_COUNTER_ID) {
-            if (System.nanoTime() > giveUp) {
-                throw new PublishException("the archive did not start recording the live stream within 10 s");
-            }
-            sleep(1);
-        }
-        return RecordingPos.getRecordingId(aeron.countersReader(), counterId);
-    }
-
-    /**
-     * The seq of the last whole message in the recording, read back from its last two terms (a message
-     * never crosses a term, so a term's start is a message's start); -1 for an empty recording. A
-     * message cut short by a crash is left where it is: readers drop a fragment without its end.
-     */
-    private long lastSeqRecorded(FeedRecording recording, long stop) {
-        if (stop <= recording.startPosition()) {
-            return -1;
-        }
-        long termLength = recording.termLength();
-        long from = Math.max(recording.startPosition(), (stop / termLength - 1) * termLength);
-        long[] last = {-1};
-        FragmentAssembler reader = new FragmentAssembler((buffer, offset, length, header) ->
-                last[0] = Frame.seq(buffer, offset));
-        try (Subscription replay = archive.replay(recordingId, from, stop - from, "aeron:ipc", Media.TAIL_STREAM_ID)) {
-            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (replay.imageCount() == 0) {
-                if (System.nanoTime() > giveUp) {
-                    throw new PublishException("could not read back the end of recording " + recordingId);
-                }
-                sleep(1);
-            }
-            Image image = replay.imageAtIndex(0);
-            while (image.position() < stop && !image.isEndOfStream() && !image.isClosed()) {
-                if (image.poll(reader, 256) == 0) {
-                    idle.idle();
-                }
-                if (System.nanoTime() > giveUp) {
-                    throw new PublishException("could not read back the end of recording " + recordingId);
-                }
-            }
-        }
-        return last[0];
     }
 
     /** Publishes until {@link #stop()}: each new record, heartbeats while quiet. Closes everything when it returns. */
@@ -326,31 +196,9 @@ public final class FeedPublisher implements AutoCloseable {
             return;
         }
         running = false;
-        closeQuietly(publication);
-        closeQuietly(archive);
-        closeQuietly(aeron);
-        closeQuietly(driver);
+        stream.close();
         tailer.close();
         queue.close();
         closed.countDown();
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.warning("close: " + e);
-            }
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PublishException("interrupted");
-        }
     }
 }

@@ -1,0 +1,225 @@
+package io.tickstream.replication;
+
+import io.aeron.Aeron;
+import io.aeron.ChannelUriStringBuilder;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Image;
+import io.aeron.Subscription;
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.ArchivingMediaDriver;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.archive.codecs.SourceLocation;
+import io.aeron.archive.status.RecordingPos;
+import io.tickstream.replication.FeedPublisher.PublishException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.status.CountersReader;
+
+/**
+ * The feed host's side of Aeron: an embedded media driver and archive, and the one live stream the
+ * archive records. The first start begins the recording; a later one reads back the last record it
+ * holds ({@link #lastSeq()}) and extends the same recording from where it stopped, with the same
+ * session id and position, so edges that were live stay live.
+ *
+ * <p>Threading: built by the starting thread, then used by the publishing thread only.
+ */
+final class RecordedStream implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RecordedStream.class.getName());
+
+    /** How long a start retries an archive whose previous process died holding it (Aeron deems it live for 10 s). */
+    private static final long ARCHIVE_BUSY_RETRY_MS = 15_000;
+
+    private final ArchivingMediaDriver driver;
+    private final Aeron aeron;
+    private final AeronArchive archive;
+    private final IdleStrategy idle;
+    private ExclusivePublication publication;
+    private long recordingId;
+    private long lastSeq = -1;
+
+    /**
+     * Starts the driver and archive and begins or extends the recording of the live stream.
+     *
+     * @param rollCycle the origin queue's roll cycle name, announced to edges in the stream's alias
+     * @param origin    the origin queue, as messages name it
+     * @param aeronDir  the media driver's directory, private to this process; {@code null} for one
+     *                  derived from the archive's
+     */
+    static RecordedStream open(Endpoint listen, Path archiveDir, Path aeronDir, long idleMs, String rollCycle,
+                               Object origin) {
+        Path dir = aeronDir != null ? aeronDir : Media.defaultDir("publish", archiveDir);
+        ArchivingMediaDriver driver = launch(listen, archiveDir, dir, idleMs);
+        Aeron aeron = null;
+        AeronArchive archive = null;
+        try {
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir.toString()));
+            Archive.Context a = driver.archive().context();
+            archive = AeronArchive.connect(new AeronArchive.Context().aeron(aeron)
+                    .controlRequestChannel(a.localControlChannel()).controlRequestStreamId(a.localControlStreamId())
+                    .controlResponseChannel(a.localControlChannel()));
+            RecordedStream stream = new RecordedStream(driver, aeron, archive, idleMs);
+            stream.begin(listen.publication(Media.ALIAS_PREFIX + rollCycle), rollCycle, origin);
+            return stream;
+        } catch (RuntimeException e) {
+            closeQuietly(archive);
+            closeQuietly(aeron);
+            closeQuietly(driver);
+            throw e;
+        }
+    }
+
+    private RecordedStream(ArchivingMediaDriver driver, Aeron aeron, AeronArchive archive, long idleMs) {
+        this.driver = driver;
+        this.aeron = aeron;
+        this.archive = archive;
+        this.idle = Media.idle(idleMs);
+    }
+
+    private void begin(String channel, String rollCycle, Object origin) {
+        FeedRecording recording = FeedRecording.find(archive);
+        if (recording == null) {
+            publication = archive.addRecordedExclusivePublication(channel, Media.LIVE_STREAM_ID);
+            recordingId = awaitRecordingId(publication.sessionId());
+            return;
+        }
+        if (!recording.rollCycle().equals(rollCycle)) {
+            throw new PublishException("the archive records a queue with roll cycle " + recording.rollCycle()
+                    + " but " + origin + " has " + rollCycle + ": publish that queue, or use another --archive-dir");
+        }
+        recordingId = recording.recordingId();
+        long stop = archive.getStopPosition(recordingId);
+        lastSeq = lastSeqRecorded(recording, stop);
+        String extend = new ChannelUriStringBuilder(channel)
+                .initialPosition(stop, recording.initialTermId(), recording.termLength())
+                .sessionId(recording.sessionId())
+                .build();
+        publication = aeron.addExclusivePublication(extend, Media.LIVE_STREAM_ID);
+        archive.extendRecording(recordingId, extend, Media.LIVE_STREAM_ID, SourceLocation.LOCAL);
+    }
+
+    /** The stream every record and heartbeat is offered to. */
+    ExclusivePublication publication() {
+        return publication;
+    }
+
+    long recordingId() {
+        return recordingId;
+    }
+
+    /** The seq of the last record the recording held when this start found it; -1 for a new or empty one. */
+    long lastSeq() {
+        return lastSeq;
+    }
+
+    private static ArchivingMediaDriver launch(Endpoint listen, Path archiveDir, Path aeronDir, long idleMs) {
+        long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ARCHIVE_BUSY_RETRY_MS);
+        boolean told = false;
+        while (true) {
+            try {
+                return ArchivingMediaDriver.launch(Media.driver(aeronDir, idleMs).spiesSimulateConnection(true),
+                        new Archive.Context()
+                                .aeronDirectoryName(aeronDir.toString())
+                                .archiveDir(archiveDir.toFile())
+                                .controlChannel(listen.archiveControl())
+                                .replicationChannel("aeron:udp?endpoint=" + listen.host() + ":0")
+                                .recordingEventsEnabled(false)
+                                .threadingMode(ArchiveThreadingMode.SHARED)
+                                .idleStrategySupplier(() -> Media.idle(idleMs))
+                                .segmentFileLength(64 * 1024 * 1024)
+                                .deleteArchiveOnStart(false));
+            } catch (IllegalStateException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("active mark file")
+                        || System.nanoTime() > giveUp) {
+                    throw e;
+                }
+                if (!told) {
+                    LOG.warning("archive " + archiveDir + " was in use moments ago (a publisher that did not close);"
+                            + " retrying for up to " + ARCHIVE_BUSY_RETRY_MS / 1000 + " s");
+                    told = true;
+                }
+                sleep(500);
+            }
+        }
+    }
+
+    private long awaitRecordingId(int sessionId) {
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int counterId;
+        while ((counterId = RecordingPos.findCounterIdBySession(aeron.countersReader(),
+                sessionId, archive.archiveId())) == CountersReader.NULL_COUNTER_ID) {
+            if (System.nanoTime() > giveUp) {
+                throw new PublishException("the archive did not start recording the live stream within 10 s");
+            }
+            sleep(1);
+        }
+        return RecordingPos.getRecordingId(aeron.countersReader(), counterId);
+    }
+
+    /**
+     * The seq of the last whole message in the recording, read back from its last two terms (a message
+     * never crosses a term, so a term's start is a message's start); -1 for an empty recording. A
+     * message cut short by a crash is left where it is: readers drop a fragment without its end.
+     */
+    private long lastSeqRecorded(FeedRecording recording, long stop) {
+        if (stop <= recording.startPosition()) {
+            return -1;
+        }
+        long termLength = recording.termLength();
+        long from = Math.max(recording.startPosition(), (stop / termLength - 1) * termLength);
+        long[] last = {-1};
+        FragmentAssembler reader = new FragmentAssembler((buffer, offset, length, header) ->
+                last[0] = Frame.seq(buffer, offset));
+        try (Subscription replay = archive.replay(recordingId, from, stop - from, "aeron:ipc", Media.TAIL_STREAM_ID)) {
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (replay.imageCount() == 0) {
+                if (System.nanoTime() > giveUp) {
+                    throw new PublishException("could not read back the end of recording " + recordingId);
+                }
+                sleep(1);
+            }
+            Image image = replay.imageAtIndex(0);
+            while (image.position() < stop && !image.isEndOfStream() && !image.isClosed()) {
+                if (image.poll(reader, 256) == 0) {
+                    idle.idle();
+                }
+                if (System.nanoTime() > giveUp) {
+                    throw new PublishException("could not read back the end of recording " + recordingId);
+                }
+            }
+        }
+        return last[0];
+    }
+
+    /** Closes the publication, the archive client, the driver and the archive; the recording stays. */
+    @Override
+    public void close() {
+        closeQuietly(publication);
+        closeQuietly(archive);
+        closeQuietly(aeron);
+        closeQuietly(driver);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warning("close: " + e);
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishException("interrupted");
+        }
+    }
+}
