@@ -18,13 +18,6 @@ import static io.tickstream.config.ServerConfig.STALE_AFTER_MS;
 import static io.tickstream.config.ServerConfig.UPSTREAM;
 
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tickstream.auth.TokenAuthority;
 import io.tickstream.config.ServerConfig;
@@ -42,6 +35,7 @@ import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.Meters;
 import io.tickstream.replication.Endpoint;
 import io.tickstream.replication.UpstreamFollower;
+import io.tickstream.replication.UpstreamStatus;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -121,13 +115,7 @@ public final class ServerMain implements AutoCloseable {
         Path secret = config.get(AUTH_SECRET_FILE);
         Admission admission = new Admission(config.get(ALLOWED_ORIGINS),
                 secret == null ? null : TokenAuthority.fromSecretFile(secret), config.get(MAX_CONNECTIONS_PER_ADDRESS));
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new ClassLoaderMetrics().bindTo(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
+        PrometheusMeterRegistry registry = Meters.prometheusRegistry();
         Meters meters = new Meters(registry);
         // an edge first opens its replica (created with the feed host's roll cycle), and keeps it filling
         Timer upstreamDelay = meters.upstreamDelay();
@@ -161,8 +149,9 @@ public final class ServerMain implements AutoCloseable {
         QueueDamage damage = new QueueDamage(config.get(QUEUE));
         meters.queueDamagedFiles(damage::damagedFiles);
         if (follower != null) {
-            meters.upstream(follower::lagSeconds, follower::records, follower::catchUps, follower::lastCatchUpRecords,
-                    follower::disconnects);
+            UpstreamStatus upstream = follower.status();
+            meters.upstream(upstream::lagSeconds, upstream::records, upstream::catchUps, upstream::lastCatchUpRecords,
+                    upstream::disconnects);
         }
         Hub hub = new Hub(config.get(MAX_INFLIGHT_BATCHES));
         QueueTailer tailer = new QueueTailer(queue, hub, meters, damage, config.get(FROM_START), config.get(MAX_BATCH),
@@ -175,7 +164,7 @@ public final class ServerMain implements AutoCloseable {
         Supplier<String> notReady = () -> draining.get() ? "draining"
                 : !admission.isOpen() ? "starting"
                 : tailer.damaged() != null ? tailer.damaged()
-                : follower != null && follower.notReady() != null ? follower.notReady()
+                : follower != null && follower.status().notReady() != null ? follower.status().notReady()
                 : !tailer.caughtUp() ? "catching up"
                 : staleAfterMs > 0 && tailer.stalenessSeconds() * 1000 > staleAfterMs ? "feed stale"
                 : null;

@@ -37,11 +37,7 @@ public final class UpstreamFollower implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(UpstreamFollower.class.getName());
 
-    /** Lag beyond which the edge is not ready. */
-    static final long READY_LAG_MICROS = 1_000_000;
     private static final long RETRY_MS = 1_000;
-    /** Silence after which the upstream counts as lost rather than slow: five heartbeats. */
-    private static final long STALE_SILENCE_MS = 5 * FeedPublisher.HEARTBEAT_MS;
 
     private final Endpoint upstream;
     private final String localAddress;
@@ -54,24 +50,14 @@ public final class UpstreamFollower implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
 
-    /** The publisher's clock when it sent the last message applied; 0 before the first. */
-    private volatile long lastSentMicros;
-    /** When the last message arrived, by this process's clock (nanoTime); 0 before the first. */
-    private volatile long lastReceivedNanos;
-    private volatile boolean live;
-    /** Why the edge cannot follow at all (a replica of another queue), or null. */
-    private volatile String broken;
-    private volatile long records;
-    private volatile long catchUps;
-    private volatile long disconnects;
-    private volatile long lastCatchUpRecords;
-    private long recordsAtReplayStart;
+    private final UpstreamStatus status;
 
     /** Where the current subscription's messages stand; the replication thread's only. */
     private long recordingId = -1;
     private long position;
     private boolean gap;
     private boolean startFromScratch;
+    private long nextWarnNanos;
 
     /**
      * Starts following {@code upstream} into the replica in {@code replicaDir}; returns once the replica
@@ -116,6 +102,7 @@ public final class UpstreamFollower implements AutoCloseable {
                              ReplicaWriter replica, long idleMs, LongConsumer delay) {
         this.delay = delay;
         this.upstream = upstream;
+        this.status = new UpstreamStatus(upstream);
         this.localAddress = localAddress;
         this.driver = driver;
         this.aeron = aeron;
@@ -132,13 +119,19 @@ public final class UpstreamFollower implements AutoCloseable {
                 try {
                     follow();
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "following " + upstream + ": " + e.getMessage(), e);
+                    // the feed host down: said once every 10 s, not every retry (the stack at FINE)
+                    if (System.nanoTime() > nextWarnNanos) {
+                        LOG.warning("following " + upstream + ": " + e.getMessage() + "; retrying every second");
+                        nextWarnNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    }
+                    LOG.log(Level.FINE, "following " + upstream, e);
                 }
-                live = false;
-                if (running && broken == null) {
-                    sleepQuietly(RETRY_MS);
-                } else if (broken != null) {
+                status.ended();
+                if (status.isBroken()) {
                     return;
+                }
+                if (running) {
+                    sleepQuietly(RETRY_MS);
                 }
             }
         } finally {
@@ -157,10 +150,11 @@ public final class UpstreamFollower implements AutoCloseable {
             return;   // the feed host has not recorded anything yet
         }
         if (!recording.rollCycle().equals(ReplicaWriter.rollCycleOf(replica))) {
-            broken = "the upstream's queue has roll cycle " + recording.rollCycle() + " but the replica "
+            String why = "the upstream's queue has roll cycle " + recording.rollCycle() + " but the replica "
                     + ReplicaWriter.rollCycleOf(replica) + ": start this edge on an empty directory with --roll-cycle "
                     + recording.rollCycle();
-            LOG.severe(broken);
+            status.broken(why);
+            LOG.severe(why);
             return;
         }
         ReplicaWriter.StoredPosition stored = replica.storedPosition();
@@ -169,7 +163,7 @@ public final class UpstreamFollower implements AutoCloseable {
         startFromScratch = false;
         recordingId = recording.recordingId();
         gap = false;
-        recordsAtReplayStart = records;
+        status.replaying();
         PersistentSubscription.Context context = new PersistentSubscription.Context()
                 .aeron(aeron)
                 .aeronArchiveContext(archiveContext(upstream, localAddress))
@@ -188,7 +182,7 @@ public final class UpstreamFollower implements AutoCloseable {
                     replica.savePosition(recordingId, position);
                 }
                 if (subscription.hasFailed()) {
-                    disconnects++;
+                    status.lost();
                     Exception why = subscription.failureReason();
                     // a stored position the recording does not have (the archive was replaced): read
                     // it all again next time, skipping what the replica holds
@@ -201,24 +195,20 @@ public final class UpstreamFollower implements AutoCloseable {
             }
         }
         if (gap) {
-            disconnects++;
+            status.lost();
         }
     }
 
     private final PersistentSubscriptionListener listener = new PersistentSubscriptionListener() {
         @Override
         public void onLiveJoined() {
-            live = true;
-            catchUps++;
-            lastCatchUpRecords = records - recordsAtReplayStart;
-            LOG.info("replica caught up with " + upstream + " (" + lastCatchUpRecords + " records); live");
+            long records = status.liveJoined();
+            LOG.info("replica caught up with " + upstream + " (" + records + " records); live");
         }
 
         @Override
         public void onLiveLeft() {
-            live = false;
-            disconnects++;
-            recordsAtReplayStart = records;
+            status.liveLeft();
             LOG.info("lost the live stream of " + upstream + "; catching up from its archive");
         }
 
@@ -232,7 +222,6 @@ public final class UpstreamFollower implements AutoCloseable {
         if (gap) {
             return;
         }
-        lastReceivedNanos = System.nanoTime();
         if (Frame.type(buffer, offset) == Frame.DATA) {
             ReplicaWriter.Applied applied = replica.apply(buffer, offset, length);
             if (applied == ReplicaWriter.Applied.GAP) {
@@ -243,69 +232,20 @@ public final class UpstreamFollower implements AutoCloseable {
                 return;
             }
             if (applied == ReplicaWriter.Applied.WRITTEN) {
-                records++;
-                if (live && length >= Frame.HEADER_LENGTH + QueueCodec.TS_OFFSET + Long.BYTES) {
+                status.written();
+                if (status.live() && length >= Frame.HEADER_LENGTH + QueueCodec.TS_OFFSET + Long.BYTES) {
                     long ts = buffer.getLong(offset + Frame.HEADER_LENGTH + QueueCodec.TS_OFFSET, ByteOrder.LITTLE_ENDIAN);
                     delay.accept(MicroClock.nowMicros() - ts);
                 }
             }
         }
-        lastSentMicros = Frame.sentMicros(buffer, offset);
+        status.received(Frame.sentMicros(buffer, offset));
         position = header.position();
     }
 
-    /**
-     * Why this edge is not ready, or {@code null} when it is: caught up, the newest message it applied
-     * sent at most a second ago (by the publisher's clock, so hosts need synchronised clocks).
-     */
-    public String notReady() {
-        if (broken != null) {
-            return broken;
-        }
-        long sent = lastSentMicros;
-        if (sent == 0) {
-            return "upstream " + upstream + " not reached yet";
-        }
-        long lagMicros = MicroClock.nowMicros() - sent;
-        if (lagMicros <= READY_LAG_MICROS) {
-            return null;
-        }
-        // a feed host sends at least a heartbeat every 100 ms: silence well beyond that is a lost one
-        long silentMs = (System.nanoTime() - lastReceivedNanos) / 1_000_000;
-        return silentMs > STALE_SILENCE_MS
-                ? String.format("upstream stale: nothing from %s for %.1f s", upstream, silentMs / 1e3)
-                : String.format("upstream catching up: %.1f s behind %s", lagMicros / 1e6, upstream);
-    }
-
-    /** Seconds between the publisher sending the newest message applied and now; NaN before the first. */
-    public double lagSeconds() {
-        long sent = lastSentMicros;
-        return sent == 0 ? Double.NaN : Math.max(0, MicroClock.nowMicros() - sent) / 1e6;
-    }
-
-    /** Records written to the replica since this start. */
-    public long records() {
-        return records;
-    }
-
-    /** Catch-ups completed (the live stream joined after replaying from the archive). */
-    public long catchUps() {
-        return catchUps;
-    }
-
-    /** Records the last catch-up wrote. */
-    public long lastCatchUpRecords() {
-        return lastCatchUpRecords;
-    }
-
-    /** Times the live stream or the subscription was lost. */
-    public long disconnects() {
-        return disconnects;
-    }
-
-    /** Whether the live stream is joined. */
-    public boolean live() {
-        return live;
+    /** What this edge knows about its replication, for readiness and the meters. */
+    public UpstreamStatus status() {
+        return status;
     }
 
     /** The replica's last seq as its writer knows it; for tests and logs. */

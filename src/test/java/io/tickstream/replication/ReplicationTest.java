@@ -64,8 +64,8 @@ class ReplicationTest {
         UpstreamFollower edge = follow(listen, replica);
         awaitReplica(edge, writer, "the first catch-up");
         UpstreamFollower first = edge;
-        Await.until(first::live, WAIT, "the edge joins the live stream after catching up");
-        assertEquals(1, edge.catchUps(), "one catch-up");
+        Await.until(first.status()::live, WAIT, "the edge joins the live stream after catching up");
+        assertEquals(1, edge.status().catchUps(), "one catch-up");
 
         append(appender, written, 3_000);   // live
         awaitReplica(edge, writer, "live records");
@@ -82,7 +82,7 @@ class ReplicationTest {
         append(appender, written, 3_000);   // while the edge is down
         edge = follow(listen, replica);
         awaitReplica(edge, writer, "after the edge's restart");
-        assertNull(edge.notReady(), "caught up: ready");
+        assertNull(edge.status().notReady(), "caught up: ready");
 
         Replicas.assertSameRecords(origin, replica, TestRollCycles.TEST_SECONDLY, written[0]);
         publisher.stop();
