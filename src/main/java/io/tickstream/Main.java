@@ -12,8 +12,6 @@ import io.tickstream.feed.TopicPattern;
 import io.tickstream.loadtest.LoadTest;
 import io.tickstream.loadtest.LoadTestSettings;
 import io.tickstream.loadtest.Report;
-import io.tickstream.replication.Endpoint;
-import io.tickstream.replication.FeedPublisher;
 import io.tickstream.simulator.Scenario;
 import io.tickstream.simulator.Simulator;
 import java.io.IOException;
@@ -25,7 +23,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import net.openhft.chronicle.queue.ChronicleQueue;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
@@ -38,7 +35,7 @@ import sun.misc.Signal;
 /** The {@code tickstream} command line: one jar, a subcommand per process role. */
 @Command(name = "tickstream", mixinStandardHelpOptions = true, version = "tickstream 0.1",
         description = "Live market-data streaming: a feed simulator and a WebSocket fan-out server.",
-        subcommands = {Main.Simulate.class, Main.Server.class, Main.Publish.class, Main.LoadTestCommand.class, Main.Token.class,
+        subcommands = {Main.Simulate.class, Main.Server.class, PublishCommand.class, Main.LoadTestCommand.class, Main.Token.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -211,54 +208,6 @@ public final class Main implements Runnable {
             server.drain();
             server.close();
             System.out.println("server: stopped");
-            return 0;
-        }
-    }
-
-    @Command(name = "publish", mixinStandardHelpOptions = true, modelTransformer = SettingsOptions.class,
-            description = "Feed host: publish a Chronicle Queue over Aeron, recorded, for edge servers (server "
-                    + "--upstream) to replicate.")
-    static final class Publish extends SettingsCommand<PublisherConfig> {
-
-        Publish() {
-            super(PublisherConfig.SETTINGS);
-        }
-
-        @Override
-        int run(PublisherConfig config) {
-            Endpoint listen = Endpoint.parse(config.get(PublisherConfig.LISTEN));
-            FeedPublisher publisher;
-            try {
-                ChronicleQueue queue = FeedQueue.openForReading(config.get(PublisherConfig.QUEUE),
-                        FeedQueue.rollCycle(config.get(PublisherConfig.ROLL_CYCLE)));
-                publisher = FeedPublisher.start(queue, FeedQueue.nameOf(queue.rollCycle()), listen,
-                        config.get(PublisherConfig.ARCHIVE_DIR), config.get(PublisherConfig.AERON_DIR),
-                        config.get(PublisherConfig.AERON_IDLE_MS));
-            } catch (FeedQueue.UnusableQueueException e) {
-                for (String line : e.getMessage().split("\n")) {
-                    error(line);
-                }
-                return 2;
-            } catch (FeedPublisher.PublishException e) {
-                return fail(1, "cannot start: " + e.getMessage());
-            } catch (Exception e) {
-                return fail(1, "cannot start: " + e);
-            }
-            // SIGTERM and Ctrl-C stop it; the archive and driver are closed before the exit, so that
-            // a restart may take the archive over at once
-            for (String signal : new String[] {"TERM", "INT"}) {
-                Signal.handle(new Signal(signal), s -> new Thread(publisher::stop, "publish-stop").start());
-            }
-            System.out.printf("publish: %s on udp %s (live) and port %d (archive), recording in %s%n",
-                    config.get(PublisherConfig.QUEUE).toAbsolutePath(), listen, listen.port() + 1,
-                    config.get(PublisherConfig.ARCHIVE_DIR).toAbsolutePath());
-            try {
-                publisher.run();
-            } catch (FeedPublisher.PublishException e) {
-                return fail(3, e.getMessage());
-            }
-            System.out.printf("publish: stopped after %d records, last seq %d%n", publisher.published(),
-                    publisher.lastSeq());
             return 0;
         }
     }
