@@ -53,25 +53,12 @@ public final class Outbox {
     private long heldBytes;
     private long lastWriteNanos;
 
-    /**
-     * @param maxFrameBytes   the most bytes a frame of several messages may hold
-     * @param maxBacklogBytes the backlog a connection may keep for {@code graceMillis}
-     * @param graceMillis     how long the backlog may stay over {@code maxBacklogBytes}
-     * @param stallMillis     how long the socket may stay full before the connection is a slow consumer
-     * @param shared          the event loop's frames packed once for all its connections, or null
-     */
-    public Outbox(Transport transport, Meters meters, DeliveryMeters delivery, int maxFrameBytes,
-                  long maxBacklogBytes, long graceMillis, long stallMillis, SharedFrames shared) {
-        this(transport, meters, delivery, new FramePacker(maxFrameBytes),
-                new SlowConsumerPolicy(maxBacklogBytes, graceMillis, stallMillis), shared, System::nanoTime);
-    }
-
     /** The outbox of a new connection of {@code loop}, with the server's limits, in front of {@code transport}. */
     static Outbox of(Transport transport, LoopContext loop) {
         ServerConfig config = loop.config();
-        return new Outbox(transport, loop.meters(), loop.delivery(), config.get(MAX_FRAME_BYTES),
-                config.get(MAX_BACKLOG_BYTES), config.get(SLOW_CONSUMER_GRACE_MS), config.get(STALL_TIMEOUT_MS),
-                loop.frames());
+        return new Outbox(transport, loop.meters(), loop.delivery(), new FramePacker(config.get(MAX_FRAME_BYTES)),
+                new SlowConsumerPolicy(config.get(MAX_BACKLOG_BYTES), config.get(SLOW_CONSUMER_GRACE_MS),
+                        config.get(STALL_TIMEOUT_MS)), loop.frames(), System::nanoTime);
     }
 
     /** @param nanoClock the time in {@link System#nanoTime()} units (a manual clock in tests) */

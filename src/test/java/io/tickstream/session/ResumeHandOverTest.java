@@ -55,8 +55,8 @@ class ResumeHandOverTest {
     void queue() {
         ticks = TickQueue.write(dir, 100, 16);
         feed = ticks.feed();
-        outbox = new Outbox(transport, meters, new DeliveryMeters(meters), 65_536, 1 << 20, 5_000,
-                30_000, new SharedFrames());
+        outbox = new Outbox(transport, meters, new DeliveryMeters(meters), new FramePacker(65_536),
+                new SlowConsumerPolicy(1 << 20, 5_000, 30_000), new SharedFrames(), System::nanoTime);
     }
 
     @AfterEach

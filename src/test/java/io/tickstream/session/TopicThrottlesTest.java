@@ -35,8 +35,8 @@ class TopicThrottlesTest {
     private final List<JsonObject> written = new ArrayList<>();
     private final List<Long> timerDelaysMs = new ArrayList<>();
     private final Meters meters = new Meters(new SimpleMeterRegistry());
-    private final Outbox outbox = new Outbox(new RecordingTransport(written::add), meters, new DeliveryMeters(meters), 65_536,
-            1 << 20, 5_000, 30_000, new SharedFrames());
+    private final Outbox outbox = new Outbox(new RecordingTransport(written::add), meters, new DeliveryMeters(meters),
+            new FramePacker(65_536), new SlowConsumerPolicy(1 << 20, 5_000, 30_000), new SharedFrames(), System::nanoTime);
     private final Subscriptions subscriptions = new Subscriptions(null, 100, new AtomicLong());
     private final TopicThrottles throttles = new TopicThrottles(outbox, subscriptions, meters,
             (delayMs, task) -> timerDelaysMs.add(delayMs), () -> { });
