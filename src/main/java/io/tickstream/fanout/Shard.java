@@ -40,8 +40,8 @@ public final class Shard {
     /** Removed since the topic index was last compacted: skipped by deliveries until then. */
     private final Set<Subscriber> removed = new HashSet<>();
     private long position;
-    /** Callbacks waiting for {@link #position} to reach a seq, with that seq; usually empty. */
-    private final Map<Runnable, Long> waiters = new HashMap<>();
+    /** Resumes waiting for {@link #position} to reach their seq. */
+    private final PositionWaiters waiters = new PositionWaiters();
     private final LongConsumer busyNanos;
     private final Replayer replayer;
 
@@ -150,9 +150,7 @@ public final class Shard {
             }
         }
         touched.clear();
-        if (!waiters.isEmpty()) {
-            wakeWaiters();
-        }
+        waiters.reached(position);
     }
 
     /**
@@ -173,28 +171,12 @@ public final class Shard {
      * on this loop after the batch that takes it there. {@link #cancelAwait} forgets it.
      */
     public void awaitPosition(long seq, Runnable reached) {
-        if (position >= seq) {
-            reached.run();
-        } else {
-            waiters.put(reached, seq);
-        }
+        waiters.await(position, seq, reached);
     }
 
     /** Forgets a callback given to {@link #awaitPosition}; nothing if it ran or was never given. */
     public void cancelAwait(Runnable reached) {
-        waiters.remove(reached);
-    }
-
-    private void wakeWaiters() {
-        List<Runnable> due = new ArrayList<>();
-        waiters.entrySet().removeIf(e -> {
-            if (position >= e.getValue()) {
-                due.add(e.getKey());
-                return true;
-            }
-            return false;
-        });
-        due.forEach(Runnable::run);
+        waiters.cancel(reached);
     }
 
     /** One connection's failure must not cost anyone else a message: log it, drop that connection. */
