@@ -21,6 +21,14 @@ public final class Replicas {
      * record for record, at the same index, with the same bytes. Both are only read (a writer may go on).
      */
     public static void assertSameRecords(Path origin, Path replica, RollCycle rollCycle, int expected) {
+        assertEquals(expected, assertSameRecords(origin, replica, rollCycle), "every record in " + replica);
+    }
+
+    /**
+     * Asserts that {@code replica} holds exactly the records of {@code origin}: the same count, each
+     * at the same index with the same bytes. Returns how many records were compared.
+     */
+    public static int assertSameRecords(Path origin, Path replica, RollCycle rollCycle) {
         try (SingleChronicleQueue o = FeedQueue.openForReading(origin, rollCycle);
              SingleChronicleQueue r = FeedQueue.openForReading(replica, rollCycle);
              ExcerptTailer ot = o.createTailer();
@@ -30,7 +38,7 @@ public final class Replicas {
                 try (DocumentContext od = ot.readingDocument(); DocumentContext rd = rt.readingDocument()) {
                     assertEquals(od.isPresent(), rd.isPresent(), "both end at record " + n + " of " + replica);
                     if (!od.isPresent()) {
-                        break;
+                        return n;
                     }
                     assertEquals(od.index(), rd.index(), "the same index at record " + n + " of " + replica);
                     assertArrayEquals(od.wire().bytes().toByteArray(), rd.wire().bytes().toByteArray(),
@@ -38,7 +46,6 @@ public final class Replicas {
                     n++;
                 }
             }
-            assertEquals(expected, n, "every record in " + replica);
         }
     }
 
