@@ -1,0 +1,86 @@
+package io.tickstream.replication;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tickstream.feed.FeedQueue;
+import io.tickstream.support.Fixture;
+import io.tickstream.support.Replicas;
+import io.tickstream.support.TestStack;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The feed host and an edge as real processes, the origin written by a fast simulator: the edge's
+ * replica ends identical to the origin, record for record, after the feed host is stopped (SIGTERM)
+ * and killed (SIGKILL, restarted at once, so it must wait for its archive) and the edge is killed
+ * (SIGKILL) mid-stream and restarted on its replica.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ReplicaFaultsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    /** Messages a second the simulator writes to the origin. */
+    private static final int RATE = 5_000;
+    private static final int RECORDS = 100_000;
+
+    @TempDir
+    Path dir;
+    @RegisterExtension
+    final TestStack stack = new TestStack();
+
+    @Test
+    void replicaEqualsOriginAfterThePublisherIsStoppedAndKilledAndTheEdgeKilled() throws Exception {
+        Path origin = dir.resolve("origin");
+        Fixture.RunningSimulator sim = stack.simulator(Fixture.simulator(origin, RATE, 5));
+        LocalCluster cluster = stack.add(new LocalCluster(dir, origin));
+        awaitWritten(sim, 1_000);
+        cluster.startPublisher();
+        LocalCluster.Edge edge = cluster.addEdge();
+        awaitReplicaHoldsOrigin(edge, origin, "the first catch-up");
+
+        cluster.stopPublisher();
+        awaitWritten(sim, RATE / 2);   // while the feed host is down
+        cluster.startPublisher();
+        awaitReplicaHoldsOrigin(edge, origin, "after the publisher's SIGTERM and restart");
+
+        cluster.killPublisher();
+        cluster.startPublisher();   // within 10 s of the kill: waits for the archive's mark file
+        awaitReplicaHoldsOrigin(edge, origin, "after the publisher's SIGKILL and restart");
+
+        edge.kill9();
+        awaitWritten(sim, RATE / 2);   // while the edge is down
+        edge.start();
+        awaitReplicaHoldsOrigin(edge, origin, "after the edge's SIGKILL and restart");
+
+        Fixture.await(() -> sim.simulator().written() > RECORDS, WAIT, RECORDS + " records in the origin");
+        sim.stop();
+        long last = Fixture.lastSeq(origin);
+        Fixture.await(() -> Fixture.lastSeq(edge.replica) == last, WAIT, "the replica to hold seq " + last);
+        int compared = Replicas.assertSameRecords(origin, edge.replica,
+                FeedQueue.rollCycle(FeedQueue.DEFAULT_ROLL_CYCLE));
+        assertTrue(compared > RECORDS, "a real load: " + compared + " records compared");
+        System.out.printf("replica equals origin: %d records%n", compared);
+    }
+
+    /**
+     * Waits until the simulator has written {@code records} more (counted by the simulator: reading a
+     * queue while its writer creates it can trip one of Chronicle's assertions).
+     */
+    private static void awaitWritten(Fixture.RunningSimulator sim, long records) throws InterruptedException {
+        long target = sim.simulator().written() + records;
+        Fixture.await(() -> sim.simulator().written() >= target, WAIT, records + " more records written");
+    }
+
+    /** Waits until the replica holds the origin's newest record as of the call. */
+    private static void awaitReplicaHoldsOrigin(LocalCluster.Edge edge, Path origin, String what)
+            throws InterruptedException {
+        long last = Fixture.lastSeq(origin);
+        Fixture.await(() -> Fixture.lastSeq(edge.replica) >= last, WAIT,
+                "the replica to hold seq " + last + " (" + what + ")");
+    }
+}
