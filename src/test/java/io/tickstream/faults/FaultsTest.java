@@ -1,5 +1,6 @@
 package io.tickstream.faults;
 
+import static io.tickstream.support.ResumingClients.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,17 +13,16 @@ import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.RawWebSocket;
 import io.tickstream.support.ResumingClient;
+import io.tickstream.support.ResumingClients;
 import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -277,56 +277,11 @@ class FaultsTest {
         long last = intact[intact.length - 1];
         await(clients, c -> c.resumePoint() >= last, "every client to reach the end of the queue, seq " + last);
         clients.forEach(ResumingClient::stop);
-        int failed = 0;
-        String firstFailure = null;
-        long minOwed = Long.MAX_VALUE;
-        long bytes = 0;
-        for (int i = 0; i < clients.size(); i++) {
-            ResumingClient c = clients.get(i);
-            long[] got = c.seqs();
-            int from = Arrays.binarySearch(intact, got[0]);
-            long[] owed = from < 0 ? new long[0] : Arrays.copyOfRange(intact, from, intact.length);
-            minOwed = Math.min(minOwed, owed.length);
-            bytes += c.seqBytes();
-            String wrong = c.problems();
-            if (!Arrays.equals(owed, got)) {
-                try {
-                    Fixture.assertSameSeqs(boxed(owed), boxed(got), "the live messages");
-                } catch (AssertionError e) {
-                    wrong += (wrong.isEmpty() ? "" : "; ") + e.getMessage();
-                }
-            }
-            if (!wrong.isEmpty()) {
-                failed++;
-                if (firstFailure == null) {
-                    firstFailure = "client " + i + " (closes " + c.closes() + "): " + wrong;
-                }
-            }
-        }
+        long minOwed = ResumingClients.assertEachGotTheRecordsOnce(clients, intact);
+        long bytes = clients.stream().mapToLong(ResumingClient::seqBytes).sum();
         System.out.printf("%d clients, %d records in the queue (%d torn: %s), at least %d owed to each, %d KB of"
                 + " seqs held by the clients%n", clients.size(), intact.length, damaged.size(), damaged, minOwed,
                 bytes / 1024);
-        assertEquals(0, failed, failed + " of " + clients.size() + " clients did not get every record of the queue "
-                + "once after their first, or saw what a resuming client must not; " + firstFailure);
         assertTrue(minOwed > 20 * FEED_RATE, "a real load across the kills: " + minOwed + " records each at least");
-    }
-
-    /** Waits for every client to satisfy {@code condition}; on a timeout says how many did and where the others are. */
-    private static void await(List<ResumingClient> clients, Predicate<ResumingClient> condition, String what)
-            throws InterruptedException {
-        try {
-            Fixture.await(() -> clients.stream().allMatch(condition), Duration.ofSeconds(120), what);
-        } catch (AssertionError e) {
-            List<ResumingClient> behind = clients.stream().filter(condition.negate()).toList();
-            ResumingClient first = behind.get(0);
-            throw new AssertionError(e.getMessage() + ": " + behind.size() + " of " + clients.size()
-                    + " did not; the first of them: " + first.connects() + " connects, resume point "
-                    + first.resumePoint() + ", " + first.received() + " received, closes " + first.closes() + " "
-                    + first.problems(), e);
-        }
-    }
-
-    private static List<Long> boxed(long[] seqs) {
-        return Arrays.stream(seqs).boxed().toList();
     }
 }
