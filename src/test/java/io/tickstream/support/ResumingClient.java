@@ -3,6 +3,7 @@ package io.tickstream.support;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.tickstream.session.ErrorCode;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,7 +26,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * (no JSON objects built), and the seqs of the live messages go to a {@link SeqLog}. Anything a
  * resuming client must not see is recorded as a problem, with the connection it came on: a
  * snapshot on a connection that resumed, a {@code conflated} message (updates lost to it), a
- * message marked {@code replay}, a {@code seq} not above the resume point, an {@code error}.
+ * message marked {@code replay}, a {@code seq} not above the resume point, an {@code error} other
+ * than {@code resume_ahead}. That one says that the server reached (an edge of a cluster just
+ * behind the one the client came from) has not yet received the resume point and subscribed
+ * nothing: as the protocol allows, the client sends the same subscribe again a moment later.
  *
  * <p>Threading: the state is touched on the client's event loop under this object's lock; the
  * test reads it through the synchronized accessors.
@@ -34,6 +38,8 @@ public final class ResumingClient {
 
     private static final JsonFactory JSON = new JsonFactory();
     private static final int PROBLEMS_KEPT = 3;
+    /** How long after a {@code resume_ahead} the subscribe is sent again (the server has waited already). */
+    private static final long RESUME_AHEAD_RETRY_MS = 100;
 
     private final Vertx vertx;
     private final WebSocketClient client;
@@ -45,6 +51,7 @@ public final class ResumingClient {
     private int problemCount;
     private long resumePoint;
     private int connects;
+    private int resumeAheads;
     /** Whether the current connection subscribed with {@code from}. */
     private boolean resuming;
     private volatile boolean stopped;
@@ -91,18 +98,39 @@ public final class ResumingClient {
             retry();
         });
         socket.connect(port, "127.0.0.1", "/ws").onSuccess(v -> {
-            JsonObject subscribe;
+            String subscribe;
             synchronized (this) {
                 ws = socket;
                 connects++;
                 resuming = resumePoint > 0;
-                subscribe = Fixture.subscribeAll("c" + connects);
-                if (resuming) {
-                    subscribe.put("from", resumePoint);   // snapshot left out: with from it defaults to false
-                }
+                subscribe = subscribe();
             }
-            socket.writeTextMessage(subscribe.encode());
+            socket.writeTextMessage(subscribe);
         }).onFailure(e -> retry());
+    }
+
+    /** The subscribe of the current connection: from the resume point when there is one. */
+    private String subscribe() {
+        JsonObject subscribe = Fixture.subscribeAll("c" + connects);
+        if (resuming) {
+            subscribe.put("from", resumePoint);   // snapshot left out: with from it defaults to false
+        }
+        return subscribe.encode();
+    }
+
+    /** After a {@code resume_ahead}: the same subscribe again on the same connection, if it is still open. */
+    private void subscribeAgainLater() {
+        ClientWebSocket socket = ws;
+        vertx.setTimer(RESUME_AHEAD_RETRY_MS, t -> {
+            String subscribe;
+            synchronized (this) {
+                if (socket != ws || socket.isClosed()) {
+                    return;   // the connection dropped meanwhile: its reconnect resumes
+                }
+                subscribe = subscribe();
+            }
+            socket.writeTextMessage(subscribe);
+        });
     }
 
     /** Reconnects a little later, spread so that a thousand clients do not knock at the same instant. */
@@ -151,7 +179,10 @@ public final class ResumingClient {
                 default -> p.skipChildren();
             }
         }
-        if ("error".equals(type)) {
+        if ("error".equals(type) && ErrorCode.RESUME_AHEAD.equals(code) && resuming) {
+            resumeAheads++;
+            subscribeAgainLater();
+        } else if ("error".equals(type)) {
             problem("error " + code + ": " + text);
         } else if ("tick".equals(type) || "score".equals(type)) {
             if (snapshot) {
@@ -202,6 +233,11 @@ public final class ResumingClient {
 
     public synchronized int connects() {
         return connects;
+    }
+
+    /** The {@code resume_ahead} answers received (each followed by the same subscribe again). */
+    public synchronized int resumeAheads() {
+        return resumeAheads;
     }
 
     /** The seqs of the live messages received, in arrival order. */
