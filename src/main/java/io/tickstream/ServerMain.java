@@ -150,6 +150,7 @@ public final class ServerMain implements AutoCloseable {
         meters.queueDamagedFiles(damage::damagedFiles);
         if (follower != null) {
             UpstreamStatus upstream = follower.status();
+            admission.refuseWhile(upstream::turnsClientsAway);   // behind a balancer: to another edge
             meters.upstream(upstream::lagSeconds, upstream::records, upstream::catchUps, upstream::lastCatchUpRecords,
                     upstream::disconnects);
         }

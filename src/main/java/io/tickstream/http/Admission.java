@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Who may open a WebSocket: the checks made on the upgrade request, before any WebSocket exists.
@@ -67,6 +68,8 @@ public final class Admission {
     private final int maxPerAddress;
     private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
     private volatile boolean open;
+    /** Why new connections are better served elsewhere at the moment, or null; see {@link #refuseWhile}. */
+    private volatile Supplier<String> unavailable = () -> null;
 
     /**
      * @param allowedOrigins origins a browser may connect from (exact, e.g. {@code https://example.com});
@@ -88,6 +91,14 @@ public final class Admission {
         open = true;
     }
 
+    /**
+     * From now on, refuses upgrades with {@code 503} and the reason while {@code reason} gives one (an
+     * edge behind its feed host: behind a load balancer the connection goes to another edge). Any thread.
+     */
+    public void refuseWhile(Supplier<String> reason) {
+        unavailable = reason;
+    }
+
     /** Whether {@link #open()} was called: the server has started. */
     public boolean isOpen() {
         return open;
@@ -104,6 +115,10 @@ public final class Admission {
     public Decision admit(String origin, String authorization, String queryToken, String address) {
         if (!open) {
             return STARTING;
+        }
+        String away = unavailable.get();
+        if (away != null) {
+            return new Refusal(503, away);
         }
         if (!allowedOrigins.isEmpty() && origin != null && !allowedOrigins.contains(origin)) {
             return new Refusal(403, "origin not allowed");

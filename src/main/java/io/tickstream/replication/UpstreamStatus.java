@@ -108,6 +108,19 @@ public final class UpstreamStatus {
                 : String.format("upstream catching up: %.1f s behind %s", lagMicros / 1e6, upstream);
     }
 
+    /**
+     * Why a new client is better served by another edge, or {@code null}: this edge cannot follow its
+     * upstream, has not reached it yet, or is catching up. While the upstream is only stale (gone for
+     * every edge alike) clients are taken and served what this edge holds.
+     */
+    public String turnsClientsAway() {
+        if (broken != null) {
+            return broken;
+        }
+        String why = notReady();
+        return why != null && !why.startsWith("upstream stale") ? why : null;
+    }
+
     /** Seconds between the publisher sending the newest message applied and now; NaN before the first. */
     public double lagSeconds() {
         long sent = lastSentMicros;

@@ -77,9 +77,10 @@ class PrometheusTest {
                      .with(ServerConfig.UPSTREAM, feedHost.toString())
                      .with(ServerConfig.AERON_DIR, dir.resolve("aeron-edge")))) {
             System.gc(); // so that the GC panel has a pause to show
+            // an edge takes WebSockets once it has caught up with its feed host (503 before)
+            Fixture.await(edge::ready, Duration.ofSeconds(60), "the edge caught up");
             WsClient ws = WsClient.connect(WsClient.client(vertx), edge.port());
             ws.request(Messages.subscribeAll("1").json(), "subscribed");
-            Fixture.await(edge::ready, Duration.ofSeconds(60), "the edge caught up");
             String edgeInstance = "127.0.0.1:" + edge.port();
             String serverInstance = "127.0.0.1:" + server.port();
 

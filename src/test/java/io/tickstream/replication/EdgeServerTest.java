@@ -1,6 +1,7 @@
 package io.tickstream.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
@@ -8,6 +9,9 @@ import io.tickstream.config.ServerConfig;
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.TestStack;
+import io.tickstream.support.WsClient;
+import io.vertx.core.http.UpgradeRejectedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -85,10 +89,17 @@ class EdgeServerTest {
     @Test
     void anEdgeWhoseUpstreamIsNotThereServesAndSaysSo() throws Exception {
         Endpoint nobody = new Endpoint("127.0.0.1", External.freeUdpPortPair());
-        try (ServerMain edge = Fixture.startServer(edgeConfig(tmp.resolve("replica"), nobody))) {
+        try (ServerMain edge = Fixture.startServer(edgeConfig(tmp.resolve("replica"), nobody));
+             TestStack stack = new TestStack()) {
             assertEquals(503, Fixture.get(edge.port(), "/health/ready").statusCode());
             assertEquals("{\"status\":\"upstream " + nobody + " not reached yet\"}", readiness(edge.port()));
             assertEquals(200, Fixture.get(edge.port(), "/health/live").statusCode());
+            // behind a balancer the client is better served by an edge that holds the feed
+            UpgradeRejectedException refused = assertThrows(UpgradeRejectedException.class,
+                    () -> WsClient.connect(stack.client(), edge.port()).close());
+            assertEquals(503, refused.getStatus());
+            assertEquals("{\"status\":503,\"reason\":\"upstream " + nobody + " not reached yet\"}",
+                    refused.getBody().toString());
         }
     }
 
