@@ -144,7 +144,7 @@ need_front_tools() {
 # machine, in DIR/tickstream.conf, and DIR/nginx.conf around it (run: nginx -p DIR -c DIR/nginx.conf):
 # TLS on HTTPS_PORT with a self-signed certificate (made once), plain http on HTTP_PORT, logs in DIR,
 # localhost for example.com, and the upstream's server lines replaced by one per SERVER_PORT
-# (127.0.0.1) with the file's own parameters (max_fails, fail_timeout).
+# (127.0.0.1) with the file's own parameters (max_fails=0).
 render_nginx() {
   local dir=$1 https=$2 http=$3; shift 3
   mkdir -p "$dir"
