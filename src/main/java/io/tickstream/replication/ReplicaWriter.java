@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import net.openhft.chronicle.bytes.Bytes;
@@ -51,29 +50,27 @@ final class ReplicaWriter implements AutoCloseable {
     private long lastSeq;
 
     /**
+     * Opens the replica in {@code dir}, or creates it with {@code rollCycleForNew}; an existing replica
+     * keeps its own roll cycle ({@link #rollCycleOf}), which the follower compares with its upstream's.
+     */
+    static ReplicaWriter openOrCreate(Path dir, String rollCycleForNew) {
+        return new ReplicaWriter(dir, FeedQueue.openForWriting(dir, FeedQueue.rollCycle(rollCycleForNew), 0));
+    }
+
+    /**
      * Opens (or creates) the replica in {@code dir} with the origin's roll cycle.
      *
      * @throws IllegalStateException when an existing replica has another roll cycle
      */
     static ReplicaWriter open(Path dir, String rollCycle) {
-        SingleChronicleQueue queue = FeedQueue.openForWriting(dir, FeedQueue.rollCycle(rollCycle), 0);
-        String own = FeedQueue.nameOf(queue.rollCycle());
+        ReplicaWriter replica = openOrCreate(dir, rollCycle);
+        String own = rollCycleOf(replica);
         if (!rollCycle.equals(own)) {
-            queue.close();
+            replica.close();
             throw new IllegalStateException("replica " + dir + " has roll cycle " + own + " but the upstream's queue has "
                     + rollCycle + ": move the replica away and let the edge build a new one");
         }
-        return new ReplicaWriter(dir, queue);
-    }
-
-    /** The roll cycle of an existing replica in {@code dir}, or {@code null} when there is none yet. */
-    static String existingRollCycle(Path dir) {
-        if (!Files.exists(dir.resolve("metadata.cq4t"))) {
-            return null;
-        }
-        try (SingleChronicleQueue q = FeedQueue.openForWriting(dir, FeedQueue.rollCycle(FeedQueue.DEFAULT_ROLL_CYCLE), 0)) {
-            return FeedQueue.nameOf(q.rollCycle());
-        }
+        return replica;
     }
 
     private ReplicaWriter(Path dir, SingleChronicleQueue queue) {

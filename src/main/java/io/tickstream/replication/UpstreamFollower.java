@@ -79,8 +79,7 @@ public final class UpstreamFollower implements AutoCloseable {
         Aeron aeron = null;
         try {
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-            String existing = ReplicaWriter.existingRollCycle(replicaDir);
-            ReplicaWriter replica = ReplicaWriter.open(replicaDir, existing != null ? existing : rollCycle);
+            ReplicaWriter replica = ReplicaWriter.openOrCreate(replicaDir, rollCycle);
             return new UpstreamFollower(upstream, local, driver, aeron, replica, idleMs, delay);
         } catch (RuntimeException e) {
             if (aeron != null) {
