@@ -90,6 +90,20 @@ public final class UpstreamStatus {
      * sent at most a second ago (by the publisher's clock, so hosts need synchronised clocks).
      */
     public String notReady() {
+        return why(true);
+    }
+
+    /**
+     * Why a new client is better served by another edge, or {@code null}: this edge cannot follow its
+     * upstream, has not reached it yet, or is catching up. While the upstream is only stale (gone for
+     * every edge alike) clients are taken and served what this edge holds.
+     */
+    public String turnsClientsAway() {
+        return why(false);
+    }
+
+    /** The reason of {@link #notReady()}; a stale upstream counts only when {@code staleCounts}. */
+    private String why(boolean staleCounts) {
         if (broken != null) {
             return broken;
         }
@@ -103,22 +117,11 @@ public final class UpstreamStatus {
         }
         // a feed host sends at least a heartbeat every 100 ms: silence well beyond that is a lost one
         long silentMs = (System.nanoTime() - lastReceivedNanos) / 1_000_000;
-        return silentMs > STALE_SILENCE_MS
-                ? String.format("upstream stale: nothing from %s for %.1f s", upstream, silentMs / 1e3)
-                : String.format("upstream catching up: %.1f s behind %s", lagMicros / 1e6, upstream);
-    }
-
-    /**
-     * Why a new client is better served by another edge, or {@code null}: this edge cannot follow its
-     * upstream, has not reached it yet, or is catching up. While the upstream is only stale (gone for
-     * every edge alike) clients are taken and served what this edge holds.
-     */
-    public String turnsClientsAway() {
-        if (broken != null) {
-            return broken;
+        if (silentMs > STALE_SILENCE_MS) {
+            return staleCounts
+                    ? String.format("upstream stale: nothing from %s for %.1f s", upstream, silentMs / 1e3) : null;
         }
-        String why = notReady();
-        return why != null && !why.startsWith("upstream stale") ? why : null;
+        return String.format("upstream catching up: %.1f s behind %s", lagMicros / 1e6, upstream);
     }
 
     /** Seconds between the publisher sending the newest message applied and now; NaN before the first. */
