@@ -142,7 +142,10 @@ public final class UpstreamFollower implements AutoCloseable {
     /** One subscription, from the stored position until it fails, a gap shows or the follower stops. */
     private void follow() {
         FeedRecording recording;
-        try (AeronArchive archive = AeronArchive.connect(archiveContext(upstream, localAddress).aeron(aeron))) {
+        try (AeronArchive archive = connectArchive()) {
+            if (archive == null) {
+                return;   // stopped while connecting
+            }
             recording = FeedRecording.find(archive);
         }
         if (recording == null) {
@@ -195,6 +198,25 @@ public final class UpstreamFollower implements AutoCloseable {
         }
         if (gap) {
             status.lost();
+        }
+    }
+
+    /**
+     * Connects to the feed host's archive, polling so that a stop is seen at once rather than after
+     * Aeron's connect timeout (10 s) when the feed host is not there; {@code null} once stopped. A
+     * connect that times out throws, as a blocking one would.
+     */
+    private AeronArchive connectArchive() {
+        try (AeronArchive.AsyncConnect connect =
+                     AeronArchive.asyncConnect(archiveContext(upstream, localAddress).aeron(aeron))) {
+            while (running) {
+                AeronArchive archive = connect.poll();
+                if (archive != null) {
+                    return archive;
+                }
+                idle.idle();
+            }
+            return null;
         }
     }
 
