@@ -31,9 +31,7 @@ final class RecordedStream implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RecordedStream.class.getName());
 
-    /** How long a start retries an archive whose previous process died holding it (Aeron deems it live for 10 s). */
-    private static final long ARCHIVE_BUSY_RETRY_MS = 15_000;
-
+    private final ArchiveLock lock;
     private final ArchivingMediaDriver driver;
     private final Aeron aeron;
     private final AeronArchive archive;
@@ -53,27 +51,32 @@ final class RecordedStream implements AutoCloseable {
     static RecordedStream open(Endpoint listen, Path archiveDir, Path aeronDir, long idleMs, String rollCycle,
                                Object origin) {
         Path dir = aeronDir != null ? aeronDir : Media.defaultDir("publish", archiveDir);
-        ArchivingMediaDriver driver = launch(listen, archiveDir, dir, idleMs);
+        ArchiveLock lock = ArchiveLock.acquire(archiveDir);
+        ArchivingMediaDriver driver = null;
         Aeron aeron = null;
         AeronArchive archive = null;
         try {
+            driver = launch(listen, archiveDir, dir, idleMs);
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir.toString()));
             Archive.Context a = driver.archive().context();
             archive = AeronArchive.connect(new AeronArchive.Context().aeron(aeron)
                     .controlRequestChannel(a.localControlChannel()).controlRequestStreamId(a.localControlStreamId())
                     .controlResponseChannel(a.localControlChannel()));
-            RecordedStream stream = new RecordedStream(driver, aeron, archive, idleMs);
+            RecordedStream stream = new RecordedStream(lock, driver, aeron, archive, idleMs);
             stream.begin(listen.publication(Media.ALIAS_PREFIX + rollCycle), rollCycle, origin);
             return stream;
         } catch (RuntimeException e) {
             closeQuietly(archive);
             closeQuietly(aeron);
             closeQuietly(driver);
+            lock.close();
             throw e;
         }
     }
 
-    private RecordedStream(ArchivingMediaDriver driver, Aeron aeron, AeronArchive archive, long idleMs) {
+    private RecordedStream(ArchiveLock lock, ArchivingMediaDriver driver, Aeron aeron, AeronArchive archive,
+                           long idleMs) {
+        this.lock = lock;
         this.driver = driver;
         this.aeron = aeron;
         this.archive = archive;
@@ -116,35 +119,19 @@ final class RecordedStream implements AutoCloseable {
         return lastSeq;
     }
 
+    /** The driver and archive; the caller holds the archive's {@link ArchiveLock}, so no mark file is live. */
     private static ArchivingMediaDriver launch(Endpoint listen, Path archiveDir, Path aeronDir, long idleMs) {
-        long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ARCHIVE_BUSY_RETRY_MS);
-        boolean told = false;
-        while (true) {
-            try {
-                return ArchivingMediaDriver.launch(Media.driver(aeronDir, idleMs).spiesSimulateConnection(true),
-                        new Archive.Context()
-                                .aeronDirectoryName(aeronDir.toString())
-                                .archiveDir(archiveDir.toFile())
-                                .controlChannel(listen.archiveControl())
-                                .replicationChannel("aeron:udp?endpoint=" + listen.host() + ":0")
-                                .recordingEventsEnabled(false)
-                                .threadingMode(ArchiveThreadingMode.SHARED)
-                                .idleStrategySupplier(() -> Media.idle(idleMs))
-                                .segmentFileLength(64 * 1024 * 1024)
-                                .deleteArchiveOnStart(false));
-            } catch (IllegalStateException e) {
-                if (e.getMessage() == null || !e.getMessage().contains("active mark file")
-                        || System.nanoTime() > giveUp) {
-                    throw e;
-                }
-                if (!told) {
-                    LOG.warning("archive " + archiveDir + " was in use moments ago (a publisher that did not close);"
-                            + " retrying for up to " + ARCHIVE_BUSY_RETRY_MS / 1000 + " s");
-                    told = true;
-                }
-                sleep(500);
-            }
-        }
+        return ArchivingMediaDriver.launch(Media.driver(aeronDir, idleMs).spiesSimulateConnection(true),
+                new Archive.Context()
+                        .aeronDirectoryName(aeronDir.toString())
+                        .archiveDir(archiveDir.toFile())
+                        .controlChannel(listen.archiveControl())
+                        .replicationChannel("aeron:udp?endpoint=" + listen.host() + ":0")
+                        .recordingEventsEnabled(false)
+                        .threadingMode(ArchiveThreadingMode.SHARED)
+                        .idleStrategySupplier(() -> Media.idle(idleMs))
+                        .segmentFileLength(64 * 1024 * 1024)
+                        .deleteArchiveOnStart(false));
     }
 
     private long awaitRecordingId(int sessionId) {
@@ -195,13 +182,14 @@ final class RecordedStream implements AutoCloseable {
         return last[0];
     }
 
-    /** Closes the publication, the archive client, the driver and the archive; the recording stays. */
+    /** Closes the publication, the archive client, the driver and the archive, then unlocks; the recording stays. */
     @Override
     public void close() {
         closeQuietly(publication);
         closeQuietly(archive);
         closeQuietly(aeron);
         closeQuietly(driver);
+        lock.close();
     }
 
     private static void closeQuietly(AutoCloseable c) {

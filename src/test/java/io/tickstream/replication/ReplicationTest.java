@@ -99,6 +99,20 @@ class ReplicationTest {
     }
 
     @Test
+    void aSecondPublisherOnABusyArchiveIsRefusedAtOnceWithTheReason() throws Exception {
+        Path origin = tmp.resolve("origin");
+        open.add(FeedQueue.openForWriting(origin, TestRollCycles.TEST_SECONDLY, 0));
+        publish(origin, new Endpoint("127.0.0.1", External.freeUdpPortPair()));
+        SingleChronicleQueue queue = FeedQueue.openForReading(origin, TestRollCycles.TEST_SECONDLY);
+        open.add(queue);
+        FeedPublisher.PublishException e = assertThrows(FeedPublisher.PublishException.class,
+                () -> FeedPublisher.start(queue, "TEST_SECONDLY", new Endpoint("127.0.0.1", External.freeUdpPortPair()),
+                        tmp.resolve("archive"), tmp.resolve("aeron-second"), 1));
+        assertEquals("archive " + tmp.resolve("archive") + " is in use by another publisher: stop it, or use another"
+                + " --archive-dir", e.getMessage());
+    }
+
+    @Test
     void aRecordThatDoesNotFollowTheReplicaIsAGapAndNotWritten() throws Exception {
         Path replica = tmp.resolve("replica");
         try (ReplicaWriter writer = ReplicaWriter.open(replica, "FAST_DAILY")) {
