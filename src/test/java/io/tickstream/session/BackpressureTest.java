@@ -8,6 +8,7 @@ import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.feed.Score;
 import io.tickstream.feed.Sequenced;
+import io.tickstream.support.Await;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
 import io.tickstream.support.WsClient;
@@ -44,7 +45,14 @@ class BackpressureTest {
     private record Run(List<WsClient> healthy, List<WsClient> slow, List<Sequenced> queue, ServerMain server) {
     }
 
-    private Run run(ServerConfig config, Vertx vertx, long pauseMillis, boolean resumeSlow) throws Exception {
+    /**
+     * Starts the server and the clients, then the feed; after a second of feed the slow readers stop
+     * reading until the server's metric {@code sample} reaches {@code atLeast} (what the test waits
+     * for has happened), and resume if {@code resumeSlow}; returns once the healthy readers have the
+     * whole queue.
+     */
+    private Run run(ServerConfig config, Vertx vertx, String sample, double atLeast, boolean resumeSlow)
+            throws Exception {
         Path queue = config.get(ServerConfig.QUEUE);
         ServerMain server = Fixture.startServer(config);
         WebSocketClient fast = WsClient.client(vertx);
@@ -63,7 +71,8 @@ class BackpressureTest {
                         .with(SimulatorConfig.MATCH_MINUTE_MS, 20));
         Fixture.awaitQueueGrowth(queue, 4_000, Duration.ofSeconds(30));   // a second of feed (4,000 records) first
         slow.forEach(WsClient::pause);
-        Thread.sleep(pauseMillis);   // pacing: the slow readers take nothing for this long, whatever the server does
+        Await.until(() -> Fixture.metric(server.port(), sample) >= atLeast, Duration.ofSeconds(60),
+                sample + " to reach " + atLeast + " while the slow readers take nothing");
         if (resumeSlow) {
             slow.forEach(WsClient::resume);
         }
@@ -106,7 +115,8 @@ class BackpressureTest {
         Vertx vertx = Vertx.vertx();
         ServerConfig config = Fixture.server(dir.resolve("queue")).with(ServerConfig.WRITE_QUEUE_BYTES, 131_072)
                 .with(ServerConfig.MAX_BACKLOG_BYTES, 8 << 20).with(ServerConfig.SLOW_CONSUMER_GRACE_MS, 60_000);
-        Run r = run(config, vertx, 8000, true);
+        // paused until their sockets and write queues are full and many ticks have been conflated
+        Run r = run(config, vertx, "tickstream_messages_conflated_total{kind=\"tick\"}", 5_000, true);
         try (ServerMain server = r.server()) {
             for (WsClient ws : r.healthy()) {
                 assertComplete(ws, r.queue());
@@ -165,24 +175,23 @@ class BackpressureTest {
     @Test
     void shouldCloseAReaderThatTakesNothingForTheStallTimeout() throws Exception {
         // The backlog limit is never reached (ticks conflate), but the sockets stay full.
-        // A longer pause and a smaller write queue than below, so that the sockets surely fill.
+        // A smaller write queue than below, so that the sockets surely fill.
         assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue"))
                 .with(ServerConfig.WRITE_QUEUE_BYTES, 131_072).with(ServerConfig.MAX_BACKLOG_BYTES, 8 << 20)
-                .with(ServerConfig.SLOW_CONSUMER_GRACE_MS, 60_000).with(ServerConfig.STALL_TIMEOUT_MS, 1_500), 8000);
+                .with(ServerConfig.SLOW_CONSUMER_GRACE_MS, 60_000).with(ServerConfig.STALL_TIMEOUT_MS, 1_500));
     }
 
     @Test
     void shouldCloseSlowReadersWith4001AfterTheGracePeriod() throws Exception {
         assertSlowReadersClosedWith4001(Fixture.server(dir.resolve("queue"))
                 .with(ServerConfig.WRITE_QUEUE_BYTES, 262_144).with(ServerConfig.MAX_BACKLOG_BYTES, 65_536)
-                .with(ServerConfig.SLOW_CONSUMER_GRACE_MS, 1_000),
-                5000);
+                .with(ServerConfig.SLOW_CONSUMER_GRACE_MS, 1_000));
     }
 
     /** Slow readers pause and never resume: they are closed 4001, the others get everything. */
-    private void assertSlowReadersClosedWith4001(ServerConfig config, long pauseMillis) throws Exception {
+    private void assertSlowReadersClosedWith4001(ServerConfig config) throws Exception {
         Vertx vertx = Vertx.vertx();
-        Run r = run(config, vertx, pauseMillis, false);
+        Run r = run(config, vertx, "tickstream_slow_consumer_disconnects_total", SLOW, false);
         try (ServerMain server = r.server()) {
             for (WsClient ws : r.healthy()) {
                 assertComplete(ws, r.queue());
