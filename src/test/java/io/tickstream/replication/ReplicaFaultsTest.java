@@ -25,7 +25,7 @@ class ReplicaFaultsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** Messages a second the simulator writes to the origin. */
-    private static final int RATE = 5_000;
+    private static final int RATE = 10_000;
     private static final int RECORDS = 100_000;
 
     @TempDir
