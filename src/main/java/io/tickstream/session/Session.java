@@ -49,7 +49,7 @@ public final class Session implements Subscriber {
         this.limiter = ClientRateLimiter.of(loop.config(), now);
         this.liveness = Liveness.of(loop.config(), grant, now);
         this.outbox = Outbox.of(transport, loop);
-        this.throttles = new TopicThrottles(outbox, subscriptions, loop.meters(), loop.scheduler(), this::releaseDue);
+        this.throttles = new TopicThrottles(outbox, subscriptions, loop.meters(), loop.scheduler(), this::outcome);
         this.resume = Resume.of(loop, outbox, transport, new Resume.Conversation(this::handle, this::subscribe,
                 this::outcome));
     }
@@ -68,6 +68,7 @@ public final class Session implements Subscriber {
         }
         closed = true;
         resume.close();
+        throttles.close();
         loop.shard().remove(this);
         loop.meters().connections().decrementAndGet();
         subscriptions.clear();
@@ -151,13 +152,6 @@ public final class Session implements Subscriber {
     @Override
     public boolean deliver(EncodedMessage message) {
         return throttles.deliver(message);
-    }
-
-    /** A release timer of the throttles is due. */
-    private void releaseDue() {
-        if (!closed) {
-            outcome(throttles.releaseDue(System.nanoTime()));
-        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.tickstream.feed.EncodedMessage;
 import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * {@code maxRate}, in front of a connection's {@link Outbox}: of each topic a subscription limits, at
@@ -14,8 +15,9 @@ import java.util.List;
  * {@link Subscriptions#maxRate}), looked up on its first message after each subscription change.
  *
  * <p>A held message is written when its interval has passed ({@link #releaseDue}, run from a timer
- * this class sets) or when the subscriptions change ({@link #releaseAll}); either ends the
- * outbox's batch, so neither may be called while a delivery batch is under way.
+ * this class sets, which hands what the outbox concluded to the owner) or when the subscriptions
+ * change ({@link #releaseAll}); either ends the outbox's batch, so neither may be called while a
+ * delivery batch is under way. Once {@link #close}d, a timer that comes due writes nothing.
  *
  * <p>Threading: owned by the connection's event loop; not thread-safe.
  */
@@ -52,23 +54,26 @@ final class TopicThrottles {
     private final Outbox outbox;
     private final Subscriptions subscriptions;
     private final Scheduler scheduler;
-    private final Runnable onDue;
+    private final Consumer<Outbox.Outcome> onReleased;
     /** Per-topic state, each a topic's slot; built lazily, empty unless some subscription has a maxRate. */
     private final Conflation<Throttle> throttles;
     /** When the release timer set last is due ({@link System#nanoTime()} scale), or none. */
     private long timerDueNanos = Long.MAX_VALUE;
+    private boolean closed;
 
     /**
      * @param subscriptions where each topic's {@code maxRate} is looked up
      * @param meters        where each replaced update is counted
      * @param scheduler     sets the release timers
-     * @param onDue         what a release timer runs: the owner's call of {@link #releaseDue}
+     * @param onReleased    acts on what the outbox concluded after a release timer wrote what was due
+     *                      (closes the connection on {@code SLOW_CONSUMER})
      */
-    TopicThrottles(Outbox outbox, Subscriptions subscriptions, Meters meters, Scheduler scheduler, Runnable onDue) {
+    TopicThrottles(Outbox outbox, Subscriptions subscriptions, Meters meters, Scheduler scheduler,
+                   Consumer<Outbox.Outcome> onReleased) {
         this.outbox = outbox;
         this.subscriptions = subscriptions;
         this.scheduler = scheduler;
-        this.onDue = onDue;
+        this.onReleased = onReleased;
         this.throttles = new Conflation<>(meters);
     }
 
@@ -159,6 +164,18 @@ final class TopicThrottles {
         return write(held);
     }
 
+    /** The connection is closed: a release timer that comes due from now on writes nothing. */
+    void close() {
+        closed = true;
+    }
+
+    /** A release timer is due: writes what is due now, unless the connection is closed. */
+    private void onTimer() {
+        if (!closed) {
+            onReleased.accept(releaseDue(System.nanoTime()));
+        }
+    }
+
     private Outbox.Outcome write(List<EncodedMessage> messages) {
         if (messages.isEmpty()) {
             return Outbox.Outcome.OK;
@@ -175,7 +192,7 @@ final class TopicThrottles {
     private void scheduleRelease(long dueNanos, long nowNanos) {
         if (dueNanos < timerDueNanos) {
             timerDueNanos = dueNanos;
-            scheduler.schedule(Math.max(1, (dueNanos - nowNanos + 999_999) / 1_000_000), onDue);
+            scheduler.schedule(Math.max(1, (dueNanos - nowNanos + 999_999) / 1_000_000), this::onTimer);
         }
     }
 

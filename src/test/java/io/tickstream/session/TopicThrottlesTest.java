@@ -39,7 +39,7 @@ class TopicThrottlesTest {
             new FramePacker(65_536), new SlowConsumerPolicy(1 << 20, 5_000, 30_000), new SharedFrames(), System::nanoTime);
     private final Subscriptions subscriptions = new Subscriptions(null, 100, new AtomicLong());
     private final TopicThrottles throttles = new TopicThrottles(outbox, subscriptions, meters,
-            (delayMs, task) -> timerDelaysMs.add(delayMs), () -> { });
+            (delayMs, task) -> timerDelaysMs.add(delayMs), outcome -> { });
 
     private void subscribe(String pattern, Double maxRate) {
         subscriptions.add(List.of(TopicPattern.parse(pattern)), maxRate);
