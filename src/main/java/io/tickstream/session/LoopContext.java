@@ -2,6 +2,7 @@ package io.tickstream.session;
 
 import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Shard;
+import io.tickstream.fanout.Subscriber;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 
@@ -24,4 +25,16 @@ import io.tickstream.metrics.Meters;
 public record LoopContext(String name, Shard shard, DeliveryMeters delivery, ServerMessages messages,
                           SharedFrames frames, CommandParser parser, ServerConfig config, Meters meters,
                           Scheduler scheduler) {
+
+    /** A connection joins this loop: added to its shard (it receives nothing until it subscribes) and counted open. */
+    public void join(Subscriber connection) {
+        shard.add(connection);
+        meters.connections().incrementAndGet();
+    }
+
+    /** A connection {@link #join}ed before is closed: it leaves the shard and is no longer counted open. Once. */
+    public void leave(Subscriber connection) {
+        shard.remove(connection);
+        meters.connections().decrementAndGet();
+    }
 }

@@ -54,14 +54,13 @@ public final class Session implements Subscriber {
                 this::outcome));
     }
 
-    /** Joins the shard and greets the client. */
+    /** Joins the loop (its shard and the count of open connections) and greets the client. */
     public void open() {
-        loop.shard().add(this);
-        loop.meters().connections().incrementAndGet();
+        loop.join(this);
         send(loop.messages().welcome(id, liveness.heartbeatMs(), address));
     }
 
-    /** The connection is gone (either side closed it): leave the shard. Idempotent. */
+    /** The connection is gone (either side closed it): leave the loop. Idempotent. */
     public void onClosed() {
         if (closed) {
             return;
@@ -69,8 +68,7 @@ public final class Session implements Subscriber {
         closed = true;
         resume.close();
         throttles.close();
-        loop.shard().remove(this);
-        loop.meters().connections().decrementAndGet();
+        loop.leave(this);
         subscriptions.clear();
         outbox.clear();
     }
