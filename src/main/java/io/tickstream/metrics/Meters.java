@@ -93,12 +93,10 @@ public final class Meters {
                     .description("Messages replaced by a newer one of their topic before they were written "
                             + "(backpressure or maxRate)").register(registry));
         }
-        slowConsumerDisconnects = Counter.builder("tickstream_slow_consumer_disconnects_total")
-                .description("Connections closed with 4001 because their backlog stayed over the limit")
-                .register(registry);
-        replayedMessages = Counter.builder("tickstream_replayed_messages_total")
-                .description("Messages read again from the queue and written for subscribe with from")
-                .register(registry);
+        slowConsumerDisconnects = counter("tickstream_slow_consumer_disconnects_total",
+                "Connections closed with 4001 because their backlog stayed over the limit");
+        replayedMessages = counter("tickstream_replayed_messages_total",
+                "Messages read again from the queue and written for subscribe with from");
         for (String outcome : new String[] {"replayed", "unavailable", "ahead"}) {
             resumes.put(outcome, Counter.builder("tickstream_resumes_total").tag("outcome", outcome)
                     .description("subscribe with from, by outcome: replayed, unavailable (snapshots sent), or ahead "
@@ -109,24 +107,25 @@ public final class Meters {
                 .description("Bytes waiting beyond each connection's socket, sampled per connection every tick")
                 .serviceLevelObjectives(1, 1024, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216)
                 .register(registry);
-        bytesSent = Counter.builder("tickstream_bytes_sent_total")
-                .description("Payload bytes of WebSocket frames written to subscribers").register(registry);
-        framesSent = Counter.builder("tickstream_frames_sent_total")
-                .description("WebSocket frames written to subscribers (one frame may carry several messages)")
-                .register(registry);
-        tailerStalls = Counter.builder("tickstream_tailer_backpressure_total")
-                .description("Times the tailer paused because an event loop had too many batches in flight")
-                .register(registry);
-        tailerFaults = Counter.builder("tickstream_tailer_faults_total")
-                .description("Times reading the queue faulted (full or failing file system); the tailer retries")
-                .register(registry);
-        feedDecodeErrors = Counter.builder("tickstream_feed_decode_errors_total")
-                .description("Queue records the tailer could not decode and skipped").register(registry);
+        bytesSent = counter("tickstream_bytes_sent_total",
+                "Payload bytes of WebSocket frames written to subscribers");
+        framesSent = counter("tickstream_frames_sent_total",
+                "WebSocket frames written to subscribers (one frame may carry several messages)");
+        tailerStalls = counter("tickstream_tailer_backpressure_total",
+                "Times the tailer paused because an event loop had too many batches in flight");
+        tailerFaults = counter("tickstream_tailer_faults_total",
+                "Times reading the queue faulted (full or failing file system); the tailer retries");
+        feedDecodeErrors = counter("tickstream_feed_decode_errors_total",
+                "Queue records the tailer could not decode and skipped");
         deliveryLatency = latencyTimer("tickstream_delivery_latency",
                 "From a message's write to the feed (ts) to its write to subscribers' sockets: once per message "
                         + "per event loop when written at once, once per delivery when written from a backlog");
         feedReadLatency = latencyTimer("tickstream_feed_read_latency",
                 "From a message's write to the feed (ts) to its read by the server's tailer");
+    }
+
+    private Counter counter(String name, String description) {
+        return Counter.builder(name).description(description).register(registry);
     }
 
     private Timer latencyTimer(String name, String description) {
