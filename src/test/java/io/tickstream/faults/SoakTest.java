@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.loadtest.LoadTest;
+import io.tickstream.loadtest.LoadTestSettings;
 import io.tickstream.loadtest.Report;
 import io.tickstream.support.AppProcess;
 import io.tickstream.support.External;
@@ -71,8 +72,13 @@ class SoakTest {
             Fixture.awaitTopics(port, 500, Duration.ofSeconds(30));   // every topic known: 500 symbols, the matches
             WsClient all = WsClient.connect(WsClient.client(vertx), port);
             all.request(Messages.subscribeAll("all").snapshot(false).json(), "subscribed");
-            LoadTest.Config config = new LoadTest.Config(URI.create("ws://127.0.0.1:" + port + "/ws"), CLIENTS,
-                    SECONDS, 500, 10, 2, 0, 0, 0, false, dir.resolve("bench"), "soak", 1, 5, null, 0);
+            LoadTest.Config config = LoadTestSettings.SETTINGS.defaults()
+                    .with(LoadTestSettings.URL, URI.create("ws://127.0.0.1:" + port + "/ws"))
+                    .with(LoadTestSettings.CLIENTS, CLIENTS).with(LoadTestSettings.DURATION, SECONDS)
+                    .with(LoadTestSettings.RAMP, 500).with(LoadTestSettings.SYMBOLS, 10)
+                    .with(LoadTestSettings.MATCHES, 2).with(LoadTestSettings.OUT, dir.resolve("bench"))
+                    .with(LoadTestSettings.NAME, "soak").with(LoadTestSettings.SEED, 1)
+                    .with(LoadTestSettings.WARMUP, 5).toConfig();
             CompletableFuture<Report> load = CompletableFuture.supplyAsync(() -> {
                 try {
                     return new LoadTest(config, new PrintStream(OutputStream.nullOutputStream())).run();

@@ -1,5 +1,17 @@
 package io.tickstream.loadtest;
 
+import static io.tickstream.loadtest.LoadTestSettings.ALL_STOCKS_SHARE;
+import static io.tickstream.loadtest.LoadTestSettings.CLIENTS;
+import static io.tickstream.loadtest.LoadTestSettings.CONTIGUOUS;
+import static io.tickstream.loadtest.LoadTestSettings.DURATION;
+import static io.tickstream.loadtest.LoadTestSettings.MATCHES;
+import static io.tickstream.loadtest.LoadTestSettings.NAME;
+import static io.tickstream.loadtest.LoadTestSettings.OUT;
+import static io.tickstream.loadtest.LoadTestSettings.RAMP;
+import static io.tickstream.loadtest.LoadTestSettings.SEED;
+import static io.tickstream.loadtest.LoadTestSettings.SYMBOLS;
+import static io.tickstream.loadtest.LoadTestSettings.URL;
+import static io.tickstream.loadtest.LoadTestSettings.WARMUP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,8 +46,12 @@ class LoadTestSmokeTest {
         try (ServerMain server = Fixture.startServer(Fixture.server(queue))) {
             Fixture.await(() -> server.ready(), Duration.ofSeconds(20), "ready");
             Fixture.awaitTopics(server.port(), 300, Duration.ofSeconds(20));   // the harness picks among these
-            LoadTest.Config config = new LoadTest.Config(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), 300, 4,
-                    1000, 5, 0, 0.5, 0, 0, false, dir.resolve("bench"), "smoke", 1, 1, null, 0);
+            LoadTestSettings smoke = LoadTestSettings.SETTINGS.defaults()
+                    .with(URL, URI.create("ws://127.0.0.1:" + server.port() + "/ws"))
+                    .with(CLIENTS, 300).with(DURATION, 4).with(RAMP, 1000).with(SYMBOLS, 5).with(MATCHES, 0)
+                    .with(ALL_STOCKS_SHARE, 0.5).with(OUT, dir.resolve("bench")).with(NAME, "smoke").with(SEED, 1)
+                    .with(WARMUP, 1);
+            LoadTest.Config config = smoke.toConfig();
             Report r = new LoadTest(config, new PrintStream(OutputStream.nullOutputStream())).run();
             assertEquals(300, r.connectedAtEnd());
             assertEquals(0, r.failedToConnect());
@@ -51,8 +67,9 @@ class LoadTestSmokeTest {
             assertEquals(r.latency().getTotalCount(), json.getJsonObject("latencyLastSeconds").getLong("count"));
             assertTrue(Files.readString(dir.resolve("bench/smoke.html")).contains("<svg"));
 
-            LoadTest.Config contiguous = new LoadTest.Config(config.url(), 50, 3, 1000, 0, 0, 1, 0, 0, true,
-                    dir.resolve("bench"), "contiguous", 2, 0, null, 0);
+            LoadTest.Config contiguous = smoke.with(CLIENTS, 50).with(DURATION, 3).with(SYMBOLS, 0)
+                    .with(ALL_STOCKS_SHARE, 1).with(CONTIGUOUS, true).with(NAME, "contiguous").with(SEED, 2)
+                    .with(WARMUP, 0).toConfig();
             Report c = new LoadTest(contiguous, new PrintStream(OutputStream.nullOutputStream())).run();
             assertTrue(c.delivered() > 1000);
             assertEquals(0, c.gaps(), "stocks.* over a stocks-only feed: no seq gap");
