@@ -58,11 +58,9 @@ class ClusterFailoverTest {
 
     @Test
     void everyClientResumesOnAnotherEdgeWithNothingMissedWhenAnEdgeIsKilledThreeTimes() throws Exception {
-        Path origin = dir.resolve("origin");
-        Fixture.RunningSimulator sim = stack.simulator(Fixture.simulator(origin, RATE, 9));
-        LocalCluster cluster = stack.add(new LocalCluster(dir, origin));
+        LocalCluster cluster = LocalCluster.fedBySimulator(stack, dir, RATE, 9);
         // counted by the simulator: reading a queue while its writer creates it can trip Chronicle's assertions
-        Fixture.await(() -> sim.simulator().written() >= RATE, WAIT, "the simulator writing");
+        Fixture.await(() -> cluster.simulator().simulator().written() >= RATE, WAIT, "the simulator writing");
         cluster.startPublisher();
         cluster.addEdges(3);
         for (LocalCluster.Edge edge : cluster.edges()) {
@@ -82,7 +80,7 @@ class ClusterFailoverTest {
             int[] connects = clients.stream().mapToInt(ResumingClient::connects).toArray();
             victim.kill9();
             victim.launch();   // restarted at once: clients may reach it while it starts and catches up
-            awaitLive(clients, origin);
+            awaitLive(clients, cluster.origin());
             int moved = 0;
             for (int i = 0; i < clients.size(); i++) {
                 moved += clients.get(i).connects() > connects[i] ? 1 : 0;
@@ -97,8 +95,8 @@ class ClusterFailoverTest {
             edge.awaitStarted();
             edge.awaitReady();
         }
-        sim.stop();
-        long[] records = Fixture.readQueue(origin).stream().mapToLong(Sequenced::seq).toArray();
+        cluster.simulator().stop();
+        long[] records = Fixture.readQueue(cluster.origin()).stream().mapToLong(Sequenced::seq).toArray();
         long last = records[records.length - 1];
         ResumingClients.await(clients, c -> c.resumePoint() >= last, "every client to reach the origin's seq " + last);
         clients.forEach(ResumingClient::stop);
@@ -110,7 +108,7 @@ class ClusterFailoverTest {
         for (LocalCluster.Edge edge : cluster.edges()) {
             Fixture.await(() -> Fixture.lastSeq(edge.replica) == last, WAIT,
                     "edge " + edge.index + " to hold seq " + last);
-            assertEquals(records.length, Replicas.assertSameRecords(origin, edge.replica,
+            assertEquals(records.length, Replicas.assertSameRecords(cluster.origin(), edge.replica,
                     FeedQueue.rollCycle(FeedQueue.DEFAULT_ROLL_CYCLE)), "edge " + edge.index + "'s replica");
         }
     }

@@ -3,6 +3,7 @@ package io.tickstream.replication;
 import io.tickstream.support.AppProcess;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.TestStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,11 +11,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A cluster on this machine as real processes ({@link AppProcess}), over an origin queue some other
- * part of the test writes: a feed host ({@code publish}) on a free pair of loopback UDP ports, and
- * edges ({@code server --upstream}) on free HTTP ports. Each process has its Aeron directory in the
- * test's directory and logs to {@code NAME-RUN.log} there, a run for each start. Closing stops every
- * process still running (SIGTERM, then SIGKILL). Touched by the test thread only.
+ * A cluster on this machine as real processes ({@link AppProcess}), over an origin queue that an
+ * in-process simulator of the test's {@link TestStack} writes ({@link #fedBySimulator}): a feed host
+ * ({@code publish}) on a free pair of loopback UDP ports, and edges ({@code server --upstream}) on
+ * free HTTP ports. Each process has its Aeron directory in the test's directory and logs to
+ * {@code NAME-RUN.log} there, a run for each start. Closing stops every process still running
+ * (SIGTERM, then SIGKILL). Touched by the test thread only.
  */
 final class LocalCluster implements AutoCloseable {
 
@@ -22,15 +24,38 @@ final class LocalCluster implements AutoCloseable {
 
     private final Path dir;
     private final Path origin;
+    private final Fixture.RunningSimulator simulator;
     private final String listen;
     private final List<Edge> edges = new ArrayList<>();
     private External.Running publisher;
     private int publisherRuns;
 
-    LocalCluster(Path dir, Path origin) throws Exception {
+    private LocalCluster(Path dir, Path origin, Fixture.RunningSimulator simulator) throws Exception {
         this.dir = dir;
         this.origin = origin;
+        this.simulator = simulator;
         this.listen = "127.0.0.1:" + External.freeUdpPortPair();
+    }
+
+    /**
+     * A cluster in {@code dir} over the origin queue {@code dir/origin}, which a simulator the stack
+     * starts now writes ({@code rate} messages a second, {@code seed}); no process of the cluster runs
+     * yet. The stack closes the cluster, then the simulator.
+     */
+    static LocalCluster fedBySimulator(TestStack stack, Path dir, int rate, long seed) throws Exception {
+        Path origin = dir.resolve("origin");
+        Fixture.RunningSimulator simulator = stack.simulator(Fixture.simulator(origin, rate, seed));
+        return stack.add(new LocalCluster(dir, origin, simulator));
+    }
+
+    /** The queue the simulator writes and the feed host publishes. */
+    Path origin() {
+        return origin;
+    }
+
+    /** The simulator writing the origin. */
+    Fixture.RunningSimulator simulator() {
+        return simulator;
     }
 
     /** Starts the feed host (again); it may still be waiting for its archive when this returns. */

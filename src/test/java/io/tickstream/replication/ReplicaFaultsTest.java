@@ -35,9 +35,9 @@ class ReplicaFaultsTest {
 
     @Test
     void replicaEqualsOriginAfterThePublisherIsStoppedAndKilledAndTheEdgeKilled() throws Exception {
-        Path origin = dir.resolve("origin");
-        Fixture.RunningSimulator sim = stack.simulator(Fixture.simulator(origin, RATE, 5));
-        LocalCluster cluster = stack.add(new LocalCluster(dir, origin));
+        LocalCluster cluster = LocalCluster.fedBySimulator(stack, dir, RATE, 5);
+        Path origin = cluster.origin();
+        Fixture.RunningSimulator sim = cluster.simulator();
         awaitWritten(sim, 1_000);
         cluster.startPublisher();
         LocalCluster.Edge edge = cluster.addEdge();
