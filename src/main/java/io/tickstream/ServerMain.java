@@ -13,6 +13,7 @@ import static io.tickstream.config.ServerConfig.MAX_BATCH;
 import static io.tickstream.config.ServerConfig.MAX_CONNECTIONS_PER_ADDRESS;
 import static io.tickstream.config.ServerConfig.MAX_INFLIGHT_BATCHES;
 import static io.tickstream.config.ServerConfig.QUEUE;
+import static io.tickstream.config.ServerConfig.RETAIN_CYCLES;
 import static io.tickstream.config.ServerConfig.ROLL_CYCLE;
 import static io.tickstream.config.ServerConfig.STALE_AFTER_MS;
 import static io.tickstream.config.ServerConfig.UPSTREAM;
@@ -121,8 +122,8 @@ public final class ServerMain implements AutoCloseable {
         Timer upstreamDelay = meters.upstreamDelay();
         UpstreamFollower follower = config.get(UPSTREAM) == null ? null
                 : UpstreamFollower.start(Endpoint.parse(config.get(UPSTREAM)), config.get(ADVERTISE), config.get(QUEUE),
-                        config.get(ROLL_CYCLE).toUpperCase(Locale.ROOT), config.get(AERON_DIR), config.get(AERON_IDLE_MS),
-                        micros -> upstreamDelay.record(micros, TimeUnit.MICROSECONDS));
+                        config.get(ROLL_CYCLE).toUpperCase(Locale.ROOT), config.get(RETAIN_CYCLES), config.get(AERON_DIR),
+                        config.get(AERON_IDLE_MS), micros -> upstreamDelay.record(micros, TimeUnit.MICROSECONDS));
         ChronicleQueue queue;
         try {
             queue = FeedQueue.openForReading(config.get(QUEUE), FeedQueue.rollCycle(config.get(ROLL_CYCLE)));

@@ -70,6 +70,9 @@ class CliTest {
         Result idle = run("server", "--aeron-idle-ms", "0");
         assertEquals(2, idle.exit());
         assertTrue(idle.err().contains("--aeron-idle-ms must be 1 to 100"), idle.err());
+        Result retain = run("server", "--retain-cycles", "3");
+        assertEquals(2, retain.exit());
+        assertTrue(retain.err().contains("--retain-cycles applies to an edge's replica (with --upstream)"), retain.err());
         Result unknown = run("simulate", "--bogus");
         assertEquals(2, unknown.exit());
         assertTrue(unknown.err().contains("Unknown option: '--bogus'"), unknown.err());

@@ -173,9 +173,15 @@ public final class ServerConfig extends Config<ServerConfig> {
 
     public static final Setting<Long> AERON_IDLE_MS = SETTINGS.add(ReplicationSettings.AERON_IDLE_MS);
 
+    /** An edge's replica files kept, the newest; 0 keeps all. The simulator's, for the queue an edge writes. */
+    public static final Setting<Integer> RETAIN_CYCLES = SETTINGS.add(SimulatorConfig.RETAIN_CYCLES);
+
     static {
         SETTINGS.require(c -> c.get(IDLE_TIMEOUT_MS) > c.get(HEARTBEAT_MS),
                 "--idle-timeout-ms must be longer than --heartbeat-ms");
+        SETTINGS.require(c -> c.get(RETAIN_CYCLES) == 0 || c.get(UPSTREAM) != null,
+                "--retain-cycles applies to an edge's replica (with --upstream); a plain server does not write its "
+                        + "queue: give --retain-cycles to the simulator");
     }
 
     private ServerConfig(Map<Setting<?>, Object> values) {

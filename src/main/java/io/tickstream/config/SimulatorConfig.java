@@ -93,8 +93,8 @@ public final class SimulatorConfig extends Config<SimulatorConfig> {
 
     /** Queue files kept, the newest; 0 keeps all. */
     public static final Setting<Integer> RETAIN_CYCLES = SETTINGS.add(Setting.ofInt("--retain-cycles", "N", 0,
-            "Queue files to keep, the newest; older ones are deleted as the queue rolls, and resuming from them "
-                    + "answers resume_unavailable. 0 keeps all")
+            "Queue files to keep, the newest (a server: its replica's, with --upstream); older ones are deleted as "
+                    + "the queue rolls, and resuming from them answers resume_unavailable. 0 keeps all")
             .check(n -> n >= 0, "--retain-cycles must not be negative"));
 
     /**

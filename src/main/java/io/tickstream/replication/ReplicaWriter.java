@@ -52,9 +52,11 @@ final class ReplicaWriter implements AutoCloseable {
     /**
      * Opens the replica in {@code dir}, or creates it with {@code rollCycleForNew}; an existing replica
      * keeps its own roll cycle ({@link #rollCycleOf}), which the follower compares with its upstream's.
+     * As it rolls, files beyond the newest {@code retainCycles} are deleted (0 keeps all), as the
+     * simulator does with an origin queue.
      */
-    static ReplicaWriter openOrCreate(Path dir, String rollCycleForNew) {
-        return new ReplicaWriter(dir, FeedQueue.openForWriting(dir, FeedQueue.rollCycle(rollCycleForNew), 0));
+    static ReplicaWriter openOrCreate(Path dir, String rollCycleForNew, int retainCycles) {
+        return new ReplicaWriter(dir, FeedQueue.openForWriting(dir, FeedQueue.rollCycle(rollCycleForNew), retainCycles));
     }
 
     /**
@@ -63,7 +65,7 @@ final class ReplicaWriter implements AutoCloseable {
      * @throws IllegalStateException when an existing replica has another roll cycle
      */
     static ReplicaWriter open(Path dir, String rollCycle) {
-        ReplicaWriter replica = openOrCreate(dir, rollCycle);
+        ReplicaWriter replica = openOrCreate(dir, rollCycle, 0);
         String own = rollCycleOf(replica);
         if (!rollCycle.equals(own)) {
             replica.close();

@@ -68,18 +68,19 @@ public final class UpstreamFollower implements AutoCloseable {
      * @param advertise the address the feed host can send to this edge at; {@code null} for the one
      *                  the system routes toward the upstream from
      * @param aeronDir  the embedded media driver's directory; {@code null} for one derived from the replica's
+     * @param retainCycles replica files kept as it rolls, the newest; 0 keeps all
      * @param delay     told, for each record received live, the µs from its write to the origin (its ts)
      *                  to its write to the replica; on the replication thread
      */
     public static UpstreamFollower start(Endpoint upstream, String advertise, Path replicaDir, String rollCycle,
-                                         Path aeronDir, long idleMs, LongConsumer delay) {
+                                         int retainCycles, Path aeronDir, long idleMs, LongConsumer delay) {
         String local = advertise != null ? advertise : upstream.localAddressToward();
         MediaDriver driver = MediaDriver.launchEmbedded(Media.driver(
                 aeronDir != null ? aeronDir : Media.defaultDir("edge", replicaDir), idleMs));
         Aeron aeron = null;
         try {
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-            ReplicaWriter replica = ReplicaWriter.openOrCreate(replicaDir, rollCycle);
+            ReplicaWriter replica = ReplicaWriter.openOrCreate(replicaDir, rollCycle, retainCycles);
             return new UpstreamFollower(upstream, local, driver, aeron, replica, idleMs, delay);
         } catch (RuntimeException e) {
             if (aeron != null) {

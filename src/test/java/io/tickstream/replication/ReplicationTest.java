@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.feed.FeedQueue;
+import io.tickstream.feed.QueueFiles;
 import io.tickstream.feed.QueueCodec;
 import io.tickstream.feed.Tick;
 import io.tickstream.support.Await;
@@ -89,6 +90,28 @@ class ReplicationTest {
     }
 
     @Test
+    void anEdgeKeepsTheNewestReplicaFilesItIsToldTo() throws Exception {
+        Path origin = tmp.resolve("origin");
+        Path replica = tmp.resolve("replica");
+        Endpoint listen = new Endpoint("127.0.0.1", External.freeUdpPortPair());
+        SingleChronicleQueue writer = FeedQueue.openForWriting(origin, TestRollCycles.TEST_SECONDLY, 0);
+        open.add(writer);
+        ExcerptAppender appender = writer.createAppender();
+        open.add(appender);
+        int[] written = {0};
+        publish(origin, listen);
+        UpstreamFollower edge = follow(listen, replica, 2);
+        for (int cycle = 0; cycle < 4; cycle++) {
+            append(appender, written, 500);
+            awaitReplica(edge, writer, "cycle " + cycle);
+            rollOver(writer);
+        }
+        assertEquals(4, QueueFiles.cycleFiles(origin).size(), "the origin keeps every file");
+        assertEquals(2, QueueFiles.cycleFiles(replica).size(), "the replica keeps the newest two");
+        assertEquals(writer.lastIndex(), edge.replicaLastSeq(), "and the newest record");
+    }
+
+    @Test
     void aReplicaOfAnotherRollCycleIsRefusedWithTheReason() {
         Path replica = tmp.resolve("replica");
         FeedQueue.openForWriting(replica, FeedQueue.rollCycle("FAST_DAILY"), 0).close();
@@ -156,8 +179,12 @@ class ReplicationTest {
     }
 
     private UpstreamFollower follow(Endpoint listen, Path replica) {
-        UpstreamFollower f = UpstreamFollower.start(listen, "127.0.0.1", replica, "TEST_SECONDLY", tmp.resolve("aeron-edge"),
-                1, micros -> { });
+        return follow(listen, replica, 0);
+    }
+
+    private UpstreamFollower follow(Endpoint listen, Path replica, int retainCycles) {
+        UpstreamFollower f = UpstreamFollower.start(listen, "127.0.0.1", replica, "TEST_SECONDLY", retainCycles,
+                tmp.resolve("aeron-edge"), 1, micros -> { });
         open.add(f);
         return f;
     }
