@@ -152,8 +152,8 @@ public final class ServerMain implements AutoCloseable {
         if (follower != null) {
             UpstreamStatus upstream = follower.status();
             admission.refuseWhile(upstream::turnsClientsAway);   // behind a balancer: to another edge
-            meters.upstream(upstream::lagSeconds, upstream::records, upstream::catchUps, upstream::lastCatchUpRecords,
-                    upstream::disconnects);
+            meters.upstream(upstream::lagSeconds, upstream::recordsBehind, upstream::records, upstream::catchUps,
+                    upstream::lastCatchUpRecords, upstream::disconnects);
         }
         Hub hub = new Hub(config.get(MAX_INFLIGHT_BATCHES));
         QueueTailer tailer = new QueueTailer(queue, hub, meters, damage, config.get(FROM_START), config.get(MAX_BATCH),

@@ -169,13 +169,17 @@ public final class Meters {
      * An edge's replication from its upstream (only with {@code --upstream}): how far behind it is, what
      * it wrote, how often it caught up and how often it lost the stream.
      */
-    public void upstream(DoubleSupplier lagSeconds, LongSupplier records, LongSupplier catchUps,
-                         LongSupplier lastCatchUpRecords, LongSupplier disconnects) {
+    public void upstream(DoubleSupplier lagSeconds, LongSupplier lagRecords, LongSupplier records,
+                         LongSupplier catchUps, LongSupplier lastCatchUpRecords, LongSupplier disconnects) {
         // a function counter holds its source weakly: these lambdas are kept alive here
         upstreamSources = List.of(records, catchUps, disconnects);
         Gauge.builder("tickstream_upstream_lag_seconds", lagSeconds::getAsDouble).baseUnit("seconds")
                 .description("Time since the feed host sent the newest message this edge's replica holds "
                         + "(NaN before the first)").register(registry);
+        Gauge.builder("tickstream_upstream_lag_records", lagRecords::getAsLong).baseUnit("records")
+                .description("Records this edge's replica lacks up to the newest seq the feed host has sent (heard "
+                        + "on its live stream, also while catching up); across a roll cycle, the newest cycle's only")
+                .register(registry);
         FunctionCounter.builder("tickstream_upstream_records", records, LongSupplier::getAsLong)
                 .description("Records written to this edge's replica").register(registry);
         FunctionCounter.builder("tickstream_upstream_catchups", catchUps, LongSupplier::getAsLong)

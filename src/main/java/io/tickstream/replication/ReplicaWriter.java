@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.InternalAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.agrona.DirectBuffer;
@@ -97,6 +98,24 @@ final class ReplicaWriter implements AutoCloseable {
     /** The index of the replica's last record; -1 when it is empty. */
     long lastSeq() {
         return lastSeq;
+    }
+
+    /**
+     * How many records the replica lacks up to {@code headSeq} (the origin's index of a newer record);
+     * 0 when it holds it. Indexes count records within a roll cycle; when {@code headSeq} is in a later
+     * cycle than the replica's last record, only the records of the head's cycle are counted (those
+     * left in the replica's cycle are not known here): a lower bound.
+     */
+    long recordsBehind(long headSeq) {
+        if (headSeq <= lastSeq) {
+            return 0;
+        }
+        RollCycle cycle = queue.rollCycle();
+        long headInCycle = cycle.toSequenceNumber(headSeq);
+        if (lastSeq >= 0 && cycle.toCycle(lastSeq) == cycle.toCycle(headSeq)) {
+            return headInCycle - cycle.toSequenceNumber(lastSeq);
+        }
+        return headInCycle + 1;
     }
 
     /**

@@ -1,11 +1,13 @@
 package io.tickstream.replication;
 
 import io.aeron.Aeron;
+import io.aeron.Subscription;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.archive.client.PersistentSubscription;
 import io.aeron.archive.client.PersistentSubscriptionListener;
 import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import io.tickstream.feed.MicroClock;
 import io.tickstream.feed.QueueCodec;
@@ -26,6 +28,11 @@ import org.agrona.concurrent.IdleStrategy;
  * and does so again after any loss of the live stream. The replica's own check ({@code prevSeq})
  * guards against a gap: on one, or on any failure, it starts over from the stored position a second
  * later; records the replica holds are skipped.
+ *
+ * <p>Beside it, a plain subscription to the live stream reads only the headers of what the feed host
+ * sends now (records and heartbeats), even while the catch-up replays old ones: the newest seq the
+ * feed host holds, against which {@link UpstreamStatus#recordsBehind()} counts. Within one driver it
+ * shares the live stream's image, so nothing more crosses the network once the edge is live.
  *
  * <p>The replica is opened when this starts: at once if it exists, otherwise once the feed host has
  * said which roll cycle it must have ({@link #start} waits for that).
@@ -55,6 +62,8 @@ public final class UpstreamFollower implements AutoCloseable {
     /** Where the current subscription's messages stand; the replication thread's only. */
     private long recordingId = -1;
     private long position;
+    /** The newest seq the feed host has sent, as the head subscription saw it; -1 before any. Replication thread's. */
+    private long headSeq = -1;
     private boolean gap;
     private boolean startFromScratch;
     private long nextWarnNanos;
@@ -178,12 +187,19 @@ public final class UpstreamFollower implements AutoCloseable {
                 .replayStreamId(Media.REPLAY_STREAM_ID)
                 .listener(listener);
         FragmentHandler handler = this::onMessage;
-        try (PersistentSubscription subscription = PersistentSubscription.create(context)) {
+        FragmentHandler headHandler = this::onHead;
+        try (Subscription head = aeron.addSubscription(upstream.subscription(), Media.LIVE_STREAM_ID);
+             PersistentSubscription subscription = PersistentSubscription.create(context)) {
             while (running && !gap) {
                 int work = subscription.poll(handler, 256);
+                int heard = head.poll(headHandler, 256);
                 if (work > 0) {
                     replica.savePosition(recordingId, position);
                 }
+                if (work > 0 || heard > 0) {
+                    status.behind(headSeq, replica.recordsBehind(headSeq));
+                }
+                work += heard;
                 if (subscription.hasFailed()) {
                     status.lost();
                     Exception why = subscription.failureReason();
@@ -263,6 +279,16 @@ public final class UpstreamFollower implements AutoCloseable {
         }
         status.received(Frame.sentMicros(buffer, offset));
         position = header.position();
+    }
+
+    /**
+     * A message of the live stream as the feed host sends it now: only the seq of its header is read
+     * (a record's first fragment; a heartbeat's is the last record published).
+     */
+    private void onHead(DirectBuffer buffer, int offset, int length, Header header) {
+        if ((header.flags() & FrameDescriptor.BEGIN_FRAG_FLAG) != 0 && length >= Frame.HEADER_LENGTH) {
+            headSeq = Math.max(headSeq, Frame.seq(buffer, offset));
+        }
     }
 
     /** What this edge knows about its replication, for readiness and the meters. */

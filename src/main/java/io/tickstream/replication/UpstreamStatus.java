@@ -4,7 +4,8 @@ import io.tickstream.feed.MicroClock;
 
 /**
  * What an edge knows about its replication, for readiness and the meters: when the newest message it
- * applied was sent and received, whether the live stream is joined, what it has written and how often
+ * applied was sent and received, how many records it lacks of what the feed host holds, whether the
+ * live stream is joined, what it has written and how often
  * it caught up or lost the stream, and whether it cannot follow at all.
  *
  * <p>Threading: written by the edge's replication thread only; read from any thread (volatiles).
@@ -28,6 +29,10 @@ public final class UpstreamStatus {
     private volatile long catchUps;
     private volatile long disconnects;
     private volatile long lastCatchUpRecords;
+    /** The newest seq the feed host has sent now (its live stream, not a replay); -1 before any. */
+    private volatile long headSeq = -1;
+    /** Records the replica lacks up to {@link #headSeq}. */
+    private volatile long recordsBehind;
     private long recordsAtReplayStart;
 
     UpstreamStatus(Endpoint upstream) {
@@ -43,6 +48,12 @@ public final class UpstreamStatus {
     /** A record was written to the replica. */
     void written() {
         records++;
+    }
+
+    /** The feed host's newest seq is {@code headSeq}, of which the replica lacks {@code recordsBehind} records. */
+    void behind(long headSeq, long recordsBehind) {
+        this.headSeq = headSeq;
+        this.recordsBehind = recordsBehind;
     }
 
     /** A catch-up from the archive begins. */
@@ -128,6 +139,20 @@ public final class UpstreamStatus {
     public double lagSeconds() {
         long sent = lastSentMicros;
         return sent == 0 ? Double.NaN : Math.max(0, MicroClock.nowMicros() - sent) / 1e6;
+    }
+
+    /**
+     * Records the replica lacks up to the newest seq the feed host has sent (heard on its live stream,
+     * records and heartbeats alike, also while catching up); 0 before that is heard. Across a roll
+     * cycle only the newest cycle's records are counted (see {@link ReplicaWriter#recordsBehind}).
+     */
+    public long recordsBehind() {
+        return recordsBehind;
+    }
+
+    /** The newest seq the feed host has sent, as this edge heard it on the live stream; -1 before any. */
+    public long headSeq() {
+        return headSeq;
     }
 
     /** Records written to the replica since this start. */

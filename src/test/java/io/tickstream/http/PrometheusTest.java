@@ -107,7 +107,8 @@ class PrometheusTest {
                     }
                 }
                 assertTrue(exprs.size() >= 19, "panels: " + exprs.size());
-                for (String metric : List.of("tickstream_upstream_lag_seconds", "tickstream_upstream_records_total",
+                for (String metric : List.of("tickstream_upstream_lag_seconds", "tickstream_upstream_lag_records",
+                        "tickstream_upstream_records_total",
                         "tickstream_upstream_catchups_total", "tickstream_upstream_disconnects_total",
                         "tickstream_ready")) {
                     assertTrue(exprs.stream().anyMatch(e -> e.contains(metric)), "a panel of " + metric);

@@ -75,6 +75,13 @@ class EdgeServerTest {
             Fixture.await(() -> Fixture.lastSeq(replica) == last, WAIT, "the replica holds the origin's last record");
             List<Long> originSeqs = Fixture.queueSeqs(origin);
             assertEquals(originSeqs, Fixture.queueSeqs(replica), "the replica has the origin's seqs, no gap or duplicate");
+            Fixture.await(() -> {
+                try {
+                    return Fixture.metric(port, "tickstream_upstream_lag_records") == 0;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, WAIT, "caught up: no record behind the feed host's newest");
         } finally {
             sim.stop();
             if (edge != null) {

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -67,6 +68,7 @@ class ReplicationTest {
         UpstreamFollower first = edge;
         Await.until(first.status()::live, WAIT, "the edge joins the live stream after catching up");
         assertEquals(1, edge.status().catchUps(), "one catch-up");
+        assertCaughtUpWithTheHead(edge, writer, "after the first catch-up");
 
         append(appender, written, 3_000);   // live
         awaitReplica(edge, writer, "live records");
@@ -84,6 +86,7 @@ class ReplicationTest {
         edge = follow(listen, replica);
         awaitReplica(edge, writer, "after the edge's restart");
         assertNull(edge.status().notReady(), "caught up: ready");
+        assertCaughtUpWithTheHead(edge, writer, "after the edge's restart");
 
         Replicas.assertSameRecords(origin, replica, TestRollCycles.TEST_SECONDLY, written[0]);
         publisher.stop();
@@ -146,6 +149,28 @@ class ReplicationTest {
             assertEquals(ReplicaWriter.Applied.GAP, writer.apply(frame(base + 3, base + 2), 0, 40));
             assertEquals(base + 1, writer.lastSeq());
         }
+    }
+
+    @Test
+    void theRecordsBehindTheHeadAreCountedWithinACycleAndAtLeastTheHeadsCycleAcrossARoll() throws Exception {
+        RollCycle cycle = FeedQueue.rollCycle("FAST_DAILY");
+        long base = cycle.toIndex(20_000, 0);
+        try (ReplicaWriter writer = ReplicaWriter.open(tmp.resolve("replica"), "FAST_DAILY")) {
+            assertEquals(6, writer.recordsBehind(base + 5), "an empty replica: the head's cycle up to it");
+            writer.apply(frame(base, -1), 0, 40);
+            assertEquals(0, writer.recordsBehind(base), "holding the head");
+            assertEquals(0, writer.recordsBehind(-1), "no head heard yet");
+            assertEquals(7, writer.recordsBehind(base + 7), "the same cycle");
+            assertEquals(3, writer.recordsBehind(cycle.toIndex(20_001, 2)), "the next cycle: its records only");
+        }
+    }
+
+    /** The edge heard the feed host's newest seq on the live stream, and lacks none of it. */
+    private static void assertCaughtUpWithTheHead(UpstreamFollower edge, SingleChronicleQueue origin, String what)
+            throws InterruptedException {
+        long last = origin.lastIndex();
+        Await.until(() -> edge.status().headSeq() == last, WAIT, "the head heard as seq " + last + " (" + what + ")");
+        assertEquals(0, edge.status().recordsBehind(), "no record behind the head (" + what + ")");
     }
 
     private static UnsafeBuffer frame(long seq, long prevSeq) {
