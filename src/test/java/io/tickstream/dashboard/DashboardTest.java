@@ -9,7 +9,7 @@ import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.feed.Sequenced;
 import io.tickstream.feed.TopicPattern;
-import io.tickstream.support.External;
+import io.tickstream.support.Chromium;
 import io.tickstream.support.Fixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +29,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /** The dashboard page in Debian's headless Chromium, against a real server and simulator. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -41,16 +38,7 @@ class DashboardTest {
     Path dir;
 
     private WebDriver browser() {
-        String chromium = External.require("chromium");
-        String chromedriver = External.require("chromedriver");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium);
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1400,1000", "--user-data-dir=" + dir.resolve("chrome"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of(chromedriver).toFile()).usingAnyFreePort().build();
-        return new ChromeDriver(service, options);
+        return Chromium.start(dir.resolve("chrome"));
     }
 
     private static Object js(WebDriver b, String script) {

@@ -9,6 +9,7 @@ import io.tickstream.support.Await;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
+import io.tickstream.support.RepoNginx;
 import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
@@ -30,8 +31,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
@@ -43,8 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The repository's {@code nginx/tickstream.conf}, run by a real NGINX with TLS (a self-signed
- * certificate made with openssl), rendered only for local ports, temp paths and a short read
- * timeout, its upstream a real server (the feed real too) and a port nothing listens on, as when
+ * certificate made with openssl), rendered only for local ports and temp paths ({@link RepoNginx})
+ * and a short read timeout, its upstream a real server (the feed real too) and a port nothing listens on, as when
  * an edge has died.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -59,7 +58,8 @@ class NginxTest {
 
     @RegisterExtension
     static final TestStack STACK = TestStack.perClass();
-    private static External.Running nginx;
+    /** NGINX's directory: its logs. */
+    private static Path logs;
     private static int tlsPort;
     private static int httpPort;
     private static int deadPort;
@@ -67,44 +67,20 @@ class NginxTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String nginxBin = External.require("nginx");
-        String openssl = External.require("openssl");
         Path queue = dir.resolve("queue");
         STACK.server(Fixture.server(queue).with(ServerConfig.HEARTBEAT_MS, HEARTBEAT_MS));
         STACK.simulator(Fixture.simulator(queue, 500, 4));
-        External.run(dir.resolve("openssl.log"), openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(),
-                "-days", "1", "-subj", "/CN=example.com");
-        Files.writeString(dir.resolve("options-ssl.conf"), "ssl_protocols TLSv1.2 TLSv1.3;\n");
-        tlsPort = External.freePort();
-        httpPort = External.freePort();
         // the file's upstream: the server, and a port nothing listens on (an edge that died)
         deadPort = External.freePort();
-        String site = withUpstreams(Files.readString(Path.of("nginx/tickstream.conf")),
-                List.of("127.0.0.1:" + STACK.port(), "127.0.0.1:" + deadPort))
-                .replace("listen 443 ssl;", "listen 127.0.0.1:" + tlsPort + " ssl;")
-                .replace("listen 80;", "listen 127.0.0.1:" + httpPort + ";")
-                .replace("/etc/letsencrypt/live/example.com/fullchain.pem", dir.resolve("cert.pem").toString())
-                .replace("/etc/letsencrypt/live/example.com/privkey.pem", dir.resolve("key.pem").toString())
-                .replace("/etc/letsencrypt/options-ssl-nginx.conf", dir.resolve("options-ssl.conf").toString())
-                .replace("ssl_dhparam /etc/letsencrypt/ssl-dhparams.pem;", "")
-                .replace("proxy_read_timeout 3600s;", "proxy_read_timeout " + READ_TIMEOUT_S + "s;")
-                .replace("proxy_send_timeout 3600s;", "proxy_send_timeout " + READ_TIMEOUT_S + "s;")
-                .replace("/var/log/nginx/access.log", dir.resolve("access.log").toString());
-        assertFalse(site.contains("/etc/letsencrypt"), "every certbot path rendered");
-        Files.writeString(dir.resolve("tickstream.conf"), site);
-        String t = dir.toString();
-        Files.writeString(dir.resolve("nginx.conf"), String.join("\n",
-                "user root;", "worker_processes 1;", "daemon off;", "pid " + t + "/nginx.pid;",
-                "error_log " + t + "/error.log info;", "events { worker_connections 256; }",
-                "http {", "  access_log " + t + "/access.log;", "  client_body_temp_path " + t + "/body;",
-                "  proxy_temp_path " + t + "/proxy;", "  fastcgi_temp_path " + t + "/fastcgi;",
-                "  uwsgi_temp_path " + t + "/uwsgi;", "  scgi_temp_path " + t + "/scgi;",
-                "  include " + t + "/tickstream.conf;", "}", ""));
-        nginx = STACK.add(External.start(dir.resolve("nginx.out"),
-                List.of(nginxBin, "-p", t, "-c", t + "/nginx.conf")));
-        External.awaitPort(nginx, tlsPort, Duration.ofSeconds(15));
-        External.awaitPort(nginx, httpPort, Duration.ofSeconds(15));
+        RepoNginx nginx = RepoNginx.start(dir.resolve("nginx"),
+                List.of("127.0.0.1:" + STACK.port(), "127.0.0.1:" + deadPort),
+                site -> site.replace("proxy_read_timeout 3600s;", "proxy_read_timeout " + READ_TIMEOUT_S + "s;")
+                        .replace("proxy_send_timeout 3600s;", "proxy_send_timeout " + READ_TIMEOUT_S + "s;"),
+                Duration.ofSeconds(15));
+        STACK.add(nginx.process());
+        tlsPort = nginx.tlsPort();
+        httpPort = nginx.httpPort();
+        logs = nginx.dir();
         vertx = STACK.vertx();
     }
 
@@ -122,7 +98,7 @@ class NginxTest {
         JsonObject welcome = welcomeFrom("127.0.0.2");
         assertEquals("127.0.0.2", welcome.getString("address"),
                 "the server believes X-Real-IP from nginx, not the proxy's own address");
-        Path log = dir.resolve("access.log");
+        Path log = logs.resolve("access.log");
         Await.until(() -> Files.exists(log) && Files.readString(log).contains("GET /ws "), Duration.ofSeconds(10),
                 "nginx to log the upgrade in " + log);
         String logged = Files.readString(log);
@@ -174,33 +150,10 @@ class NginxTest {
                         Duration.ofSeconds(10)).getString("type"), "connection " + i + " reached the live server");
             }
         }
-        String log = Files.readString(dir.resolve("error.log"));
+        String log = Files.readString(logs.resolve("error.log"));
         assertTrue(log.contains("connect() failed (111: Connection refused) while connecting to upstream")
                 && log.contains("127.0.0.1:" + deadPort), "connections tried the dead upstream: " + log);
         assertFalse(log.contains("no live upstreams"), "no edge was ever taken out: " + log);
-    }
-
-    /**
-     * The file with its upstream's server lines (three edges) replaced by one line per address in
-     * {@code servers}, each with the file's parameters ({@code max_fails}).
-     */
-    static String withUpstreams(String site, List<String> servers) {
-        Matcher line = Pattern.compile("(?m)^(\\s*)server 127\\.0\\.0\\.1:\\d+( [^;\\n]*)?;\\n").matcher(site);
-        StringBuilder out = new StringBuilder();
-        int lines = 0;
-        while (line.find()) {
-            String replacement = "";
-            if (lines++ == 0) {
-                for (String server : servers) {
-                    replacement += line.group(1) + "server " + server + (line.group(2) == null ? "" : line.group(2))
-                            + ";\n";
-                }
-            }
-            line.appendReplacement(out, Matcher.quoteReplacement(replacement));
-        }
-        line.appendTail(out);
-        assertEquals(3, lines, "the file's upstream lists three edges");
-        return out.toString();
     }
 
     /**

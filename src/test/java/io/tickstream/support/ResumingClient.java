@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -69,11 +70,23 @@ public final class ResumingClient {
      * and so one context, each): connections opened from a thread outside Vert.x would all share one.
      */
     public static List<ResumingClient> start(Vertx vertx, int port, int count, int loops) {
-        List<ResumingClient> all = new ArrayList<>();
+        List<WebSocketClientOptions> groups = new ArrayList<>();
         for (int loop = 0; loop < loops; loop++) {
-            WebSocketClient client = WsClient.client(vertx);
+            groups.add(WsClient.options());
+        }
+        return start(vertx, port, count, groups);
+    }
+
+    /**
+     * As {@link #start(Vertx, int, int, int)}, with one event loop per entry of {@code groups}, whose
+     * clients connect with its options (TLS, for instance).
+     */
+    public static List<ResumingClient> start(Vertx vertx, int port, int count, List<WebSocketClientOptions> groups) {
+        List<ResumingClient> all = new ArrayList<>();
+        for (int loop = 0; loop < groups.size(); loop++) {
+            WebSocketClient client = vertx.createWebSocketClient(groups.get(loop));
             List<ResumingClient> group = new ArrayList<>();
-            for (int i = loop; i < count; i += loops) {
+            for (int i = loop; i < count; i += groups.size()) {
                 group.add(new ResumingClient(vertx, client, port));
             }
             all.addAll(group);

@@ -71,8 +71,13 @@ public final class WsClient implements AutoCloseable {
 
     /** A WebSocket client with room for thousands of connections and the server's largest frames. */
     public static WebSocketClient client(Vertx vertx) {
-        return vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(20_000)
-                .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
+        return vertx.createWebSocketClient(options());
+    }
+
+    /** The options of {@link #client}: many connections, frames and messages as large as the server's. */
+    public static WebSocketClientOptions options() {
+        return new WebSocketClientOptions().setMaxConnections(20_000).setMaxFrameSize(1 << 20)
+                .setMaxMessageSize(1 << 22);
     }
 
     private void onText(String text) {
