@@ -7,6 +7,7 @@
   const HISTORY = 600;          // points per symbol kept for the chart
   const EVENTS = 14;            // latest match events shown
   const LOG_LIMIT = 500000;     // (topic, seq) of live messages, for checks from outside
+  const RESUME_TRIES = 20;      // resume_ahead answers in a row before starting over from snapshots
 
   const $ = id => document.getElementById(id);
   const watch = loadWatch();
@@ -18,6 +19,7 @@
   let ws = null;
   let lastSeq = null;           // highest live seq seen: where a reconnect resumes from
   let attempt = 0;
+  let resumeTries = 0;          // resume_ahead answers since the last subscribe that took
   let dirty = {watch: true, quotes: new Set(), matches: true, events: true, chart: true};
   let frameQueued = false;
   let received = 0;
@@ -69,25 +71,29 @@
   // ---- messages -----------------------------------------------------------------------------
   function handle(m) {
     switch (m.type) {
-      case 'welcome': {
-        const sub = {op: 'subscribe', id: 'all', topics: topics()};
-        if (lastSeq !== null) sub.from = lastSeq;   // resume: replay what was missed, then live
-        send(sub);
-        break;
-      }
+      case 'welcome': subscribe(); break;
+      case 'subscribed': if (m.id === 'all') resumeTries = 0; break;
       case 'tick': onTick(m); break;
       case 'score': onScore(m); break;
       case 'error':
         if (m.code === 'resume_ahead') {
-          // this server has not reached our last seq (a server behind the one we came from, or a
-          // queue that was reset): start over from its snapshots rather than show nothing
-          lastSeq = null;
-          send({op: 'subscribe', id: 'all', topics: topics()});
+          // this server has not reached our last seq yet (an edge of a cluster a little behind the
+          // one we came from; it waited a second already): ask again, on this connection only.
+          // Still ahead after RESUME_TRIES (a queue that was reset): start over from its snapshots.
+          const sock = ws;
+          if (++resumeTries >= RESUME_TRIES) { lastSeq = null; resumeTries = 0; }
+          setTimeout(() => { if (ws === sock) subscribe(); }, 100);
         } else if (m.id && m.id.startsWith('add-')) $('add-error').textContent = m.message;
         else if (m.code !== 'resume_unavailable') console.warn('tickstream:', m.code, m.message);
         break;
-      default: break;   // subscribed, unsubscribed, pong, heartbeat
+      default: break;   // unsubscribed, pong, heartbeat
     }
+  }
+
+  function subscribe() {
+    const sub = {op: 'subscribe', id: 'all', topics: topics()};
+    if (lastSeq !== null) sub.from = lastSeq;   // resume: replay what was missed, then live
+    send(sub);
   }
 
   function live(m) {
