@@ -5,41 +5,55 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.feed.Sequenced;
-import io.tickstream.support.External;
+import io.tickstream.feed.TopicPattern;
+import io.tickstream.support.Chromium;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Replicas;
+import io.tickstream.support.RepoNginx;
 import io.tickstream.support.ResumingClient;
 import io.tickstream.support.ResumingClients;
 import io.tickstream.support.TestStack;
-import java.nio.file.Files;
+import io.tickstream.support.WsClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
 
 /**
  * A cluster as real processes: a feed host, three edges and a real NGINX spreading WebSockets over
- * them ({@code least_conn}; the test's own minimal config, see {@link #startNginx}), with
- * {@value #CLIENTS} resuming clients of the whole feed connected through NGINX. The edge holding
- * the most clients is killed with SIGKILL, three times, and restarted at once on its replica, as a
- * supervisor would: its clients reconnect through NGINX onto the other edges (or onto it, once it
- * serves again) and resume from their last {@code seq}, sending the subscribe again after a
- * {@code resume_ahead} where an edge is a little behind. The next kill comes as soon as every
- * client is live again, whether or not the edge killed before serves again. Each client ends with
- * every record of the origin queue from its first one on, once and in order, and each edge's
- * replica is the origin's.
+ * them, on the repository's own {@code nginx/tickstream.conf} ({@link RepoNginx}: TLS,
+ * {@code least_conn}, a refused connection or a {@code 503} passed to the next edge), with
+ * {@value #CLIENTS} resuming clients of the whole feed and the dashboard page in a real headless
+ * Chromium connected through it. One directive is changed: the file allows 100 connections per
+ * client address, and every client here comes from 127.0.0.1 (tried: a local address in Vert.x's
+ * WebSocket client options still reached NGINX as 127.0.0.1), so the limit is raised above
+ * {@value #CLIENTS}. The first kill takes the dashboard's edge, the next two the edge holding the
+ * most clients, each with SIGKILL and restarted at once on its replica, as a supervisor would: its
+ * clients reconnect through NGINX onto the other edges (or onto it, once it serves again) and
+ * resume from their last {@code seq}, sending the subscribe again after a {@code resume_ahead}
+ * where an edge is a little behind. The next kill comes as soon as every client and the page are
+ * live again, whether or not the edge killed before serves again. Each client ends with every
+ * record of the origin queue from its first one on, once and in order; the page with every record
+ * of its topics from its first live one on, once and in order (its {@code window.tickstream.log});
+ * and each edge's replica is the origin's.
  *
  * <p>{@value #CLIENTS} clients, as issue 15 asks, pass on two cores beside the three edges, the feed
- * host, NGINX and the simulator, all of them on the same cores: measured 85 s with the cores shared
- * with other work (load average 19), and over 4 minutes under a load average of 50 (an earlier
- * version); most of it is JVMs starting. Hence the generous timeouts.
+ * host, NGINX, Chromium and the simulator, all of them on the same cores: measured 85 s with the
+ * cores shared with other work (load average 19), and over 4 minutes under a load average of 50 (an
+ * earlier version); most of it is JVMs starting. Hence the generous timeouts. The page and TLS
+ * added no time that shows through the shared machine's noise: 131 s and 161 s with them, 179 s
+ * and 256 s without, run alone at load averages from 8 to 26.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ClusterFailoverTest {
@@ -57,8 +71,9 @@ class ClusterFailoverTest {
     final TestStack stack = new TestStack();
 
     @Test
-    void everyClientResumesOnAnotherEdgeWithNothingMissedWhenAnEdgeIsKilledThreeTimes() throws Exception {
+    void everyClientAndTheDashboardResumeOnAnotherEdgeWithNothingMissedWhenAnEdgeIsKilledThreeTimes() throws Exception {
         LocalCluster cluster = LocalCluster.fedBySimulator(stack, dir, RATE, 9);
+        Path origin = cluster.origin();
         // counted by the simulator: reading a queue while its writer creates it can trip Chronicle's assertions
         Fixture.await(() -> cluster.simulator().simulator().written() >= RATE, WAIT, "the simulator writing");
         cluster.startPublisher();
@@ -66,8 +81,24 @@ class ClusterFailoverTest {
         for (LocalCluster.Edge edge : cluster.edges()) {
             edge.awaitReady();
         }
-        int port = startNginx(cluster.edges());
-        List<ResumingClient> clients = ResumingClient.start(stack.vertx(), port, CLIENTS, 2);
+        RepoNginx nginx = RepoNginx.start(dir.resolve("nginx"),
+                cluster.edges().stream().map(e -> "127.0.0.1:" + e.port).toList(),
+                ClusterFailoverTest::roomForEveryClient, WAIT);
+        stack.add(nginx.process());
+        int port = nginx.tlsPort();
+
+        // the page first, alone: the one edge with a connection is the page's
+        WebDriver page = Chromium.start(dir.resolve("chrome"), "--ignore-certificate-errors");
+        stack.add(page::quit);
+        page.get("https://127.0.0.1:" + port + "/");
+        awaitPage(page, p -> "open".equals(js(p, "return window.tickstream.state")) && pageSeq(p) >= 0,
+                "the dashboard live through NGINX");
+        Fixture.await(() -> connectionsOnAll(cluster.edges()) == 1, WAIT, "the dashboard's one WebSocket counted");
+        LocalCluster.Edge pageEdge = cluster.edges().stream().filter(e -> connectionsOf(e) == 1).findFirst()
+                .orElseThrow();
+
+        List<WebSocketClientOptions> loops = List.of(tls(), tls());
+        List<ResumingClient> clients = ResumingClient.start(stack.vertx(), port, CLIENTS, loops);
         stack.add(() -> clients.forEach(ResumingClient::stop));
         ResumingClients.await(clients, c -> c.resumePoint() > 0, "every client receiving live messages");
         for (LocalCluster.Edge edge : cluster.edges()) {
@@ -75,20 +106,26 @@ class ClusterFailoverTest {
         }
 
         for (int kill = 1; kill <= KILLS; kill++) {
-            LocalCluster.Edge victim = busiest(cluster.edges());   // an edge restarted before may still be starting
+            // the page's edge first; then the busiest (an edge restarted before may still be starting)
+            LocalCluster.Edge victim = kill == 1 ? pageEdge : busiest(cluster.edges());
             double held = victim.connections();
             int[] connects = clients.stream().mapToInt(ResumingClient::connects).toArray();
+            long pageReconnects = pageReconnects(page);
             victim.kill9();
             victim.launch();   // restarted at once: clients may reach it while it starts and catches up
-            awaitLive(clients, cluster.origin());
-            int moved = 0;
+            long target = awaitLive(clients, origin);
+            awaitPage(page, p -> pageSeq(p) >= target, "the dashboard live again, beyond seq " + target);
+            int moved = pageReconnects(page) > pageReconnects ? 1 : 0;
+            if (kill == 1) {
+                assertEquals(1, moved, "kill 1: the dashboard's edge died, and the page reconnected");
+            }
             for (int i = 0; i < clients.size(); i++) {
                 moved += clients.get(i).connects() > connects[i] ? 1 : 0;
             }
             assertTrue(moved >= held, "kill " + kill + ": edge " + victim.index + " held " + held
-                    + " clients, and " + moved + " reconnected");
-            System.out.printf("kill %d: edge %d held %.0f clients; %d reconnected and resumed%n", kill, victim.index,
-                    held, moved);
+                    + " connections, and " + moved + " reconnected");
+            System.out.printf("kill %d: edge %d held %.0f connections; %d reconnected and resumed%n", kill,
+                    victim.index, held, moved);
         }
 
         for (LocalCluster.Edge edge : cluster.edges()) {
@@ -105,6 +142,7 @@ class ClusterFailoverTest {
         System.out.printf("%d clients, %d records in the origin, at least %d owed to each; %d resume_ahead answers%n",
                 clients.size(), records.length, minOwed, resumeAheads);
         assertTrue(minOwed > 5L * RATE, "a real load across the kills: " + minOwed + " records each at least");
+        assertPageGotItsRecordsOnce(page, origin);
         for (LocalCluster.Edge edge : cluster.edges()) {
             Fixture.await(() -> Fixture.lastSeq(edge.replica) == last, WAIT,
                     "edge " + edge.index + " to hold seq " + last);
@@ -113,61 +151,98 @@ class ClusterFailoverTest {
         }
     }
 
-    /** The edge with the most open WebSockets, of those that answer. */
-    private static LocalCluster.Edge busiest(List<LocalCluster.Edge> edges) {
-        return edges.stream().max(Comparator.comparingDouble(e -> {
-            try {
-                return e.connections();
-            } catch (Exception unreachable) {
-                return -1;
-            }
-        })).orElseThrow();
+    /**
+     * The page's log ({@code window.tickstream.log}: the topic and seq of each live message shown) is
+     * every record of the origin on the page's topics from its first one on, once and in order, across
+     * its reconnects. Called with the simulator stopped.
+     */
+    private void assertPageGotItsRecordsOnce(WebDriver page, Path origin) throws Exception {
+        List<TopicPattern> patterns = new ArrayList<>();
+        for (Object symbol : (List<?>) js(page, "return window.tickstream.watch")) {
+            patterns.add(TopicPattern.parse("stocks." + symbol));
+        }
+        patterns.add(TopicPattern.parse("sports.>"));
+        List<Sequenced> all = Fixture.readQueue(origin).stream()
+                .filter(s -> patterns.stream().anyMatch(p -> p.matches(s.message().topic()))).toList();
+        long lastOwed = all.get(all.size() - 1).seq();
+        awaitPage(page, p -> pageSeq(p) == lastOwed, "the page to show seq " + lastOwed + ", its topics' last");
+        List<Long> seen = new ArrayList<>();
+        for (Object e : (List<?>) js(page, "return window.tickstream.log")) {
+            seen.add(((Number) ((List<?>) e).get(1)).longValue());
+        }
+        long from = seen.get(0);
+        List<Long> owed = all.stream().map(Sequenced::seq).filter(seq -> seq >= from).toList();
+        assertEquals(owed.size(), seen.size(), "the page's messages: as many as the origin's on its topics");
+        assertEquals(owed, seen, "the page got every message of its topics once, in order, across its edge's death");
+        System.out.printf("the dashboard: %d messages from seq %d, %d reconnects%n", seen.size(), from,
+                pageReconnects(page));
     }
 
-    /** Waits until every client has live messages beyond the origin's newest record as of the call. */
-    private static void awaitLive(List<ResumingClient> clients, Path origin) throws InterruptedException {
-        long target = Fixture.lastSeq(origin) + RATE / 2;
-        ResumingClients.await(clients, c -> c.resumePoint() >= target, "every client live again, up to seq " + target);
+    /** The site with its per-address connection limit raised above the clients, all from 127.0.0.1. */
+    private static String roomForEveryClient(String site) {
+        String limit = "limit_conn tickstream_per_ip 100;";
+        if (!site.contains(limit)) {
+            throw new IllegalStateException(RepoNginx.SITE + " has no '" + limit + "' to raise for " + CLIENTS
+                    + " clients from one address");
+        }
+        return site.replace(limit, "limit_conn tickstream_per_ip " + (CLIENTS + 10) + ";");
+    }
+
+    /** The clients' options: TLS, trusting the test's self-signed certificate. */
+    private static WebSocketClientOptions tls() {
+        return WsClient.options().setSsl(true).setTrustAll(true).setVerifyHost(false);
+    }
+
+    private static Object js(WebDriver page, String script) {
+        return ((JavascriptExecutor) page).executeScript(script);
+    }
+
+    /** The highest live seq the page received, or -1 before the first. */
+    private static long pageSeq(WebDriver page) {
+        Object seq = js(page, "return window.tickstream.lastSeq()");
+        return seq == null ? -1 : ((Number) seq).longValue();
+    }
+
+    private static long pageReconnects(WebDriver page) {
+        return ((Number) js(page, "return window.tickstream.reconnects")).longValue();
+    }
+
+    private static void awaitPage(WebDriver page, Predicate<WebDriver> condition, String what)
+            throws InterruptedException {
+        Fixture.await(() -> {
+            try {
+                return condition.test(page);
+            } catch (RuntimeException notYet) {   // the page reloading, a script not run yet
+                return false;
+            }
+        }, WAIT, what);
+    }
+
+    private static double connectionsOnAll(List<LocalCluster.Edge> edges) {
+        return edges.stream().mapToDouble(ClusterFailoverTest::connectionsOf).sum();
+    }
+
+    /** An edge's open WebSockets; -1 while it does not answer. */
+    private static double connectionsOf(LocalCluster.Edge edge) {
+        try {
+            return edge.connections();
+        } catch (Exception unreachable) {
+            return -1;
+        }
+    }
+
+    /** The edge with the most open WebSockets, of those that answer. */
+    private static LocalCluster.Edge busiest(List<LocalCluster.Edge> edges) {
+        return edges.stream().max(Comparator.comparingDouble(ClusterFailoverTest::connectionsOf)).orElseThrow();
     }
 
     /**
-     * Starts NGINX on a free port in front of the edges: one upstream, {@code least_conn} (WebSockets
-     * live long, so round robin would pile them up where they first landed), a connect refused or a
-     * {@code 503} (an edge starting) passed on to the next edge, and the WebSocket upgrade passed
-     * through.
-     *
-     * <p>Passive health checks are off ({@code max_fails=0}) on purpose. With {@code max_fails=1}
-     * an edge that failed once gets one new connection per {@code fail_timeout} until a connection
-     * to it ends without error, which NGINX records only when the connection closes: a WebSocket
-     * stays open, so a restarted edge stays on probation while it serves. Seen here: after two kills
-     * both restarted edges were on probation, and when the third edge died its 250 clients got
-     * {@code 502 no live upstreams} for a minute. Without the checks, each new connection may first
-     * try a dead edge (refused at once on loopback; {@code proxy_connect_timeout} bounds it across
-     * hosts) and goes on to the next.
+     * Waits until every client has live messages beyond the origin's newest record as of the call, plus
+     * half a second of the feed; returns that seq.
      */
-    private int startNginx(List<LocalCluster.Edge> edges) throws Exception {
-        String nginx = External.require("nginx");
-        int port = External.freePort();
-        String t = dir.toString();
-        List<String> conf = new ArrayList<>(List.of(
-                "user root;", "worker_processes 1;", "daemon off;", "pid " + t + "/nginx.pid;",
-                "error_log " + t + "/nginx-error.log warn;", "events { worker_connections 4096; }",
-                "http {", "  access_log off;", "  client_body_temp_path " + t + "/body;",
-                "  proxy_temp_path " + t + "/proxy;", "  fastcgi_temp_path " + t + "/fastcgi;",
-                "  uwsgi_temp_path " + t + "/uwsgi;", "  scgi_temp_path " + t + "/scgi;",
-                "  upstream edges {", "    least_conn;"));
-        for (LocalCluster.Edge edge : edges) {
-            conf.add("    server 127.0.0.1:" + edge.port + " max_fails=0;");
-        }
-        conf.addAll(List.of("  }", "  server {", "    listen 127.0.0.1:" + port + ";", "    location / {",
-                "      proxy_pass http://edges;", "      proxy_http_version 1.1;",
-                "      proxy_set_header Upgrade $http_upgrade;", "      proxy_set_header Connection \"upgrade\";",
-                "      proxy_read_timeout 60s;", "      proxy_connect_timeout 2s;",
-                "      proxy_next_upstream error timeout http_503;", "    }", "  }", "}", ""));
-        Files.write(dir.resolve("nginx.conf"), conf);
-        External.Running running = stack.add(External.start(dir.resolve("nginx.out"),
-                List.of(nginx, "-p", t, "-c", t + "/nginx.conf")));
-        External.awaitPort(running, port, WAIT);
-        return port;
+    private static long awaitLive(List<ResumingClient> clients, Path origin) throws InterruptedException {
+        long target = Fixture.lastSeq(origin) + RATE / 2;
+        ResumingClients.await(clients, c -> c.resumePoint() >= target, "every client live again, up to seq " + target);
+        return target;
     }
 }
