@@ -3,10 +3,14 @@
 # on this machine, over loopback UDP. Measures
 #   1. the first replication of REPLICATION_RECORDS records written at once: publish, record and
 #      replicate to edge A, records/s;
-#   2. the catch-up of a new edge B from the archive alone, records/s;
+#   2. the catch-up of a new edge B from the archive alone, records/s from the edge's start and from its
+#      first answer on /metrics (its JVM's start left out), and the CPU the feed host and edge B spent per
+#      record meanwhile;
 #   3. the delay from a record's write to the origin to its write into edge A's replica, p50/p99/p99.9,
 #      over 20 s of the simulator at REPLICATION_RATE msgs/s (after 10 s of warm-up).
-# Writes target/bench/replication.txt. Every process started here is stopped here, by PID.
+# Writes target/bench/replication.txt, with the load average of the run (the machine is shared).
+# PUBLISH_JVM adds JVM flags to the feed host, as SERVER_JVM does to the edges (a profiler, -Daeron.*).
+# Every process started here is stopped here, by PID.
 set -euo pipefail
 JAR=${BENCH_JAR:-target/tickstream.jar}
 . "$(dirname "$0")/lib.sh"
@@ -26,7 +30,9 @@ stop_all_on_exit
 
 records_of() { curl -s "http://127.0.0.1:$1/metrics" | awk '$1 == "tickstream_upstream_records_total" { print int($2) }'; }
 holds_all() { [ "$(records_of "$1")" = "$RECORDS" ]; }
+holds_some() { [ "$(records_of "$1")" -gt 0 ] 2>/dev/null; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 edge() {  # edge NAME HTTP_PORT
   start_server "$OUT/replication-edge-$1.log" "" --queue "$WORK/replica-$1" --upstream "127.0.0.1:$UDP" \
     --advertise 127.0.0.1 --aeron-dir "$WORK/aeron-$1" --port "$2" --host 127.0.0.1 --stale-after-ms 0
@@ -36,8 +42,9 @@ echo "replication: writing $RECORDS records to the origin"
 java -jar "$JAR" simulate --queue "$WORK/origin" --rate 2000000 --count "$RECORDS" --burst-every 0 --seed 1 \
   --stats-every 0 > "$OUT/replication-simulator-1.log" 2>&1
 t0=$(now_ms)
-start publisher "$OUT/replication-publish.log" java -jar "$JAR" publish --queue "$WORK/origin" \
+start publisher "$OUT/replication-publish.log" java ${PUBLISH_JVM:-} -jar "$JAR" publish --queue "$WORK/origin" \
   --listen "127.0.0.1:$UDP" --archive-dir "$WORK/archive" --aeron-dir "$WORK/aeron-publish"
+PUBLISHER_PID=$LAST_PID
 edge a "$A"
 EDGE_A_PID=$SERVER_PID
 first="–"
@@ -46,9 +53,17 @@ if wait_for 1200 0.1 holds_all "$A"; then
 fi
 t0=$(now_ms)
 edge b "$B"
+EDGE_B_PID=$SERVER_PID
 catchup="–"
-if wait_for 1200 0.1 holds_all "$B"; then
-  ms=$(( $(now_ms) - t0 )); catchup="$(( RECORDS * 1000 / ms )) records/s ($RECORDS in $ms ms, from the edge's start)"
+if wait_for 3000 0.02 holds_some "$B"; then
+  t1=$(now_ms); n1=$(records_of "$B"); pub1=$(cpu_ticks "$PUBLISHER_PID"); b1=$(cpu_ticks "$EDGE_B_PID")
+  if wait_for 1200 0.1 holds_all "$B"; then
+    t2=$(now_ms); pub2=$(cpu_ticks "$PUBLISHER_PID"); b2=$(cpu_ticks "$EDGE_B_PID")
+    n=$(( RECORDS - n1 )); ms=$(( t2 - t1 > 0 ? t2 - t1 : 1 )); tick_us=$(( 1000000 / $(getconf CLK_TCK) ))
+    catchup="$(( RECORDS * 1000 / (t2 - t0) )) records/s ($RECORDS in $(( t2 - t0 )) ms, from the edge's start);"
+    catchup="$catchup $(( n * 1000 / ms )) records/s once its /metrics answered ($n in $ms ms); CPU per record:"
+    catchup="$catchup feed host $(( (pub2 - pub1) * tick_us * 1000 / n )) ns, edge $(( (b2 - b1) * tick_us * 1000 / n )) ns"
+  fi
 fi
 
 echo "replication: the simulator at $RATE msgs/s for 30 s; delay measured over the last 20 s"
@@ -66,7 +81,8 @@ n0=$(read_metric "$WORK/m0.txt" tickstream_upstream_records_total || echo 0)
 n1=$(read_metric "$WORK/m1.txt" tickstream_upstream_records_total || echo 0)
 
 {
-  echo "replication over loopback UDP (Aeron), feed host and two edges on this machine:"
+  echo "replication over loopback UDP (Aeron), feed host and two edges on this machine ($(nproc) cores;" \
+    "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end):"
   echo "  first replication (publish + record + replicate): $first"
   echo "  catch-up of a new edge from the archive:          $catchup"
   echo "  delay origin write -> edge replica at $RATE msgs/s: $delay ($(( ${n1%.*} - ${n0%.*} )) records in 20 s;" \
