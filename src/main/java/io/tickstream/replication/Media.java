@@ -11,7 +11,8 @@ import org.agrona.concurrent.IdleStrategy;
 /**
  * How tickstream runs Aeron on a small box: an embedded media driver per process in a directory of its
  * own, every Aeron agent on one shared thread that backs off to a sleep of at most the configured idle
- * time (never a busy spin), and the stream ids and sizes both ends agree on. Stateless.
+ * time (never a busy spin), a receiver window of half a term, and the stream ids and sizes both ends
+ * agree on. Stateless.
  */
 final class Media {
 
@@ -23,6 +24,13 @@ final class Media {
     static final int TAIL_STREAM_ID = 1003;
     /** 4 MiB terms: messages up to 512 KiB, a window of 2 MiB before a slow edge falls back to replay. */
     static final int TERM_LENGTH = 4 * 1024 * 1024;
+    /**
+     * The receiver window and the UDP socket buffers: half a term (the most Aeron lets a window be), so
+     * a sender waits for a status message once per 2 MiB rather than once per 128 KiB (Aeron's default),
+     * which a shared driver that parks up to the idle time between duty cycles answers late. Linux caps
+     * the buffers at {@code net.core.rmem_max}/{@code wmem_max} (Aeron warns when it does).
+     */
+    static final int WINDOW_LENGTH = TERM_LENGTH / 2;
     /** The alias of the live stream, then the origin queue's roll cycle: an edge's replica must use the same. */
     static final String ALIAS_PREFIX = "tickstream-";
 
@@ -44,6 +52,9 @@ final class Media {
                 .termBufferSparseFile(true)
                 .publicationTermBufferLength(TERM_LENGTH)
                 .ipcTermBufferLength(TERM_LENGTH)
+                .initialWindowLength(WINDOW_LENGTH)
+                .socketRcvbufLength(WINDOW_LENGTH)
+                .socketSndbufLength(WINDOW_LENGTH)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true);
     }
