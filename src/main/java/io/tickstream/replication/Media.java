@@ -2,6 +2,11 @@ package io.tickstream.replication;
 
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +32,8 @@ final class Media {
     /**
      * The receiver window and the UDP socket buffers: half a term (the most Aeron lets a window be), so
      * a sender waits for a status message once per 2 MiB rather than once per 128 KiB (Aeron's default),
-     * which a shared driver that parks up to the idle time between duty cycles answers late. Linux caps
-     * the buffers at {@code net.core.rmem_max}/{@code wmem_max} (Aeron warns when it does).
+     * which a shared driver that parks up to the idle time between duty cycles answers late. Where the
+     * system allows less ({@code net.core.rmem_max}, {@code wmem_max}), what it allows: see {@link #granted}.
      */
     static final int WINDOW_LENGTH = TERM_LENGTH / 2;
     /** The alias of the live stream, then the origin queue's roll cycle: an edge's replica must use the same. */
@@ -52,11 +57,24 @@ final class Media {
                 .termBufferSparseFile(true)
                 .publicationTermBufferLength(TERM_LENGTH)
                 .ipcTermBufferLength(TERM_LENGTH)
-                .initialWindowLength(WINDOW_LENGTH)
-                .socketRcvbufLength(WINDOW_LENGTH)
-                .socketSndbufLength(WINDOW_LENGTH)
+                .initialWindowLength(granted(StandardSocketOptions.SO_RCVBUF))
+                .socketRcvbufLength(granted(StandardSocketOptions.SO_RCVBUF))
+                .socketSndbufLength(granted(StandardSocketOptions.SO_SNDBUF))
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true);
+    }
+
+    /**
+     * {@link #WINDOW_LENGTH}, or the most the system grants a UDP socket's {@code option} if that is less
+     * (Aeron refuses a window larger than the buffer it asks for, and warns when granted less than asked).
+     */
+    static int granted(SocketOption<Integer> option) {
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            probe.setOption(option, WINDOW_LENGTH);
+            return Math.min(WINDOW_LENGTH, probe.getOption(option));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a UDP socket to size Aeron's buffers", e);
+        }
     }
 
     /**
