@@ -59,7 +59,7 @@ if wait_for 3000 0.02 holds_some "$B"; then
   t1=$(now_ms); n1=$(records_of "$B"); pub1=$(cpu_ticks "$PUBLISHER_PID"); b1=$(cpu_ticks "$EDGE_B_PID")
   if wait_for 1200 0.1 holds_all "$B"; then
     t2=$(now_ms); pub2=$(cpu_ticks "$PUBLISHER_PID"); b2=$(cpu_ticks "$EDGE_B_PID")
-    n=$(( RECORDS - n1 )); ms=$(( t2 - t1 > 0 ? t2 - t1 : 1 )); tick_us=$(( 1000000 / $(getconf CLK_TCK) ))
+    n=$(( RECORDS - n1 > 0 ? RECORDS - n1 : 1 )); ms=$(( t2 - t1 > 0 ? t2 - t1 : 1 )); tick_us=$(( 1000000 / $(getconf CLK_TCK) ))
     catchup="$(( RECORDS * 1000 / (t2 - t0) )) records/s ($RECORDS in $(( t2 - t0 )) ms, from the edge's start);"
     catchup="$catchup $(( n * 1000 / ms )) records/s once its /metrics answered ($n in $ms ms); CPU per record:"
     catchup="$catchup feed host $(( (pub2 - pub1) * tick_us * 1000 / n )) ns, edge $(( (b2 - b1) * tick_us * 1000 / n )) ns"
