@@ -10,6 +10,7 @@ import io.tickstream.simulator.Scenario;
 import io.tickstream.support.Await;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
+import io.tickstream.support.SuiteOrder;
 import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
 import io.vertx.core.http.WebSocketClient;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the server tailing it on port 0, and 200 WebSocket clients with mixed subscriptions. What each
  * client received is checked against the queue itself.
  */
+@Tag(SuiteOrder.LOAD)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class EndToEndTest {
 

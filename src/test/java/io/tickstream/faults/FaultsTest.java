@@ -14,6 +14,7 @@ import io.tickstream.support.Fixture;
 import io.tickstream.support.RawWebSocket;
 import io.tickstream.support.ResumingClient;
 import io.tickstream.support.ResumingClients;
+import io.tickstream.support.SuiteOrder;
 import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * restarted, the server stopped with SIGTERM. Nothing that reached the queue is lost or
  * delivered twice. Bounded in time; every process started here is stopped here.
  */
+@Tag(SuiteOrder.LOAD)
 class FaultsTest {
 
     /** Resuming clients in the kill tests, on two event loops of the test's Vert.x. */

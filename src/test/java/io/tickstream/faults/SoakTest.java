@@ -22,12 +22,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Two minutes of the mixed load (the short version of {@code make soak}): the server, a process
  * of its own, keeps its live heap flat (measured after a full GC, early and late) and every
- * connection; a subscriber of everything misses nothing.
+ * connection; a subscriber of everything misses nothing. It runs beside the suite's light classes
+ * (see {@code SuiteOrder} in the test support).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class SoakTest {
 
     private static final int CLIENTS = 300;

@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tickstream.ServerMain;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.SuiteOrder;
 import io.vertx.core.json.JsonObject;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -26,11 +27,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A short run of the harness against a real server: counts, latency recorded, no gaps. */
+@Tag(SuiteOrder.LOAD)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LoadTestSmokeTest {
 

@@ -8,9 +8,10 @@ import io.tickstream.support.AppProcess;
 import io.tickstream.support.Await;
 import io.tickstream.support.External;
 import io.tickstream.support.Fixture;
-import io.tickstream.support.NetNamespaces;
 import io.tickstream.support.NetNamespaces.Host;
+import io.tickstream.support.NetNamespaces;
 import io.tickstream.support.Replicas;
+import io.tickstream.support.SuiteOrder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import net.openhft.chronicle.queue.RollCycle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the other finds it (the local address that routes to the feed host). Skipped, saying why, where the
  * machine does not allow network namespaces (not root, no {@code ip netns}).
  */
+@Tag(SuiteOrder.LOAD)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class AcrossHostsTest {
 

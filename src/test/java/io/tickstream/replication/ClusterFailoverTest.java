@@ -12,6 +12,7 @@ import io.tickstream.support.Replicas;
 import io.tickstream.support.RepoNginx;
 import io.tickstream.support.ResumingClient;
 import io.tickstream.support.ResumingClients;
+import io.tickstream.support.SuiteOrder;
 import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -22,6 +23,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -55,6 +57,7 @@ import org.openqa.selenium.WebDriver;
  * added no time that shows through the shared machine's noise: 131 s and 161 s with them, 179 s
  * and 256 s without, run alone at load averages from 8 to 26.
  */
+@Tag(SuiteOrder.LOAD)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ClusterFailoverTest {
 

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Replicas;
+import io.tickstream.support.SuiteOrder;
 import io.tickstream.support.TestStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and killed (SIGKILL, restarted at once, so it must wait for its archive) and the edge is killed
  * (SIGKILL) mid-stream and restarted on its replica.
  */
+@Tag(SuiteOrder.LOAD)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ReplicaFaultsTest {
 

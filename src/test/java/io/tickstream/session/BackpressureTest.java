@@ -11,6 +11,7 @@ import io.tickstream.feed.Sequenced;
 import io.tickstream.support.Await;
 import io.tickstream.support.Fixture;
 import io.tickstream.support.Messages;
+import io.tickstream.support.SuiteOrder;
 import io.tickstream.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * must not notice; the slow ones get conflated ticks and every score event, or are closed with
  * 4001, as configured.
  */
+@Tag(SuiteOrder.LOAD)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class BackpressureTest {
 
