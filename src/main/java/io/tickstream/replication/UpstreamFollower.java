@@ -1,13 +1,10 @@
 package io.tickstream.replication;
 
 import io.aeron.Aeron;
-import io.aeron.Subscription;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.archive.client.PersistentSubscription;
-import io.aeron.archive.client.PersistentSubscriptionListener;
 import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.FragmentHandler;
-import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import io.tickstream.feed.MicroClock;
 import io.tickstream.feed.QueueCodec;
@@ -29,10 +26,8 @@ import org.agrona.concurrent.IdleStrategy;
  * guards against a gap: on one, or on any failure, it starts over from the stored position a second
  * later; records the replica holds are skipped.
  *
- * <p>Beside it, a plain subscription to the live stream reads only the headers of what the feed host
- * sends now (records and heartbeats), even while the catch-up replays old ones: the newest seq the
- * feed host holds, against which {@link UpstreamStatus#recordsBehind()} counts. Within one driver it
- * shares the live stream's image, so nothing more crosses the network once the edge is live.
+ * <p>Beside it, {@link LiveHead} hears where the feed host is now, even while the catch-up replays
+ * old records: the newest seq it holds, against which {@link UpstreamStatus#recordsBehind()} counts.
  *
  * <p>The replica is opened when this starts: at once if it exists, otherwise once the feed host has
  * said which roll cycle it must have ({@link #start} waits for that).
@@ -52,6 +47,8 @@ public final class UpstreamFollower implements AutoCloseable {
     private final Aeron aeron;
     private final IdleStrategy idle;
     private final ReplicaWriter replica;
+    /** Where the feed host is now, whether this edge is live or catching up. */
+    private final LiveHead head;
     private final Thread thread;
     private final LongConsumer delay;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -62,8 +59,6 @@ public final class UpstreamFollower implements AutoCloseable {
     /** Where the current subscription's messages stand; the replication thread's only. */
     private long recordingId = -1;
     private long position;
-    /** The newest seq the feed host has sent, as the head subscription saw it; -1 before any. Replication thread's. */
-    private long headSeq = -1;
     private boolean gap;
     private boolean startFromScratch;
     private long nextWarnNanos;
@@ -116,6 +111,7 @@ public final class UpstreamFollower implements AutoCloseable {
         this.driver = driver;
         this.aeron = aeron;
         this.replica = replica;
+        this.head = new LiveHead(aeron, upstream);
         this.idle = Media.idle(idleMs);
         this.thread = new Thread(this::run, "tickstream-upstream");
         thread.setDaemon(true);
@@ -144,6 +140,7 @@ public final class UpstreamFollower implements AutoCloseable {
                 }
             }
         } finally {
+            head.close();
             replica.close();
             stopped.countDown();
         }
@@ -185,19 +182,17 @@ public final class UpstreamFollower implements AutoCloseable {
                 .liveStreamId(Media.LIVE_STREAM_ID)
                 .replayChannel("aeron:udp?endpoint=" + localAddress + ":0")
                 .replayStreamId(Media.REPLAY_STREAM_ID)
-                .listener(listener);
+                .listener(new CatchUpLog(upstream, status));
         FragmentHandler handler = this::onMessage;
-        FragmentHandler headHandler = this::onHead;
-        try (Subscription head = aeron.addSubscription(upstream.subscription(), Media.LIVE_STREAM_ID);
-             PersistentSubscription subscription = PersistentSubscription.create(context)) {
+        try (PersistentSubscription subscription = PersistentSubscription.create(context)) {
             while (running && !gap) {
                 int work = subscription.poll(handler, 256);
-                int heard = head.poll(headHandler, 256);
+                int heard = head.poll();
                 if (work > 0) {
                     replica.savePosition(recordingId, position);
                 }
                 if (work > 0 || heard > 0) {
-                    status.behind(headSeq, replica.recordsBehind(headSeq));
+                    status.behind(head.seq(), replica.recordsBehind(head.seq()));
                 }
                 work += heard;
                 if (subscription.hasFailed()) {
@@ -237,25 +232,6 @@ public final class UpstreamFollower implements AutoCloseable {
         }
     }
 
-    private final PersistentSubscriptionListener listener = new PersistentSubscriptionListener() {
-        @Override
-        public void onLiveJoined() {
-            long records = status.liveJoined();
-            LOG.info("replica caught up with " + upstream + " (" + records + " records); live");
-        }
-
-        @Override
-        public void onLiveLeft() {
-            status.liveLeft();
-            LOG.info("lost the live stream of " + upstream + "; catching up from its archive");
-        }
-
-        @Override
-        public void onError(Exception e) {
-            LOG.fine("replication from " + upstream + ": " + e);
-        }
-    };
-
     private void onMessage(DirectBuffer buffer, int offset, int length, Header header) {
         if (gap) {
             return;
@@ -279,16 +255,6 @@ public final class UpstreamFollower implements AutoCloseable {
         }
         status.received(Frame.sentMicros(buffer, offset));
         position = header.position();
-    }
-
-    /**
-     * A message of the live stream as the feed host sends it now: only the seq of its header is read
-     * (a record's first fragment; a heartbeat's is the last record published).
-     */
-    private void onHead(DirectBuffer buffer, int offset, int length, Header header) {
-        if ((header.flags() & FrameDescriptor.BEGIN_FRAG_FLAG) != 0 && length >= Frame.HEADER_LENGTH) {
-            headSeq = Math.max(headSeq, Frame.seq(buffer, offset));
-        }
     }
 
     /** What this edge knows about its replication, for readiness and the meters. */

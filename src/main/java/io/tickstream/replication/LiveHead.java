@@ -1,0 +1,49 @@
+package io.tickstream.replication;
+
+import io.aeron.Aeron;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.FrameDescriptor;
+import io.aeron.logbuffer.Header;
+import org.agrona.DirectBuffer;
+
+/**
+ * Where the feed host is now: a plain subscription to its live stream that reads only the seq in
+ * each message's header (a record's first fragment; a heartbeat's, the last record published), even
+ * while the catch-up replays old ones. Within one driver it shares the live stream's image with the
+ * catch-up's own live subscription, so nothing more crosses the network once the edge is live.
+ *
+ * <p>Threading: made by the starting thread, then polled and closed by the replication thread only.
+ */
+final class LiveHead implements AutoCloseable {
+
+    private final Subscription subscription;
+    private final FragmentHandler handler = this::onFragment;
+    /** The newest seq heard; -1 before any. */
+    private long seq = -1;
+
+    LiveHead(Aeron aeron, Endpoint upstream) {
+        this.subscription = aeron.addSubscription(upstream.subscription(), Media.LIVE_STREAM_ID);
+    }
+
+    /** Reads what has arrived, at most 256 fragments; returns how many. */
+    int poll() {
+        return subscription.poll(handler, 256);
+    }
+
+    /** The newest seq the feed host has sent, as heard here; -1 before any. */
+    long seq() {
+        return seq;
+    }
+
+    private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
+        if ((header.flags() & FrameDescriptor.BEGIN_FRAG_FLAG) != 0 && length >= Frame.HEADER_LENGTH) {
+            seq = Math.max(seq, Frame.seq(buffer, offset));
+        }
+    }
+
+    @Override
+    public void close() {
+        subscription.close();
+    }
+}
