@@ -2,7 +2,6 @@ package io.tickstream.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -17,7 +16,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tickstream.feed.FeedMessage;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -171,24 +169,8 @@ public final class Meters {
      */
     public void upstream(DoubleSupplier lagSeconds, LongSupplier lagRecords, LongSupplier records,
                          LongSupplier catchUps, LongSupplier lastCatchUpRecords, LongSupplier disconnects) {
-        // a function counter holds its source weakly: these lambdas are kept alive here
-        upstreamSources = List.of(records, catchUps, disconnects);
-        Gauge.builder("tickstream_upstream_lag_seconds", lagSeconds::getAsDouble).baseUnit("seconds")
-                .description("Time since the feed host sent the newest message this edge's replica holds "
-                        + "(NaN before the first)").register(registry);
-        Gauge.builder("tickstream_upstream_lag_records", lagRecords::getAsLong).baseUnit("records")
-                .description("Records this edge's replica lacks up to the newest seq the feed host has sent (heard "
-                        + "on its live stream, also while catching up); across a roll cycle, the newest cycle's only")
-                .register(registry);
-        FunctionCounter.builder("tickstream_upstream_records", records, LongSupplier::getAsLong)
-                .description("Records written to this edge's replica").register(registry);
-        FunctionCounter.builder("tickstream_upstream_catchups", catchUps, LongSupplier::getAsLong)
-                .description("Catch-ups from the feed host's archive that ended in the live stream").register(registry);
-        Gauge.builder("tickstream_upstream_last_catchup_records", lastCatchUpRecords::getAsLong).baseUnit("records")
-                .description("Records the last catch-up wrote").register(registry);
-        FunctionCounter.builder("tickstream_upstream_disconnects", disconnects, LongSupplier::getAsLong)
-                .description("Times the live stream or the replication was lost (then caught up again)")
-                .register(registry);
+        upstream = new UpstreamMeters(registry, lagSeconds, lagRecords, records, catchUps, lastCatchUpRecords,
+                disconnects);
     }
 
     /**
@@ -200,8 +182,8 @@ public final class Meters {
                 + "write to this edge's replica, for records received live");
     }
 
-    /** The sources of the upstream counters, held so that they live as long as the meters. */
-    private List<LongSupplier> upstreamSources = List.of();
+    /** An edge's replication meters, held so that their sources live as long as these; {@code null} elsewhere. */
+    private UpstreamMeters upstream;
 
     public AtomicLong connections() {
         return connections;
