@@ -50,68 +50,58 @@ class ReplicationTest {
 
     @Test
     void replicaEqualsOriginAcrossRollsPublisherRestartAndEdgeRestart() throws Exception {
-        Path origin = tmp.resolve("origin");
+        Origin origin = openOrigin();
         Path replica = tmp.resolve("replica");
         Endpoint listen = new Endpoint("127.0.0.1", External.freeUdpPortPair());
-        SingleChronicleQueue writer = FeedQueue.openForWriting(origin, TestRollCycles.TEST_SECONDLY, 0);
-        open.add(writer);
-        ExcerptAppender appender = writer.createAppender();
-        open.add(appender);
-        int[] written = {0};
-        append(appender, written, 5_000);
-        rollOver(writer);
-        append(appender, written, 5_000);
+        origin.append(5_000);
+        rollOver(origin.writer);
+        origin.append(5_000);
 
-        Running publisher = publish(origin, listen);
+        Running publisher = publish(origin.dir, listen);
         UpstreamFollower edge = follow(listen, replica);
-        awaitReplica(edge, writer, "the first catch-up");
+        awaitReplica(edge, origin.writer, "the first catch-up");
         UpstreamFollower first = edge;
         Await.until(first.status()::live, WAIT, "the edge joins the live stream after catching up");
         assertEquals(1, edge.status().catchUps(), "one catch-up");
-        assertCaughtUpWithTheHead(edge, writer, "after the first catch-up");
+        assertCaughtUpWithTheHead(edge, origin.writer, "after the first catch-up");
 
-        append(appender, written, 3_000);   // live
-        awaitReplica(edge, writer, "live records");
+        origin.append(3_000);   // live
+        awaitReplica(edge, origin.writer, "live records");
 
         publisher.stop();
-        append(appender, written, 3_000);   // while the feed host is down
-        rollOver(writer);
-        append(appender, written, 1_000);
-        publisher = publish(origin, listen);
-        awaitReplica(edge, writer, "after the publisher's restart");
+        origin.append(3_000);   // while the feed host is down
+        rollOver(origin.writer);
+        origin.append(1_000);
+        publisher = publish(origin.dir, listen);
+        awaitReplica(edge, origin.writer, "after the publisher's restart");
 
         edge.close();
         open.remove(edge);
-        append(appender, written, 3_000);   // while the edge is down
+        origin.append(3_000);   // while the edge is down
         edge = follow(listen, replica);
-        awaitReplica(edge, writer, "after the edge's restart");
+        awaitReplica(edge, origin.writer, "after the edge's restart");
         assertNull(edge.status().notReady(), "caught up: ready");
-        assertCaughtUpWithTheHead(edge, writer, "after the edge's restart");
+        assertCaughtUpWithTheHead(edge, origin.writer, "after the edge's restart");
 
-        Replicas.assertSameRecords(origin, replica, TestRollCycles.TEST_SECONDLY, written[0]);
+        Replicas.assertSameRecords(origin.dir, replica, TestRollCycles.TEST_SECONDLY, origin.written);
         publisher.stop();
     }
 
     @Test
     void anEdgeKeepsTheNewestReplicaFilesItIsToldTo() throws Exception {
-        Path origin = tmp.resolve("origin");
+        Origin origin = openOrigin();
         Path replica = tmp.resolve("replica");
         Endpoint listen = new Endpoint("127.0.0.1", External.freeUdpPortPair());
-        SingleChronicleQueue writer = FeedQueue.openForWriting(origin, TestRollCycles.TEST_SECONDLY, 0);
-        open.add(writer);
-        ExcerptAppender appender = writer.createAppender();
-        open.add(appender);
-        int[] written = {0};
-        publish(origin, listen);
+        publish(origin.dir, listen);
         UpstreamFollower edge = follow(listen, replica, 2);
         for (int cycle = 0; cycle < 4; cycle++) {
-            append(appender, written, 500);
-            awaitReplica(edge, writer, "cycle " + cycle);
-            rollOver(writer);
+            origin.append(500);
+            awaitReplica(edge, origin.writer, "cycle " + cycle);
+            rollOver(origin.writer);
         }
-        assertEquals(4, QueueFiles.cycleFiles(origin).size(), "the origin keeps every file");
+        assertEquals(4, QueueFiles.cycleFiles(origin.dir).size(), "the origin keeps every file");
         assertEquals(2, QueueFiles.cycleFiles(replica).size(), "the replica keeps the newest two");
-        assertEquals(writer.lastIndex(), edge.replicaLastSeq(), "and the newest record");
+        assertEquals(origin.writer.lastIndex(), edge.replicaLastSeq(), "and the newest record");
     }
 
     @Test
@@ -220,14 +210,39 @@ class ReplicationTest {
         Await.until(() -> edge.replicaLastSeq() == last, WAIT, "the replica holds every record (" + what + ")");
     }
 
-    private static void append(ExcerptAppender appender, int[] written, int n) {
-        for (int i = 0; i < n; i++) {
-            int k = written[0]++;
-            Tick t = new Tick(k, "S" + (k % 7), 100 + k % 13, 101, 100.5, 1 + k % 5, k);
-            try (DocumentContext dc = appender.writingDocument()) {
-                QueueCodec.write(t, dc.wire().bytes());
+    /** An origin queue (TEST_SECONDLY) open for appending; closed after the test. Test thread only. */
+    private static final class Origin {
+        final Path dir;
+        final SingleChronicleQueue writer;
+        final ExcerptAppender appender;
+        /** Records appended so far. */
+        int written;
+
+        Origin(Path dir, SingleChronicleQueue writer) {
+            this.dir = dir;
+            this.writer = writer;
+            this.appender = writer.createAppender();
+        }
+
+        /** Appends {@code n} ticks. */
+        void append(int n) {
+            for (int i = 0; i < n; i++) {
+                int k = written++;
+                Tick t = new Tick(k, "S" + (k % 7), 100 + k % 13, 101, 100.5, 1 + k % 5, k);
+                try (DocumentContext dc = appender.writingDocument()) {
+                    QueueCodec.write(t, dc.wire().bytes());
+                }
             }
         }
+    }
+
+    private Origin openOrigin() {
+        Path dir = tmp.resolve("origin");
+        SingleChronicleQueue writer = FeedQueue.openForWriting(dir, TestRollCycles.TEST_SECONDLY, 0);
+        open.add(writer);
+        Origin origin = new Origin(dir, writer);
+        open.add(origin.appender);
+        return origin;
     }
 
     /** Waits until the wall clock is in the queue's next cycle, so the next record starts a new cycle file. */
