@@ -14,10 +14,10 @@ import java.util.logging.Logger;
  * One feed host at a time on an archive directory: an operating-system lock on {@code publisher.lock}
  * in it, held until {@link #close()} or the process ends (a SIGKILL included: the kernel releases it).
  *
- * <p>Holding the lock proves no other process uses the archive, so the archive's mark file, if
- * there, was left by one that died. Aeron would deem that file live for 10 s after its last update
- * and refuse to start; {@link #acquire} removes it instead, so a feed host killed and started again
- * is back at once, while a second one started on a busy archive is told so at once.
+ * <p>A second feed host started on a busy archive is told so at once, rather than after Aeron's
+ * own check of the archive's mark file, which cannot tell a live publisher from one that died less
+ * than 10 s ago. (A feed host started again after a crash still waits for that check: edges drop the
+ * dead one's image, whose session the restart extends, only after as long.)
  *
  * <p>Threading: acquired and closed by the thread that opens the feed host's stream.
  */
@@ -26,8 +26,6 @@ final class ArchiveLock implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ArchiveLock.class.getName());
 
     static final String FILE = "publisher.lock";
-    /** Aeron Archive's mark file, in the archive directory (its default mark file directory). */
-    static final String MARK_FILE = "archive-mark.dat";
 
     private final FileChannel channel;
     private final FileLock lock;
@@ -38,8 +36,7 @@ final class ArchiveLock implements AutoCloseable {
     }
 
     /**
-     * Locks {@code archiveDir} (creating it if needed) and removes a mark file left by a process that
-     * died.
+     * Locks {@code archiveDir}, creating it if needed.
      *
      * @throws PublishException if another process, or this one, holds the archive, or the lock
      *                          file cannot be written
@@ -52,9 +49,6 @@ final class ArchiveLock implements AutoCloseable {
             FileLock lock = channel.tryLock();
             if (lock == null) {
                 throw new OverlappingFileLockException();
-            }
-            if (Files.deleteIfExists(archiveDir.resolve(MARK_FILE))) {
-                LOG.info("archive " + archiveDir + ": removed the mark file of a publisher that did not close");
             }
             return new ArchiveLock(channel, lock);
         } catch (OverlappingFileLockException e) {

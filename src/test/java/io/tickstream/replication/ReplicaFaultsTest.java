@@ -52,7 +52,7 @@ class ReplicaFaultsTest {
         awaitReplicaHoldsOrigin(edge, origin, "after the publisher's SIGTERM and restart");
 
         cluster.killPublisher();
-        cluster.startPublisher();   // at once: the archive lock shows the killed one gone
+        cluster.startPublisher();   // within 10 s of the kill: waits for the archive's mark file
         awaitReplicaHoldsOrigin(edge, origin, "after the publisher's SIGKILL and restart");
 
         edge.kill9();
