@@ -60,6 +60,8 @@ public final class QueueTailer implements AutoCloseable {
     private List<EncodedMessage> pending = new ArrayList<>();
     /** The index of the last record taken (where to read on after a fault), or -1 before any. */
     private long lastIndex = -1;
+    /** The index of the last undecodable record counted, so that a retry after a fault counts it once. */
+    private long lastDamaged = -1;
     private long pendingSinceNanos;
 
     /**
@@ -193,25 +195,18 @@ public final class QueueTailer implements AutoCloseable {
     }
 
     /**
-     * A reader on a new tailer just after the last record read ({@code moveToIndex} on it, then past
-     * it, which also crosses a roll to the next cycle); before any record was read, where the tailer
-     * started.
+     * A reader just after the last record read; before any record was read, where the tailer started;
+     * from the queue's end when the last record read is no longer in it.
      */
     private RecordReader reopen() {
-        ExcerptTailer t = queue.createTailer();
-        RecordReader records = new RecordReader(t);
         if (lastIndex < 0) {
-            if (fromStart) {
-                t.toStart();
-            } else if (!t.moveToIndex(startPosition + 1)) {
-                t.toEnd();   // nothing written after the start position yet
-            }
-        } else if (t.moveToIndex(lastIndex)) {
-            records.skip();   // the record read last, delivered already
-        } else {
+            return fromStart ? new RecordReader(queue.createTailer().toStart()) : RecordReader.at(queue, startPosition + 1);
+        }
+        RecordReader records = RecordReader.after(queue, lastIndex);
+        if (records == null) {
             meters.tailerFaults().increment();
             LOG.severe("seq " + lastIndex + " is no longer in the queue; reading on from its end");
-            t.toEnd();
+            records = new RecordReader(queue.createTailer().toEnd());
         }
         return records;
     }
@@ -244,17 +239,22 @@ public final class QueueTailer implements AutoCloseable {
                 pendingSinceNanos = System.nanoTime();
             }
             read++;
-            lastIndex = records.seq();
+            // A fault is raised a few instructions late (see run): the record is taken first and
+            // lastIndex moves after, so a retry reads it again, and what was taken is not taken twice.
+            long seq = records.seq();
             if (found == RecordReader.Found.RECORD) {
-                FeedMessage message = records.message();
-                pending.add(records.encoded());
-                meters.feedMessages(message.kind()).increment();
-                meters.recordFeedReadLatencyMicros(nowMicros - message.ts());
-            } else {
+                if (pending.isEmpty() || pending.get(pending.size() - 1).seq() < seq) {
+                    FeedMessage message = records.message();
+                    pending.add(records.encoded());
+                    meters.feedMessages(message.kind()).increment();
+                    meters.recordFeedReadLatencyMicros(nowMicros - message.ts());
+                }
+            } else if (seq > lastDamaged) {
+                lastDamaged = seq;
                 meters.feedDecodeErrors().increment();
-                LOG.warning("skipped undecodable record at seq " + lastIndex + ": "
-                        + records.decodeError().getMessage());
+                LOG.warning("skipped undecodable record at seq " + seq + ": " + records.decodeError().getMessage());
             }
+            lastIndex = seq;
         }
         if (read > 0) {
             lastReadNanos = System.nanoTime();

@@ -4,6 +4,7 @@ import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.JsonCodec;
 import io.tickstream.feed.QueueCodec;
+import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 
@@ -58,6 +59,32 @@ public final class RecordReader implements AutoCloseable {
     public RecordReader(ExcerptTailer tailer, long last) {
         this.tailer = tailer;
         this.last = last;
+    }
+
+    /**
+     * A reader whose next record is the one at {@code index}, or from the queue's end when there is
+     * none there yet.
+     */
+    public static RecordReader at(ChronicleQueue queue, long index) {
+        ExcerptTailer t = queue.createTailer();
+        if (!t.moveToIndex(index)) {
+            t.toEnd();
+        }
+        return new RecordReader(t);
+    }
+
+    /**
+     * A reader just after the record at {@code index} (moved to it, then past it, which also crosses a
+     * roll to the next cycle), or {@code null} when that record is no longer in the queue.
+     */
+    public static RecordReader after(ChronicleQueue queue, long index) {
+        RecordReader records = new RecordReader(queue.createTailer());
+        if (!records.tailer.moveToIndex(index)) {
+            records.close();
+            return null;
+        }
+        records.skip();
+        return records;
     }
 
     /** Reads the next record. */
