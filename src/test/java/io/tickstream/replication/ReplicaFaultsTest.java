@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,7 +32,8 @@ class ReplicaFaultsTest {
     private static final int RATE = 10_000;
     private static final int RECORDS = 100_000;
 
-    @TempDir
+    /** Kept when the test fails: the processes' logs are there. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
     @RegisterExtension
     final TestStack stack = new TestStack();
