@@ -16,8 +16,7 @@ import java.util.logging.Logger;
  *
  * <p>A second feed host started on a busy archive is told so at once, rather than after Aeron's
  * own check of the archive's mark file, which cannot tell a live publisher from one that died less
- * than 10 s ago. (A feed host started again after a crash still waits for that check: edges drop the
- * dead one's image, whose session the restart extends, only after as long.)
+ * than 10 s ago. (A feed host started again after a crash still waits for that check.)
  *
  * <p>Threading: acquired and closed by the thread that opens the feed host's stream.
  */

@@ -1,5 +1,6 @@
 package io.tickstream.replication;
 
+import io.aeron.archive.client.AeronArchive;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
@@ -32,6 +33,13 @@ public record Endpoint(String host, int port) {
     /** Where the feed host's archive takes requests. */
     String archiveControl() {
         return "aeron:udp?endpoint=" + host + ":" + (port + 1);
+    }
+
+    /** A client of the feed host's archive whose answers come to {@code localAddress} (any free port). */
+    AeronArchive.Context archiveClient(String localAddress) {
+        return new AeronArchive.Context()
+                .controlRequestChannel(archiveControl())
+                .controlResponseChannel("aeron:udp?endpoint=" + localAddress + ":0");
     }
 
     /**

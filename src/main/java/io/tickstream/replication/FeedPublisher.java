@@ -17,8 +17,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * The feed host: publishes every record of the origin queue, in order, with its index as {@code seq}
  * ({@link Frame}), on an Aeron stream its embedded archive records. Edges catch up from the recording
- * and follow the live stream. After a restart it extends the same recording from where it stopped,
- * continuing with the record after the last one recorded: the recording holds each record once.
+ * and follow the live stream. After a restart it records a new stream, continuing with the record
+ * after the last one recorded: the recordings, in order, hold each record once.
  * While the queue is quiet a heartbeat goes out every {@link #HEARTBEAT_MS}, so that an edge tells a
  * quiet feed from a lost one.
  *
@@ -51,7 +51,7 @@ public final class FeedPublisher implements AutoCloseable {
     private final UnsafeBuffer frame = new UnsafeBuffer(staging);
 
     /**
-     * Starts the driver and archive, finds or begins the recording ({@link RecordedStream}) and positions
+     * Starts the driver and archive, begins this run's recording ({@link RecordedStream}) and positions
      * the queue's tailer after the last record recorded. Returns ready to {@link #run()}.
      *
      * @param queue      the origin queue, opened for reading; closed by {@link #close()}
@@ -92,7 +92,7 @@ public final class FeedPublisher implements AutoCloseable {
             }
         }
         LOG.info(String.format("publishing %s on %s (recording %d%s)", queue.file(), listen, stream.recordingId(),
-                lastSeq < 0 ? ", new" : ", extended after seq " + lastSeq));
+                lastSeq < 0 ? ", from the queue's start" : ", continuing after seq " + lastSeq));
     }
 
     /** Publishes until {@link #stop()}: each new record, heartbeats while quiet. Closes everything when it returns. */

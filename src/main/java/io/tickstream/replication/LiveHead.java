@@ -21,6 +21,9 @@ final class LiveHead implements AutoCloseable {
     private final FragmentHandler handler = this::onFragment;
     /** The newest seq heard; -1 before any. */
     private long seq = -1;
+    /** The session of the last message heard: the feed host's current run. */
+    private int sessionId;
+    private boolean heard;
 
     LiveHead(Aeron aeron, Endpoint upstream) {
         this.subscription = aeron.addSubscription(upstream.subscription(), Media.LIVE_STREAM_ID);
@@ -36,9 +39,20 @@ final class LiveHead implements AutoCloseable {
         return seq;
     }
 
+    /**
+     * Whether the feed host's stream is now heard in another session than {@code sessionId}: it has
+     * restarted (each run a new session and recording), so the run that {@code sessionId} belongs to
+     * has ended, whatever an image of it still says.
+     */
+    boolean runOtherThan(int sessionId) {
+        return heard && this.sessionId != sessionId;
+    }
+
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
         if ((header.flags() & FrameDescriptor.BEGIN_FRAG_FLAG) != 0 && length >= Frame.HEADER_LENGTH) {
             seq = Math.max(seq, Frame.seq(buffer, offset));
+            sessionId = header.sessionId();
+            heard = true;
         }
     }
 

@@ -1,7 +1,6 @@
 package io.tickstream.replication;
 
 import io.aeron.Aeron;
-import io.aeron.ChannelUriStringBuilder;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Image;
@@ -10,10 +9,10 @@ import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.ArchivingMediaDriver;
 import io.aeron.archive.client.AeronArchive;
-import io.aeron.archive.codecs.SourceLocation;
 import io.aeron.archive.status.RecordingPos;
 import io.tickstream.replication.FeedPublisher.PublishException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.agrona.concurrent.IdleStrategy;
@@ -21,9 +20,15 @@ import org.agrona.concurrent.status.CountersReader;
 
 /**
  * The feed host's side of Aeron: an embedded media driver and archive, and the one live stream the
- * archive records. The first start begins the recording; a later one reads back the last record it
- * holds ({@link #lastSeq()}) and extends the same recording from where it stopped, with the same
- * session id and position, so edges that were live stay live.
+ * archive records. Each start records its stream anew, in a recording of its own, after reading back
+ * the last record the earlier ones hold ({@link #lastSeq()}), with which the new stream continues.
+ *
+ * <p>Not extending the last recording is deliberate. A publisher that died (SIGKILL) may have sent edges
+ * more than its archive recorded; a restart that extended the recording from its stop position, with
+ * the same session id, would send different bytes at positions those edges had already received, into
+ * the same image: an edge's image could stall or mix the two. A new recording has a new session id, so
+ * an edge's image only ever holds one run's bytes, and positions are only compared within a recording;
+ * edges walk the recordings in order ({@link UpstreamFollower}).
  *
  * <p>Threading: built by the starting thread, then used by the publishing thread only.
  */
@@ -87,25 +92,19 @@ final class RecordedStream implements AutoCloseable {
     }
 
     private void begin(String channel, String rollCycle, Object origin) {
-        FeedRecording recording = FeedRecording.find(archive);
-        if (recording == null) {
-            publication = archive.addRecordedExclusivePublication(channel, Media.LIVE_STREAM_ID);
-            recordingId = awaitRecordingId(publication.sessionId());
-            return;
+        List<FeedRecording> recordings = FeedRecording.list(archive);
+        if (!recordings.isEmpty()) {
+            FeedRecording newest = recordings.get(recordings.size() - 1);
+            if (!newest.rollCycle().equals(rollCycle)) {
+                throw new PublishException("the archive records a queue with roll cycle " + newest.rollCycle()
+                        + " but " + origin + " has " + rollCycle + ": publish that queue, or use another --archive-dir");
+            }
+            for (int i = recordings.size() - 1; i >= 0 && lastSeq < 0; i--) {
+                lastSeq = lastSeqRecorded(recordings.get(i));
+            }
         }
-        if (!recording.rollCycle().equals(rollCycle)) {
-            throw new PublishException("the archive records a queue with roll cycle " + recording.rollCycle()
-                    + " but " + origin + " has " + rollCycle + ": publish that queue, or use another --archive-dir");
-        }
-        recordingId = recording.recordingId();
-        long stop = archive.getStopPosition(recordingId);
-        lastSeq = lastSeqRecorded(recording, stop);
-        String extend = new ChannelUriStringBuilder(channel)
-                .initialPosition(stop, recording.initialTermId(), recording.termLength())
-                .sessionId(recording.sessionId())
-                .build();
-        publication = aeron.addExclusivePublication(extend, Media.LIVE_STREAM_ID);
-        archive.extendRecording(recordingId, extend, Media.LIVE_STREAM_ID, SourceLocation.LOCAL);
+        publication = archive.addRecordedExclusivePublication(channel, Media.LIVE_STREAM_ID);
+        recordingId = awaitRecordingId(publication.sessionId());
     }
 
     /** The stream every record and heartbeat is offered to. */
@@ -117,7 +116,7 @@ final class RecordedStream implements AutoCloseable {
         return recordingId;
     }
 
-    /** The seq of the last record the recording held when this start found it; -1 for a new or empty one. */
+    /** The seq of the last record the earlier recordings hold; -1 for none. */
     long lastSeq() {
         return lastSeq;
     }
@@ -125,8 +124,7 @@ final class RecordedStream implements AutoCloseable {
     /**
      * The driver and archive. The caller holds the archive's {@link ArchiveLock}, so no other publisher
      * uses it; but after a publisher died, Aeron deems its mark file live for 10 s, and the start is
-     * retried until then. The wait is kept on purpose: edges drop the dead publisher's image (same
-     * session id, which the restart extends) only after that long.
+     * retried until then.
      */
     private static ArchivingMediaDriver launch(Endpoint listen, Path archiveDir, Path aeronDir, long idleMs) {
         long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ARCHIVE_BUSY_RETRY_MS);
@@ -173,11 +171,13 @@ final class RecordedStream implements AutoCloseable {
     }
 
     /**
-     * The seq of the last whole message in the recording, read back from its last two terms (a message
-     * never crosses a term, so a term's start is a message's start); -1 for an empty recording. A
-     * message cut short by a crash is left where it is: readers drop a fragment without its end.
+     * The seq of the last whole message in {@code recording}, read back from its last two terms (a
+     * message never crosses a term, so a term's start is a message's start); -1 for an empty recording.
+     * A message cut short by a crash is left where it is: readers drop a fragment without its end.
      */
-    private long lastSeqRecorded(FeedRecording recording, long stop) {
+    private long lastSeqRecorded(FeedRecording recording) {
+        long id = recording.recordingId();
+        long stop = archive.getStopPosition(id);
         if (stop <= recording.startPosition()) {
             return -1;
         }
@@ -186,11 +186,11 @@ final class RecordedStream implements AutoCloseable {
         long[] last = {-1};
         FragmentAssembler reader = new FragmentAssembler((buffer, offset, length, header) ->
                 last[0] = Frame.seq(buffer, offset));
-        try (Subscription replay = archive.replay(recordingId, from, stop - from, "aeron:ipc", Media.TAIL_STREAM_ID)) {
+        try (Subscription replay = archive.replay(id, from, stop - from, "aeron:ipc", Media.TAIL_STREAM_ID)) {
             long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (replay.imageCount() == 0) {
                 if (System.nanoTime() > giveUp) {
-                    throw new PublishException("could not read back the end of recording " + recordingId);
+                    throw new PublishException("could not read back the end of recording " + id);
                 }
                 sleep(1);
             }
@@ -200,7 +200,7 @@ final class RecordedStream implements AutoCloseable {
                     idle.idle();
                 }
                 if (System.nanoTime() > giveUp) {
-                    throw new PublishException("could not read back the end of recording " + recordingId);
+                    throw new PublishException("could not read back the end of recording " + id);
                 }
             }
         }

@@ -149,11 +149,14 @@ final class ReplicaWriter implements AutoCloseable {
         positionMap.putLong(8, position);
     }
 
-    /** What {@link #savePosition} last stored, or {@code null} when nothing has been. */
+    /**
+     * What {@link #savePosition} last stored, or {@code null} when nothing has been (a new file reads as
+     * recording 0 at position 0: the start of the first recording, which is where nothing stored means).
+     */
     StoredPosition storedPosition() {
         long id = positionMap.getLong(0);
         long position = positionMap.getLong(8);
-        return position <= 0 ? null : new StoredPosition(id, position);
+        return id == 0 && position == 0 ? null : new StoredPosition(id, position);
     }
 
     @Override

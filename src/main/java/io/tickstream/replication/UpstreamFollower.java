@@ -4,27 +4,24 @@ import io.aeron.Aeron;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.archive.client.PersistentSubscription;
 import io.aeron.driver.MediaDriver;
-import io.aeron.logbuffer.FragmentHandler;
-import io.aeron.logbuffer.Header;
-import io.tickstream.feed.MicroClock;
-import io.tickstream.feed.QueueCodec;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
  * An edge's replication: follows the feed host ({@link FeedPublisher}) into the local replica
  * ({@link ReplicaWriter}). It catches up from the feed host's archive, starting where the replica's
- * stored position says, then merges into the live stream (Aeron's {@link PersistentSubscription}),
- * and does so again after any loss of the live stream. The replica's own check ({@code prevSeq})
- * guards against a gap: on one, or on any failure, it starts over from the stored position a second
- * later; records the replica holds are skipped.
+ * stored position says: through the recordings of the feed host's ended runs, oldest first, to each
+ * one's end ({@link EndedRunReplay}), then through the current run's recording into its live stream
+ * (Aeron's {@link PersistentSubscription}, which recovers by itself from a loss of the live stream).
+ * When the feed host starts a new run (heard by {@link LiveHead}), it walks on from where it is.
+ * The replica's own check ({@code prevSeq}) guards against a gap: on one, or on any failure, it
+ * starts over from the stored position a second later; records the replica holds are skipped.
  *
  * <p>Beside it, {@link LiveHead} hears where the feed host is now, even while the catch-up replays
  * old records: the newest seq it holds, against which {@link UpstreamStatus#recordsBehind()} counts.
@@ -50,16 +47,15 @@ public final class UpstreamFollower implements AutoCloseable {
     /** Where the feed host is now, whether this edge is live or catching up. */
     private final LiveHead head;
     private final Thread thread;
-    private final LongConsumer delay;
+    /** Where replays and the live stream hand their messages: the replica, the status, the delay. */
+    private final ReplicaInput input;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
 
     private final UpstreamStatus status;
 
-    /** Where the current subscription's messages stand; the replication thread's only. */
+    /** The recording being read (where {@code input}'s position is); the replication thread's only. */
     private long recordingId = -1;
-    private long position;
-    private boolean gap;
     private boolean startFromScratch;
     private long nextWarnNanos;
 
@@ -95,18 +91,11 @@ public final class UpstreamFollower implements AutoCloseable {
         }
     }
 
-    /** How to reach the feed host's archive; answers come to {@code local}. */
-    private static AeronArchive.Context archiveContext(Endpoint upstream, String local) {
-        return new AeronArchive.Context()
-                .controlRequestChannel(upstream.archiveControl())
-                .controlResponseChannel("aeron:udp?endpoint=" + local + ":0");
-    }
-
     private UpstreamFollower(Endpoint upstream, String localAddress, MediaDriver driver, Aeron aeron,
                              ReplicaWriter replica, long idleMs, LongConsumer delay) {
-        this.delay = delay;
         this.upstream = upstream;
         this.status = new UpstreamStatus(upstream);
+        this.input = new ReplicaInput(upstream, replica, status, delay);
         this.localAddress = localAddress;
         this.driver = driver;
         this.aeron = aeron;
@@ -146,55 +135,116 @@ public final class UpstreamFollower implements AutoCloseable {
         }
     }
 
-    /** One subscription, from the stored position until it fails, a gap shows or the follower stops. */
+    /**
+     * One pass: from the stored position through the feed host's recordings, oldest first, each ended
+     * run's recording to its end, then the current run's into its live stream, until it fails, a gap
+     * shows, the feed host starts a new run or the follower stops.
+     */
     private void follow() {
-        FeedRecording recording;
+        FeedRecording current = null;
         try (AeronArchive archive = connectArchive()) {
             if (archive == null) {
                 return;   // stopped while connecting
             }
-            recording = FeedRecording.find(archive);
+            List<FeedRecording> recordings = FeedRecording.list(archive);
+            if (recordings.isEmpty()) {
+                return;   // the feed host has not recorded anything yet
+            }
+            FeedRecording newest = recordings.get(recordings.size() - 1);
+            if (!newest.rollCycle().equals(ReplicaWriter.rollCycleOf(replica))) {
+                String why = "the upstream's queue has roll cycle " + newest.rollCycle() + " but the replica "
+                        + ReplicaWriter.rollCycleOf(replica) + ": start this edge on an empty directory with "
+                        + "--roll-cycle " + newest.rollCycle();
+                status.broken(why);
+                LOG.severe(why);
+                return;
+            }
+            status.replaying();
+            for (int i = resumeAt(recordings); i < recordings.size() && running && !input.gap(); i++) {
+                FeedRecording recording = recordings.get(i);
+                if (!recording.stopped()) {
+                    current = recording;   // the run going on: followed below, into its live stream
+                    break;
+                }
+                if (input.position() < recording.stopPosition() && !replayToEnd(archive, recording)) {
+                    break;
+                }
+                if (i + 1 < recordings.size()) {
+                    // all of this run is held; the next run continues after its last recorded record
+                    recordingId = recordings.get(i + 1).recordingId();
+                    input.resume(recordings.get(i + 1).startPosition());
+                    replica.savePosition(recordingId, input.position());
+                }
+            }
         }
-        if (recording == null) {
-            return;   // the feed host has not recorded anything yet
+        if (current != null && running && !input.gap()) {
+            followLive(current);
         }
-        if (!recording.rollCycle().equals(ReplicaWriter.rollCycleOf(replica))) {
-            String why = "the upstream's queue has roll cycle " + recording.rollCycle() + " but the replica "
-                    + ReplicaWriter.rollCycleOf(replica) + ": start this edge on an empty directory with --roll-cycle "
-                    + recording.rollCycle();
-            status.broken(why);
-            LOG.severe(why);
-            return;
+        if (input.gap()) {
+            status.lost();
         }
-        ReplicaWriter.StoredPosition stored = replica.storedPosition();
-        long start = stored != null && stored.recordingId() == recording.recordingId() && !startFromScratch
-                ? stored.position() : PersistentSubscription.FROM_START;
+    }
+
+    /** Sets {@link #recordingId} and the input's position to where the replica resumes; returns the recording's index. */
+    private int resumeAt(List<FeedRecording> recordings) {
+        ResumePoint at = ResumePoint.of(recordings, startFromScratch ? null : replica.storedPosition());
         startFromScratch = false;
-        recordingId = recording.recordingId();
-        gap = false;
-        status.replaying();
+        if (at.storedGone()) {
+            LOG.warning("the feed host " + upstream + " no longer holds the recording the replica followed; reading"
+                    + " all it holds, skipping the records the replica has");
+        }
+        recordingId = at.recordingId();
+        input.resume(at.position());
+        return at.index();
+    }
+
+    /**
+     * Reads an ended run's recording from the input's position to its end into the replica; {@code false}
+     * when that did not finish (the follower stopped or a gap showed).
+     */
+    private boolean replayToEnd(AeronArchive archive, FeedRecording recording) {
+        try (EndedRunReplay replay = EndedRunReplay.start(aeron, archive, localAddress, recording,
+                input.position(), input, idle, () -> running)) {
+            while (replay != null && running && !input.gap()) {
+                if (replay.ended()) {
+                    return true;
+                }
+                idle.idle(afterPoll(replay.poll(256)));
+            }
+            return false;
+        }
+    }
+
+    /**
+     * After a poll that read {@code work} fragments: saves the position, hears the feed host's head and
+     * tells the status; returns all the work done.
+     */
+    private int afterPoll(int work) {
+        int heard = head.poll();
+        if (work > 0) {
+            replica.savePosition(recordingId, input.position());
+        }
+        if (work > 0 || heard > 0) {
+            status.behind(head.seq(), replica.recordsBehind(head.seq()));
+        }
+        return work + heard;
+    }
+
+    /** Follows the current run's recording from the input's position into its live stream, until it ends. */
+    private void followLive(FeedRecording recording) {
         PersistentSubscription.Context context = new PersistentSubscription.Context()
                 .aeron(aeron)
-                .aeronArchiveContext(archiveContext(upstream, localAddress))
-                .recordingId(recordingId)
-                .startPosition(start)
-                .liveChannel(upstream.subscription())
+                .aeronArchiveContext(upstream.archiveClient(localAddress))
+                .recordingId(recording.recordingId())
+                .startPosition(input.position())
+                .liveChannel(upstream.subscription() + "|session-id=" + recording.sessionId())
                 .liveStreamId(Media.LIVE_STREAM_ID)
                 .replayChannel("aeron:udp?endpoint=" + localAddress + ":0")
                 .replayStreamId(Media.REPLAY_STREAM_ID)
                 .listener(new CatchUpLog(upstream, status));
-        FragmentHandler handler = this::onMessage;
         try (PersistentSubscription subscription = PersistentSubscription.create(context)) {
-            while (running && !gap) {
-                int work = subscription.poll(handler, 256);
-                int heard = head.poll();
-                if (work > 0) {
-                    replica.savePosition(recordingId, position);
-                }
-                if (work > 0 || heard > 0) {
-                    status.behind(head.seq(), replica.recordsBehind(head.seq()));
-                }
-                work += heard;
+            while (running && !input.gap()) {
+                int work = afterPoll(subscription.poll(input, 256));
                 if (subscription.hasFailed()) {
                     status.lost();
                     Exception why = subscription.failureReason();
@@ -205,11 +255,13 @@ public final class UpstreamFollower implements AutoCloseable {
                             + "; starting over from the replica's position");
                     return;
                 }
+                if (head.runOtherThan(recording.sessionId())) {
+                    status.lost();
+                    LOG.info("the feed host " + upstream + " has started a new run; catching up from its archive");
+                    return;
+                }
                 idle.idle(work);
             }
-        }
-        if (gap) {
-            status.lost();
         }
     }
 
@@ -220,7 +272,7 @@ public final class UpstreamFollower implements AutoCloseable {
      */
     private AeronArchive connectArchive() {
         try (AeronArchive.AsyncConnect connect =
-                     AeronArchive.asyncConnect(archiveContext(upstream, localAddress).aeron(aeron))) {
+                     AeronArchive.asyncConnect(upstream.archiveClient(localAddress).aeron(aeron))) {
             while (running) {
                 AeronArchive archive = connect.poll();
                 if (archive != null) {
@@ -230,31 +282,6 @@ public final class UpstreamFollower implements AutoCloseable {
             }
             return null;
         }
-    }
-
-    private void onMessage(DirectBuffer buffer, int offset, int length, Header header) {
-        if (gap) {
-            return;
-        }
-        if (Frame.type(buffer, offset) == Frame.DATA) {
-            ReplicaWriter.Applied applied = replica.apply(buffer, offset, length);
-            if (applied == ReplicaWriter.Applied.GAP) {
-                LOG.warning("replication from " + upstream + ": record " + Frame.seq(buffer, offset) + " follows "
-                        + Frame.prevSeq(buffer, offset) + " but the replica ends at " + replica.lastSeq()
-                        + "; starting over from the replica's position");
-                gap = true;
-                return;
-            }
-            if (applied == ReplicaWriter.Applied.WRITTEN) {
-                status.written();
-                if (status.live() && length >= Frame.HEADER_LENGTH + QueueCodec.TS_OFFSET + Long.BYTES) {
-                    long ts = buffer.getLong(offset + Frame.HEADER_LENGTH + QueueCodec.TS_OFFSET, ByteOrder.LITTLE_ENDIAN);
-                    delay.accept(MicroClock.nowMicros() - ts);
-                }
-            }
-        }
-        status.received(Frame.sentMicros(buffer, offset));
-        position = header.position();
     }
 
     /** What this edge knows about its replication, for readiness and the meters. */

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A feed host and an edge in this JVM, each with its own real Aeron driver, over loopback UDP: the
  * replica holds the origin's records at the origin's indexes, byte for byte, across roll-overs, a
- * publisher restart and an edge restart.
+ * publisher restart and an edge restart, and through the recordings of several feed host runs.
  */
 class ReplicationTest {
 
@@ -85,6 +85,61 @@ class ReplicationTest {
 
         Replicas.assertSameRecords(origin.dir, replica, TestRollCycles.TEST_SECONDLY, origin.written);
         publisher.stop();
+    }
+
+    @Test
+    void anEdgeDownAcrossTwoFeedHostRunsReadsEachRunsRecordingInOrderThenGoesLive() throws Exception {
+        Origin origin = openOrigin();
+        Path replica = tmp.resolve("replica");
+        Endpoint listen = new Endpoint("127.0.0.1", External.freeUdpPortPair());
+        origin.append(2_000);
+        Running publisher = publish(origin.dir, listen);
+        UpstreamFollower edge = follow(listen, replica);
+        awaitReplica(edge, origin.writer, "run 1");
+        edge.close();
+        open.remove(edge);
+
+        origin.append(1_000);   // run 1 records them while the edge is down
+        awaitPublished(publisher, origin.writer);
+        publisher.stop();
+        origin.append(1_000);
+        publisher = publish(origin.dir, listen);   // run 2: a recording of its own
+        awaitPublished(publisher, origin.writer);
+        publisher.stop();
+        origin.append(1_000);
+        publish(origin.dir, listen);   // run 3, going on
+
+        edge = follow(listen, replica);
+        awaitReplica(edge, origin.writer, "the rest of run 1, run 2, then run 3");
+        Await.until(edge.status()::live, WAIT, "the edge joins run 3's live stream");
+        origin.append(500);
+        awaitReplica(edge, origin.writer, "run 3, live");
+        Replicas.assertSameRecords(origin.dir, replica, TestRollCycles.TEST_SECONDLY, origin.written);
+    }
+
+    @Test
+    void anEdgeThatReceivedMoreOfADeadRunThanItsRecordingHoldsGoesOnWithTheNextRun() throws Exception {
+        Origin origin = openOrigin();
+        Path replica = tmp.resolve("replica");
+        Endpoint listen = new Endpoint("127.0.0.1", External.freeUdpPortPair());
+        origin.append(2_000);
+        Running publisher = publish(origin.dir, listen);
+        UpstreamFollower edge = follow(listen, replica);
+        awaitReplica(edge, origin.writer, "run 1");
+        edge.close();
+        open.remove(edge);
+        publisher.stop();
+        // as a feed host killed with kill -9 leaves it: its edges received more than its archive recorded
+        try (ReplicaWriter writer = ReplicaWriter.open(replica, "TEST_SECONDLY")) {
+            ReplicaWriter.StoredPosition stored = writer.storedPosition();
+            writer.savePosition(stored.recordingId(), stored.position() + Media.TERM_LENGTH);
+        }
+
+        origin.append(1_000);
+        publish(origin.dir, listen);   // run 2 continues after run 1's last recorded record
+        edge = follow(listen, replica);
+        awaitReplica(edge, origin.writer, "run 2");
+        Replicas.assertSameRecords(origin.dir, replica, TestRollCycles.TEST_SECONDLY, origin.written);
     }
 
     @Test
@@ -202,6 +257,12 @@ class ReplicationTest {
                 tmp.resolve("aeron-edge"), 1, micros -> { });
         open.add(f);
         return f;
+    }
+
+    /** Waits until the publisher has published the origin's last record. */
+    private static void awaitPublished(Running publisher, SingleChronicleQueue origin) throws InterruptedException {
+        long last = origin.lastIndex();
+        Await.until(() -> publisher.publisher().lastSeq() == last, WAIT, "seq " + last + " published");
     }
 
     private static void awaitReplica(UpstreamFollower edge, SingleChronicleQueue origin, String what)

@@ -1,0 +1,80 @@
+package io.tickstream.replication;
+
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.tickstream.feed.MicroClock;
+import io.tickstream.feed.QueueCodec;
+import java.nio.ByteOrder;
+import java.util.function.LongConsumer;
+import java.util.logging.Logger;
+import org.agrona.DirectBuffer;
+
+/**
+ * Where an edge's subscriptions (a replay, the live stream) hand their messages: each record written to
+ * the replica if it is the next one ({@link ReplicaWriter#apply}), the status told of every message, the
+ * delay of each record received live measured, and the stream position reached kept. At a gap it takes
+ * nothing more until {@link #resume}.
+ *
+ * <p>Threading: the edge's replication thread only.
+ */
+final class ReplicaInput implements FragmentHandler {
+
+    private static final Logger LOG = Logger.getLogger(UpstreamFollower.class.getName());
+
+    private final Endpoint upstream;
+    private final ReplicaWriter replica;
+    private final UpstreamStatus status;
+    private final LongConsumer delay;
+    private long position;
+    private boolean gap;
+
+    /** @param delay told, for each record received live, the µs from its write to the origin to its write to the replica */
+    ReplicaInput(Endpoint upstream, ReplicaWriter replica, UpstreamStatus status, LongConsumer delay) {
+        this.upstream = upstream;
+        this.replica = replica;
+        this.status = status;
+        this.delay = delay;
+    }
+
+    /** Takes messages again, from a subscription that starts at {@code position}. */
+    void resume(long position) {
+        this.position = position;
+        this.gap = false;
+    }
+
+    /** The stream position after the last message taken: everything before it is in the replica. */
+    long position() {
+        return position;
+    }
+
+    /** Whether a record came that does not follow the replica's last one (and nothing was taken since). */
+    boolean gap() {
+        return gap;
+    }
+
+    @Override
+    public void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
+        if (gap) {
+            return;
+        }
+        if (Frame.type(buffer, offset) == Frame.DATA) {
+            ReplicaWriter.Applied applied = replica.apply(buffer, offset, length);
+            if (applied == ReplicaWriter.Applied.GAP) {
+                LOG.warning("replication from " + upstream + ": record " + Frame.seq(buffer, offset) + " follows "
+                        + Frame.prevSeq(buffer, offset) + " but the replica ends at " + replica.lastSeq()
+                        + "; starting over from the replica's position");
+                gap = true;
+                return;
+            }
+            if (applied == ReplicaWriter.Applied.WRITTEN) {
+                status.written();
+                if (status.live() && length >= Frame.HEADER_LENGTH + QueueCodec.TS_OFFSET + Long.BYTES) {
+                    long ts = buffer.getLong(offset + Frame.HEADER_LENGTH + QueueCodec.TS_OFFSET, ByteOrder.LITTLE_ENDIAN);
+                    delay.accept(MicroClock.nowMicros() - ts);
+                }
+            }
+        }
+        status.received(Frame.sentMicros(buffer, offset));
+        position = header.position();
+    }
+}
