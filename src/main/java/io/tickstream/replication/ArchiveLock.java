@@ -14,9 +14,11 @@ import java.util.logging.Logger;
  * One feed host at a time on an archive directory: an operating-system lock on {@code publisher.lock}
  * in it, held until {@link #close()} or the process ends (a SIGKILL included: the kernel releases it).
  *
- * <p>A second feed host started on a busy archive is told so at once, rather than after Aeron's
- * own check of the archive's mark file, which cannot tell a live publisher from one that died less
- * than 10 s ago. (A feed host started again after a crash still waits for that check.)
+ * <p>Holding the lock proves no other process uses the archive, so the archive's mark file, if
+ * there, was left by one that died. Aeron would deem that file live for 10 s after its last update
+ * and refuse to start; {@link #acquire} removes it instead, so a feed host killed and started again
+ * is back at once (safe, because each run records a stream of its own: see {@link RecordedStream}),
+ * while a second one started on a busy archive is told so at once.
  *
  * <p>Threading: acquired and closed by the thread that opens the feed host's stream.
  */
@@ -25,6 +27,8 @@ final class ArchiveLock implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ArchiveLock.class.getName());
 
     static final String FILE = "publisher.lock";
+    /** Aeron Archive's mark file, in the archive directory (its default mark file directory). */
+    static final String MARK_FILE = "archive-mark.dat";
 
     private final FileChannel channel;
     private final FileLock lock;
@@ -35,7 +39,8 @@ final class ArchiveLock implements AutoCloseable {
     }
 
     /**
-     * Locks {@code archiveDir}, creating it if needed.
+     * Locks {@code archiveDir} (creating it if needed) and removes a mark file left by a process that
+     * died.
      *
      * @throws PublishException if another process, or this one, holds the archive, or the lock
      *                          file cannot be written
@@ -48,6 +53,9 @@ final class ArchiveLock implements AutoCloseable {
             FileLock lock = channel.tryLock();
             if (lock == null) {
                 throw new OverlappingFileLockException();
+            }
+            if (Files.deleteIfExists(archiveDir.resolve(MARK_FILE))) {
+                LOG.info("archive " + archiveDir + ": removed the mark file of a publisher that did not close");
             }
             return new ArchiveLock(channel, lock);
         } catch (OverlappingFileLockException e) {

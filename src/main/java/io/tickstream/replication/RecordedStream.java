@@ -36,9 +36,6 @@ final class RecordedStream implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RecordedStream.class.getName());
 
-    /** How long a start retries an archive whose previous process died holding it (Aeron deems it live for 10 s). */
-    private static final long ARCHIVE_BUSY_RETRY_MS = 15_000;
-
     private final ArchiveLock lock;
     private final ArchivingMediaDriver driver;
     private final Aeron aeron;
@@ -121,40 +118,19 @@ final class RecordedStream implements AutoCloseable {
         return lastSeq;
     }
 
-    /**
-     * The driver and archive. The caller holds the archive's {@link ArchiveLock}, so no other publisher
-     * uses it; but after a publisher died, Aeron deems its mark file live for 10 s, and the start is
-     * retried until then.
-     */
+    /** The driver and archive; the caller holds the archive's {@link ArchiveLock}. */
     private static ArchivingMediaDriver launch(Endpoint listen, Path archiveDir, Path aeronDir, long idleMs) {
-        long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ARCHIVE_BUSY_RETRY_MS);
-        boolean told = false;
-        while (true) {
-            try {
-                return ArchivingMediaDriver.launch(Media.driver(aeronDir, idleMs).spiesSimulateConnection(true),
-                        new Archive.Context()
-                                .aeronDirectoryName(aeronDir.toString())
-                                .archiveDir(archiveDir.toFile())
-                                .controlChannel(listen.archiveControl())
-                                .replicationChannel("aeron:udp?endpoint=" + listen.host() + ":0")
-                                .recordingEventsEnabled(false)
-                                .threadingMode(ArchiveThreadingMode.SHARED)
-                                .idleStrategySupplier(() -> Media.idle(idleMs))
-                                .segmentFileLength(64 * 1024 * 1024)
-                                .deleteArchiveOnStart(false));
-            } catch (IllegalStateException e) {
-                if (e.getMessage() == null || !e.getMessage().contains("active mark file")
-                        || System.nanoTime() > giveUp) {
-                    throw e;
-                }
-                if (!told) {
-                    LOG.warning("archive " + archiveDir + " was in use moments ago (a publisher that did not close);"
-                            + " retrying for up to " + ARCHIVE_BUSY_RETRY_MS / 1000 + " s");
-                    told = true;
-                }
-                sleep(500);
-            }
-        }
+        return ArchivingMediaDriver.launch(Media.driver(aeronDir, idleMs).spiesSimulateConnection(true),
+                new Archive.Context()
+                        .aeronDirectoryName(aeronDir.toString())
+                        .archiveDir(archiveDir.toFile())
+                        .controlChannel(listen.archiveControl())
+                        .replicationChannel("aeron:udp?endpoint=" + listen.host() + ":0")
+                        .recordingEventsEnabled(false)
+                        .threadingMode(ArchiveThreadingMode.SHARED)
+                        .idleStrategySupplier(() -> Media.idle(idleMs))
+                        .segmentFileLength(64 * 1024 * 1024)
+                        .deleteArchiveOnStart(false));
     }
 
     private long awaitRecordingId(int sessionId) {
