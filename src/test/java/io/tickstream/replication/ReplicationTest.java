@@ -143,6 +143,22 @@ class ReplicationTest {
     }
 
     @Test
+    void anEdgeCatchingUpCountsTheRecordsItLacksThenNone() throws Exception {
+        Origin origin = openOrigin();
+        origin.append(100_000);
+        Endpoint listen = new Endpoint("127.0.0.1", External.freeUdpPortPair());
+        publish(origin.dir, listen);
+        UpstreamFollower edge = follow(listen, tmp.resolve("replica"));
+        long[] most = {0};
+        Await.until(() -> {
+            most[0] = Math.max(most[0], edge.status().recordsBehind());
+            return edge.replicaLastSeq() == origin.writer.lastIndex();
+        }, WAIT, "the replica holds every record");
+        assertTrue(most[0] > 0, "records behind the head were counted during the catch-up: " + most[0]);
+        assertCaughtUpWithTheHead(edge, origin.writer, "after the catch-up");
+    }
+
+    @Test
     void anEdgeKeepsTheNewestReplicaFilesItIsToldTo() throws Exception {
         Origin origin = openOrigin();
         Path replica = tmp.resolve("replica");
