@@ -116,7 +116,7 @@ class BackpressureTest {
     @Test
     void shouldConflateTicksForSlowReadersAndKeepEveryScoreEvent() throws Exception {
         Vertx vertx = Vertx.vertx();
-        ServerConfig config = Fixture.server(dir.resolve("queue")).with(ServerConfig.WRITE_QUEUE_BYTES, 131_072)
+        ServerConfig config = Fixture.server(dir.resolve("queue")).with(ServerConfig.WRITE_QUEUE_BYTES, 524_288)
                 .with(ServerConfig.MAX_BACKLOG_BYTES, 8 << 20).with(ServerConfig.SLOW_CONSUMER_GRACE_MS, 60_000);
         // paused until their sockets and write queues are full and many ticks have been conflated
         Run r = run(config, vertx, "tickstream_messages_conflated_total{kind=\"tick\"}", 5_000, true);
