@@ -86,8 +86,7 @@ class AcrossHostsTest {
         String upstream = feed.address() + ":" + FEED_PORT;
         Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(origin, 1_000, 15));
         try {
-            // counted by the simulator: reading a queue while its writer creates it can trip Chronicle's assertions
-            Fixture.await(() -> sim.simulator().written() >= 200, WAIT, "the simulator writing");
+            sim.awaitWritten(200, WAIT);
             start(feed, "publish", "--queue", origin.toString(), "--listen", upstream,
                     "--archive-dir", tmp.resolve("archive").toString(),
                     "--aeron-dir", tmp.resolve("aeron-feed").toString());

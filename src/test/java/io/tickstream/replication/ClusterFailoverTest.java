@@ -77,8 +77,7 @@ class ClusterFailoverTest {
     void everyClientAndTheDashboardResumeOnAnotherEdgeWithNothingMissedWhenAnEdgeIsKilledThreeTimes() throws Exception {
         LocalCluster cluster = LocalCluster.fedBySimulator(stack, dir, RATE, 9);
         Path origin = cluster.origin();
-        // counted by the simulator: reading a queue while its writer creates it can trip Chronicle's assertions
-        Fixture.await(() -> cluster.simulator().simulator().written() >= RATE, WAIT, "the simulator writing");
+        cluster.simulator().awaitWritten(RATE, WAIT);
         cluster.startPublisher();
         cluster.addEdges(3);
         for (LocalCluster.Edge edge : cluster.edges()) {

@@ -44,13 +44,13 @@ class ReplicaFaultsTest {
         LocalCluster cluster = LocalCluster.fedBySimulator(stack, dir, RATE, 5);
         Path origin = cluster.origin();
         Fixture.RunningSimulator sim = cluster.simulator();
-        awaitWritten(sim, 1_000);
+        sim.awaitWritten(1_000, WAIT);
         cluster.startPublisher();
         LocalCluster.Edge edge = cluster.addEdge();
         awaitReplicaHoldsOrigin(edge, origin, "the first catch-up");
 
         cluster.stopPublisher();
-        awaitWritten(sim, RATE / 2);   // while the feed host is down
+        sim.awaitWritten(RATE / 2, WAIT);   // while the feed host is down
         cluster.startPublisher();
         awaitReplicaHoldsOrigin(edge, origin, "after the publisher's SIGTERM and restart");
 
@@ -59,7 +59,7 @@ class ReplicaFaultsTest {
         awaitReplicaHoldsOrigin(edge, origin, "after the publisher's SIGKILL and restart");
 
         edge.kill9();
-        awaitWritten(sim, RATE / 2);   // while the edge is down
+        sim.awaitWritten(RATE / 2, WAIT);   // while the edge is down
         edge.start();
         awaitReplicaHoldsOrigin(edge, origin, "after the edge's SIGKILL and restart");
 
@@ -71,15 +71,6 @@ class ReplicaFaultsTest {
                 FeedQueue.rollCycle(FeedQueue.DEFAULT_ROLL_CYCLE));
         assertTrue(compared > RECORDS, "a real load: " + compared + " records compared");
         System.out.printf("replica equals origin: %d records%n", compared);
-    }
-
-    /**
-     * Waits until the simulator has written {@code records} more (counted by the simulator: reading a
-     * queue while its writer creates it can trip one of Chronicle's assertions).
-     */
-    private static void awaitWritten(Fixture.RunningSimulator sim, long records) throws InterruptedException {
-        long target = sim.simulator().written() + records;
-        Fixture.await(() -> sim.simulator().written() >= target, WAIT, records + " more records written");
     }
 
     /** Waits until the replica holds the origin's newest record as of the call. */

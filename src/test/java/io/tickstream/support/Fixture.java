@@ -77,6 +77,12 @@ public final class Fixture {
             simulator.stop();
             thread.join(10_000);
         }
+
+        /** Waits until the simulator has written {@code records} more than when called (by its own count). */
+        public void awaitWritten(long records, Duration timeout) throws InterruptedException {
+            long target = simulator.written() + records;
+            Await.until(() -> simulator.written() >= target, timeout, records + " more records written");
+        }
     }
 
     public static RunningSimulator startSimulator(SimulatorConfig config) {
@@ -152,12 +158,24 @@ public final class Fixture {
         Await.until(condition::getAsBoolean, timeout, what);
     }
 
-    /** The seq of the newest record in the queue (as a writer left it, intact or not), or -1 when it is empty. */
+    /**
+     * The seq of the newest record in the queue (as a writer left it, intact or not), or -1 when it is
+     * empty. A queue that its writer is creating right now can trip one of Chronicle's assertions in a
+     * reader (tests run with {@code -ea}): read again, for up to a second.
+     */
     public static long lastSeq(Path dir) {
-        try (ChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY)
-                .readOnly(true).build()) {
-            long last = q.lastIndex();
-            return last == Long.MIN_VALUE ? -1 : last;
+        long giveUp = System.nanoTime() + 1_000_000_000L;
+        while (true) {
+            try (ChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY)
+                    .readOnly(true).build()) {
+                long last = q.lastIndex();
+                return last == Long.MIN_VALUE ? -1 : last;
+            } catch (AssertionError e) {
+                if (System.nanoTime() > giveUp) {
+                    throw e;
+                }
+                Thread.onSpinWait();
+            }
         }
     }
 
