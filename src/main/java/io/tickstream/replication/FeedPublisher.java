@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -49,6 +50,7 @@ public final class FeedPublisher implements AutoCloseable {
     private long published;
     private byte[] staging = new byte[64 * 1024];
     private final UnsafeBuffer frame = new UnsafeBuffer(staging);
+    private final CRC32C crc = new CRC32C();
 
     /**
      * Starts the driver and archive, begins this run's recording ({@link RecordedStream}) and positions
@@ -110,7 +112,7 @@ public final class FeedPublisher implements AutoCloseable {
                 if (work > 0) {
                     lastSentNanos = now;
                 } else if (now - lastSentNanos >= heartbeatNanos) {
-                    Frame.putHeader(frame, Frame.HEARTBEAT, lastSeq, lastSeq, MicroClock.nowMicros());
+                    Frame.putHeader(frame, Frame.HEARTBEAT, lastSeq, lastSeq, MicroClock.nowMicros(), 0);
                     if (publication.offer(frame, 0, Frame.HEADER_LENGTH) > 0) {
                         lastSentNanos = now;
                     }
@@ -141,7 +143,8 @@ public final class FeedPublisher implements AutoCloseable {
                 frame.wrap(staging);
             }
             bytes.read(staging, Frame.HEADER_LENGTH, length);
-            Frame.putHeader(frame, Frame.DATA, seq, lastSeq, MicroClock.nowMicros());
+            Frame.putHeader(frame, Frame.DATA, seq, lastSeq, MicroClock.nowMicros(),
+                    Frame.checksum(crc, staging, Frame.HEADER_LENGTH, length));
             offer(total);
             lastSeq = seq;
             published++;

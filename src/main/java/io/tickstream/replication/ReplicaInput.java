@@ -12,8 +12,8 @@ import org.agrona.DirectBuffer;
 /**
  * Where an edge's subscriptions (a replay, the live stream) hand their messages: each record written to
  * the replica if it is the next one ({@link ReplicaWriter#apply}), the status told of every message, the
- * delay of each record received live measured, and the stream position reached kept. At a gap it takes
- * nothing more until {@link #resume}.
+ * delay of each record received live measured, and the stream position reached kept. At a gap, a
+ * damaged record or a frame of another version it takes nothing more until {@link #resume}.
  *
  * <p>Threading: the edge's replication thread only.
  */
@@ -47,7 +47,10 @@ final class ReplicaInput implements FragmentHandler {
         return position;
     }
 
-    /** Whether a record came that does not follow the replica's last one (and nothing was taken since). */
+    /**
+     * Whether a record came that could not be written (it does not follow the replica's last one, or is
+     * damaged), or a frame of another version, and nothing was taken since.
+     */
     boolean gap() {
         return gap;
     }
@@ -57,11 +60,22 @@ final class ReplicaInput implements FragmentHandler {
         if (gap) {
             return;
         }
+        if (Frame.version(buffer, offset) != Frame.VERSION) {
+            String why = "the upstream " + upstream + " sends replication frames of version "
+                    + Frame.version(buffer, offset) + "; this edge reads version " + Frame.VERSION
+                    + ": run the same tickstream release on the feed host and its edges";
+            status.broken(why);
+            LOG.severe(why);
+            gap = true;
+            return;
+        }
         if (Frame.type(buffer, offset) == Frame.DATA) {
             ReplicaWriter.Applied applied = replica.apply(buffer, offset, length);
-            if (applied == ReplicaWriter.Applied.GAP) {
-                LOG.warning("replication from " + upstream + ": record " + Frame.seq(buffer, offset) + " follows "
-                        + Frame.prevSeq(buffer, offset) + " but the replica ends at " + replica.lastSeq()
+            if (applied == ReplicaWriter.Applied.GAP || applied == ReplicaWriter.Applied.DAMAGED) {
+                LOG.warning("replication from " + upstream + ": record " + Frame.seq(buffer, offset)
+                        + (applied == ReplicaWriter.Applied.GAP
+                                ? " follows " + Frame.prevSeq(buffer, offset) + " but the replica ends at " + replica.lastSeq()
+                                : " arrived damaged (its checksum does not match)")
                         + "; starting over from the replica's position");
                 gap = true;
                 return;

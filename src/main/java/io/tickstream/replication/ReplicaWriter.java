@@ -7,6 +7,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycle;
@@ -35,7 +36,9 @@ final class ReplicaWriter implements AutoCloseable {
         /** The replica holds it already. */
         SKIPPED,
         /** It does not follow the replica's last record: one or more are missing before it. */
-        GAP
+        GAP,
+        /** Its bytes do not match the checksum the feed host sent with them: damaged on the way. */
+        DAMAGED
     }
 
     /** Where the replica's catch-up resumes: a stream position of the recording, at a message's end. */
@@ -48,6 +51,7 @@ final class ReplicaWriter implements AutoCloseable {
     private final MappedByteBuffer positionMap;
     private final Bytes<?> record = Bytes.allocateElasticOnHeap(4096);
     private byte[] copy = new byte[4096];
+    private final CRC32C crc = new CRC32C();
     private long lastSeq;
 
     /**
@@ -119,7 +123,8 @@ final class ReplicaWriter implements AutoCloseable {
     }
 
     /**
-     * Writes the record of a {@link Frame#DATA} message at its origin index, if it is the next one.
+     * Writes the record of a {@link Frame#DATA} message at its origin index, if it is the next one and
+     * its bytes match the checksum it came with.
      *
      * @param offset where the message (its header) starts in {@code buffer}
      */
@@ -136,6 +141,9 @@ final class ReplicaWriter implements AutoCloseable {
             copy = new byte[Math.max(n, copy.length * 2)];
         }
         buffer.getBytes(offset + Frame.HEADER_LENGTH, copy, 0, n);
+        if (Frame.checksum(crc, copy, 0, n) != Frame.checksum(buffer, offset)) {
+            return Applied.DAMAGED;
+        }
         record.clear();
         record.write(copy, 0, n);
         ((InternalAppender) appender).writeBytes(seq, record);

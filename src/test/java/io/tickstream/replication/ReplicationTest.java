@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aeron.logbuffer.Header;
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.feed.QueueFiles;
 import io.tickstream.feed.QueueCodec;
@@ -13,10 +14,12 @@ import io.tickstream.feed.Tick;
 import io.tickstream.support.Await;
 import io.tickstream.support.External;
 import io.tickstream.support.Replicas;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -204,11 +207,41 @@ class ReplicationTest {
         Path replica = tmp.resolve("replica");
         try (ReplicaWriter writer = ReplicaWriter.open(replica, "FAST_DAILY")) {
             long base = FeedQueue.rollCycle("FAST_DAILY").toIndex(20_000, 0);
-            assertEquals(ReplicaWriter.Applied.WRITTEN, writer.apply(frame(base, -1), 0, 40));
-            assertEquals(ReplicaWriter.Applied.WRITTEN, writer.apply(frame(base + 1, base), 0, 40));
-            assertEquals(ReplicaWriter.Applied.SKIPPED, writer.apply(frame(base + 1, base), 0, 40));
-            assertEquals(ReplicaWriter.Applied.GAP, writer.apply(frame(base + 3, base + 2), 0, 40));
+            assertEquals(ReplicaWriter.Applied.WRITTEN, writer.apply(frame(base, -1), 0, FRAME));
+            assertEquals(ReplicaWriter.Applied.WRITTEN, writer.apply(frame(base + 1, base), 0, FRAME));
+            assertEquals(ReplicaWriter.Applied.SKIPPED, writer.apply(frame(base + 1, base), 0, FRAME));
+            assertEquals(ReplicaWriter.Applied.GAP, writer.apply(frame(base + 3, base + 2), 0, FRAME));
             assertEquals(base + 1, writer.lastSeq());
+        }
+    }
+
+    @Test
+    void aRecordDamagedOnTheWayIsRefusedAndNotWritten() throws Exception {
+        try (ReplicaWriter writer = ReplicaWriter.open(tmp.resolve("replica"), "FAST_DAILY")) {
+            long base = FeedQueue.rollCycle("FAST_DAILY").toIndex(20_000, 0);
+            assertEquals(ReplicaWriter.Applied.WRITTEN, writer.apply(frame(base, -1), 0, FRAME));
+            UnsafeBuffer damaged = frame(base + 1, base);
+            damaged.putByte(Frame.HEADER_LENGTH + 3, (byte) 0);   // one byte of the record, after its checksum
+            assertEquals(ReplicaWriter.Applied.DAMAGED, writer.apply(damaged, 0, FRAME));
+            assertEquals(base, writer.lastSeq(), "nothing written");
+            assertEquals(ReplicaWriter.Applied.WRITTEN, writer.apply(frame(base + 1, base), 0, FRAME),
+                    "the same record intact, read again");
+        }
+    }
+
+    @Test
+    void aFrameOfAnotherVersionStopsTheEdgeWithTheReasonAndWritesNothing() throws Exception {
+        Endpoint upstream = new Endpoint("127.0.0.1", 40_100);
+        try (ReplicaWriter writer = ReplicaWriter.open(tmp.resolve("replica"), "FAST_DAILY")) {
+            UpstreamStatus status = new UpstreamStatus(upstream);
+            ReplicaInput input = new ReplicaInput(upstream, writer, status, micros -> { });
+            UnsafeBuffer older = frame(FeedQueue.rollCycle("FAST_DAILY").toIndex(20_000, 0), -1);
+            older.putInt(4, 1, ByteOrder.LITTLE_ENDIAN);   // version 1, from a feed host of an older release
+            input.onFragment(older, 0, FRAME, new Header(0, 0));
+            assertTrue(input.gap(), "nothing more taken");
+            assertEquals(-1, writer.lastSeq(), "nothing written");
+            assertEquals("the upstream 127.0.0.1:40100 sends replication frames of version 1; this edge reads version "
+                    + Frame.VERSION + ": run the same tickstream release on the feed host and its edges", status.notReady());
         }
     }
 
@@ -218,7 +251,7 @@ class ReplicationTest {
         long base = cycle.toIndex(20_000, 0);
         try (ReplicaWriter writer = ReplicaWriter.open(tmp.resolve("replica"), "FAST_DAILY")) {
             assertEquals(6, writer.recordsBehind(base + 5), "an empty replica: the head's cycle up to it");
-            writer.apply(frame(base, -1), 0, 40);
+            writer.apply(frame(base, -1), 0, FRAME);
             assertEquals(0, writer.recordsBehind(base), "holding the head");
             assertEquals(0, writer.recordsBehind(-1), "no head heard yet");
             assertEquals(7, writer.recordsBehind(base + 7), "the same cycle");
@@ -234,9 +267,18 @@ class ReplicationTest {
         assertEquals(0, edge.status().recordsBehind(), "no record behind the head (" + what + ")");
     }
 
+    /** A DATA frame's length in these tests: the header and an 8-byte record. */
+    private static final int FRAME = Frame.HEADER_LENGTH + 8;
+
+    /** A DATA frame with an 8-byte record (1 to 8) and its checksum. */
     private static UnsafeBuffer frame(long seq, long prevSeq) {
-        UnsafeBuffer b = new UnsafeBuffer(new byte[40]);
-        Frame.putHeader(b, Frame.DATA, seq, prevSeq, 1);
+        byte[] bytes = new byte[FRAME];
+        for (int i = 0; i < 8; i++) {
+            bytes[Frame.HEADER_LENGTH + i] = (byte) (i + 1);
+        }
+        UnsafeBuffer b = new UnsafeBuffer(bytes);
+        Frame.putHeader(b, Frame.DATA, seq, prevSeq, 1,
+                Frame.checksum(new CRC32C(), bytes, Frame.HEADER_LENGTH, 8));
         return b;
     }
 
