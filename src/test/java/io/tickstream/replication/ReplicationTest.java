@@ -92,15 +92,11 @@ class ReplicationTest {
 
     @Test
     void anEdgeDownAcrossTwoFeedHostRunsReadsEachRunsRecordingInOrderThenGoesLive() throws Exception {
-        Origin origin = openOrigin();
-        Path replica = tmp.resolve("replica");
-        Endpoint listen = new Endpoint("127.0.0.1", External.freeUdpPortPair());
-        origin.append(2_000);
-        Running publisher = publish(origin.dir, listen);
-        UpstreamFollower edge = follow(listen, replica);
-        awaitReplica(edge, origin.writer, "run 1");
-        edge.close();
-        open.remove(edge);
+        RunOne one = runOneWhileAnEdgeFollowsThenStops();
+        Origin origin = one.origin();
+        Path replica = one.replica();
+        Endpoint listen = one.listen();
+        Running publisher = one.publisher();
 
         origin.append(1_000);   // run 1 records them while the edge is down
         awaitPublished(publisher, origin.writer);
@@ -112,7 +108,7 @@ class ReplicationTest {
         origin.append(1_000);
         publish(origin.dir, listen);   // run 3, going on
 
-        edge = follow(listen, replica);
+        UpstreamFollower edge = follow(listen, replica);
         awaitReplica(edge, origin.writer, "the rest of run 1, run 2, then run 3");
         Await.until(edge.status()::live, WAIT, "the edge joins run 3's live stream");
         origin.append(500);
@@ -122,16 +118,10 @@ class ReplicationTest {
 
     @Test
     void anEdgeThatReceivedMoreOfADeadRunThanItsRecordingHoldsGoesOnWithTheNextRun() throws Exception {
-        Origin origin = openOrigin();
-        Path replica = tmp.resolve("replica");
-        Endpoint listen = new Endpoint("127.0.0.1", External.freeUdpPortPair());
-        origin.append(2_000);
-        Running publisher = publish(origin.dir, listen);
-        UpstreamFollower edge = follow(listen, replica);
-        awaitReplica(edge, origin.writer, "run 1");
-        edge.close();
-        open.remove(edge);
-        publisher.stop();
+        RunOne one = runOneWhileAnEdgeFollowsThenStops();
+        Origin origin = one.origin();
+        Path replica = one.replica();
+        one.publisher().stop();
         // as a feed host killed with kill -9 leaves it: its edges received more than its archive recorded
         try (ReplicaWriter writer = ReplicaWriter.open(replica, "TEST_SECONDLY")) {
             ReplicaWriter.StoredPosition stored = writer.storedPosition();
@@ -139,8 +129,8 @@ class ReplicationTest {
         }
 
         origin.append(1_000);
-        publish(origin.dir, listen);   // run 2 continues after run 1's last recorded record
-        edge = follow(listen, replica);
+        publish(origin.dir, one.listen());   // run 2 continues after run 1's last recorded record
+        UpstreamFollower edge = follow(one.listen(), replica);
         awaitReplica(edge, origin.writer, "run 2");
         Replicas.assertSameRecords(origin.dir, replica, TestRollCycles.TEST_SECONDLY, origin.written);
     }
@@ -315,6 +305,23 @@ class ReplicationTest {
                 tmp.resolve("aeron-edge"), 1, micros -> { });
         open.add(f);
         return f;
+    }
+
+    /** A feed host's first run, the origin, and the replica of an edge that followed it, then stopped. */
+    private record RunOne(Origin origin, Path replica, Endpoint listen, Running publisher) {
+    }
+
+    private RunOne runOneWhileAnEdgeFollowsThenStops() throws Exception {
+        Origin origin = openOrigin();
+        Path replica = tmp.resolve("replica");
+        Endpoint listen = new Endpoint("127.0.0.1", External.freeUdpPortPair());
+        origin.append(2_000);
+        Running publisher = publish(origin.dir, listen);
+        UpstreamFollower edge = follow(listen, replica);
+        awaitReplica(edge, origin.writer, "run 1");
+        edge.close();
+        open.remove(edge);
+        return new RunOne(origin, replica, listen, publisher);
     }
 
     /** Waits until the publisher has published the origin's last record. */
