@@ -1,5 +1,6 @@
 package io.tickstream.replication;
 
+import io.aeron.archive.client.AeronArchive;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import java.io.IOException;
@@ -10,14 +11,15 @@ import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
  * How tickstream runs Aeron on a small box: an embedded media driver per process in a directory of its
  * own, every Aeron agent on one shared thread that backs off to a sleep of at most the configured idle
- * time (never a busy spin), a receiver window of half a term, and the stream ids and sizes both ends
- * agree on. Stateless.
+ * time (never a busy spin), a receiver window of half a term, the stream ids and sizes both ends
+ * agree on, and an archive connect that a stop interrupts. Stateless.
  */
 final class Media {
 
@@ -40,6 +42,24 @@ final class Media {
     static final String ALIAS_PREFIX = "tickstream-";
 
     private Media() {
+    }
+
+    /**
+     * Connects to an archive, polling so that a stop ({@code running} false) is seen at once rather than
+     * after Aeron's connect timeout (10 s) when the archive is not there; {@code null} once stopped. A
+     * connect that times out throws, as a blocking one would.
+     */
+    static AeronArchive connect(AeronArchive.Context context, IdleStrategy idle, BooleanSupplier running) {
+        try (AeronArchive.AsyncConnect connect = AeronArchive.asyncConnect(context)) {
+            while (running.getAsBoolean()) {
+                AeronArchive archive = connect.poll();
+                if (archive != null) {
+                    return archive;
+                }
+                idle.idle();
+            }
+            return null;
+        }
     }
 
     /** Backs off from spinning to yielding to sleeping at most {@code maxParkMs}. */

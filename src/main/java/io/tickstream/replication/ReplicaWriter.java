@@ -56,8 +56,8 @@ final class ReplicaWriter implements AutoCloseable {
 
     /**
      * Opens the replica in {@code dir}, or creates it with {@code rollCycleForNew}; an existing replica
-     * keeps its own roll cycle ({@link #rollCycleOf}), which the follower compares with its upstream's.
-     * As it rolls, files beyond the newest {@code retainCycles} are deleted (0 keeps all), as the
+     * keeps its own roll cycle ({@link #rollCycleOf}), and {@link #refusal} tells whether it can follow
+     * an upstream. As it rolls, files beyond the newest {@code retainCycles} are deleted (0 keeps all), as the
      * simulator does with an origin queue.
      */
     static ReplicaWriter openOrCreate(Path dir, String rollCycleForNew, int retainCycles) {
@@ -97,6 +97,16 @@ final class ReplicaWriter implements AutoCloseable {
     /** The name of a replica's roll cycle. */
     static String rollCycleOf(ReplicaWriter replica) {
         return FeedQueue.nameOf(replica.queue.rollCycle());
+    }
+
+    /**
+     * Why this replica cannot follow an upstream whose queue has roll cycle {@code upstreamCycle}, or
+     * {@code null} when it can (the same roll cycle), in words for the operator.
+     */
+    String refusal(String upstreamCycle) {
+        String own = rollCycleOf(this);
+        return upstreamCycle.equals(own) ? null : "the upstream's queue has roll cycle " + upstreamCycle
+                + " but the replica " + own + ": start this edge on an empty directory with --roll-cycle " + upstreamCycle;
     }
 
     /** The index of the replica's last record; -1 when it is empty. */

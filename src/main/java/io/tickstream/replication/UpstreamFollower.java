@@ -142,7 +142,8 @@ public final class UpstreamFollower implements AutoCloseable {
      */
     private void follow() {
         FeedRecording current = null;
-        try (AeronArchive archive = connectArchive()) {
+        try (AeronArchive archive = Media.connect(upstream.archiveClient(localAddress).aeron(aeron), idle,
+                () -> running)) {
             if (archive == null) {
                 return;   // stopped while connecting
             }
@@ -151,10 +152,8 @@ public final class UpstreamFollower implements AutoCloseable {
                 return;   // the feed host has not recorded anything yet
             }
             FeedRecording newest = recordings.get(recordings.size() - 1);
-            if (!newest.rollCycle().equals(ReplicaWriter.rollCycleOf(replica))) {
-                String why = "the upstream's queue has roll cycle " + newest.rollCycle() + " but the replica "
-                        + ReplicaWriter.rollCycleOf(replica) + ": start this edge on an empty directory with "
-                        + "--roll-cycle " + newest.rollCycle();
+            String why = replica.refusal(newest.rollCycle());
+            if (why != null) {
                 status.broken(why);
                 LOG.severe(why);
                 return;
@@ -262,25 +261,6 @@ public final class UpstreamFollower implements AutoCloseable {
                 }
                 idle.idle(work);
             }
-        }
-    }
-
-    /**
-     * Connects to the feed host's archive, polling so that a stop is seen at once rather than after
-     * Aeron's connect timeout (10 s) when the feed host is not there; {@code null} once stopped. A
-     * connect that times out throws, as a blocking one would.
-     */
-    private AeronArchive connectArchive() {
-        try (AeronArchive.AsyncConnect connect =
-                     AeronArchive.asyncConnect(upstream.archiveClient(localAddress).aeron(aeron))) {
-            while (running) {
-                AeronArchive archive = connect.poll();
-                if (archive != null) {
-                    return archive;
-                }
-                idle.idle();
-            }
-            return null;
         }
     }
 
