@@ -172,7 +172,9 @@ public final class WsClient implements AutoCloseable {
             }
             from[0] = all.size();
             return null;
-        }, timeout, () -> "no matching message within " + timeout + "; last received: " + tail(received(), 5));
+        }, timeout, () -> "no matching message within " + timeout + "; last received: " + tail(received(), 5)
+                + (closeCode != null ? "; the server closed the connection: " + closeCode + " " + closeReason
+                        : "; the connection is open"));
     }
 
     /** Sends {@code message} and waits for the answer of {@code type} carrying the same {@code id}. */
