@@ -13,7 +13,8 @@ import org.agrona.DirectBuffer;
  * Where an edge's subscriptions (a replay, the live stream) hand their messages: each record written to
  * the replica if it is the next one ({@link ReplicaWriter#apply}), the status told of every message, the
  * delay of each record received live measured, and the stream position reached kept. At a gap, a
- * damaged record or a frame of another version it takes nothing more until {@link #resume}.
+ * damaged record or a frame of another version it takes nothing more until {@link #resume}; the same
+ * gap or damage three passes in a row stops the edge with the reason.
  *
  * <p>Threading: the edge's replication thread only.
  */
@@ -27,6 +28,10 @@ final class ReplicaInput implements FragmentHandler {
     private final LongConsumer delay;
     private long position;
     private boolean gap;
+    /** Where the last record that could not be written was met, and how many passes in a row met it there. */
+    private long refusedAfterSeq = Long.MIN_VALUE;
+    private long refusedAtPosition = -1;
+    private int refusals;
 
     /** @param delay told, for each record received live, the µs from its write to the origin to its write to the replica */
     ReplicaInput(Endpoint upstream, ReplicaWriter replica, UpstreamStatus status, LongConsumer delay) {
@@ -55,6 +60,26 @@ final class ReplicaInput implements FragmentHandler {
         return gap;
     }
 
+    /**
+     * A record could not be written (a gap, or damage). Three passes in a row stopped at the same place
+     * mean the archive itself does not continue the replica there (it is not the archive the replica
+     * came from, or a record in it is damaged): the edge stops following, not ready, with the reason,
+     * rather than read the same records every second.
+     */
+    private void refused() {
+        boolean again = replica.lastSeq() == refusedAfterSeq && position == refusedAtPosition;
+        refusals = again ? refusals + 1 : 1;
+        refusedAfterSeq = replica.lastSeq();
+        refusedAtPosition = position;
+        if (refusals >= 3) {
+            String why = "the upstream " + upstream + "'s archive does not continue this replica after seq "
+                    + replica.lastSeq() + " (a record missing or damaged there): start this edge on an empty "
+                    + "replica directory";
+            status.broken(why);
+            LOG.severe(why);
+        }
+    }
+
     @Override
     public void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
         if (gap) {
@@ -78,6 +103,7 @@ final class ReplicaInput implements FragmentHandler {
                                 : " arrived damaged (its checksum does not match)")
                         + "; starting over from the replica's position");
                 gap = true;
+                refused();
                 return;
             }
             if (applied == ReplicaWriter.Applied.WRITTEN) {

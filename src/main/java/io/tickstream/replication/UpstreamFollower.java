@@ -56,7 +56,6 @@ public final class UpstreamFollower implements AutoCloseable {
 
     /** The recording being read (where {@code input}'s position is); the replication thread's only. */
     private long recordingId = -1;
-    private boolean startFromScratch;
     private long nextWarnNanos;
 
     /**
@@ -186,8 +185,7 @@ public final class UpstreamFollower implements AutoCloseable {
 
     /** Sets {@link #recordingId} and the input's position to where the replica resumes; returns the recording's index. */
     private int resumeAt(List<FeedRecording> recordings) {
-        ResumePoint at = ResumePoint.of(recordings, startFromScratch ? null : replica.storedPosition());
-        startFromScratch = false;
+        ResumePoint at = ResumePoint.of(recordings, replica.storedPosition());
         if (at.storedGone()) {
             LOG.warning("the feed host " + upstream + " no longer holds the recording the replica followed; reading"
                     + " all it holds, skipping the records the replica has");
@@ -245,11 +243,9 @@ public final class UpstreamFollower implements AutoCloseable {
             while (running && !input.gap()) {
                 int work = afterPoll(subscription.poll(input, 256));
                 if (subscription.hasFailed()) {
+                    // e.g. a stored position past what the archive holds yet, or past the end of a run
+                    // that has just died: the next pass lists the recordings again and walks on
                     status.lost();
-                    Exception why = subscription.failureReason();
-                    // a stored position the recording does not have (the archive was replaced): read
-                    // it all again next time, skipping what the replica holds
-                    startFromScratch = why != null && String.valueOf(why.getMessage()).contains("position");
                     LOG.warning("replication from " + upstream + " failed: " + subscription.failureReason()
                             + "; starting over from the replica's position");
                     return;

@@ -236,6 +236,26 @@ class ReplicationTest {
     }
 
     @Test
+    void theSameGapThreePassesInARowStopsTheEdgeWithTheReason() throws Exception {
+        Endpoint upstream = new Endpoint("127.0.0.1", 40_100);
+        try (ReplicaWriter writer = ReplicaWriter.open(tmp.resolve("replica"), "FAST_DAILY")) {
+            long base = FeedQueue.rollCycle("FAST_DAILY").toIndex(20_000, 0);
+            writer.apply(frame(base, -1), 0, FRAME);
+            UpstreamStatus status = new UpstreamStatus(upstream);
+            ReplicaInput input = new ReplicaInput(upstream, writer, status, micros -> { });
+            for (int pass = 1; pass <= 3; pass++) {
+                input.resume(4_096);   // each pass from the same stored position
+                input.onFragment(frame(base + 3, base + 2), 0, FRAME, new Header(0, 0));
+                assertTrue(input.gap(), "pass " + pass + " stops at the gap");
+                assertEquals(pass == 3, status.isBroken(), "pass " + pass);
+            }
+            assertEquals("the upstream 127.0.0.1:40100's archive does not continue this replica after seq " + base
+                    + " (a record missing or damaged there): start this edge on an empty replica directory",
+                    status.notReady());
+        }
+    }
+
+    @Test
     void theRecordsBehindTheHeadAreCountedWithinACycleAndAtLeastTheHeadsCycleAcrossARoll() throws Exception {
         RollCycle cycle = FeedQueue.rollCycle("FAST_DAILY");
         long base = cycle.toIndex(20_000, 0);
