@@ -21,7 +21,10 @@ import org.agrona.MutableDirectBuffer;
  * Chronicle's indexes are not dense across a roll ({@code cycle << shift | n}), so a gap is told by
  * {@code prevSeq}, not by {@code seq - 1}. The checksum covers the way from the feed host's read to
  * the edge's write: a record damaged on it is refused, never written (a record damaged in the origin
- * itself travels as it is, its own checksum telling readers so). Stateless.
+ * itself travels as it is, its own checksum telling readers so).
+ *
+ * <p>Version 1, which archives recorded before version 2 still hold, is the same without the checksum
+ * and the reserved int: a 32-byte header. Edges read both ({@link #headerLength}). Stateless.
  */
 public final class Frame {
 
@@ -29,6 +32,8 @@ public final class Frame {
     public static final int HEARTBEAT = 2;
     public static final int VERSION = 2;
     public static final int HEADER_LENGTH = 40;
+    /** The header of version 1: no checksum. */
+    static final int V1_HEADER_LENGTH = 32;
 
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -78,6 +83,16 @@ public final class Frame {
         return buffer.getLong(offset + 24, ORDER);
     }
 
+    /** The length of the header of the message at {@code offset}, by its version; -1 for a version not known here. */
+    public static int headerLength(DirectBuffer buffer, int offset) {
+        return switch (version(buffer, offset)) {
+            case 1 -> V1_HEADER_LENGTH;
+            case VERSION -> HEADER_LENGTH;
+            default -> -1;
+        };
+    }
+
+    /** The record's checksum; version 2 on ({@link #headerLength} {@code == HEADER_LENGTH}). */
     public static int checksum(DirectBuffer buffer, int offset) {
         return buffer.getInt(offset + 32, ORDER);
     }

@@ -49,7 +49,7 @@ final class LiveHead implements AutoCloseable {
     }
 
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
-        if ((header.flags() & FrameDescriptor.BEGIN_FRAG_FLAG) != 0 && length >= Frame.HEADER_LENGTH) {
+        if ((header.flags() & FrameDescriptor.BEGIN_FRAG_FLAG) != 0 && length >= Frame.V1_HEADER_LENGTH) {
             seq = Math.max(seq, Frame.seq(buffer, offset));
             sessionId = header.sessionId();
             heard = true;

@@ -13,7 +13,7 @@ import org.agrona.DirectBuffer;
  * Where an edge's subscriptions (a replay, the live stream) hand their messages: each record written to
  * the replica if it is the next one ({@link ReplicaWriter#apply}), the status told of every message, the
  * delay of each record received live measured, and the stream position reached kept. At a gap, a
- * damaged record or a frame of another version it takes nothing more until {@link #resume}; the same
+ * damaged record or a frame of a version not known here it takes nothing more until {@link #resume}; the same
  * gap or damage three passes in a row stops the edge with the reason.
  *
  * <p>Threading: the edge's replication thread only.
@@ -85,10 +85,11 @@ final class ReplicaInput implements FragmentHandler {
         if (gap) {
             return;
         }
-        if (Frame.version(buffer, offset) != Frame.VERSION) {
+        int headerLength = Frame.headerLength(buffer, offset);
+        if (headerLength < 0) {
             String why = "the upstream " + upstream + " sends replication frames of version "
-                    + Frame.version(buffer, offset) + "; this edge reads version " + Frame.VERSION
-                    + ": run the same tickstream release on the feed host and its edges";
+                    + Frame.version(buffer, offset) + "; this edge reads versions 1 to " + Frame.VERSION
+                    + ": upgrade the edges before the feed host";
             status.broken(why);
             LOG.severe(why);
             gap = true;
@@ -108,8 +109,8 @@ final class ReplicaInput implements FragmentHandler {
             }
             if (applied == ReplicaWriter.Applied.WRITTEN) {
                 status.written();
-                if (status.live() && length >= Frame.HEADER_LENGTH + QueueCodec.TS_OFFSET + Long.BYTES) {
-                    long ts = buffer.getLong(offset + Frame.HEADER_LENGTH + QueueCodec.TS_OFFSET, ByteOrder.LITTLE_ENDIAN);
+                if (status.live() && length >= headerLength + QueueCodec.TS_OFFSET + Long.BYTES) {
+                    long ts = buffer.getLong(offset + headerLength + QueueCodec.TS_OFFSET, ByteOrder.LITTLE_ENDIAN);
                     delay.accept(MicroClock.nowMicros() - ts);
                 }
             }

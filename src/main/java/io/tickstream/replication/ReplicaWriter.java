@@ -136,7 +136,8 @@ final class ReplicaWriter implements AutoCloseable {
      * Writes the record of a {@link Frame#DATA} message at its origin index, if it is the next one and
      * its bytes match the checksum it came with.
      *
-     * @param offset where the message (its header) starts in {@code buffer}
+     * @param offset where the message (its header, of a version {@link Frame#headerLength} knows) starts in
+     *               {@code buffer}
      */
     Applied apply(DirectBuffer buffer, int offset, int length) {
         long seq = Frame.seq(buffer, offset);
@@ -146,12 +147,13 @@ final class ReplicaWriter implements AutoCloseable {
         if (lastSeq >= 0 && Frame.prevSeq(buffer, offset) != lastSeq) {
             return Applied.GAP;
         }
-        int n = length - Frame.HEADER_LENGTH;
+        int header = Frame.headerLength(buffer, offset);
+        int n = length - header;
         if (copy.length < n) {
             copy = new byte[Math.max(n, copy.length * 2)];
         }
-        buffer.getBytes(offset + Frame.HEADER_LENGTH, copy, 0, n);
-        if (Frame.checksum(crc, copy, 0, n) != Frame.checksum(buffer, offset)) {
+        buffer.getBytes(offset + header, copy, 0, n);
+        if (header == Frame.HEADER_LENGTH && Frame.checksum(crc, copy, 0, n) != Frame.checksum(buffer, offset)) {
             return Applied.DAMAGED;
         }
         record.clear();

@@ -220,18 +220,36 @@ class ReplicationTest {
     }
 
     @Test
-    void aFrameOfAnotherVersionStopsTheEdgeWithTheReasonAndWritesNothing() throws Exception {
+    void aFrameOfAVersionNotKnownHereStopsTheEdgeWithTheReasonAndWritesNothing() throws Exception {
         Endpoint upstream = new Endpoint("127.0.0.1", 40_100);
         try (ReplicaWriter writer = ReplicaWriter.open(tmp.resolve("replica"), "FAST_DAILY")) {
             UpstreamStatus status = new UpstreamStatus(upstream);
             ReplicaInput input = new ReplicaInput(upstream, writer, status, micros -> { });
-            UnsafeBuffer older = frame(FeedQueue.rollCycle("FAST_DAILY").toIndex(20_000, 0), -1);
-            older.putInt(4, 1, ByteOrder.LITTLE_ENDIAN);   // version 1, from a feed host of an older release
-            input.onFragment(older, 0, FRAME, new Header(0, 0));
+            UnsafeBuffer newer = frame(FeedQueue.rollCycle("FAST_DAILY").toIndex(20_000, 0), -1);
+            newer.putInt(4, Frame.VERSION + 1, ByteOrder.LITTLE_ENDIAN);   // from a feed host of a later release
+            input.onFragment(newer, 0, FRAME, new Header(0, 0));
             assertTrue(input.gap(), "nothing more taken");
             assertEquals(-1, writer.lastSeq(), "nothing written");
-            assertEquals("the upstream 127.0.0.1:40100 sends replication frames of version 1; this edge reads version "
-                    + Frame.VERSION + ": run the same tickstream release on the feed host and its edges", status.notReady());
+            assertEquals("the upstream 127.0.0.1:40100 sends replication frames of version " + (Frame.VERSION + 1)
+                    + "; this edge reads versions 1 to " + Frame.VERSION + ": upgrade the edges before the feed host",
+                    status.notReady());
+        }
+    }
+
+    @Test
+    void aVersion1FrameFromAnArchiveRecordedBeforeTheChecksumIsWritten() throws Exception {
+        try (ReplicaWriter writer = ReplicaWriter.open(tmp.resolve("replica"), "FAST_DAILY")) {
+            long base = FeedQueue.rollCycle("FAST_DAILY").toIndex(20_000, 0);
+            UnsafeBuffer v1 = new UnsafeBuffer(new byte[Frame.V1_HEADER_LENGTH + 8]);
+            v1.putInt(0, Frame.DATA, ByteOrder.LITTLE_ENDIAN);
+            v1.putInt(4, 1, ByteOrder.LITTLE_ENDIAN);
+            v1.putLong(8, base, ByteOrder.LITTLE_ENDIAN);
+            v1.putLong(16, -1, ByteOrder.LITTLE_ENDIAN);
+            v1.putLong(Frame.V1_HEADER_LENGTH, 0x0102030405060708L);
+            assertEquals(ReplicaWriter.Applied.WRITTEN, writer.apply(v1, 0, v1.capacity()));
+            assertEquals(ReplicaWriter.Applied.WRITTEN, writer.apply(frame(base + 1, base), 0, FRAME),
+                    "then version 2, as the feed host's next run sends");
+            assertEquals(base + 1, writer.lastSeq());
         }
     }
 
