@@ -40,12 +40,26 @@ final class LiveHead implements AutoCloseable {
     }
 
     /**
-     * Whether the feed host's stream is now heard in another session than {@code sessionId}: it has
-     * restarted (each run a new session and recording), so the run that {@code sessionId} belongs to
-     * has ended, whatever an image of it still says.
+     * Whether the feed host's stream has been heard, since {@link #forget}, in a session that is neither
+     * {@code current} nor one of {@code ended} (the runs the archive lists as over): it has started a
+     * new run (each run a new session and recording), so {@code current} is over too, whatever an image
+     * of it still says.
      */
-    boolean runOtherThan(int sessionId) {
-        return heard && this.sessionId != sessionId;
+    boolean newRunHeard(int current, int[] ended) {
+        if (!heard || sessionId == current) {
+            return false;
+        }
+        for (int s : ended) {
+            if (s == sessionId) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Forgets the session last heard: {@link #newRunHeard} counts what is heard from now on. */
+    void forget() {
+        heard = false;
     }
 
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {

@@ -141,6 +141,7 @@ public final class UpstreamFollower implements AutoCloseable {
      */
     private void follow() {
         FeedRecording current = null;
+        int[] ended = {};
         try (AeronArchive archive = Media.connect(upstream.archiveClient(localAddress).aeron(aeron), idle,
                 () -> running)) {
             if (archive == null) {
@@ -158,6 +159,7 @@ public final class UpstreamFollower implements AutoCloseable {
                 return;
             }
             status.replaying();
+            ended = recordings.stream().filter(FeedRecording::stopped).mapToInt(FeedRecording::sessionId).toArray();
             for (int i = resumeAt(recordings); i < recordings.size() && running && !input.gap(); i++) {
                 FeedRecording recording = recordings.get(i);
                 if (!recording.stopped()) {
@@ -176,7 +178,7 @@ public final class UpstreamFollower implements AutoCloseable {
             }
         }
         if (current != null && running && !input.gap()) {
-            followLive(current);
+            followLive(current, ended);
         }
         if (input.gap()) {
             status.lost();
@@ -227,8 +229,12 @@ public final class UpstreamFollower implements AutoCloseable {
         return work + heard;
     }
 
-    /** Follows the current run's recording from the input's position into its live stream, until it ends. */
-    private void followLive(FeedRecording recording) {
+    /**
+     * Follows the current run's recording from the input's position into its live stream, until it ends:
+     * until a run not among the {@code ended} ones' sessions is heard.
+     */
+    private void followLive(FeedRecording recording, int[] ended) {
+        head.forget();
         PersistentSubscription.Context context = new PersistentSubscription.Context()
                 .aeron(aeron)
                 .aeronArchiveContext(upstream.archiveClient(localAddress))
@@ -250,7 +256,7 @@ public final class UpstreamFollower implements AutoCloseable {
                             + "; starting over from the replica's position");
                     return;
                 }
-                if (head.runOtherThan(recording.sessionId())) {
+                if (head.newRunHeard(recording.sessionId(), ended)) {
                     status.lost();
                     LOG.info("the feed host " + upstream + " has started a new run; catching up from its archive");
                     return;
