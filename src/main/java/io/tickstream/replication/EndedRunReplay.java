@@ -21,6 +21,7 @@ final class EndedRunReplay implements AutoCloseable {
 
     private static final long START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
+    private final AeronArchive archive;
     private final Subscription subscription;
     private final FragmentAssembler assembler;
     private final long recordingId;
@@ -49,15 +50,16 @@ final class EndedRunReplay implements AutoCloseable {
             long stop = recording.stopPosition();
             long sessionId = archive.startReplay(recording.recordingId(), from, stop - from,
                     "aeron:udp?endpoint=" + endpoint, Media.REPLAY_STREAM_ID);
-            return new EndedRunReplay(subscription, handler, recording.recordingId(), stop, sessionId);
+            return new EndedRunReplay(archive, subscription, handler, recording.recordingId(), stop, sessionId);
         } catch (RuntimeException e) {
             subscription.close();
             throw e;
         }
     }
 
-    private EndedRunReplay(Subscription subscription, FragmentHandler handler, long recordingId, long stop,
-                           long sessionId) {
+    private EndedRunReplay(AeronArchive archive, Subscription subscription, FragmentHandler handler,
+                           long recordingId, long stop, long sessionId) {
+        this.archive = archive;
         this.subscription = subscription;
         this.assembler = new FragmentAssembler(handler);
         this.recordingId = recordingId;
@@ -94,8 +96,16 @@ final class EndedRunReplay implements AutoCloseable {
         return work;
     }
 
+    /** Stops the archive's replay if it has not reached the end (a gap, a stop), and the subscription. */
     @Override
     public void close() {
+        if (!ended()) {
+            try {
+                archive.stopReplay(sessionId);
+            } catch (RuntimeException e) {
+                // the replay has ended by itself, or the archive is gone: nothing left to stop
+            }
+        }
         subscription.close();
     }
 }
