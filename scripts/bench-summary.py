@@ -50,6 +50,10 @@ def main():
     p.add_argument("--server-pss-mib", required=True, help="the server's PSS at the end")
     p.add_argument("--live-heap-mib", type=number, help="the server's live heap, clients connected")
     p.add_argument("--live-heap-before-mib", type=number, help="the server's live heap before any client")
+    p.add_argument("--allocated-start", type=number, help="jvm_gc_memory_allocated_bytes_total, first scrape")
+    p.add_argument("--allocated-end", type=number, help="the same, second scrape")
+    p.add_argument("--sent-start", type=number, help="tickstream_messages_sent_total (all kinds), first scrape")
+    p.add_argument("--sent-end", type=number, help="the same, second scrape")
     a = p.parse_args()
 
     r = json.load(open(a.report))
@@ -64,12 +68,16 @@ def main():
     per_client = None
     if a.live_heap_mib is not None and a.live_heap_before_mib is not None:
         per_client = (a.live_heap_mib - a.live_heap_before_mib) * 1024 / r["clients"]
+    # the server's allocation per delivery over the window (issue 16: at most 16 bytes)
+    per_delivery = None
+    if None not in (a.allocated_start, a.allocated_end, a.sent_start, a.sent_end) and a.sent_end > a.sent_start:
+        per_delivery = (a.allocated_end - a.allocated_start) / (a.sent_end - a.sent_start)
     lat = r["latency"]
     cells = [r["scenario"], r["clients"], rate_text, f"{r['deliveriesPerSecond']:,.0f}", ratio,
              micros(lat["p50"]), micros(lat["p99"]), micros(lat["p99.9"]), micros(lat["max"]),
              micros(r["latencyLastSeconds"]["p99"]), server_quantile(b0, b1, 0.5), server_quantile(b0, b1, 0.99),
              r["gaps"], a.server_cpu_seconds, f"{r.get('harnessCpuSeconds', 0):.0f}", a.server_pss_mib,
-             shown(a.live_heap_before_mib), shown(a.live_heap_mib), shown(per_client)]
+             shown(a.live_heap_before_mib), shown(a.live_heap_mib), shown(per_client), shown(per_delivery, "{:,.0f}")]
     print("| " + " | ".join(str(c) for c in cells) + " |")
 
 

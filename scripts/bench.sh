@@ -15,8 +15,8 @@ DURATION=${BENCH_DURATION:-30}
 WARMUP=$(( DURATION > 20 ? 10 : DURATION / 3 ))
 mkdir -p "$OUT" "$WORK"
 SUMMARY="$OUT/summary.md"
-echo "| scenario | clients | feed msgs/s (measured) | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | p99, last 10 s | server p50, last 10 s | server p99, last 10 s | gaps | server CPU s | harness CPU s | server PSS MiB | live heap before clients MiB | live heap MiB | live heap per client KB (above the heap before) |" > "$SUMMARY"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
+echo "| scenario | clients | feed msgs/s (measured) | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | p99, last 10 s | server p50, last 10 s | server p99, last 10 s | gaps | server CPU s | harness CPU s | server PSS MiB | live heap before clients MiB | live heap MiB | live heap per client KB (above the heap before) | server bytes allocated per delivery, last 10 s |" > "$SUMMARY"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
 
 stop_all_on_exit
 
@@ -124,7 +124,11 @@ scenario() {
     --tailer-lag-end "$(read_metric "$w1.txt" tickstream_tailer_lag_seconds || true)" \
     --latency-buckets-start "$w0-latency-buckets.txt" --latency-buckets-end "$w1-latency-buckets.txt" \
     --server-cpu-seconds "$(( (cpu1 - cpu0) / hz ))" --server-pss-mib "$rss" \
-    --live-heap-mib "${heap:-}" --live-heap-before-mib "${base:-}" >> "$SUMMARY"
+    --live-heap-mib "${heap:-}" --live-heap-before-mib "${base:-}" \
+    --allocated-start "$(read_metric "$w0.txt" jvm_gc_memory_allocated_bytes_total || true)" \
+    --allocated-end "$(read_metric "$w1.txt" jvm_gc_memory_allocated_bytes_total || true)" \
+    --sent-start "$(read_metric "$w0.txt" tickstream_messages_sent_total || true)" \
+    --sent-end "$(read_metric "$w1.txt" tickstream_messages_sent_total || true)" >> "$SUMMARY"
   stop_all
 }
 
