@@ -153,7 +153,7 @@ final class RecordedStream implements AutoCloseable {
      */
     private long lastSeqRecorded(FeedRecording recording) {
         long id = recording.recordingId();
-        long stop = archive.getStopPosition(id);
+        long stop = recording.stopPosition();   // as listed: every recording is stopped while this start runs
         if (stop <= recording.startPosition()) {
             return -1;
         }
