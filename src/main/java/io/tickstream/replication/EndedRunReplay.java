@@ -36,8 +36,7 @@ final class EndedRunReplay implements AutoCloseable {
      */
     static EndedRunReplay start(Aeron aeron, AeronArchive archive, String localAddress, FeedRecording recording,
                                 long from, FragmentHandler handler, IdleStrategy idle, BooleanSupplier running) {
-        Subscription subscription = aeron.addSubscription("aeron:udp?endpoint=" + localAddress + ":0",
-                Media.REPLAY_STREAM_ID);
+        Subscription subscription = aeron.addSubscription(Media.anyPort(localAddress), Media.REPLAY_STREAM_ID);
         try {
             String endpoint;
             while ((endpoint = subscription.resolvedEndpoint()) == null) {

@@ -39,7 +39,7 @@ public record Endpoint(String host, int port) {
     AeronArchive.Context archiveClient(String localAddress) {
         return new AeronArchive.Context()
                 .controlRequestChannel(archiveControl())
-                .controlResponseChannel("aeron:udp?endpoint=" + localAddress + ":0");
+                .controlResponseChannel(Media.anyPort(localAddress));
     }
 
     /**

@@ -62,6 +62,11 @@ final class Media {
         }
     }
 
+    /** A UDP channel on a free port of {@code host}, chosen by the system: where answers and replays come to. */
+    static String anyPort(String host) {
+        return "aeron:udp?endpoint=" + host + ":0";
+    }
+
     /** Backs off from spinning to yielding to sleeping at most {@code maxParkMs}. */
     static IdleStrategy idle(long maxParkMs) {
         return new BackoffIdleStrategy(10, 5, 1_000, TimeUnit.MILLISECONDS.toNanos(maxParkMs));

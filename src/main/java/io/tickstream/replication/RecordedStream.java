@@ -125,7 +125,7 @@ final class RecordedStream implements AutoCloseable {
                         .aeronDirectoryName(aeronDir.toString())
                         .archiveDir(archiveDir.toFile())
                         .controlChannel(listen.archiveControl())
-                        .replicationChannel("aeron:udp?endpoint=" + listen.host() + ":0")
+                        .replicationChannel(Media.anyPort(listen.host()))
                         .recordingEventsEnabled(false)
                         .threadingMode(ArchiveThreadingMode.SHARED)
                         .idleStrategySupplier(() -> Media.idle(idleMs))

@@ -242,7 +242,7 @@ public final class UpstreamFollower implements AutoCloseable {
                 .startPosition(input.position())
                 .liveChannel(upstream.subscription() + "|session-id=" + recording.sessionId())
                 .liveStreamId(Media.LIVE_STREAM_ID)
-                .replayChannel("aeron:udp?endpoint=" + localAddress + ":0")
+                .replayChannel(Media.anyPort(localAddress))
                 .replayStreamId(Media.REPLAY_STREAM_ID)
                 .listener(new CatchUpLog(upstream, status));
         try (PersistentSubscription subscription = PersistentSubscription.create(context)) {
