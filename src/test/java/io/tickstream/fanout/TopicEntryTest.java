@@ -9,7 +9,7 @@ import io.tickstream.feed.EncodedMessage;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** A topic's subscriber array: in the order of subscribing, copy-on-write, made once per change set. */
+/** A topic's subscriber array: in the order of subscribing, once each, copy-on-write. */
 class TopicEntryTest {
 
     private static final class Named implements Subscriber {
