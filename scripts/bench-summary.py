@@ -11,6 +11,19 @@ import json
 from histogram import buckets, number, server_quantile
 
 
+def add_scraped(p, name, what, type=number):
+    """Adds --NAME-start and --NAME-end: a figure read at the window's first scrape and at its second."""
+    p.add_argument(f"--{name}-start", type=type, help=f"{what}, first scrape")
+    p.add_argument(f"--{name}-end", type=type, help=f"{what}, second scrape")
+
+
+def growth(a, name):
+    """How much a figure added by add_scraped (NAME as argparse stores it: feed_messages) grew over the
+    window; None if either scrape has no value."""
+    start, end = getattr(a, f"{name}_start"), getattr(a, f"{name}_end")
+    return None if start is None or end is None else end - start
+
+
 def feed_rate(a):
     """Messages the feed carried per second over the 10 s window, as the server's tailer read them.
 
@@ -20,10 +33,10 @@ def feed_rate(a):
     lags = (a.tailer_lag_start, a.tailer_lag_end)
     if any(lag is None or lag > 1 for lag in lags):
         return None
-    t0, t1, f0, f1 = a.window_start, a.window_end, a.feed_messages_start, a.feed_messages_end
-    if None in (t0, t1, f0, f1) or f1 <= f0 or t1 <= t0:
+    fed, took = growth(a, "feed_messages"), growth(a, "window")
+    if fed is None or took is None or fed <= 0 or took <= 0:
         return None
-    return (f1 - f0) / (t1 - t0)
+    return fed / took
 
 
 def micros(us):
@@ -38,22 +51,16 @@ def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--report", required=True, help="the harness's NAME.json")
     p.add_argument("--nominal-rate", type=float, required=True, help="the simulator's --rate, messages/s")
-    p.add_argument("--window-start", type=number, help="when the window's first scrape was asked for, epoch s")
-    p.add_argument("--window-end", type=number, help="when its second scrape was asked for, epoch s")
-    p.add_argument("--feed-messages-start", type=number, help="tickstream_feed_messages_total, first scrape")
-    p.add_argument("--feed-messages-end", type=number, help="tickstream_feed_messages_total, second scrape")
-    p.add_argument("--tailer-lag-start", type=number, help="tickstream_tailer_lag_seconds, first scrape")
-    p.add_argument("--tailer-lag-end", type=number, help="tickstream_tailer_lag_seconds, second scrape")
-    p.add_argument("--latency-buckets-start", help="file of tickstream_delivery_latency_seconds buckets, first scrape")
-    p.add_argument("--latency-buckets-end", help="the same, second scrape")
+    add_scraped(p, "window", "the time the scrape was asked for (epoch s)")
+    add_scraped(p, "feed-messages", "tickstream_feed_messages_total")
+    add_scraped(p, "tailer-lag", "tickstream_tailer_lag_seconds")
+    add_scraped(p, "latency-buckets", "file of tickstream_delivery_latency_seconds buckets", type=None)
     p.add_argument("--server-cpu-seconds", required=True, help="the server's CPU time over the scenario")
     p.add_argument("--server-pss-mib", required=True, help="the server's PSS at the end")
     p.add_argument("--live-heap-mib", type=number, help="the server's live heap, clients connected")
     p.add_argument("--live-heap-before-mib", type=number, help="the server's live heap before any client")
-    p.add_argument("--allocated-start", type=number, help="jvm_gc_memory_allocated_bytes_total, first scrape")
-    p.add_argument("--allocated-end", type=number, help="the same, second scrape")
-    p.add_argument("--sent-start", type=number, help="tickstream_messages_sent_total (all kinds), first scrape")
-    p.add_argument("--sent-end", type=number, help="the same, second scrape")
+    add_scraped(p, "allocated", "jvm_gc_memory_allocated_bytes_total")
+    add_scraped(p, "sent", "tickstream_messages_sent_total (all kinds)")
     a = p.parse_args()
 
     r = json.load(open(a.report))
@@ -69,9 +76,8 @@ def main():
     if a.live_heap_mib is not None and a.live_heap_before_mib is not None:
         per_client = (a.live_heap_mib - a.live_heap_before_mib) * 1024 / r["clients"]
     # the server's allocation per delivery over the window (issue 16: at most 16 bytes)
-    per_delivery = None
-    if None not in (a.allocated_start, a.allocated_end, a.sent_start, a.sent_end) and a.sent_end > a.sent_start:
-        per_delivery = (a.allocated_end - a.allocated_start) / (a.sent_end - a.sent_start)
+    allocated, sent = growth(a, "allocated"), growth(a, "sent")
+    per_delivery = allocated / sent if allocated is not None and sent is not None and sent > 0 else None
     lat = r["latency"]
     cells = [r["scenario"], r["clients"], rate_text, f"{r['deliveriesPerSecond']:,.0f}", ratio,
              micros(lat["p50"]), micros(lat["p99"]), micros(lat["p99.9"]), micros(lat["max"]),
