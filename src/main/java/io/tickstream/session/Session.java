@@ -1,7 +1,5 @@
 package io.tickstream.session;
 
-import static io.tickstream.config.ServerConfig.MAX_SUBSCRIPTIONS;
-
 import io.tickstream.auth.Grant;
 import io.tickstream.fanout.Shard;
 import io.tickstream.fanout.Subscriber;
@@ -44,8 +42,7 @@ public final class Session implements Subscriber {
         this.loop = loop;
         this.address = address;
         long now = System.nanoTime();
-        this.subscriptions = new Subscriptions(grant, loop.config().get(MAX_SUBSCRIPTIONS),
-                loop.meters().subscriptions());
+        this.subscriptions = Subscriptions.of(loop, grant);
         this.limiter = ClientRateLimiter.of(loop.config(), now);
         this.liveness = Liveness.of(loop.config(), grant, now);
         this.outbox = Outbox.of(transport, loop);

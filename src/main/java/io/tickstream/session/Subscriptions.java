@@ -1,5 +1,7 @@
 package io.tickstream.session;
 
+import static io.tickstream.config.ServerConfig.MAX_SUBSCRIPTIONS;
+
 import io.tickstream.auth.Grant;
 import io.tickstream.feed.TopicPattern;
 import java.util.ArrayList;
@@ -50,6 +52,15 @@ final class Subscriptions {
         this.grant = grant;
         this.max = max;
         this.gauge = gauge;
+    }
+
+    /**
+     * The subscriptions of a new connection of {@code loop}: the server's limit, counted in its gauge.
+     *
+     * @param grant what the connection's token allows, or {@code null} when auth is off
+     */
+    static Subscriptions of(LoopContext loop, Grant grant) {
+        return new Subscriptions(grant, loop.config().get(MAX_SUBSCRIPTIONS), loop.meters().subscriptions());
     }
 
     /** Whether subscribing to {@code requested} fits the token and the limit; changes nothing. */
