@@ -158,9 +158,7 @@ public final class Session implements Subscriber {
 
     @Override
     public void fail(RuntimeException cause) {
-        if (!closed) {
-            close(CloseReason.INTERNAL_ERROR);
-        }
+        close(CloseReason.INTERNAL_ERROR);
     }
 
     /** The socket's write queue drained: write what waits. */
@@ -205,9 +203,7 @@ public final class Session implements Subscriber {
 
     /** The server is stopping: closes the connection with {@code 1001} going away. */
     public void goAway() {
-        if (!closed) {
-            close(CloseReason.GOING_AWAY);
-        }
+        close(CloseReason.GOING_AWAY);
     }
 
     /**
@@ -242,8 +238,11 @@ public final class Session implements Subscriber {
         }
     }
 
+    /** Closes the connection with {@code why}, unless it is closed already. */
     private void close(CloseReason why) {
-        transport.close(why);
-        onClosed();
+        if (!closed) {
+            transport.close(why);
+            onClosed();
+        }
     }
 }
