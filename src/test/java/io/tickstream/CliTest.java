@@ -69,7 +69,7 @@ class CliTest {
         assertTrue(upstream.err().contains("--upstream must be HOST:PORT with a port 1 to 65534"), upstream.err());
         Result idle = run("server", "--aeron-idle-ms", "0");
         assertEquals(2, idle.exit());
-        assertTrue(idle.err().contains("--aeron-idle-ms must be 1 to 100"), idle.err());
+        assertTrue(idle.err().contains("--aeron-idle-ms must be 0.01 to 100"), idle.err());
         Result retain = run("server", "--retain-cycles", "3");
         assertEquals(2, retain.exit());
         assertTrue(retain.err().contains("--retain-cycles applies to an edge's replica (with --upstream)"), retain.err());

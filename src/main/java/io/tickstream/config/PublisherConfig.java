@@ -28,7 +28,7 @@ public final class PublisherConfig extends Config<PublisherConfig> {
 
     public static final Setting<Path> AERON_DIR = SETTINGS.add(ReplicationSettings.AERON_DIR);
 
-    public static final Setting<Long> AERON_IDLE_MS = SETTINGS.add(ReplicationSettings.AERON_IDLE_MS);
+    public static final Setting<Double> AERON_IDLE_MS = SETTINGS.add(ReplicationSettings.AERON_IDLE_MS);
 
     public static final Setting<String> ROLL_CYCLE = SETTINGS.add(Setting.ofString("--roll-cycle", "NAME",
             FeedQueue.DEFAULT_ROLL_CYCLE, "Roll cycle to create the queue with if it does not exist yet (an "

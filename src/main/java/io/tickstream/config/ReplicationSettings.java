@@ -28,8 +28,9 @@ public final class ReplicationSettings {
             "Directory of the embedded Aeron media driver, private to this process; unset derives one under "
                     + "/dev/shm from the queue or archive directory");
 
-    /** Milliseconds. */
-    public static final Setting<Long> AERON_IDLE_MS = Setting.ofLong("--aeron-idle-ms", "MS", 1,
-            "Longest sleep of Aeron's threads when idle: lower reacts faster, higher costs less CPU")
-            .check(ms -> ms >= 1 && ms <= 100, "--aeron-idle-ms must be 1 to 100");
+    /** Milliseconds, fractions allowed (0.05 is 50 µs). */
+    public static final Setting<Double> AERON_IDLE_MS = Setting.ofDouble("--aeron-idle-ms", "MS", 1,
+            "Longest sleep of the replication's polling threads when idle: lower reacts faster, higher costs less "
+                    + "CPU (0.01 to 100; 0.05 is 50 µs)")
+            .check(ms -> ms >= 0.01 && ms <= 100, "--aeron-idle-ms must be 0.01 to 100");
 }

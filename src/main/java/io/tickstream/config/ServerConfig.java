@@ -171,7 +171,7 @@ public final class ServerConfig extends Config<ServerConfig> {
 
     public static final Setting<Path> AERON_DIR = SETTINGS.add(ReplicationSettings.AERON_DIR);
 
-    public static final Setting<Long> AERON_IDLE_MS = SETTINGS.add(ReplicationSettings.AERON_IDLE_MS);
+    public static final Setting<Double> AERON_IDLE_MS = SETTINGS.add(ReplicationSettings.AERON_IDLE_MS);
 
     /** An edge's replica files kept, the newest; 0 keeps all. The simulator's, for the queue an edge writes. */
     public static final Setting<Integer> RETAIN_CYCLES = SETTINGS.add(SimulatorConfig.RETAIN_CYCLES);

@@ -64,7 +64,7 @@ public final class FeedPublisher implements AutoCloseable {
      *                   derived from the archive's
      */
     public static FeedPublisher start(ChronicleQueue queue, String rollCycle, Endpoint listen, Path archiveDir,
-                                      Path aeronDir, long idleMs) {
+                                      Path aeronDir, double idleMs) {
         RecordedStream stream = RecordedStream.open(listen, archiveDir, aeronDir, idleMs, rollCycle, queue.file());
         try {
             return new FeedPublisher(queue, stream, listen, idleMs);
@@ -74,7 +74,7 @@ public final class FeedPublisher implements AutoCloseable {
         }
     }
 
-    private FeedPublisher(ChronicleQueue queue, RecordedStream stream, Endpoint listen, long idleMs) {
+    private FeedPublisher(ChronicleQueue queue, RecordedStream stream, Endpoint listen, double idleMs) {
         this.queue = queue;
         this.stream = stream;
         this.publication = stream.publication();

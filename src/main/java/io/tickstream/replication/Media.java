@@ -10,7 +10,6 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -67,13 +66,13 @@ final class Media {
         return "aeron:udp?endpoint=" + host + ":0";
     }
 
-    /** Backs off from spinning to yielding to sleeping at most {@code maxParkMs}. */
-    static IdleStrategy idle(long maxParkMs) {
-        return new BackoffIdleStrategy(10, 5, 1_000, TimeUnit.MILLISECONDS.toNanos(maxParkMs));
+    /** Backs off from spinning to yielding to sleeping at most {@code maxParkMs} (a fraction allowed: 0.05 is 50 µs). */
+    static IdleStrategy idle(double maxParkMs) {
+        return new BackoffIdleStrategy(10, 5, 1_000, Math.round(maxParkMs * 1_000_000));
     }
 
     /** An embedded driver's settings: shared threading, backing off; its directory wiped on start and close. */
-    static MediaDriver.Context driver(Path aeronDir, long idleMs) {
+    static MediaDriver.Context driver(Path aeronDir, double idleMs) {
         return new MediaDriver.Context()
                 .aeronDirectoryName(aeronDir.toString())
                 .threadingMode(ThreadingMode.SHARED)

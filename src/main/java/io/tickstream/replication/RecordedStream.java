@@ -53,7 +53,7 @@ final class RecordedStream implements AutoCloseable {
      * @param aeronDir  the media driver's directory, private to this process; {@code null} for one
      *                  derived from the archive's
      */
-    static RecordedStream open(Endpoint listen, Path archiveDir, Path aeronDir, long idleMs, String rollCycle,
+    static RecordedStream open(Endpoint listen, Path archiveDir, Path aeronDir, double idleMs, String rollCycle,
                                Object origin) {
         Path dir = aeronDir != null ? aeronDir : Media.defaultDir("publish", archiveDir);
         ArchiveLock lock = ArchiveLock.acquire(archiveDir);
@@ -80,7 +80,7 @@ final class RecordedStream implements AutoCloseable {
     }
 
     private RecordedStream(ArchiveLock lock, ArchivingMediaDriver driver, Aeron aeron, AeronArchive archive,
-                           long idleMs) {
+                           double idleMs) {
         this.lock = lock;
         this.driver = driver;
         this.aeron = aeron;
@@ -119,7 +119,7 @@ final class RecordedStream implements AutoCloseable {
     }
 
     /** The driver and archive; the caller holds the archive's {@link ArchiveLock}. */
-    private static ArchivingMediaDriver launch(Endpoint listen, Path archiveDir, Path aeronDir, long idleMs) {
+    private static ArchivingMediaDriver launch(Endpoint listen, Path archiveDir, Path aeronDir, double idleMs) {
         return ArchivingMediaDriver.launch(Media.driver(aeronDir, idleMs).spiesSimulateConnection(true),
                 new Archive.Context()
                         .aeronDirectoryName(aeronDir.toString())

@@ -72,7 +72,7 @@ public final class UpstreamFollower implements AutoCloseable {
      *                  to its write to the replica; on the replication thread
      */
     public static UpstreamFollower start(Endpoint upstream, String advertise, Path replicaDir, String rollCycle,
-                                         int retainCycles, Path aeronDir, long idleMs, LongConsumer delay) {
+                                         int retainCycles, Path aeronDir, double idleMs, LongConsumer delay) {
         String local = advertise != null ? advertise : upstream.localAddressToward();
         MediaDriver driver = MediaDriver.launchEmbedded(Media.driver(
                 aeronDir != null ? aeronDir : Media.defaultDir("edge", replicaDir), idleMs));
@@ -91,7 +91,7 @@ public final class UpstreamFollower implements AutoCloseable {
     }
 
     private UpstreamFollower(Endpoint upstream, String localAddress, MediaDriver driver, Aeron aeron,
-                             ReplicaWriter replica, long idleMs, LongConsumer delay) {
+                             ReplicaWriter replica, double idleMs, LongConsumer delay) {
         this.upstream = upstream;
         this.status = new UpstreamStatus(upstream);
         this.input = new ReplicaInput(upstream, replica, status, delay);
