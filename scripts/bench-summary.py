@@ -59,7 +59,7 @@ def main():
     p.add_argument("--server-pss-mib", required=True, help="the server's PSS at the end")
     p.add_argument("--live-heap-mib", type=number, help="the server's live heap, clients connected")
     p.add_argument("--live-heap-before-mib", type=number, help="the server's live heap before any client")
-    add_scraped(p, "allocated", "jvm_gc_memory_allocated_bytes_total")
+    add_scraped(p, "allocated", "jvm_allocated_bytes_total")
     add_scraped(p, "sent", "tickstream_messages_sent_total (all kinds)")
     a = p.parse_args()
 

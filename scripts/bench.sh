@@ -125,8 +125,8 @@ scenario() {
     --latency-buckets-start "$w0-latency-buckets.txt" --latency-buckets-end "$w1-latency-buckets.txt" \
     --server-cpu-seconds "$(( (cpu1 - cpu0) / hz ))" --server-pss-mib "$rss" \
     --live-heap-mib "${heap:-}" --live-heap-before-mib "${base:-}" \
-    --allocated-start "$(read_metric "$w0.txt" jvm_gc_memory_allocated_bytes_total || true)" \
-    --allocated-end "$(read_metric "$w1.txt" jvm_gc_memory_allocated_bytes_total || true)" \
+    --allocated-start "$(read_metric "$w0.txt" jvm_allocated_bytes_total || true)" \
+    --allocated-end "$(read_metric "$w1.txt" jvm_allocated_bytes_total || true)" \
     --sent-start "$(read_metric "$w0.txt" tickstream_messages_sent_total || true)" \
     --sent-end "$(read_metric "$w1.txt" tickstream_messages_sent_total || true)" >> "$SUMMARY"
   stop_all

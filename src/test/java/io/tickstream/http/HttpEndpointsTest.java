@@ -64,6 +64,9 @@ class HttpEndpointsTest {
             assertTrue(Fixture.metric(port, "tickstream_messages_sent_total{kind=\"score\"}") > 0);
             assertTrue(Fixture.metric(port, "tickstream_bytes_sent_total") > 0);
             assertTrue(Fixture.metric(port, "tickstream_delivery_latency_seconds_count") > 0);
+            double allocated = Fixture.metric(port, "jvm_allocated_bytes_total");
+            Fixture.await(() -> metricOr(port, "jvm_allocated_bytes_total") > allocated, Duration.ofSeconds(10),
+                    "jvm_allocated_bytes_total counts as the server allocates, not only at a collection");
             ws.close();
             Fixture.await(() -> metricOr(port, "tickstream_connections") == 0, Duration.ofSeconds(10),
                     "connection gauge back to 0");
