@@ -34,6 +34,7 @@ public final class ServerVerticle extends VerticleBase {
     private final AtomicInteger boundPort;
     private LoopContext loop;
     private LoopSessions sessions;
+    private WebSocketAcceptor acceptor;
 
     /**
      * @param loops     builds this loop's context when the verticle starts
@@ -69,7 +70,7 @@ public final class ServerVerticle extends VerticleBase {
     public Future<?> start() {
         loop = loops.open(vertx, context);
         sessions = new LoopSessions(loop);
-        WebSocketAcceptor acceptor = new WebSocketAcceptor(config, loop.meters(), admission,
+        acceptor = new WebSocketAcceptor(config, loop.meters(), admission,
                 () -> new MessageAssembler(config.get(MAX_MESSAGE_BYTES)), sessions);
         Housekeeping.start(vertx, config.get(HEARTBEAT_MS), loop, sessions, acceptor);
         return acceptor.createServer(vertx, serverOptions(config), routes.router(vertx, loop.shard(), acceptor))
@@ -93,6 +94,7 @@ public final class ServerVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         loops.close(loop);
+        acceptor.close();
         return Future.succeededFuture();
     }
 

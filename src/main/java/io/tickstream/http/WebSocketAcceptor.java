@@ -4,6 +4,7 @@ import static io.tickstream.config.ServerConfig.HANDSHAKE_TIMEOUT_MS;
 import static io.tickstream.config.ServerConfig.TRUSTED_PROXIES;
 import static io.tickstream.config.ServerConfig.WRITE_QUEUE_BYTES;
 
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.tickstream.auth.Grant;
@@ -80,6 +81,7 @@ final class WebSocketAcceptor {
     private final TrustedProxies trustedProxies;
     private final Supplier<MessageAssembler> assemblers;
     private final Connections connections;
+    private final WireFrames frames = new WireFrames(PooledByteBufAllocator.DEFAULT);
     /** Connections that have not sent their HTTP request yet, with when they were opened (nanoTime). */
     private final Map<HttpConnection, Long> awaitingRequest = new HashMap<>();
 
@@ -194,6 +196,11 @@ final class WebSocketAcceptor {
                 });
     }
 
+    /** Releases the frames kept for this loop's connections ({@link WireFrames}); on the loop, at its stop. */
+    void close() {
+        frames.close();
+    }
+
     /** Answers a refused request with its status and reason; the token, if any, is never logged. */
     void refuse(RoutingContext ctx, String client, Admission.Refusal refusal) {
         meters.handshakeRefused(String.valueOf(refusal.status())).increment();
@@ -214,9 +221,12 @@ final class WebSocketAcceptor {
             ticket.release();   // gone before its handlers could be set: its close handler would never run
             return false;
         }
-        Connection connection = connections.open(new WebSocketTransport(ws, channel), client, ticket.grant());
+        Connection connection = connections.open(new WebSocketTransport(ws, channel, frames), client, ticket.grant());
         ws.setWriteQueueMaxSize(config.get(WRITE_QUEUE_BYTES));
-        ws.drainHandler(v -> connection.onDrain());
+        ws.drainHandler(v -> connection.onDrain());   // Vert.x's own writes: pings, the close
+        if (channel != null) {
+            WritabilityListener.attach(channel, connection::onDrain);   // the frames written below Vert.x
+        }
         InboundFrames.attach(ws, assemblers.get(), connection);
         ws.pongHandler(data -> connection.onPong());
         ws.closeHandler(v -> {

@@ -13,37 +13,52 @@ import io.vertx.core.http.impl.websocket.WebSocketFrameImpl;
 /**
  * {@link Transport} over a Vert.x {@link ServerWebSocket}.
  *
- * <p>Text frames are written from the already-encoded UTF-8 bytes. Vert.x's public API only makes
- * text frames from a {@code String}, which would decode and re-encode every message for every
- * subscriber; its frame implementation takes bytes, wrapped here without a copy (each write gets
- * its own wrapper, so the shared array is never consumed or released by Netty).
+ * <p>Text frames are written from the already-encoded UTF-8 bytes, as the loop's {@link WireFrames}
+ * made them: straight to the connection's channel, below Vert.x's WebSocket, with no promise. Vert.x's
+ * public API only makes text frames from a {@code String} (a decode and an encode per subscriber),
+ * and its frame path makes seven objects per write. Since these writes do not pass through Vert.x's
+ * write queue, whether the socket is full is the channel's writability (its water marks are the ones
+ * {@code setWriteQueueMaxSize} set), and the loop's {@link WritabilityListener} says when it drains.
+ * Control frames (ping, close) still go through Vert.x, which owns the closing handshake.
  *
  * <p>Threading: the socket's event loop only.
  */
 final class WebSocketTransport implements Transport {
 
     private final ServerWebSocket ws;
-    /** The socket's TCP connection, for {@link #abort()}. */
+    /** The socket's TCP connection: where frames are written, and {@link #abort()}. */
     private final Channel channel;
+    private final WireFrames frames;
 
-    WebSocketTransport(ServerWebSocket ws, Channel channel) {
+    /** @param channel the socket's channel, or {@code null} when it is not Vert.x's HTTP/1.1 one */
+    WebSocketTransport(ServerWebSocket ws, Channel channel, WireFrames frames) {
         this.ws = ws;
         this.channel = channel;
+        this.frames = frames;
     }
 
     @Override
     public void writeText(byte[] utf8) {
-        write(WebSocketFrameType.TEXT, utf8);
+        if (ws.isClosed()) {
+            return;
+        }
+        if (channel == null) {
+            ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(utf8), true));
+        } else {
+            channel.writeAndFlush(frames.text(utf8), channel.voidPromise());
+        }
     }
 
     /** Writes one complete binary frame. The protocol sends none; the conformance echo endpoint does. */
     void writeBinary(Buffer data) {
-        write(WebSocketFrameType.BINARY, data.getBytes());
-    }
-
-    private void write(WebSocketFrameType type, byte[] payload) {
-        if (!ws.isClosed()) {
-            ws.writeFrame(new WebSocketFrameImpl(type, Unpooled.wrappedBuffer(payload), true));
+        if (ws.isClosed()) {
+            return;
+        }
+        if (channel == null) {
+            ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.BINARY, Unpooled.wrappedBuffer(data.getBytes()), true));
+        } else {
+            channel.writeAndFlush(WireFrames.frame(channel.alloc(), WireFrames.BINARY, data.getBytes()),
+                    channel.voidPromise());
         }
     }
 
@@ -57,7 +72,7 @@ final class WebSocketTransport implements Transport {
     /** A closed socket is never full: writes to it are dropped, and its close handler is on its way. */
     @Override
     public boolean writeQueueFull() {
-        return !ws.isClosed() && ws.writeQueueFull();
+        return !ws.isClosed() && (ws.writeQueueFull() || channel != null && !channel.isWritable());
     }
 
     @Override
