@@ -9,6 +9,7 @@ import io.tickstream.config.Settings;
 import io.tickstream.config.SimulatorConfig;
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.feed.TopicPattern;
+import io.tickstream.http.EventLoops;
 import io.tickstream.loadtest.LoadTest;
 import io.tickstream.loadtest.LoadTestSettings;
 import io.tickstream.loadtest.Report;
@@ -183,7 +184,7 @@ public final class Main implements Runnable {
                     error(line);
                 }
                 return 2;
-            } catch (TokenAuthority.SecretFileException e) {
+            } catch (TokenAuthority.SecretFileException | EventLoops.TransportException e) {
                 return fail(1, "cannot start: " + e.getMessage());
             } catch (Exception e) {
                 return fail(1, "cannot start: " + e);

@@ -24,6 +24,7 @@ import io.tickstream.auth.TokenAuthority;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.fanout.Hub;
 import io.tickstream.feed.FeedQueue;
+import io.tickstream.http.EventLoops;
 import io.tickstream.http.Admission;
 import io.tickstream.http.HttpRoutes;
 import io.tickstream.http.LoopFactory;
@@ -40,9 +41,6 @@ import io.tickstream.replication.UpstreamStatus;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,11 +140,7 @@ public final class ServerMain implements AutoCloseable {
                     t.setDaemon(true);
                     t.start();
                 });
-        Vertx vertx = Vertx.builder()
-                .with(new VertxOptions().setEventLoopPoolSize(config.get(EVENT_LOOPS))
-                        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
-                .withMetrics(new MicrometerMetricsFactory(registry))
-                .build();
+        Vertx vertx = EventLoops.start(config, registry, meters);
         QueueDamage damage = new QueueDamage(config.get(QUEUE));
         meters.queueDamagedFiles(damage::damagedFiles);
         if (follower != null) {

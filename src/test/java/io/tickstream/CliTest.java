@@ -70,6 +70,9 @@ class CliTest {
         Result idle = run("server", "--aeron-idle-ms", "0");
         assertEquals(2, idle.exit());
         assertTrue(idle.err().contains("--aeron-idle-ms must be 0.01 to 100"), idle.err());
+        Result transport = run("server", "--transport", "netmap");
+        assertEquals(2, transport.exit());
+        assertTrue(transport.err().contains("--transport must be auto, epoll, io_uring or nio"), transport.err());
         Result retain = run("server", "--retain-cycles", "3");
         assertEquals(2, retain.exit());
         assertTrue(retain.err().contains("--retain-cycles applies to an edge's replica (with --upstream)"), retain.err());

@@ -40,6 +40,13 @@ public final class ServerConfig extends Config<ServerConfig> {
             "Deliver from the first message in the queue instead of its end"));
 
     /** Resolved: 0 is one per CPU core, at least 2, so the value read is the number of loops. */
+    /** One of {@code auto}, {@code epoll}, {@code io_uring}, {@code nio}. */
+    public static final Setting<String> TRANSPORT = SETTINGS.add(Setting.ofString("--transport", "NAME", "auto",
+            "Network transport of the event loops: epoll, io_uring (Linux, native), nio (any JVM), or auto: "
+                    + "epoll where it loads, else io_uring, else nio")
+            .check(t -> List.of("auto", "epoll", "io_uring", "nio").contains(t),
+                    "--transport must be auto, epoll, io_uring or nio"));
+
     public static final Setting<Integer> EVENT_LOOPS = SETTINGS.add(Setting.ofInt("--event-loops", "N", 0,
             "Vert.x event loops; 0 means one per CPU core, at least 2")
             .check(n -> n >= 0 && n <= 256, "--event-loops must be 0 to 256")

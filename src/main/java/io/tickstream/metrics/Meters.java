@@ -153,6 +153,13 @@ public final class Meters {
                 .register(registry);
     }
 
+    /** {@code tickstream_network_transport{transport="epoll"} 1}: the event loops' network transport. */
+    public void networkTransport(String name) {
+        Gauge.builder("tickstream_network_transport", () -> 1).tag("transport", name)
+                .description("The network transport the event loops run on (epoll, io_uring or nio), as a label")
+                .register(registry);
+    }
+
     /** Registers {@code tickstream_tailer_lag_seconds}, read from {@code lagSeconds} at scrape time. */
     public void tailerLag(DoubleSupplier lagSeconds) {
         Gauge.builder("tickstream_tailer_lag_seconds", lagSeconds::getAsDouble)

@@ -64,6 +64,8 @@ class HttpEndpointsTest {
             assertTrue(Fixture.metric(port, "tickstream_messages_sent_total{kind=\"score\"}") > 0);
             assertTrue(Fixture.metric(port, "tickstream_bytes_sent_total") > 0);
             assertTrue(Fixture.metric(port, "tickstream_delivery_latency_seconds_count") > 0);
+            assertTrue(metrics.matches("(?s).*tickstream_network_transport\\{transport=\"(epoll|io_uring|nio)\"} 1\\.0.*"),
+                    "metrics name the event loops' transport");
             double allocated = Fixture.metric(port, "jvm_allocated_bytes_total");
             Fixture.await(() -> metricOr(port, "jvm_allocated_bytes_total") > allocated, Duration.ofSeconds(10),
                     "jvm_allocated_bytes_total counts as the server allocates, not only at a collection");
