@@ -143,6 +143,8 @@ scenario fanout-1k 1000 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous
 scenario fanout-1k-linger20 1000 0 "--batch-linger-ms 20" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP"
 scenario below-saturation 100 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP"
 scenario below-saturation-linger20 100 0 "--batch-linger-ms 20" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP"
+# many subscribers on a slow feed (issue 16): nothing to pack, one write per subscriber per message
+scenario fanout-10k-slow 20 0 "" -- --clients 10000 --all-stocks-share 1 --contiguous --ramp 5000 --warmup "$WARMUP"
 scenario fanout-5k 1000 0 "--batch-linger-ms 20" -- --clients 5000 --all-stocks-share 1 --contiguous --ramp 2500 --warmup "$WARMUP"
 scenario mixed 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup "$WARMUP"
 scenario slow 5000 16 "" -- --clients 5000 --symbols 10 --matches 2 --ramp 2500 --warmup "$WARMUP" --slow-share 0.1
