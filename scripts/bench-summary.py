@@ -6,7 +6,9 @@ name; an empty value means "not measured" and prints as "–". The columns are t
 bench.sh, in order.
 """
 import argparse
+import datetime
 import json
+import re
 
 from histogram import buckets, number, server_quantile
 
@@ -47,6 +49,29 @@ def shown(value, fmt="{:.1f}"):
     return "–" if value is None else fmt.format(value)
 
 
+PAUSE = re.compile(r"^\[(\S+)\] GC\(\d+\) Pause .* (\d+(?:\.\d+)?)ms$")
+
+
+def gc_pauses(path, start, end):
+    """The stop-the-world pauses a GC log (decorated with the wall time) shows between two epoch times:
+    "COUNT, LONGEST ms", or "–" when unknown. Both G1's ("Pause Young ...") and ZGC's ("Pause Mark
+    Start ...") pause lines count."""
+    if not path or start is None or end is None:
+        return "–"
+    try:
+        lines = open(path).read().splitlines()
+    except OSError:
+        return "–"
+    pauses = []
+    for line in lines:
+        m = PAUSE.match(line)
+        if m:
+            at = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+            if start <= at <= end:
+                pauses.append(float(m.group(2)))
+    return f"{len(pauses)}, {max(pauses):.1f} ms" if pauses else "0"
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--report", required=True, help="the harness's NAME.json")
@@ -61,6 +86,7 @@ def main():
     p.add_argument("--live-heap-before-mib", type=number, help="the server's live heap before any client")
     add_scraped(p, "allocated", "jvm_allocated_bytes_total")
     add_scraped(p, "sent", "tickstream_messages_sent_total (all kinds)")
+    p.add_argument("--gc-log", help="the server's GC log (-Xlog:gc,gc+phases:file=...:time)")
     a = p.parse_args()
 
     r = json.load(open(a.report))
@@ -78,12 +104,13 @@ def main():
     # the server's allocation per delivery over the window (issue 16: at most 16 bytes)
     allocated, sent = growth(a, "allocated"), growth(a, "sent")
     per_delivery = allocated / sent if allocated is not None and sent is not None and sent > 0 else None
+    gc = gc_pauses(a.gc_log, a.window_start, a.window_end)
     lat = r["latency"]
     cells = [r["scenario"], r["clients"], rate_text, f"{r['deliveriesPerSecond']:,.0f}", ratio,
              micros(lat["p50"]), micros(lat["p99"]), micros(lat["p99.9"]), micros(lat["max"]),
              micros(r["latencyLastSeconds"]["p99"]), server_quantile(b0, b1, 0.5), server_quantile(b0, b1, 0.99),
              r["gaps"], a.server_cpu_seconds, f"{r.get('harnessCpuSeconds', 0):.0f}", a.server_pss_mib,
-             shown(a.live_heap_before_mib), shown(a.live_heap_mib), shown(per_client), shown(per_delivery, "{:,.0f}")]
+             shown(a.live_heap_before_mib), shown(a.live_heap_mib), shown(per_client), shown(per_delivery, "{:,.0f}"), gc]
     print("| " + " | ".join(str(c) for c in cells) + " |")
 
 

@@ -11,12 +11,14 @@ OUT=target/bench
 WORK=$(pwd)/data/bench
 PORT=${BENCH_PORT:-18480}
 DURATION=${BENCH_DURATION:-30}
+# the window of the server's own figures (latency, allocation, GC pauses), ending 3 s before the run
+WINDOW=${BENCH_WINDOW:-10}
 # latency counts from this long after every connection was answered (ramp, snapshots, JIT)
 WARMUP=$(( DURATION > 20 ? 10 : DURATION / 3 ))
 mkdir -p "$OUT" "$WORK"
 SUMMARY="$OUT/summary.md"
-echo "| scenario | clients | feed msgs/s (measured) | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | p99, last 10 s | server p50, last 10 s | server p99, last 10 s | gaps | server CPU s | harness CPU s | server PSS MiB | live heap before clients MiB | live heap MiB | live heap per client KB (above the heap before) | server bytes allocated per delivery, last 10 s |" > "$SUMMARY"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
+echo "| scenario | clients | feed msgs/s (measured) | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | p99, last 10 s | server p50, last ${WINDOW} s | server p99, last ${WINDOW} s | gaps | server CPU s | harness CPU s | server PSS MiB | live heap before clients MiB | live heap MiB | live heap per client KB (above the heap before) | server bytes allocated per delivery, last ${WINDOW} s | server GC pauses, last ${WINDOW} s (count, longest) |" > "$SUMMARY"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
 
 stop_all_on_exit
 
@@ -73,7 +75,9 @@ scenario() {
   start_simulator "$OUT/$name-simulator.log" --queue "$queue" --rate "$rate" --matches "$matches" --burst-every 0 \
     --seed 1 --stats-every 0
   # shellcheck disable=SC2086  # the server flags are words
-  start_server "$OUT/$name-server.log" "-Xms2g -Xmx2g -XX:+AlwaysPreTouch" --queue "$queue" --port "$PORT" \
+  rm -f "$OUT/$name-gc.log"
+  start_server "$OUT/$name-server.log" "-Xms2g -Xmx2g -XX:+AlwaysPreTouch -Xlog:gc,gc+phases:file=$OUT/$name-gc.log:time" \
+    --queue "$queue" --port "$PORT" \
     --host 127.0.0.1 $server_flags
   local srv=$SERVER_PID
   wait_for 100 0.2 server_ready "$PORT" || true
@@ -85,10 +89,10 @@ scenario() {
   # end: two scrapes, their counters subtracted (each stamped when asked for). Then, once the
   # harness has stopped measuring and holds its connections open (--hold), the live heap: the
   # full GC it takes must not pause the measured window.
-  local window_at=$(( DURATION > 14 ? DURATION - 13 : 1 ))
+  local window_at=$(( DURATION > WINDOW + 4 ? DURATION - WINDOW - 3 : 1 ))
   ( sleep "$window_at"; date +%s.%N > "$OUT/$name-metrics-window0.at"
     curl -s -m 5 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics-window0.txt" || true
-    sleep 10; date +%s.%N > "$OUT/$name-metrics-window1.at"
+    sleep "$WINDOW"; date +%s.%N > "$OUT/$name-metrics-window1.at"
     curl -s -m 5 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics-window1.txt" || true
     sleep 5
     # the live objects after a full GC, counted by the JVM itself (GC.class_histogram): exact
@@ -128,7 +132,8 @@ scenario() {
     --allocated-start "$(read_metric "$w0.txt" jvm_allocated_bytes_total || true)" \
     --allocated-end "$(read_metric "$w1.txt" jvm_allocated_bytes_total || true)" \
     --sent-start "$(read_metric "$w0.txt" tickstream_messages_sent_total || true)" \
-    --sent-end "$(read_metric "$w1.txt" tickstream_messages_sent_total || true)" >> "$SUMMARY"
+    --sent-end "$(read_metric "$w1.txt" tickstream_messages_sent_total || true)" \
+    --gc-log "$OUT/$name-gc.log" >> "$SUMMARY"
   stop_all
 }
 
