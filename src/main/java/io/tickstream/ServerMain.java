@@ -35,6 +35,7 @@ import io.tickstream.ingest.QueueDamage;
 import io.tickstream.ingest.QueueTailer;
 import io.tickstream.ingest.Replayer;
 import io.tickstream.metrics.Meters;
+import io.tickstream.metrics.ServerRegistry;
 import io.tickstream.replication.Endpoint;
 import io.tickstream.replication.UpstreamFollower;
 import io.tickstream.replication.UpstreamStatus;
@@ -114,7 +115,7 @@ public final class ServerMain implements AutoCloseable {
         Path secret = config.get(AUTH_SECRET_FILE);
         Admission admission = new Admission(config.get(ALLOWED_ORIGINS),
                 secret == null ? null : TokenAuthority.fromSecretFile(secret), config.get(MAX_CONNECTIONS_PER_ADDRESS));
-        PrometheusMeterRegistry registry = Meters.prometheusRegistry();
+        PrometheusMeterRegistry registry = ServerRegistry.create();
         Meters meters = new Meters(registry);
         // an edge first opens its replica (created with the feed host's roll cycle), and keeps it filling
         Timer upstreamDelay = meters.upstreamDelay();
