@@ -10,11 +10,17 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * queue. Passes the event on first, so Vert.x's view of the channel is current when the connection
  * writes.
  *
+ * <p>The connection is told in a task of its own, never from inside the event: Netty fires it from
+ * within a write, when the flush of the write brings the channel under its low-water mark, and the
+ * connection's drain must not run inside its own write (it would write what that write is
+ * writing). One task at a time, however often the channel flips.
+ *
  * <p>Threading: the channel's event loop, the connection's.
  */
 final class WritabilityListener extends ChannelInboundHandlerAdapter {
 
     private final Runnable onWritable;
+    private boolean scheduled;
 
     private WritabilityListener(Runnable onWritable) {
         this.onWritable = onWritable;
@@ -28,8 +34,12 @@ final class WritabilityListener extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         ctx.fireChannelWritabilityChanged();
-        if (ctx.channel().isWritable()) {
-            onWritable.run();
+        if (ctx.channel().isWritable() && !scheduled) {
+            scheduled = true;
+            ctx.executor().execute(() -> {
+                scheduled = false;
+                onWritable.run();
+            });
         }
     }
 }
