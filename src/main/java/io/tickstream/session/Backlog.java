@@ -27,7 +27,7 @@ final class Backlog {
      */
     static final class Entry extends Conflation.Slot {
         private final String topic;
-        private final FeedMessage.Kind kind;
+        private FeedMessage.Kind kind;
         /** The bytes of a message never conflated; {@code null} for a conflatable one. */
         private final byte[] exact;
         /** When an exact live message was written to the feed (microseconds since the epoch), else -1. */
@@ -36,6 +36,8 @@ final class Backlog {
         private byte[] wire;
         private Entry prev;
         private Entry next;
+        /** In the list, waiting; a topic's slot stays after its message is written, empty from its next offer. */
+        private boolean linked;
 
         private Entry(String topic, FeedMessage.Kind kind, byte[] exact, long exactTs) {
             this.topic = topic;
@@ -103,14 +105,23 @@ final class Backlog {
             link(new Entry(m.topic(), m.kind(), m.wireJson(), m.ts()));
             return false;
         }
-        Entry e = conflation.slot(m.topic(), topic -> new Entry(topic, m.kind(), null, -1));
-        if (e.latest() != null) {
+        // a topic keeps its slot while the connection backlogs: no entry, map node or lambda per
+        // message (the saturated fan-out path, where G1 paid for every new node in an old map)
+        Entry e = conflation.slot(m.topic(), Backlog::slot);
+        if (e.linked) {
             unlink(e);   // to the back, with the update that replaces it
-            e.wire = null;
+        } else {
+            e.take();    // what it held has been written
         }
+        e.kind = m.kind();
+        e.wire = null;
         boolean replaced = conflation.hold(e, m);
         link(e);
         return replaced;
+    }
+
+    private static Entry slot(String topic) {
+        return new Entry(topic, null, null, -1);
     }
 
     /**
@@ -141,7 +152,7 @@ final class Backlog {
     Entry poll() {
         Entry e = head;
         if (e != null) {
-            remove(e);
+            unlink(e);   // a conflatable one stays its topic's slot, emptied at the topic's next offer
         }
         return e;
     }
@@ -152,10 +163,11 @@ final class Backlog {
         while (e != null) {
             Entry next = e.next;
             if (e.topic != null && !keep.test(e.topic)) {
-                remove(e);
+                unlink(e);
             }
             e = next;
         }
+        conflation.slots().removeIf(slot -> !keep.test(slot.topic));
     }
 
     /** Forgets everything. */
@@ -164,13 +176,6 @@ final class Backlog {
         tail = null;
         conflation.clear();
         bytes = 0;
-    }
-
-    private void remove(Entry e) {
-        unlink(e);
-        if (e.exact == null) {
-            conflation.remove(e.topic, e);
-        }
     }
 
     private void link(Entry e) {
@@ -182,6 +187,7 @@ final class Backlog {
             tail.next = e;
         }
         tail = e;
+        e.linked = true;
         bytes += e.length();
     }
 
@@ -198,6 +204,7 @@ final class Backlog {
         }
         e.prev = null;
         e.next = null;
+        e.linked = false;
         bytes -= e.length();
     }
 }

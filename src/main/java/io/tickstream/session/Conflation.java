@@ -86,18 +86,13 @@ final class Conflation<S extends Conflation.Slot> {
         return true;
     }
 
-    /** Every topic's slot, empty or not, in no particular order. */
+    /** Every topic's slot, empty or not, in no particular order; removing from it forgets slots. */
     Collection<S> slots() {
         return slots.values();
     }
 
     boolean isEmpty() {
         return slots.isEmpty();
-    }
-
-    /** Forgets the slot of {@code topic} if it is {@code slot}, with what waits in it. */
-    void remove(String topic, S slot) {
-        slots.remove(topic, slot);
     }
 
     /** Forgets every slot, with what waits in them. */

@@ -51,6 +51,20 @@ class BacklogTest {
     }
 
     @Test
+    void shouldStartATopicAfreshOnceItsWaitingUpdateIsWritten() {
+        backlog.offer(tick("A", 1));
+        backlog.offer(tick("A", 2));
+        assertEquals(List.of("{\"type\":\"tick\",\"topic\":\"stocks.A\",\"last\":2,\"conflated\":1}"), drain());
+
+        assertFalse(backlog.offer(tick("A", 3)), "what was written waits no more: nothing is replaced");
+        assertEquals(43, backlog.bytes(), "the new update's bytes only");
+        assertEquals(List.of("{\"type\":\"tick\",\"topic\":\"stocks.A\",\"last\":3}"), drain());
+        assertTrue(backlog.isEmpty());
+        assertEquals(0, backlog.bytes());
+        assertEquals(1, meters.messagesConflated(FeedMessage.Kind.TICK).count());
+    }
+
+    @Test
     void shouldMoveAReplacedMessageToTheBackSoNoOlderFollowsANewer() {
         backlog.offer(tick("A", 1));
         backlog.offer(tick("B", 1));

@@ -131,16 +131,15 @@ class ConflationTest {
     }
 
     @Test
-    void shouldForgetASlotOnlyWhenItIsTheTopicsOwn() {
+    void shouldForgetSlotsRemovedFromItsViewAndEveryOneOnClear() {
         TopicSlot aapl = conflation.slot(AAPL, topic -> new TopicSlot());
+        conflation.slot(MATCH, topic -> new TopicSlot());
 
-        conflation.remove(AAPL, new TopicSlot());
-        assertSame(aapl, conflation.slot(AAPL, topic -> new TopicSlot()), "another slot: nothing forgotten");
+        conflation.slots().removeIf(slot -> slot != aapl);
+        assertSame(aapl, conflation.slot(AAPL, topic -> new TopicSlot()), "the kept slot is still the topic's");
+        assertEquals(1, conflation.slots().size());
 
-        conflation.remove(AAPL, aapl);
-        assertTrue(conflation.isEmpty());
-
-        conflation.slot(AAPL, topic -> new TopicSlot());
+        conflation.slot(MATCH, topic -> new TopicSlot());
         conflation.clear();
         assertTrue(conflation.isEmpty());
     }
