@@ -30,6 +30,8 @@ final class WireFrames implements AutoCloseable {
     private final ByteBuf[] frames = new ByteBuf[SLOTS];
     /** The newest slot. */
     private int newest = SLOTS - 1;
+    /** After {@link #close}: frames are built for one write each, none kept. */
+    private boolean closed;
 
     WireFrames(ByteBufAllocator allocator) {
         this.allocator = allocator;
@@ -40,18 +42,30 @@ final class WireFrames implements AutoCloseable {
      * the channel once written (or by the caller if it does not write it).
      */
     ByteBuf text(byte[] utf8) {
+        if (closed) {
+            return frame(allocator, TEXT, utf8);   // a connection still writing as its loop stops
+        }
         for (int i = 0, slot = newest; i < SLOTS; i++, slot = slot == 0 ? SLOTS - 1 : slot - 1) {
             if (payloads[slot] == utf8) {
                 return frames[slot].retainedDuplicate();
             }
         }
         newest = newest == SLOTS - 1 ? 0 : newest + 1;
-        if (frames[newest] != null) {
-            frames[newest].release();
-        }
+        forget(newest);
+        ByteBuf frame = frame(allocator, TEXT, utf8);   // may throw (no direct memory): the slot is empty
         payloads[newest] = utf8;
-        frames[newest] = frame(allocator, TEXT, utf8);
-        return frames[newest].retainedDuplicate();
+        frames[newest] = frame;
+        return frame.retainedDuplicate();
+    }
+
+    /** Empties a slot first, then releases its frame: a slot never names a released frame. */
+    private void forget(int slot) {
+        ByteBuf old = frames[slot];
+        frames[slot] = null;
+        payloads[slot] = null;
+        if (old != null) {
+            old.release();
+        }
     }
 
     /** One final (unfragmented), unmasked server frame of {@code opcode} carrying {@code payload}. */
@@ -70,15 +84,12 @@ final class WireFrames implements AutoCloseable {
         return frame.writeBytes(payload);
     }
 
-    /** Releases every frame kept; queued writes keep theirs. */
+    /** Releases every frame kept (queued writes keep theirs); from now on none is kept. */
     @Override
     public void close() {
+        closed = true;
         for (int i = 0; i < SLOTS; i++) {
-            if (frames[i] != null) {
-                frames[i].release();
-                frames[i] = null;
-                payloads[i] = null;
-            }
+            forget(i);
         }
     }
 }

@@ -86,4 +86,18 @@ class WireFramesTest {
         frames.close();
         kept.forEach(b -> assertEquals(0, b.refCnt(), "released at close"));
     }
+
+    @Test
+    void afterCloseAFrameBelongsToItsWriteAlone() {
+        WireFrames frames = new WireFrames(ROOTED);
+        frames.close();
+        byte[] message = "{}".getBytes();
+        ByteBuf write = frames.text(message);
+        assertEquals(1, write.refCnt(), "nobody else holds it");
+        ByteBuf other = frames.text(message);
+        assertNotSame(write, other);
+        other.release();
+        write.release();
+        assertEquals(0, write.refCnt(), "released with its write");
+    }
 }
