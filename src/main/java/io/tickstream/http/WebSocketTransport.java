@@ -3,6 +3,8 @@ package io.tickstream.http;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.VoidChannelPromise;
 import io.tickstream.session.CloseReason;
 import io.tickstream.session.Transport;
 import io.vertx.core.buffer.Buffer;
@@ -29,12 +31,19 @@ final class WebSocketTransport implements Transport {
     /** The socket's TCP connection: where frames are written, and {@link #abort()}. */
     private final Channel channel;
     private final WireFrames frames;
+    /**
+     * For the frames written below Vert.x: no promise object, and a failed write fires no exception
+     * down the pipeline (the channel's own void promise would, once per queued frame at a reset);
+     * the close handler tells the session the connection is gone.
+     */
+    private final ChannelPromise noPromise;
 
     /** @param channel the socket's channel, or {@code null} when it is not Vert.x's HTTP/1.1 one */
     WebSocketTransport(ServerWebSocket ws, Channel channel, WireFrames frames) {
         this.ws = ws;
         this.channel = channel;
         this.frames = frames;
+        this.noPromise = channel == null ? null : new VoidChannelPromise(channel, false);
     }
 
     @Override
@@ -45,7 +54,7 @@ final class WebSocketTransport implements Transport {
         if (channel == null) {
             ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(utf8), true));
         } else {
-            channel.writeAndFlush(frames.text(utf8), channel.voidPromise());
+            channel.writeAndFlush(frames.text(utf8), noPromise);
         }
     }
 
@@ -57,8 +66,7 @@ final class WebSocketTransport implements Transport {
         if (channel == null) {
             ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.BINARY, Unpooled.wrappedBuffer(data.getBytes()), true));
         } else {
-            channel.writeAndFlush(WireFrames.frame(channel.alloc(), WireFrames.BINARY, data.getBytes()),
-                    channel.voidPromise());
+            channel.writeAndFlush(WireFrames.frame(channel.alloc(), WireFrames.BINARY, data.getBytes()), noPromise);
         }
     }
 
