@@ -77,6 +77,17 @@ final class Backlog {
             return wire;
         }
 
+        /**
+         * The caller has written what {@link #poll} gave it: a topic's slot lets go of its message
+         * (kept, it would pin every topic's last message for as long as the connection lives).
+         */
+        void written() {
+            if (exact == null && !linked) {
+                take();
+                wire = null;
+            }
+        }
+
         /** The JSON's length as given, without the {@code "conflated"} field. */
         private int length() {
             return exact != null ? exact.length : latest().json().length;
@@ -148,7 +159,7 @@ final class Backlog {
         return head;
     }
 
-    /** Takes the first message to write; {@code null} when empty. */
+    /** Takes the first message to write, to be read and then marked {@link Entry#written}; {@code null} when empty. */
     Entry poll() {
         Entry e = head;
         if (e != null) {

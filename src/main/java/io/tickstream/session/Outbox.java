@@ -221,6 +221,7 @@ public final class Outbox {
                         delivery.writtenLate(nowMicros - e.ts());
                     }
                 }
+                e.written();
             }
             write(FramePacker.frame(drained, 0, drained.size()));
             drained.clear();

@@ -3,6 +3,7 @@ package io.tickstream.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -36,6 +37,7 @@ class BacklogTest {
         List<String> out = new ArrayList<>();
         for (Backlog.Entry e = backlog.poll(); e != null; e = backlog.poll()) {
             out.add(new String(e.wireJson(), StandardCharsets.UTF_8));
+            e.written();   // as Outbox does once it has the bytes
         }
         return out;
     }
@@ -48,6 +50,18 @@ class BacklogTest {
 
         assertEquals(List.of("{\"type\":\"tick\",\"topic\":\"stocks.A\",\"last\":3,\"conflated\":2}"), drain());
         assertEquals(2, meters.messagesConflated(FeedMessage.Kind.TICK).count());
+    }
+
+    @Test
+    void shouldLetGoOfAWrittenMessageWhileKeepingTheTopicsSlot() {
+        backlog.offer(tick("A", 1));
+        backlog.offer(tick("A", 2));
+        Backlog.Entry e = backlog.poll();
+        assertEquals(2, e.latest().seq(), "readable until marked written");
+        e.written();
+        assertNull(e.latest(), "no message pinned by a slot whose update went out");
+        assertFalse(backlog.offer(tick("A", 3)));
+        assertSame(e, backlog.poll(), "the topic's slot is the same entry");
     }
 
     @Test
