@@ -16,6 +16,7 @@ import static io.tickstream.config.ServerConfig.QUEUE;
 import static io.tickstream.config.ServerConfig.RETAIN_CYCLES;
 import static io.tickstream.config.ServerConfig.ROLL_CYCLE;
 import static io.tickstream.config.ServerConfig.STALE_AFTER_MS;
+import static io.tickstream.config.ServerConfig.TRANSPORT;
 import static io.tickstream.config.ServerConfig.UPSTREAM;
 
 import io.micrometer.core.instrument.Timer;
@@ -42,6 +43,7 @@ import io.tickstream.replication.UpstreamStatus;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.transport.Transport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,8 +112,9 @@ public final class ServerMain implements AutoCloseable {
      * the server listens, before the shards are seeded: for a test of what a client sees meanwhile.
      */
     static ServerMain start(ServerConfig config, IntConsumer listening) throws Exception {
-        // what can refuse the start comes first, before anything holds resources: the secret file,
-        // then the queue (an unusable or damaged one refuses it at once)
+        // what can refuse the start comes first, before anything holds resources: the network
+        // transport, the secret file, then the queue (an unusable or damaged one refuses it at once)
+        Transport transport = EventLoops.transport(config.get(TRANSPORT));
         Path secret = config.get(AUTH_SECRET_FILE);
         Admission admission = new Admission(config.get(ALLOWED_ORIGINS),
                 secret == null ? null : TokenAuthority.fromSecretFile(secret), config.get(MAX_CONNECTIONS_PER_ADDRESS));
@@ -141,7 +144,7 @@ public final class ServerMain implements AutoCloseable {
                     t.setDaemon(true);
                     t.start();
                 });
-        Vertx vertx = EventLoops.start(config, registry, meters);
+        Vertx vertx = EventLoops.start(config, transport, registry, meters);
         QueueDamage damage = new QueueDamage(config.get(QUEUE));
         meters.queueDamagedFiles(damage::damagedFiles);
         if (follower != null) {

@@ -39,7 +39,6 @@ public final class ServerConfig extends Config<ServerConfig> {
     public static final Setting<Boolean> FROM_START = SETTINGS.add(Setting.ofSwitch("--from-start", false,
             "Deliver from the first message in the queue instead of its end"));
 
-    /** Resolved: 0 is one per CPU core, at least 2, so the value read is the number of loops. */
     /** One of {@code auto}, {@code epoll}, {@code io_uring}, {@code nio}. */
     public static final Setting<String> TRANSPORT = SETTINGS.add(Setting.ofString("--transport", "NAME", "auto",
             "Network transport of the event loops: epoll, io_uring (Linux, native), nio (any JVM), or auto: "
@@ -47,6 +46,7 @@ public final class ServerConfig extends Config<ServerConfig> {
             .check(t -> List.of("auto", "epoll", "io_uring", "nio").contains(t),
                     "--transport must be auto, epoll, io_uring or nio"));
 
+    /** Resolved: 0 is one per CPU core, at least 2, so the value read is the number of loops. */
     public static final Setting<Integer> EVENT_LOOPS = SETTINGS.add(Setting.ofInt("--event-loops", "N", 0,
             "Vert.x event loops; 0 means one per CPU core, at least 2")
             .check(n -> n >= 0 && n <= 256, "--event-loops must be 0 to 256")

@@ -1,7 +1,6 @@
 package io.tickstream.http;
 
 import static io.tickstream.config.ServerConfig.EVENT_LOOPS;
-import static io.tickstream.config.ServerConfig.TRANSPORT;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tickstream.config.ServerConfig;
@@ -35,13 +34,8 @@ public final class EventLoops {
     private EventLoops() {
     }
 
-    /**
-     * Starts the event loops.
-     *
-     * @throws TransportException when {@code --transport} names a transport that does not load here
-     */
-    public static Vertx start(ServerConfig config, MeterRegistry registry, Meters meters) {
-        Transport transport = transport(config.get(TRANSPORT));
+    /** Starts the event loops on {@code transport} (see {@link #transport}). */
+    public static Vertx start(ServerConfig config, Transport transport, MeterRegistry registry, Meters meters) {
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions().setEventLoopPoolSize(config.get(EVENT_LOOPS))
                         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
@@ -53,8 +47,13 @@ public final class EventLoops {
         return vertx;
     }
 
-    /** The transport {@code asked} names; for {@code auto}, epoll, else io_uring, else NIO. */
-    static Transport transport(String asked) {
+    /**
+     * The transport {@code asked} ({@code --transport}) names; for {@code auto}, epoll, else io_uring,
+     * else NIO.
+     *
+     * @throws TransportException when it names a transport that does not load here
+     */
+    public static Transport transport(String asked) {
         switch (asked) {
             case "nio":
                 return Transport.NIO;
