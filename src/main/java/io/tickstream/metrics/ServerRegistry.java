@@ -45,6 +45,11 @@ public final class ServerRegistry {
     private static void allocatedBytes(MeterRegistry registry) {
         if (ManagementFactory.getThreadMXBean() instanceof ThreadMXBean threads
                 && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()) {
+            try {
+                threads.getTotalThreadAllocatedBytes();
+            } catch (UnsupportedOperationException e) {
+                return;   // a JVM that measures threads one by one only
+            }
             FunctionCounter.builder("jvm_allocated_bytes", threads, ThreadMXBean::getTotalThreadAllocatedBytes)
                     .description("Heap bytes allocated by all threads since the JVM started").baseUnit("bytes")
                     .register(registry);
