@@ -48,25 +48,24 @@ final class WebSocketTransport implements Transport {
 
     @Override
     public void writeText(byte[] utf8) {
-        if (ws.isClosed()) {
-            return;
-        }
-        if (channel == null) {
-            ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(utf8), true));
-        } else {
-            channel.writeAndFlush(frames.text(utf8), noPromise);
-        }
+        write(WebSocketFrameType.TEXT, utf8);
     }
 
     /** Writes one complete binary frame. The protocol sends none; the conformance echo endpoint does. */
     void writeBinary(Buffer data) {
+        write(WebSocketFrameType.BINARY, data.getBytes());
+    }
+
+    /** A text frame comes from the loop's {@link WireFrames}; a binary one (the echo's) is built for its write. */
+    private void write(WebSocketFrameType type, byte[] payload) {
         if (ws.isClosed()) {
             return;
         }
         if (channel == null) {
-            ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.BINARY, Unpooled.wrappedBuffer(data.getBytes()), true));
+            ws.writeFrame(new WebSocketFrameImpl(type, Unpooled.wrappedBuffer(payload), true));
         } else {
-            channel.writeAndFlush(WireFrames.frame(channel.alloc(), WireFrames.BINARY, data.getBytes()), noPromise);
+            channel.writeAndFlush(type == WebSocketFrameType.TEXT ? frames.text(payload)
+                    : WireFrames.frame(channel.alloc(), WireFrames.BINARY, payload), noPromise);
         }
     }
 
