@@ -36,7 +36,10 @@ final class Backlog {
         private byte[] wire;
         private Entry prev;
         private Entry next;
-        /** In the list, waiting; a topic's slot stays after its message is written, empty from its next offer. */
+        /**
+         * In the list, waiting. A topic's slot stays after its message is written, empty once marked
+         * {@link #written}.
+         */
         private boolean linked;
 
         private Entry(String topic, FeedMessage.Kind kind, byte[] exact, long exactTs) {
@@ -122,7 +125,7 @@ final class Backlog {
         if (e.linked) {
             unlink(e);   // to the back, with the update that replaces it
         } else {
-            e.take();    // what it held has been written
+            e.take();    // what it held went out (empty already when the caller marked it written)
         }
         e.kind = m.kind();
         e.wire = null;
@@ -163,7 +166,7 @@ final class Backlog {
     Entry poll() {
         Entry e = head;
         if (e != null) {
-            unlink(e);   // a conflatable one stays its topic's slot, emptied at the topic's next offer
+            unlink(e);   // a conflatable one stays its topic's slot, emptied when marked written
         }
         return e;
     }
