@@ -94,23 +94,86 @@ public final class JsonWriter {
 
     public JsonWriter value(long value) {
         comma();
-        ascii(Long.toString(value));
+        digits(value);
         needComma = true;
         return this;
     }
 
-    /** Writes a finite double in its shortest round-trip form; NaN and infinities as {@code null}. */
+    /**
+     * Writes a finite double in its shortest round-trip form, as {@link Double#toString} does in
+     * its plain range; NaN and infinities as {@code null}. A whole number is written without a
+     * fraction, and one of at most {@value #MAX_FAST_DECIMALS} decimals (a price in cents) from its
+     * digits, without Double.toString's general (and slow) conversion.
+     */
     public JsonWriter value(double value) {
         comma();
         if (!Double.isFinite(value)) {
             ascii("null");
         } else if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-            ascii(Long.toString((long) value));
-        } else {
+            digits((long) value);
+        } else if (!fewDecimals(value)) {
             ascii(Double.toString(value));
         }
         needComma = true;
         return this;
+    }
+
+    private static final int MAX_FAST_DECIMALS = 4;
+    private static final double[] POWERS = {1, 10, 100, 1000, 10000};
+
+    /**
+     * Writes {@code value} (not whole) as {@code [-]int.frac} when it is the double nearest to a decimal
+     * of at most {@value #MAX_FAST_DECIMALS} decimals, and lies where Double.toString writes plain
+     * digits (1e-3 to 1e7); false, writing nothing, otherwise. That decimal is then the shortest that
+     * reads back as {@code value}: one digit fewer would be another number, farther from it than a
+     * double's spacing at this size.
+     */
+    private boolean fewDecimals(double value) {
+        double abs = Math.abs(value);
+        if (abs < 1e-3 || abs >= 1e7) {
+            return false;
+        }
+        for (int d = 1; d <= MAX_FAST_DECIMALS; d++) {
+            long scaled = Math.round(abs * POWERS[d]);
+            // a correctly rounded division: the double nearest to scaled / 10^d
+            if (scaled / POWERS[d] == abs) {
+                if (value < 0) {
+                    put((byte) '-');
+                }
+                long unit = (long) POWERS[d];
+                digits(scaled / unit);
+                put((byte) '.');
+                long fraction = scaled % unit;
+                for (unit /= 10; unit > 0; unit /= 10) {
+                    put((byte) ('0' + fraction / unit));
+                    fraction %= unit;
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Writes a long's decimal digits, without a String. */
+    private void digits(long value) {
+        if (value < 0) {
+            if (value == Long.MIN_VALUE) {
+                ascii(Long.toString(value));
+                return;
+            }
+            put((byte) '-');
+            value = -value;
+        }
+        ensure(19);
+        int n = 1;
+        for (long v = value / 10; v > 0; v /= 10) {
+            n++;
+        }
+        for (int i = len + n - 1; i >= len; i--) {
+            buf[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        len += n;
     }
 
     public JsonWriter value(boolean value) {
