@@ -1,8 +1,7 @@
 package io.tickstream.loadtest;
 
-import io.vertx.core.Context;
-import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.json.JsonObject;
+import java.util.concurrent.Executor;
 
 /**
  * One connection of the harness: what it subscribes to, whether it reads slowly on purpose, and
@@ -35,11 +34,8 @@ final class Client {
     volatile long settled = -1;
     /** The recorder of the event loop this connection's frames arrive on; set at its first frame. */
     LoopRecorder loop;
-    /** The event loop the connection was opened on; null until then. */
-    Context context;
-    ClientWebSocket ws;
-    /** The WebSocket is connected; set on the connection's event loop. */
-    boolean open;
+    /** Runs a task on the loop that owns the connection; null until it is being opened. */
+    volatile Executor owner;
 
     Client(Kind kind, JsonObject subscribe) {
         this.kind = kind;

@@ -46,7 +46,12 @@ final class FrameScanner {
 
     /** Scans the frame in {@code f[0, n)} (a buffer reused from frame to frame). */
     static void scan(byte[] f, int n, Sink sink) {
-        int p = skipWhitespace(f, n, 0);
+        scan(f, 0, n, sink);
+    }
+
+    /** Scans the frame in {@code f[from, n)} (a frame in a buffer of many). */
+    static void scan(byte[] f, int from, int n, Sink sink) {
+        int p = skipWhitespace(f, n, from);
         if (p < n && f[p] == '[') {
             p++;
             while (true) {

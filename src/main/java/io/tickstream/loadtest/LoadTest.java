@@ -16,8 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The load-test harness: opens many WebSocket subscribers from one process (Vert.x, nothing
- * blocks), each with its own subscription mix, and measures what they receive: end-to-end
+ * The load-test harness: opens many WebSocket subscribers from one process (on selectors,
+ * nothing blocks), each with its own subscription mix, and measures what they receive: end-to-end
  * latency from each message's {@code ts}, deliveries per second, gaps and reorders from
  * {@code seq}, conflation, and disconnects by close code.
  *
@@ -84,7 +84,7 @@ public final class LoadTest {
         }
         List<Client> clients = ClientMix.clients(config, symbols, matches);
         Recorders recorders = new Recorders(clients, config.contiguous(), config.warmupSeconds());
-        try (Connections connections = new Connections(config, clients, recorders, log)) {
+        try (Connections connections = Connections.open(config, clients, recorders, log)) {
             long start = System.nanoTime();
             // Until every connection attempt has an answer, assume the ramp takes as long as asked.
             recorders.measureFrom(start + (long) ((config.clients() / (double) config.rampPerSecond()

@@ -79,31 +79,44 @@ final class Recorders {
     }
 
     /**
-     * One frame received by {@code c}, scanned into {@code sink} (which hands its messages to
-     * {@link #onMessage}). Event loop of {@code c}; allocates nothing but a loop's first
-     * {@link LoopRecorder} and a larger frame buffer when a frame outgrows it.
+     * One frame received by {@code c} as a Vert.x buffer: copied into its loop's frame buffer, then
+     * as {@link #onFrame(Client, byte[], int, int, FrameScanner.Sink)}. Event loop of {@code c}.
      */
     void onFrame(Client c, Buffer frame, FrameScanner.Sink sink) {
-        if (c.loop == null) {
-            c.loop = loops.computeIfAbsent(Thread.currentThread(), t -> new LoopRecorder());
-        }
-        LoopRecorder m = c.loop;
+        LoopRecorder m = loopOf(c);
         int n = frame.length();
         if (m.frameBytes.length < n) {
             m.frameBytes = new byte[Math.max(n, m.frameBytes.length * 2)];
         }
         frame.getBytes(0, n, m.frameBytes, 0);   // into the loop's buffer: no allocation per frame
+        onFrame(c, m.frameBytes, 0, n, sink);
+    }
+
+    /**
+     * One frame received by {@code c}, its payload in {@code bytes[from, to)}, scanned into {@code sink}
+     * (which hands its messages to {@link #onMessage}). Event loop of {@code c}; allocates nothing but
+     * a loop's first {@link LoopRecorder}.
+     */
+    void onFrame(Client c, byte[] bytes, int from, int to, FrameScanner.Sink sink) {
+        LoopRecorder m = loopOf(c);
         m.frameDeliveries = 0;
         m.frameMicros = MicroClock.nowMicros();
         long now = System.nanoTime();
         // 1 inside [measureFrom, measureUntil), else 0, without a branch (see LoopRecorder.recorders)
         m.frameMeasured = (int) (((now - measureFromNanos) >>> 63) ^ 1) & (int) ((now - measureUntilNanos) >>> 63);
         try {
-            FrameScanner.scan(m.frameBytes, n, sink);
+            FrameScanner.scan(bytes, from, to, sink);
         } catch (IllegalArgumentException e) {
             malformed.increment();
         }
         delivered.add(m.frameDeliveries);
+    }
+
+    private LoopRecorder loopOf(Client c) {
+        if (c.loop == null) {
+            c.loop = loops.computeIfAbsent(Thread.currentThread(), t -> new LoopRecorder());
+        }
+        return c.loop;
     }
 
     /** One message of the frame {@link #onFrame} is scanning for {@code c}. Event loop of {@code c}. */
@@ -163,11 +176,11 @@ final class Recorders {
     void settleGaps(PrintStream log) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(clients.size());
         for (Client c : clients) {
-            if (c.context == null) {
+            if (c.owner == null) {
                 done.countDown();
                 continue;
             }
-            c.context.runOnContext(v -> {
+            c.owner.execute(() -> {
                 c.settled = contiguous ? c.gapCounter.lost(c.lastByTopic.minValue()) : 0;
                 done.countDown();
             });
