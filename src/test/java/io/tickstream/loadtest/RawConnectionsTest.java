@@ -128,6 +128,8 @@ class RawConnectionsTest {
             connections.openAll(System.nanoTime());
             Await.until(() -> connections.counts().failedToConnect() == 2, Duration.ofSeconds(20), "two refusals");
             assertEquals(0, connections.connected());
+            // the count moves just before the line is printed
+            Await.until(() -> log.toString(StandardCharsets.UTF_8).contains("503"), Duration.ofSeconds(20), "the reason");
             String said = log.toString(StandardCharsets.UTF_8);
             assertTrue(said.contains("HTTP/1.1 503"), "the first failure says why: " + said);
             assertEquals(1, said.lines().count(), "only the first failure is logged: " + said);
@@ -145,7 +147,9 @@ class RawConnectionsTest {
                 recorders, new PrintStream(log, true))) {
             connections.openAll(System.nanoTime());
             Await.until(() -> connections.counts().failedToConnect() == 1, Duration.ofSeconds(20), "the refusal");
-            assertTrue(log.toString(StandardCharsets.UTF_8).contains("Connection refused"), log.toString());
+            // the count moves just before the line is printed
+            Await.until(() -> log.toString(StandardCharsets.UTF_8).contains("Connection refused"), Duration.ofSeconds(20),
+                    "the reason on the log");
         }
     }
 }
