@@ -121,4 +121,40 @@ class FrameScannerTest {
         assertEquals(5000, ids.id(0L));
         assertEquals(5001, ids.size());
     }
+
+    @Test
+    void shouldReadWhatTheServerWritesAsItReadsTheSameFieldsInAnotherOrder() {
+        io.tickstream.feed.JsonCodec codec = new io.tickstream.feed.JsonCodec();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        StringBuilder frame = new StringBuilder("[");
+        StringBuilder reordered = new StringBuilder("[");
+        for (int i = 0; i < 2000; i++) {
+            long seq = random.nextLong(1L << 50);
+            io.tickstream.feed.FeedMessage m = i % 3 == 0
+                    ? new io.tickstream.feed.Score(random.nextLong(1L << 52), "football", "ARS-CHE", "Arsenal", "Chelsea",
+                            2, 1, 4000, io.tickstream.feed.MatchStatus.LIVE, new io.tickstream.feed.ScoreEvent(
+                                    io.tickstream.feed.ScoreEvent.Kind.CARD, 67, io.tickstream.feed.ScoreEvent.Side.HOME,
+                                    "A \"}{[\\ player", "yellow"))
+                    : new io.tickstream.feed.Tick(random.nextLong(1L << 52), "S" + i % 50, 1.25, 1.5, 1.375, 100, 5000);
+            io.tickstream.feed.EncodedMessage e = io.tickstream.feed.EncodedMessage.of(seq, m, codec);
+            int conflated = random.nextInt(3);
+            byte[] json = i % 5 == 0 ? e.snapshotJson() : e.plusConflated(conflated).wireJson();
+            String text = new String(json, StandardCharsets.UTF_8);
+            if (i > 0) {
+                frame.append(',');
+                reordered.append(',');
+            }
+            frame.append(text);
+            // the same fields, "type" moved last: read by the scanner's general path
+            io.vertx.core.json.JsonObject o = new io.vertx.core.json.JsonObject(text);
+            Object type = o.remove("type");
+            reordered.append(o.put("type", type).encode());
+        }
+        scan(frame.append(']').toString());
+        List<String> fast = new ArrayList<>(seen);
+        seen.clear();
+        scan(reordered.append(']').toString());
+        assertEquals(2000, fast.size());
+        assertEquals(seen, fast);
+    }
 }
