@@ -17,8 +17,8 @@ WINDOW=${BENCH_WINDOW:-10}
 WARMUP=$(( DURATION > 20 ? 10 : DURATION / 3 ))
 mkdir -p "$OUT" "$WORK"
 SUMMARY="$OUT/summary.md"
-echo "| scenario | clients | feed msgs/s (measured) | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | p99, last 10 s | server p50, last ${WINDOW} s | server p99, last ${WINDOW} s | gaps | server CPU s | harness CPU s | server PSS MiB | live heap before clients MiB | live heap MiB | live heap per client KB (above the heap before) | server bytes allocated per delivery, last ${WINDOW} s | server GC pauses, last ${WINDOW} s (count, longest) |" > "$SUMMARY"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
+echo "| scenario | clients | feed msgs/s (measured) | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | p99, last 10 s | server p50, last ${WINDOW} s | server p99, last ${WINDOW} s | gaps | server CPU s | harness CPU s | server PSS MiB | live heap before clients MiB | live heap MiB | live heap per client KB (above the heap before) | server bytes allocated per delivery, last ${WINDOW} s | server GC pauses, last ${WINDOW} s (count, longest) | harness CPU per message, last ${WINDOW} s, µs |" > "$SUMMARY"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
 
 stop_all_on_exit
 
@@ -65,6 +65,11 @@ if [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" startup "* ]]; then
   done
 fi
 
+# cpu_seconds PID: the process's CPU time (user and system) in seconds; nothing when it is gone
+cpu_seconds() {
+  [ -n "$1" ] && awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || true
+}
+
 # scenario NAME RATE MATCHES "SERVER FLAGS" -- harness flags...
 scenario() {
   local name=$1 rate=$2 matches=$3 server_flags=$4; shift 5
@@ -90,9 +95,12 @@ scenario() {
   # harness has stopped measuring and holds its connections open (--hold), the live heap: the
   # full GC it takes must not pause the measured window.
   local window_at=$(( DURATION > WINDOW + 4 ? DURATION - WINDOW - 3 : 1 ))
+  rm -f "$OUT/$name-harness.pid" "$OUT/$name-harness-cpu-window"{0,1}.txt
   ( sleep "$window_at"; date +%s.%N > "$OUT/$name-metrics-window0.at"
+    cpu_seconds "$(cat "$OUT/$name-harness.pid" 2>/dev/null)" > "$OUT/$name-harness-cpu-window0.txt"
     curl -s -m 5 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics-window0.txt" || true
     sleep "$WINDOW"; date +%s.%N > "$OUT/$name-metrics-window1.at"
+    cpu_seconds "$(cat "$OUT/$name-harness.pid" 2>/dev/null)" > "$OUT/$name-harness-cpu-window1.txt"
     curl -s -m 5 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics-window1.txt" || true
     sleep 5
     # the live objects after a full GC, counted by the JVM itself (GC.class_histogram): exact
@@ -100,7 +108,10 @@ scenario() {
     jcmd "$srv" GC.class_histogram > "$OUT/$name-histogram.txt" 2>&1 || true
     curl -s --retry 5 --retry-all-errors --retry-delay 1 "http://127.0.0.1:$PORT/metrics" \
       > "$OUT/$name-metrics-live.txt" || true ) & local probe=$!
-  java -jar "$JAR" loadtest --url "ws://127.0.0.1:$PORT/ws" --duration "$DURATION" --hold 8 --name "$name" --out "$OUT" "$@" 2>&1 \
+  # the harness's PID (the subshell's, which java then takes over) for its CPU over the window
+  ( echo "$BASHPID" > "$OUT/$name-harness.pid"
+    exec java -jar "$JAR" loadtest --url "ws://127.0.0.1:$PORT/ws" --duration "$DURATION" --hold 8 --name "$name" \
+      --out "$OUT" "$@" ) 2>&1 \
     | tee "$OUT/$name-harness.log" | grep -E "^t=.*(5|0)s|scenario|deliveries|p99 |gaps" || true
   wait $probe || true
   # an overloaded server may answer late: retry, and never let a lost scrape end the whole run
@@ -133,7 +144,9 @@ scenario() {
     --allocated-end "$(read_metric "$w1.txt" jvm_allocated_bytes_total || true)" \
     --sent-start "$(read_metric "$w0.txt" tickstream_messages_sent_total || true)" \
     --sent-end "$(read_metric "$w1.txt" tickstream_messages_sent_total || true)" \
-    --gc-log "$OUT/$name-gc.log" >> "$SUMMARY"
+    --gc-log "$OUT/$name-gc.log" \
+    --harness-cpu-start "$(cat "$OUT/$name-harness-cpu-window0.txt" 2>/dev/null || true)" \
+    --harness-cpu-end "$(cat "$OUT/$name-harness-cpu-window1.txt" 2>/dev/null || true)" >> "$SUMMARY"
   stop_all
 }
 
