@@ -90,7 +90,8 @@ public final class LoadTest {
             recorders.measureFrom(start + (long) ((config.clients() / (double) config.rampPerSecond()
                     + config.warmupSeconds()) * 1e9));
             connections.openAll(start);
-            new ProgressPrinter(log, config.clients(), recorders, connections)
+            Timeline timeline = new Timeline(start);
+            new ProgressPrinter(log, config.clients(), recorders, connections, timeline)
                     .printUntil(start + (long) (config.durationSeconds() * 1e9));
             connections.stopPausingSlowReaders();
             recorders.stopMeasuring();
@@ -98,7 +99,7 @@ public final class LoadTest {
             recorders.collectLatency();   // what arrived since the last full second
             Report report = new Report(config, connections.counts(), recorders.deliveries(recorders.measuredSeconds(start)),
                     recorders.seqCounts(Client.Kind.HEALTHY), recorders.seqCounts(Client.Kind.SLOW),
-                    recorders.latencies(), processCpuSeconds());
+                    recorders.latencies(), processCpuSeconds(), timeline.seconds());
             if (config.holdSeconds() > 0) {
                 Thread.sleep((long) (config.holdSeconds() * 1000));   // connected, measuring nothing
             }

@@ -6,7 +6,8 @@ import org.HdrHistogram.Histogram;
 /**
  * Prints a line a second while the run lasts: connections open, messages a second, the healthy
  * readers' p99 so far and in the last second, their gaps and reorders so far. Collects the
- * latency as it goes ({@link Recorders#collectLatency}). Used by the reporting thread only.
+ * latency as it goes ({@link Recorders#collectLatency}) and adds each second to the {@link Timeline}.
+ * Used by the reporting thread only.
  */
 final class ProgressPrinter {
 
@@ -14,12 +15,14 @@ final class ProgressPrinter {
     private final int clients;
     private final Recorders recorders;
     private final Connections connections;
+    private final Timeline timeline;
 
-    ProgressPrinter(PrintStream log, int clients, Recorders recorders, Connections connections) {
+    ProgressPrinter(PrintStream log, int clients, Recorders recorders, Connections connections, Timeline timeline) {
         this.log = log;
         this.clients = clients;
         this.recorders = recorders;
         this.connections = connections;
+        this.timeline = timeline;
     }
 
     /** Prints a line every second (and one for the part second at the end) until {@code endNanos}. */
@@ -31,6 +34,9 @@ final class ProgressPrinter {
             second++;
             long delivered = recorders.delivered();
             Histogram lastSecond = recorders.collectLatency();
+            long now = System.nanoTime();
+            timeline.add(now, delivered, connections.connected(), lastSecond, recorders.conflated(),
+                    recorders.measuring(now));
             Report.SeqCounts healthy = recorders.seqCounts(Client.Kind.HEALTHY);
             log.printf("t=%3ds  connections %d/%d  msgs/s %,d  p99 %s (last second %s)  gaps %d  reorders %d%n",
                     second, connections.connected(), clients, delivered - lastDelivered,

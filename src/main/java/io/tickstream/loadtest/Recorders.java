@@ -164,6 +164,16 @@ final class Recorders {
         return healthyTotal;
     }
 
+    /** True while {@code nanos} ({@link System#nanoTime()}) is inside the measured window; any thread. */
+    boolean measuring(long nanos) {
+        return nanos - measureFromNanos >= 0 && nanos - measureUntilNanos < 0;
+    }
+
+    /** Updates the server conflated into the messages received so far, measured or not; any thread. */
+    long conflated() {
+        return conflated.sum();
+    }
+
     /** Live messages received so far, measured or not; any thread. */
     long delivered() {
         return delivered.sum();

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
@@ -21,9 +22,11 @@ import org.HdrHistogram.Histogram;
  * @param slowReaders    gaps and reorders the slow readers saw
  * @param latencies      latency from each message's write to the feed to its receipt
  * @param cpuSeconds     the harness's CPU time over the whole run (every thread, JIT and GC included), 0 if unknown
+ * @param timeline       the run second by second, ramp included
  */
 public record Report(LoadTest.Config config, ConnectionCounts connections, Deliveries deliveries,
-                     SeqCounts healthyReaders, SeqCounts slowReaders, Latencies latencies, double cpuSeconds) {
+                     SeqCounts healthyReaders, SeqCounts slowReaders, Latencies latencies, double cpuSeconds,
+                     List<Timeline.Second> timeline) {
 
     /**
      * @param connectedAtEnd  connections open when the run ended
@@ -161,7 +164,13 @@ public record Report(LoadTest.Config config, ConnectionCounts connections, Deliv
                         .put("p50", recentLatency.getValueAtPercentile(50))
                         .put("p99", recentLatency.getValueAtPercentile(99)).put("count", recentLatency.getTotalCount()))
                 .put("harnessCpuSeconds", cpuSeconds).put("received", deliveries.received())
-                .put("healthy", healthy());
+                .put("healthy", healthy()).put("timeline", timelineJson());
+    }
+
+    private JsonArray timelineJson() {
+        JsonArray a = new JsonArray();
+        timeline.forEach(s -> a.add(s.toJson()));
+        return a;
     }
 
     /** Writes {@code NAME.json} and {@code NAME.html} (an inline SVG percentile plot) under the output directory. */
