@@ -91,15 +91,18 @@ public final class LoadTest {
                     + config.warmupSeconds()) * 1e9));
             connections.openAll(start);
             Timeline timeline = new Timeline(start);
-            new ProgressPrinter(log, config.clients(), recorders, connections, timeline)
+            MetricsScrape server = new MetricsScrape(config.url(), config.token());
+            new ProgressPrinter(log, config.clients(), recorders, connections, timeline, server::start)
                     .printUntil(start + (long) (config.durationSeconds() * 1e9));
             connections.stopPausingSlowReaders();
             recorders.stopMeasuring();
+            JsonObject serverFigures = server.end();
             recorders.settleGaps(log);
             recorders.collectLatency();   // what arrived since the last full second
             Report report = new Report(config, connections.counts(), recorders.deliveries(recorders.measuredSeconds(start)),
                     recorders.seqCounts(Client.Kind.HEALTHY), recorders.seqCounts(Client.Kind.SLOW),
-                    recorders.latencies(), processCpuSeconds(), timeline.seconds());
+                    recorders.latencies(), processCpuSeconds(), timeline.seconds(),
+                    serverFigures);
             if (config.holdSeconds() > 0) {
                 Thread.sleep((long) (config.holdSeconds() * 1000));   // connected, measuring nothing
             }
@@ -116,9 +119,7 @@ public final class LoadTest {
     }
 
     private JsonArray fetchTopics() throws IOException, InterruptedException {
-        URI u = config.url();
-        String scheme = u.getScheme().equals("wss") ? "https" : "http";
-        URI topics = URI.create(scheme + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "") + "/api/topics");
+        URI topics = MetricsScrape.httpOf(config.url(), "/api/topics");
         HttpRequest.Builder request = HttpRequest.newBuilder(topics).timeout(Duration.ofSeconds(10));
         if (config.token() != null) {
             request.header("Authorization", "Bearer " + config.token());

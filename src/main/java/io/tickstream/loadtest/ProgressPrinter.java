@@ -16,27 +16,36 @@ final class ProgressPrinter {
     private final Recorders recorders;
     private final Connections connections;
     private final Timeline timeline;
+    private final Runnable atWindowStart;
 
-    ProgressPrinter(PrintStream log, int clients, Recorders recorders, Connections connections, Timeline timeline) {
+    /** {@code atWindowStart} runs once, at the first second that ends inside the measured window. */
+    ProgressPrinter(PrintStream log, int clients, Recorders recorders, Connections connections, Timeline timeline,
+                    Runnable atWindowStart) {
         this.log = log;
         this.clients = clients;
         this.recorders = recorders;
         this.connections = connections;
         this.timeline = timeline;
+        this.atWindowStart = atWindowStart;
     }
 
     /** Prints a line every second (and one for the part second at the end) until {@code endNanos}. */
     void printUntil(long endNanos) throws InterruptedException {
         long lastDelivered = 0;
         int second = 0;
+        boolean inWindow = false;
         while (System.nanoTime() < endNanos) {
             Thread.sleep(Math.max(1, Math.min(1000, (endNanos - System.nanoTime()) / 1_000_000)));
             second++;
             long delivered = recorders.delivered();
             Histogram lastSecond = recorders.collectLatency();
             long now = System.nanoTime();
-            timeline.add(now, delivered, connections.connected(), lastSecond, recorders.conflated(),
-                    recorders.measuring(now));
+            boolean measuring = recorders.measuring(now);
+            if (measuring && !inWindow) {
+                atWindowStart.run();
+            }
+            inWindow |= measuring;
+            timeline.add(now, delivered, connections.connected(), lastSecond, recorders.conflated(), measuring);
             Report.SeqCounts healthy = recorders.seqCounts(Client.Kind.HEALTHY);
             log.printf("t=%3ds  connections %d/%d  msgs/s %,d  p99 %s (last second %s)  gaps %d  reorders %d%n",
                     second, connections.connected(), clients, delivered - lastDelivered,

@@ -23,10 +23,12 @@ import org.HdrHistogram.Histogram;
  * @param latencies      latency from each message's write to the feed to its receipt
  * @param cpuSeconds     the harness's CPU time over the whole run (every thread, JIT and GC included), 0 if unknown
  * @param timeline       the run second by second, ramp included
+ * @param server         the server's own figures over the measured window, from its {@code /metrics}
+ *                       ({@code "available": false} and why when it had none)
  */
 public record Report(LoadTest.Config config, ConnectionCounts connections, Deliveries deliveries,
                      SeqCounts healthyReaders, SeqCounts slowReaders, Latencies latencies, double cpuSeconds,
-                     List<Timeline.Second> timeline) {
+                     List<Timeline.Second> timeline, JsonObject server) {
 
     /**
      * @param connectedAtEnd  connections open when the run ended
@@ -136,6 +138,14 @@ public record Report(LoadTest.Config config, ConnectionCounts connections, Deliv
             out.printf("  harness CPU: %.1f s, %.2f µs per message received (all of the run, snapshots included)%n",
                     cpuSeconds, cpuSeconds * 1e6 / received);
         }
+        if (server.getBoolean("available", false)) {
+            out.printf("  server (/metrics, %.0f s): %,.0f msgs sent/s, %.2f CPU cores, %s bytes allocated per delivery, "
+                            + "%s GC pauses%n", server.getDouble("seconds"), server.getDouble("messagesSentPerSecond", 0.0),
+                    server.getDouble("cpuCores", 0.0), server.getValue("allocatedBytesPerDelivery", "?"),
+                    server.getValue("gcPauses", "?"));
+        } else {
+            out.printf("  server figures: not available (%s: %s)%n", server.getString("url"), server.getString("reason"));
+        }
         if (slowLatency.getTotalCount() > 0) {
             out.printf("  slow readers: p99 %s, max %s%n", LoadTest.micros(slowLatency.getValueAtPercentile(99)),
                     LoadTest.micros(slowLatency.getMaxValue()));
@@ -164,7 +174,8 @@ public record Report(LoadTest.Config config, ConnectionCounts connections, Deliv
                         .put("p50", recentLatency.getValueAtPercentile(50))
                         .put("p99", recentLatency.getValueAtPercentile(99)).put("count", recentLatency.getTotalCount()))
                 .put("harnessCpuSeconds", cpuSeconds).put("received", deliveries.received())
-                .put("healthy", healthy()).put("timeline", timelineJson());
+                .put("healthy", healthy()).put("timeline", timelineJson())
+                .put("server", server);
     }
 
     private JsonArray timelineJson() {
