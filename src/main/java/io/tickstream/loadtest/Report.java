@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +14,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What a load test measured, printed as a table and written as JSON and as a self-contained
- * HTML page with the latency-percentile plot.
+ * HTML page ({@link ReportPage}, drawn from the JSON).
  *
  * @param config         what was run
  * @param connections    connections open at the end, failed attempts, closes by code
@@ -174,8 +175,45 @@ public record Report(LoadTest.Config config, ConnectionCounts connections, Deliv
                         .put("p50", recentLatency.getValueAtPercentile(50))
                         .put("p99", recentLatency.getValueAtPercentile(99)).put("count", recentLatency.getTotalCount()))
                 .put("harnessCpuSeconds", cpuSeconds).put("received", deliveries.received())
-                .put("healthy", healthy()).put("timeline", timelineJson())
+                .put("healthy", healthy()).put("settings", settingsJson()).put("percentiles", percentileCurve(latency))
+                .put("timeline", timelineJson())
                 .put("server", server);
+    }
+
+    /** The run's settings by name, the access token left out (it is a secret). */
+    private JsonObject settingsJson() {
+        JsonObject o = new JsonObject();
+        for (RecordComponent c : LoadTest.Config.class.getRecordComponents()) {
+            try {
+                Object v = c.getAccessor().invoke(config);
+                if (!c.getName().equals("token")) {
+                    o.put(c.getName(), v instanceof Number || v instanceof Boolean || v == null ? v : v.toString());
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return o.put("token", config.token() == null ? "unset" : "set");
+    }
+
+    /**
+     * The latency-percentile curve, {@code [[percentile, micros], ...]}, every tenth of a nine
+     * (p0, p20.6, p36.9, ... p90, ... p99, ...) up to the last percentile its count can tell apart
+     * (at most p99.9999), ending at the maximum.
+     */
+    static JsonArray percentileCurve(Histogram h) {
+        JsonArray points = new JsonArray();
+        long count = h.getTotalCount();
+        if (count == 0) {
+            return points;
+        }
+        double last = Math.min(6, Math.log10(count));
+        for (int tenth = 0; tenth < last * 10; tenth++) {
+            double pct = 100 * (1 - Math.pow(10, -tenth / 10.0));
+            points.add(new JsonArray().add(Math.round(pct * 1e4) / 1e4).add(h.getValueAtPercentile(pct)));
+        }
+        return points.add(new JsonArray().add(Math.round(100 * (1 - Math.pow(10, -last)) * 1e4) / 1e4)
+                .add(h.getMaxValue()));
     }
 
     private JsonArray timelineJson() {
@@ -184,57 +222,12 @@ public record Report(LoadTest.Config config, ConnectionCounts connections, Deliv
         return a;
     }
 
-    /** Writes {@code NAME.json} and {@code NAME.html} (an inline SVG percentile plot) under the output directory. */
+    /** Writes {@code NAME.json} and {@code NAME.html} (the {@link ReportPage}) under the output directory. */
     public void write() throws IOException {
         Files.createDirectories(config.out());
-        Files.writeString(config.out().resolve(config.name() + ".json"), toJson().encodePrettily());
-        Files.writeString(config.out().resolve(config.name() + ".html"), html());
-    }
-
-    private String html() {
-        Histogram latency = latencies.healthy();
-        // x: percentile on a "nines" scale (0 = p0, 1 = p90, 2 = p99, ...); y: latency, log scale.
-        int w = 760;
-        int h = 360;
-        int pad = 50;
-        double maxNines = 5;
-        double top = Math.log10(Math.max(10, latency.getMaxValue()));
-        JsonArray points = new JsonArray();
-        StringBuilder path = new StringBuilder();
-        for (double n = 0; n <= maxNines; n += 0.05) {
-            double pct = 100 * (1 - Math.pow(10, -n));
-            long v = Math.max(1, latency.getValueAtPercentile(pct));
-            double x = pad + (w - 2 * pad) * n / maxNines;
-            double y = h - pad - (h - 2 * pad) * Math.log10(v) / top;
-            path.append(path.length() == 0 ? "M" : "L").append(String.format("%.1f,%.1f", x, y));
-            points.add(new JsonArray().add(pct).add(v));
-        }
-        StringBuilder axes = new StringBuilder();
-        String[] labels = {"p0", "p90", "p99", "p99.9", "p99.99", "p99.999"};
-        for (int i = 0; i <= maxNines; i++) {
-            double x = pad + (w - 2 * pad) * i / maxNines;
-            axes.append(String.format("<line x1='%.0f' y1='%d' x2='%.0f' y2='%d' stroke='#ddd'/>"
-                    + "<text x='%.0f' y='%d' text-anchor='middle'>%s</text>", x, pad, x, h - pad, x, h - pad + 18, labels[i]));
-        }
-        for (int d = 0; d <= Math.ceil(top); d++) {
-            double y = h - pad - (h - 2 * pad) * d / top;
-            if (y < pad - 1) {
-                break;
-            }
-            axes.append(String.format("<line x1='%d' y1='%.0f' x2='%d' y2='%.0f' stroke='#eee'/>"
-                    + "<text x='%d' y='%.0f' text-anchor='end'>%s</text>", pad, y, w - pad, y, pad - 6, y + 4,
-                    LoadTest.micros((long) Math.pow(10, d))));
-        }
-        return "<!doctype html><html><head><meta charset='utf-8'><title>tickstream load test: " + config.name()
-                + "</title><style>body{font-family:sans-serif;margin:24px}text{font-size:12px;fill:#444}"
-                + "pre{background:#f6f8fa;padding:12px}</style></head><body><h1>Load test: " + config.name() + "</h1>"
-                + "<p>" + config.clients() + " clients, " + String.format("%,.0f", deliveriesPerSecond())
-                + " deliveries/s, gaps " + gaps() + ", reorders " + reorders() + "</p>"
-                + "<svg width='" + w + "' height='" + h + "' xmlns='http://www.w3.org/2000/svg'>" + axes
-                + "<path d='" + path + "' fill='none' stroke='#1f6feb' stroke-width='2'/></svg>"
-                + "<p>Latency from the message's write to the feed to its receipt, by percentile.</p><pre>"
-                + toJson().encodePrettily() + "</pre><script type='application/json' id='points'>" + points.encode()
-                + "</script></body></html>";
+        JsonObject json = toJson();
+        Files.writeString(config.out().resolve(config.name() + ".json"), json.encodePrettily());
+        Files.writeString(config.out().resolve(config.name() + ".html"), ReportPage.html(json));
     }
 
     private static String trim(double p) {

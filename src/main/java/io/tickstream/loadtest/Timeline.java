@@ -18,12 +18,13 @@ public final class Timeline {
      * @param t           seconds from the start of the run to the end of this second
      * @param deliveries  live messages received per second in it, measured or not
      * @param connections connections open at its end
-     * @param p50         the healthy readers' median latency in it, in microseconds (0 when none measured)
-     * @param p99         the healthy readers' 99th percentile latency in it, in microseconds
+     * @param p50         the healthy readers' median latency in it, in microseconds; null when it measured none
+     *                    (the ramp, the warm-up)
+     * @param p99         the healthy readers' 99th percentile latency in it, in microseconds; null likewise
      * @param conflated   updates the server conflated into what was received, per second
      * @param measured    whether it ended inside the measured window (the ramp and warm-up are not)
      */
-    public record Second(double t, double deliveries, int connections, long p50, long p99, double conflated,
+    public record Second(double t, double deliveries, int connections, Long p50, Long p99, double conflated,
                   boolean measured) {
 
         public JsonObject toJson() {
@@ -56,7 +57,7 @@ public final class Timeline {
         double length = Math.max(1e-3, (nowNanos - lastNanos) / 1e9);
         boolean any = lastSecond.getTotalCount() > 0;
         seconds.add(new Second((nowNanos - startNanos) / 1e9, (delivered - lastDelivered) / length, connections,
-                any ? lastSecond.getValueAtPercentile(50) : 0, any ? lastSecond.getValueAtPercentile(99) : 0,
+                any ? lastSecond.getValueAtPercentile(50) : null, any ? lastSecond.getValueAtPercentile(99) : null,
                 (conflated - lastConflated) / length, measured));
         lastNanos = nowNanos;
         lastDelivered = delivered;
