@@ -10,6 +10,7 @@ import io.tickstream.config.SimulatorConfig;
 import io.tickstream.feed.FeedQueue;
 import io.tickstream.feed.TopicPattern;
 import io.tickstream.http.EventLoops;
+import io.tickstream.loadtest.ComparePage;
 import io.tickstream.loadtest.LoadTest;
 import io.tickstream.loadtest.LoadTestSettings;
 import io.tickstream.loadtest.Report;
@@ -215,7 +216,8 @@ public final class Main implements Runnable {
 
     @Command(name = "loadtest", mixinStandardHelpOptions = true, modelTransformer = SettingsOptions.class,
             description = "Open many WebSocket subscribers against a server and report latency, throughput, "
-                    + "gaps and disconnects. Exits 1 when healthy readers saw a gap or a reorder.")
+                    + "gaps and disconnects. Exits 1 when healthy readers saw a gap or a reorder. "
+                    + "With --compare A.json B.json, compare two reports instead.")
     static final class LoadTestCommand extends SettingsCommand<LoadTestSettings> {
 
         LoadTestCommand() {
@@ -225,6 +227,16 @@ public final class Main implements Runnable {
         @Override
         int run(LoadTestSettings settings) throws Exception {
             LoadTest.Config config = settings.toConfig();
+            List<String> compare = settings.get(LoadTestSettings.COMPARE);
+            if (!compare.isEmpty()) {
+                try {
+                    Path page = ComparePage.write(Path.of(compare.get(0)), Path.of(compare.get(1)), config.out());
+                    System.out.println("comparison: " + page);
+                    return 0;
+                } catch (IOException | IllegalArgumentException e) {
+                    return fail(2, e.getMessage());
+                }
+            }
             Report report;
             try {
                 report = new LoadTest(config, System.out).run();

@@ -103,7 +103,8 @@ public final class Setting<T> {
     }
 
     /**
-     * A comma-separated list; the flag may also be given several times. Its entries are trimmed and
+     * A comma-separated list; the flag may also be given several times, or take several values one
+     * after another ({@code --compare A.json B.json}). Its entries are trimmed and
      * empty ones dropped, so an empty value is an empty list.
      */
     public static Setting<List<String>> ofList(String flag, String label, List<String> defaultValue,

@@ -54,7 +54,7 @@ public final class SettingOptions {
             option.paramLabel(setting.label());
         }
         if (setting.isList()) {
-            option.auxiliaryTypes(String.class).splitRegex(",");
+            option.auxiliaryTypes(String.class).splitRegex(",").arity("1..*");
         }
         return option.build();
     }

@@ -6,6 +6,7 @@ import io.tickstream.config.SettingOptions;
 import io.tickstream.config.Settings;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -94,8 +95,16 @@ public final class LoadTestSettings extends Config<LoadTestSettings> {
     public static final Setting<String> TOKEN = SETTINGS.add(Setting.ofString("--token", "TOKEN", null,
             "Access token for a server with auth on (see the token command), sent as Authorization: Bearer"));
 
+    /** Empty to run; two report paths to compare them instead. */
+    public static final Setting<List<String>> COMPARE = SETTINGS.add(Setting.ofList("--compare", "A.json B.json",
+            List.of(), "Instead of running, compare two reports (NAME.json files): writes compare-A-B.html under "
+                    + "--out, both percentile curves and timelines on one page and the key figures side by side"));
+
     static {
         SETTINGS.require(c -> c.get(WARMUP) < c.get(DURATION), LIMITS);
+        // checked once resolved: entries trimmed, empty ones dropped
+        SETTINGS.require(c -> c.get(COMPARE).isEmpty() || c.get(COMPARE).size() == 2,
+                "--compare takes two reports: --compare A.json B.json");
     }
 
     private LoadTestSettings(Map<Setting<?>, Object> values) {
