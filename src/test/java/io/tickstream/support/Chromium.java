@@ -2,6 +2,7 @@ package io.tickstream.support;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -28,6 +29,8 @@ public final class Chromium {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1400,1000", "--user-data-dir=" + profile);
         options.addArguments(List.of(extraArguments));
+        // the page's console, for tests that assert it logged no error (driver.manage().logs())
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(Path.of(chromedriver).toFile()).usingAnyFreePort().build();
         return new ChromeDriver(service, options);
