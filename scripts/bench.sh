@@ -70,10 +70,14 @@ cpu_seconds() {
   [ -n "$1" ] && awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || true
 }
 
+# the scenarios run, in order: a row each on the summary page (index.html)
+RAN=()
+
 # scenario NAME RATE MATCHES "SERVER FLAGS" -- harness flags...
 scenario() {
   local name=$1 rate=$2 matches=$3 server_flags=$4; shift 5
   if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $name "* ]]; then return; fi
+  RAN+=("$name")
   local queue="$WORK/$name"
   rm -rf "$queue"
   rm -f "$OUT/$name.json"   # a report left from an earlier run must not stand in for this one
@@ -178,8 +182,10 @@ scenario slow-linger100 5000 16 "--batch-linger-ms 100" -- --clients 5000 --symb
 scenario mixed-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000 --warmup "$WARMUP"
 scenario slow-1k 1000 16 "" -- --clients 1000 --symbols 10 --matches 2 --ramp 1000 --warmup "$WARMUP" --slow-share 0.1
 scenario idle 100 0 "" -- --clients 10000 --symbols 0 --matches 0 --ramp 5000
+python3 "$HERE/bench-index.py" --out "$OUT" ${RAN[@]+"${RAN[@]}"}
 echo
-echo "Results (also in $SUMMARY; per scenario: JSON, HTML plot, logs and /metrics under $OUT):"
+echo "Results (also in $SUMMARY, and $OUT/index.html linking each scenario's report; per scenario: JSON,"
+echo "HTML report, logs and /metrics under $OUT):"
 cat "$SUMMARY"
 if [ -s "$FLOOR" ]; then echo; cat "$FLOOR"; fi
 if [ -s "$STARTUP" ]; then echo; cat "$STARTUP"; fi
