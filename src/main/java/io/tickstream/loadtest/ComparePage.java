@@ -49,7 +49,7 @@ public final class ComparePage {
             }
             int verdict = f.verdict(va, vb);
             rows.add(List.of(f.label(), f.format(va), f.format(vb), f.difference(va, vb),
-                    verdict > 0 ? "B better" : verdict < 0 ? "B worse" : "same"));
+                    va == null || vb == null ? "" : verdict > 0 ? "B better" : verdict < 0 ? "B worse" : "same"));
             marks.add(verdict > 0 ? "ok" : verdict < 0 ? "bad" : "");
         }
         String body = "<h2>Key figures</h2>"

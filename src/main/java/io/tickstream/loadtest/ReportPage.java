@@ -47,12 +47,25 @@ final class ReportPage {
                 + r.getString("url") + ", " + Charts.trim(r.getDouble("seconds", 0.0)) + " s measured", b.toString());
     }
 
+    /**
+     * The run's percentile curve; from a report older than {@code "percentiles"}, the few
+     * percentiles its {@code "latency"} has (p50 to p99.99), so that it can still be compared.
+     */
     static Charts.Series percentileSeries(Run run) {
         List<double[]> points = new ArrayList<>();
-        JsonArray curve = run.json().getJsonArray("percentiles", new JsonArray());
-        for (int i = 0; i < curve.size(); i++) {
-            JsonArray p = curve.getJsonArray(i);
-            points.add(new double[] {p.getDouble(0), p.getDouble(1)});
+        JsonArray curve = run.json().getJsonArray("percentiles");
+        if (curve != null) {
+            for (int i = 0; i < curve.size(); i++) {
+                JsonArray p = curve.getJsonArray(i);
+                points.add(new double[] {p.getDouble(0), p.getDouble(1)});
+            }
+        } else {
+            JsonObject latency = run.json().getJsonObject("latency", new JsonObject());
+            for (String p : List.of("50", "90", "99", "99.9", "99.99")) {
+                if (latency.getValue("p" + p) instanceof Number n) {
+                    points.add(new double[] {Double.parseDouble(p), n.doubleValue()});
+                }
+            }
         }
         return new Charts.Series(run.name(), run.color(), points);
     }
