@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The server's own figures over the measured window: its {@code /metrics} (derived from the
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 final class MetricsScrape {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
 
     /** What one scrape read: each metric summed over its labels (the largest for {@code _max}), and when. */
     record Sample(long atNanos, Map<String, Double> values) {
@@ -90,7 +93,8 @@ final class MetricsScrape {
 
     /**
      * Prometheus text read into each metric's value, summed over its label sets ({@code _max}
-     * metrics: the largest). Comments, and lines that are not {@code name[{labels}] value}, are skipped.
+     * metrics: the largest); a histogram's buckets by their bound, as {@code name_bucket{le=0.001}}.
+     * Comments, and lines that are not {@code name[{labels}] value}, are skipped.
      */
     static Map<String, Double> parse(String text) {
         Map<String, Double> values = new HashMap<>();
@@ -110,6 +114,10 @@ final class MetricsScrape {
                 value = Double.parseDouble(line.substring(space + 1).trim());
             } catch (NumberFormatException e) {
                 continue;
+            }
+            if (name.endsWith("_bucket")) {
+                Matcher le = LE.matcher(line.substring(nameEnd, space));
+                name = le.find() ? name + "{le=" + le.group(1) + "}" : name;
             }
             values.merge(name, value, name.endsWith("_max") ? Math::max : Double::sum);
         }

@@ -164,6 +164,8 @@ final class ReportPage {
                 List.of("connections at the end", count(r.getDouble("connectedAtEnd")),
                         count(s.getDouble("connections"))),
                 List.of("slow-consumer closes (4001)", String.valueOf(slowCloses), count(s.getDouble("slowConsumerCloses"))),
+                List.of("latency p50 / p99", KeyFigure.P50.shown(r) + " / " + KeyFigure.P99.shown(r)
+                        + " (to receipt)", serverLatency(s) + " (to socket write)"),
                 List.of("CPU", count(r.getDouble("harnessCpuSeconds")) + " s (whole run)",
                         s.containsKey("cpuCores") ? count(s.getDouble("cpuCores")) + " cores"
                                 + (s.containsKey("cpuCount") ? " of " + count(s.getDouble("cpuCount")) : "") : "–"),
@@ -174,6 +176,23 @@ final class ReportPage {
                 List.of("longest GC pause, recent", "", count(s.getDouble("gcPauseMaxMs")) + " ms"));
         return Html.table("server", List.of("", "harness", "server (" + Charts.trim(s.getDouble("seconds")) + " s of "
                 + "its /metrics)"), rows);
+    }
+
+    /** The server's p50 and p99 from its fixed buckets: "≤ 1 ms / ≤ 5 ms". */
+    private static String serverLatency(JsonObject s) {
+        JsonObject l = s.getJsonObject("deliveryLatencyMicros");
+        if (l == null) {
+            return "–";
+        }
+        return bound(l, "p50") + " / " + bound(l, "p99");
+    }
+
+    private static String bound(JsonObject latency, String key) {
+        if (!latency.containsKey(key)) {
+            return "–";
+        }
+        Double us = latency.getDouble(key);
+        return us == null ? "> 10 s" : "≤ " + Charts.micros(us);
     }
 
     private static String count(Double v) {

@@ -3,6 +3,7 @@ package io.tickstream.loadtest;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The server's own figures over the measured window, from two scrapes of its {@code /metrics}: the
@@ -49,11 +50,48 @@ final class ServerFigures {
         if (pausedSeconds != null) {
             f.put("gcPausedMs", round(pausedSeconds * 1e3));
         }
+        JsonObject latency = new JsonObject();
+        for (double q : new double[] {0.5, 0.99, 0.999}) {
+            Double bound = quantile(x, y, "tickstream_delivery_latency_seconds_bucket", q);
+            if (bound != null) {
+                latency.put(q == 0.5 ? "p50" : q == 0.99 ? "p99" : "p99.9", bound.isInfinite() ? null : round(bound * 1e6));
+            }
+        }
+        if (!latency.isEmpty()) {
+            f.put("deliveryLatencyMicros", latency);
+        }
         Double longest = y.get("jvm_gc_pause_seconds_max");
         if (longest != null) {
             f.put("gcPauseMaxMs", round(longest * 1e3));
         }
         return f;
+    }
+
+    /**
+     * Quantile {@code q} of what histogram {@code bucket} counted between the scrapes: the upper bound
+     * (seconds) of the first bucket that holds it, infinite above the last, null when it counted nothing.
+     * Fixed buckets, so "at most this", as {@code scripts/histogram.py} reads them.
+     */
+    static Double quantile(Map<String, Double> a, Map<String, Double> b, String bucket, double q) {
+        TreeMap<Double, Double> counts = new TreeMap<>();
+        String prefix = bucket + "{le=";
+        b.forEach((key, end) -> {
+            if (key.startsWith(prefix)) {
+                String le = key.substring(prefix.length(), key.length() - 1);
+                double bound = le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le);
+                counts.put(bound, end - a.getOrDefault(key, 0.0));
+            }
+        });
+        if (counts.isEmpty() || counts.lastEntry().getValue() <= 0) {
+            return null;
+        }
+        double total = counts.lastEntry().getValue();
+        for (Map.Entry<Double, Double> e : counts.entrySet()) {
+            if (e.getValue() >= q * total) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     private static Double delta(Map<String, Double> a, Map<String, Double> b, String name) {

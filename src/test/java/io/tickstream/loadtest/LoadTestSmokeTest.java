@@ -77,6 +77,7 @@ class LoadTestSmokeTest {
             assertTrue(figures.getBoolean("available"), figures.encode());
             assertTrue(figures.getDouble("messagesSentPerSecond") > 0, figures.encode());
             assertTrue(figures.getDouble("connections") > 0, figures.encode());
+            assertTrue(figures.getJsonObject("deliveryLatencyMicros").getDouble("p99") > 0, figures.encode());
 
             LoadTest.Config contiguous = smoke.with(CLIENTS, 50).with(DURATION, 3).with(SYMBOLS, 0)
                     .with(ALL_STOCKS_SHARE, 1).with(CONTIGUOUS, true).with(NAME, "contiguous").with(SEED, 2)
