@@ -102,7 +102,8 @@ final class Charts {
             }
         }
         double xStep = niceStep(maxT / 8);
-        double xEnd = Math.ceil(maxT / xStep - 1e-9) * xStep;
+        // a run's last second ends a few ms after its duration: no tick for those alone
+        double xEnd = Math.ceil(maxT / xStep - 0.02) * xStep;
         double yStep = niceStep(Math.max(maxY, 1) / 4);
         double yEnd = Math.max(1, Math.ceil(maxY / yStep - 1e-9)) * yStep;
         Plot plot = new Plot(560, h, t -> t / xEnd, y -> y / yEnd);

@@ -30,7 +30,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
@@ -104,6 +107,7 @@ class ReportPageTest {
             assertTrue(text.contains("messages delivered/s"), "the server's figures beside the harness's: " + text);
             assertTrue(text.contains("symbolsPerClient"), "the settings: " + text);
             assertNothingFetchedAndNoErrors(page);
+            screenshot(page, "report.png");
 
             page.get(compare.toUri().toString());
             assertEquals("Load test comparison: a vs b", page.getTitle());
@@ -118,12 +122,22 @@ class ReportPageTest {
                     figures);
             assertTrue(figures.matches("(?s).*connected at the end\\s+100\\s+200\\s+\\+100 \\(\\+100\\.0%\\).*"), figures);
             assertNothingFetchedAndNoErrors(page);
+            screenshot(page, "report-compare.png");
         } finally {
             if (b != null) {
                 b.quit();
             }
             sim.stop();
         }
+    }
+
+    /** Leaves what the browser showed in target/, for a person to look at (as DashboardTest does). */
+    private static void screenshot(WebDriver page, String name) throws Exception {
+        Files.createDirectories(Path.of("target"));
+        long height = number(page, "return document.documentElement.scrollHeight");
+        page.manage().window().setSize(new Dimension(1400, (int) Math.min(6000, height + 40)));
+        Files.write(Path.of("target", name), ((TakesScreenshot) page).getScreenshotAs(OutputType.BYTES));
+        page.manage().window().setSize(new Dimension(1400, 1000));
     }
 
     private static void run(LoadTestSettings settings) throws Exception {
