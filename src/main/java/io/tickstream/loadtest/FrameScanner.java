@@ -1,8 +1,5 @@
 package io.tickstream.loadtest;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -73,128 +70,10 @@ final class FrameScanner {
         message(f, n, p, sink);
     }
 
-    /** The start of every tick and score as tickstream writes them: type, topic, seq and ts first. */
-    private static final byte[] TICK_START = bytes("{\"type\":\"tick\",\"topic\":\"");
-    private static final byte[] SCORE_START = bytes("{\"type\":\"score\",\"topic\":\"");
-    private static final byte[] SEQ_FIELD = bytes(",\"seq\":");
-    private static final byte[] TS_FIELD = bytes(",\"ts\":");
-    private static final byte[] CONFLATED_KEY = bytes("\"conflated\":");
-    private static final byte[] SNAPSHOT_KEY = bytes("\"snapshot\":");
-
     /** One message object starting at {@code p}; returns the index after it. */
     private static int message(byte[] f, int n, int p, Sink sink) {
-        int end = inServerOrder(f, n, p, sink);
+        int end = ServerLayout.read(f, n, p, sink);
         return end >= 0 ? end : anyOrder(f, n, p, sink);
-    }
-
-    /**
-     * A tick or score as tickstream's server writes it (type, topic, seq, ts, in that order, a topic
-     * without escapes), read in one pass that looks at the rest only for the end of the object and the
-     * keys {@code conflated} and {@code snapshot}; -1, having told {@code sink} nothing, for any other
-     * message, which {@link #anyOrder} then reads.
-     */
-    private static int inServerOrder(byte[] f, int n, int p, Sink sink) {
-        int q;
-        if (startsWith(f, n, p, TICK_START)) {
-            q = p + TICK_START.length;
-        } else if (startsWith(f, n, p, SCORE_START)) {
-            q = p + SCORE_START.length;
-        } else {
-            return -1;
-        }
-        long topicKey = 0xcbf29ce484222325L;   // FNV-1a, as hash() computes it
-        byte b;
-        while (q < n && (b = f[q]) != '"') {
-            if (b == '\\') {
-                return -1;
-            }
-            topicKey = (topicKey ^ b) * 0x100000001b3L;
-            q++;
-        }
-        q++;
-        if (!startsWith(f, n, q, SEQ_FIELD)) {
-            return -1;
-        }
-        q += SEQ_FIELD.length;
-        long seq = 0;
-        int digits = q;
-        for (; q < n && (b = f[q]) >= '0' && b <= '9'; q++) {
-            seq = seq * 10 + (b - '0');
-        }
-        if (q == digits || !startsWith(f, n, q, TS_FIELD)) {
-            return -1;
-        }
-        q += TS_FIELD.length;
-        long ts = 0;
-        digits = q;
-        for (; q < n && (b = f[q]) >= '0' && b <= '9'; q++) {
-            ts = ts * 10 + (b - '0');
-        }
-        if (q == digits) {
-            return -1;
-        }
-        long conflated = 0;
-        boolean snapshot = false;
-        int depth = 1;
-        while (depth > 0) {
-            // digits, commas and colons, the bulk of what follows ts, in one load and test a byte
-            while (q < n && STRUCTURAL[f[q] & 0xff] == 0) {
-                q++;
-            }
-            b = at(f, n, q);
-            if (b == '"') {
-                if (depth == 1 && startsWith(f, n, q, CONFLATED_KEY)) {
-                    q += CONFLATED_KEY.length;
-                    for (conflated = 0; q < n && (b = f[q]) >= '0' && b <= '9'; q++) {
-                        conflated = conflated * 10 + (b - '0');
-                    }
-                } else if (depth == 1 && startsWith(f, n, q, SNAPSHOT_KEY)) {
-                    q += SNAPSHOT_KEY.length;
-                    snapshot = at(f, n, q) == 't';
-                } else {
-                    q = skipString(f, n, q);
-                }
-                continue;
-            }
-            if (b == '{' || b == '[') {
-                depth++;
-            } else if (b == '}' || b == ']') {
-                depth--;
-            }
-            q++;
-        }
-        sink.message(topicKey, seq, ts, (int) Math.min(Integer.MAX_VALUE, conflated), snapshot);
-        return q;
-    }
-
-    /** 1 for the bytes that open or close a string, an object or an array; 0 for every other byte. */
-    private static final byte[] STRUCTURAL = new byte[256];
-
-    static {
-        for (char c : new char[] {'"', '{', '}', '[', ']'}) {
-            STRUCTURAL[c] = 1;
-        }
-    }
-
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
-    /** Whether {@code f[p, n)} starts with {@code word}: eight bytes at a time, then one by one. */
-    private static boolean startsWith(byte[] f, int n, int p, byte[] word) {
-        if (n - p < word.length) {
-            return false;
-        }
-        int i = 0;
-        for (; i + Long.BYTES <= word.length; i += Long.BYTES) {
-            if ((long) LONGS.get(f, p + i) != (long) LONGS.get(word, i)) {
-                return false;
-            }
-        }
-        for (; i < word.length; i++) {
-            if (f[p + i] != word[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** One message object starting at {@code p}, its fields in any order; returns the index after it. */
@@ -322,7 +201,7 @@ final class FrameScanner {
     }
 
     /** Index after the string whose opening quote is at {@code p}. */
-    private static int skipString(byte[] f, int n, int p) {
+    static int skipString(byte[] f, int n, int p) {
         if (at(f, n, p) != '"') {
             throw new IllegalArgumentException("expected a string at " + p);
         }
@@ -356,7 +235,7 @@ final class FrameScanner {
         return p;
     }
 
-    private static byte at(byte[] f, int n, int p) {
+    static byte at(byte[] f, int n, int p) {
         if (p >= n) {
             throw new IllegalArgumentException("frame ends inside a value");
         }
