@@ -88,6 +88,7 @@ def main():
     add_scraped(p, "sent", "tickstream_messages_sent_total (all kinds)")
     p.add_argument("--gc-log", help="the server's GC log (-Xlog:gc,gc+phases:file=...:time)")
     add_scraped(p, "harness-cpu", "the harness's CPU seconds, read at the scrape")
+    p.add_argument("--transport", help="the server's network transport (tickstream_network_transport)")
     a = p.parse_args()
 
     r = json.load(open(a.report))
@@ -116,7 +117,7 @@ def main():
              micros(r["latencyLastSeconds"]["p99"]), server_quantile(b0, b1, 0.5), server_quantile(b0, b1, 0.99),
              r["gaps"], a.server_cpu_seconds, f"{r.get('harnessCpuSeconds', 0):.0f}", a.server_pss_mib,
              shown(a.live_heap_before_mib), shown(a.live_heap_mib), shown(per_client), shown(per_delivery, "{:,.0f}"), gc,
-             shown(harness_us, "{:.2f}")]
+             shown(harness_us, "{:.2f}"), a.transport or "–"]
     print("| " + " | ".join(str(c) for c in cells) + " |")
 
 

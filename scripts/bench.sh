@@ -17,8 +17,8 @@ WINDOW=${BENCH_WINDOW:-10}
 WARMUP=$(( DURATION > 20 ? 10 : DURATION / 3 ))
 mkdir -p "$OUT" "$WORK"
 SUMMARY="$OUT/summary.md"
-echo "| scenario | clients | feed msgs/s (measured) | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | p99, last 10 s | server p50, last ${WINDOW} s | server p99, last ${WINDOW} s | gaps | server CPU s | harness CPU s | server PSS MiB | live heap before clients MiB | live heap MiB | live heap per client KB (above the heap before) | server bytes allocated per delivery, last ${WINDOW} s | server GC pauses, last ${WINDOW} s (count, longest) | harness CPU per message, last ${WINDOW} s, µs |" > "$SUMMARY"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
+echo "| scenario | clients | feed msgs/s (measured) | deliveries/s | delivery ratio | p50 | p99 | p99.9 | max | p99, last 10 s | server p50, last ${WINDOW} s | server p99, last ${WINDOW} s | gaps | server CPU s | harness CPU s | server PSS MiB | live heap before clients MiB | live heap MiB | live heap per client KB (above the heap before) | server bytes allocated per delivery, last ${WINDOW} s | server GC pauses, last ${WINDOW} s (count, longest) | harness CPU per message, last ${WINDOW} s, µs | server transport |" > "$SUMMARY"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$SUMMARY"
 
 stop_all_on_exit
 
@@ -150,7 +150,9 @@ scenario() {
     --sent-end "$(read_metric "$w1.txt" tickstream_messages_sent_total || true)" \
     --gc-log "$OUT/$name-gc.log" \
     --harness-cpu-start "$(cat "$OUT/$name-harness-cpu-window0.txt" 2>/dev/null || true)" \
-    --harness-cpu-end "$(cat "$OUT/$name-harness-cpu-window1.txt" 2>/dev/null || true)" >> "$SUMMARY"
+    --harness-cpu-end "$(cat "$OUT/$name-harness-cpu-window1.txt" 2>/dev/null || true)" \
+    --transport "$(read_metric "$OUT/$name-metrics.txt" tickstream_network_transport transport | awk '$2 == 1 { print $1 }' || true)" \
+    >> "$SUMMARY"
   stop_all
 }
 
