@@ -33,11 +33,18 @@ interface Connections extends AutoCloseable {
     /** Stops pausing and resuming the slow readers (as they are when called). */
     void stopPausingSlowReaders();
 
+    /** What became of the connection attempts so far. */
+    ConnectionCounters counters();
+
     /** Connections open now. */
-    int connected();
+    default int connected() {
+        return counters().open();
+    }
 
     /** Open connections, failed attempts and closes by close code, as now. */
-    Report.ConnectionCounts counts();
+    default Report.ConnectionCounts counts() {
+        return counters().counts();
+    }
 
     /** Closes every connection; waits up to 20 s, then says on the log it gave up. */
     @Override

@@ -96,13 +96,8 @@ final class RawConnections implements Connections {
     }
 
     @Override
-    public int connected() {
-        return counters.open();
-    }
-
-    @Override
-    public Report.ConnectionCounts counts() {
-        return counters.counts();
+    public ConnectionCounters counters() {
+        return counters;
     }
 
     @Override

@@ -64,13 +64,8 @@ final class VertxConnections implements Connections {
     }
 
     @Override
-    public int connected() {
-        return counters.open();
-    }
-
-    @Override
-    public Report.ConnectionCounts counts() {
-        return counters.counts();
+    public ConnectionCounters counters() {
+        return counters;
     }
 
     @Override
