@@ -33,8 +33,11 @@ final class EarlyFrames extends ChannelInboundHandlerAdapter {
 
     private static final String NAME = "tickstream-early-frames";
 
-    /** Frames ({@link WebSocketFrame}) and refusals ({@link CorruptedWebSocketFrameException}), in arrival order. */
-    private final ArrayDeque<Object> held = new ArrayDeque<>();
+    /**
+     * Frames ({@link WebSocketFrame}) and refusals ({@link CorruptedWebSocketFrameException}), in arrival
+     * order. Most connections send nothing before their session starts: sized for none, it grows on the first.
+     */
+    private final ArrayDeque<Object> held = new ArrayDeque<>(0);
     private ChannelHandlerContext ctx;
 
     private EarlyFrames() {

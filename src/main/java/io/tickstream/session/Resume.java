@@ -62,8 +62,11 @@ final class Resume implements Replay.Listener {
     /** A resume from a seq beyond the shard's position, waiting for the feed to reach it, or null. */
     private ClientCommand.Subscribe ahead;
     private final Runnable aheadReached = this::onAheadReached;
-    /** Client messages that arrived during a replay or a wait, in order. */
-    private final Deque<String> deferred = new ArrayDeque<>();
+    /**
+     * Client messages that arrived during a replay or a wait, in order. Most connections never defer
+     * one: sized for none (8 bytes of array, not the default 68), it grows on the first.
+     */
+    private final Deque<String> deferred = new ArrayDeque<>(0);
 
     /**
      * @param shard       the connection's shard: its position, and the replays of the queue
