@@ -216,12 +216,25 @@ final class RawSocket implements FrameScanner.Sink, WsReader.Peer {
     }
 
     @Override
-    public void close(byte[] b, int from, int to) throws IOException {
+    public void close(byte[] b, int from, int to) {
         int code = to - from >= 2 ? (b[from] & 0xff) << 8 | (b[from + 1] & 0xff) : 1005;
-        if (!out.closeSent()) {
-            out.frame(WsReader.OP_CLOSE, b, from, Math.min(2, to - from));
-        }
+        closing(b, from, Math.min(2, to - from));
         closed(String.valueOf(code));
+    }
+
+    /**
+     * Answers with a close frame of {@code length} bytes of {@code payload} (its status code), unless
+     * one was sent; a socket that cannot take it (reset already) changes nothing: the close that is
+     * counted is the one that was asked for, not an abnormal one.
+     */
+    private void closing(byte[] payload, int from, int length) {
+        if (!out.closeSent()) {
+            try {
+                out.frame(WsReader.OP_CLOSE, payload, from, length);
+            } catch (IOException e) {
+                // the connection is closed next, whatever the socket says
+            }
+        }
     }
 
     @Override
@@ -231,10 +244,8 @@ final class RawSocket implements FrameScanner.Sink, WsReader.Peer {
 
     /** The server broke the protocol: closed with 1002, counted as closed by 1002. */
     @Override
-    public void protocolError(String what) throws IOException {
-        if (!out.closeSent()) {
-            out.frame(WsReader.OP_CLOSE, new byte[] {0x03, (byte) 0xea}, 0, 2);   // 1002
-        }
+    public void protocolError(String what) {
+        closing(new byte[] {0x03, (byte) 0xea}, 0, 2);   // 1002
         closed("1002 (" + what + ")");
     }
 
