@@ -152,6 +152,10 @@ final class WsReader {
         int op = b0 & 0x0f;
         switch (op) {
             case OP_TEXT, OP_BINARY -> {
+                if (fragmentOp >= 0) {
+                    peer.protocolError("a new message inside a fragmented one");
+                    return;
+                }
                 if (!fin) {
                     fragmentOp = op;
                     fragmentsLength = 0;

@@ -48,6 +48,14 @@ class RawConnectionsTest {
     void startPeer() throws Exception {
         vertx = Vertx.vertx();
         server = vertx.createHttpServer().requestHandler(request -> {
+            if (request.path().equals("/interleaved")) {
+                // a new message inside a fragmented one: against RFC 6455
+                request.toWebSocket().onSuccess(ws -> {
+                    ws.writeFrame(WebSocketFrame.textFrame("[", false));
+                    ws.writeFrame(WebSocketFrame.textFrame("{}", true));
+                });
+                return;
+            }
             if (!request.path().equals("/ws")) {
                 request.response().setStatusCode(503).end("starting");
                 return;
@@ -150,6 +158,19 @@ class RawConnectionsTest {
             // the count moves just before the line is printed
             Await.until(() -> log.toString(StandardCharsets.UTF_8).contains("Connection refused"), Duration.ofSeconds(20),
                     "the reason on the log");
+        }
+    }
+
+    @Test
+    void shouldCloseWith1002WhenTheServerBreaksTheProtocol() throws Exception {
+        List<Client> clients = List.of(new Client(Client.Kind.HEALTHY, new JsonObject().put("topics", new JsonArray())));
+        Recorders recorders = new Recorders(clients, false, 0);
+        try (Connections connections = Connections.open(config("ws://127.0.0.1:" + server.actualPort() + "/interleaved", 1),
+                clients, recorders, new PrintStream(new ByteArrayOutputStream(), true))) {
+            connections.openAll(System.nanoTime());
+            Await.until(() -> !connections.counts().closes().isEmpty(), Duration.ofSeconds(20), "the close");
+            assertEquals(Map.of("1002 (a new message inside a fragmented one)", 1L), connections.counts().closes());
+            assertEquals(0, recorders.delivered());
         }
     }
 }
