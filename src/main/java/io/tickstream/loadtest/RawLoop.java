@@ -6,8 +6,10 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +34,10 @@ final class RawLoop implements Executor {
     private final ConnectionCounters counters;
     /** The loop's read buffer: a socket's unscanned bytes, then what it read after them. */
     final ByteBuffer in = ByteBuffer.allocate(256 * 1024);
-    /** Connections still connecting or upgrading, checked for the connect timeout. */
-    private final List<RawSocket> opening = new ArrayList<>();
+    /** Connections still connecting or upgrading, in the order they began, checked for the connect timeout. */
+    private final Set<RawSocket> opening = new LinkedHashSet<>();
+    /** When the connect timeout was last checked ({@link System#nanoTime()}). */
+    private long checkedNanos = System.nanoTime();
     private volatile boolean stopping;
 
     RawLoop(String name, Recorders recorders, ConnectionCounters counters) throws IOException {
@@ -90,7 +94,7 @@ final class RawLoop implements Executor {
                     ((RawSocket) key.attachment()).ready(key);
                 }
                 selector.selectedKeys().clear();
-                if (!opening.isEmpty()) {
+                if (!opening.isEmpty() && System.nanoTime() - checkedNanos > TimeUnit.SECONDS.toNanos(1)) {
                     timeOutOpening();
                 }
             }
@@ -115,12 +119,19 @@ final class RawLoop implements Executor {
         opening.remove(s);
     }
 
+    /** Fails the connections that began longer ago than the connect timeout: the oldest first, and only those. */
     private void timeOutOpening() {
         long now = System.nanoTime();
-        for (RawSocket s : List.copyOf(opening)) {
-            if (now - s.startedNanos() > CONNECT_TIMEOUT_NANOS) {
-                s.fail("no answer in " + TimeUnit.NANOSECONDS.toSeconds(CONNECT_TIMEOUT_NANOS) + " s");
+        checkedNanos = now;
+        List<RawSocket> late = new ArrayList<>();
+        for (RawSocket s : opening) {
+            if (now - s.startedNanos() <= CONNECT_TIMEOUT_NANOS) {
+                break;   // the rest began later
             }
+            late.add(s);
+        }
+        for (RawSocket s : late) {
+            s.fail("no answer in " + TimeUnit.NANOSECONDS.toSeconds(CONNECT_TIMEOUT_NANOS) + " s");
         }
     }
 }
