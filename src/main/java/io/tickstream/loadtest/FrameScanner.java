@@ -142,7 +142,7 @@ final class FrameScanner {
             throw new IllegalArgumentException("a message without a type");
         }
         if (is(f, typeStart, typeEnd, TICK) || is(f, typeStart, typeEnd, SCORE)) {
-            sink.message(topicKey, seq, ts, (int) Math.max(0, conflated), snapshot);
+            sink.message(topicKey, seq, ts, (int) Math.min(Integer.MAX_VALUE, Math.max(0, conflated)), snapshot);
         } else {
             sink.control(new String(f, typeStart, typeEnd - typeStart, StandardCharsets.UTF_8));
         }

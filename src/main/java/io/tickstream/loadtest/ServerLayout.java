@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * {@link FrameScanner}'s fast path: a tick or score laid out as tickstream's server writes it (type,
- * topic, seq and ts first, in that order), read in one pass. Stateless.
+ * topic, seq and ts first, in that order, no white space), read in one pass. Whatever else it meets
+ * (white space, one of those keys again, a bracket out of place) it leaves to the general path, so
+ * that both read every message the same. Stateless.
  */
 final class ServerLayout {
 
@@ -18,6 +20,10 @@ final class ServerLayout {
     private static final byte[] TS_FIELD = bytes(",\"ts\":");
     private static final byte[] CONFLATED_KEY = bytes("\"conflated\":");
     private static final byte[] SNAPSHOT_KEY = bytes("\"snapshot\":");
+    private static final byte[] SEQ_KEY = bytes("\"seq\":");
+    private static final byte[] TS_KEY = bytes("\"ts\":");
+    private static final byte[] TYPE_KEY = bytes("\"type\":");
+    private static final byte[] TOPIC_KEY = bytes("\"topic\":");
 
     private ServerLayout() {
     }
@@ -78,6 +84,9 @@ final class ServerLayout {
             }
             b = FrameScanner.at(f, n, q);
             if (b == '"') {
+                if (depth == 1 && readAgain(f, n, q)) {
+                    return -1;
+                }
                 if (depth == 1 && startsWith(f, n, q, CONFLATED_KEY)) {
                     q += CONFLATED_KEY.length;
                     for (conflated = 0; q < n && (b = f[q]) >= '0' && b <= '9'; q++) {
@@ -94,7 +103,12 @@ final class ServerLayout {
             if (b == '{' || b == '[') {
                 depth++;
             } else if (b == '}' || b == ']') {
+                if (depth == 1 && b == ']') {
+                    return -1;   // not JSON: the general path says so
+                }
                 depth--;
+            } else {
+                return -1;   // white space, which the server never writes: the general path reads around it
             }
             q++;
         }
@@ -102,11 +116,24 @@ final class ServerLayout {
         return q;
     }
 
-    /** 1 for the bytes that open or close a string, an object or an array; 0 for every other byte. */
+    /**
+     * Whether the key at {@code q} is one the fast path read at the start (seq, ts, type, topic) met
+     * again: the general path then reads the message, so that the last one counts, as there.
+     */
+    private static boolean readAgain(byte[] f, int n, int q) {
+        byte k = q + 1 < n ? f[q + 1] : 0;
+        return k == 's' && startsWith(f, n, q, SEQ_KEY)
+                || k == 't' && (startsWith(f, n, q, TS_KEY) || startsWith(f, n, q, TYPE_KEY) || startsWith(f, n, q, TOPIC_KEY));
+    }
+
+    /**
+     * 1 for the bytes that open or close a string, an object or an array, and for white space (which
+     * sends the message to the general path); 0 for every other byte.
+     */
     private static final byte[] STRUCTURAL = new byte[256];
 
     static {
-        for (char c : new char[] {'"', '{', '}', '[', ']'}) {
+        for (char c : new char[] {'"', '{', '}', '[', ']', ' ', '\t', '\n', '\r'}) {
             STRUCTURAL[c] = 1;
         }
     }

@@ -157,4 +157,16 @@ class FrameScannerTest {
         assertEquals(2000, fast.size());
         assertEquals(seen, fast);
     }
+
+    @Test
+    void shouldReadWhatTheFastPathLeavesAsTheGeneralPathDoes() {
+        String head = "{\"type\":\"tick\",\"topic\":\"stocks.A\",\"seq\":1,\"ts\":2";
+        scan(head + ", \"conflated\": 5}");
+        scan(head + ",\"snapshot\" : true}");
+        scan(head + ",\"seq\":7}");
+        scan(head + ",\"type\":\"error\"}");
+        assertEquals(List.of(expect("stocks.A", 1, 2, 5, false), expect("stocks.A", 1, 2, 0, true),
+                expect("stocks.A", 7, 2, 0, false), "error"), seen);
+        assertThrows(IllegalArgumentException.class, () -> scan(head + "]"));
+    }
 }
