@@ -82,29 +82,12 @@ public final class QueueCodec {
         out.writeInt(crc32c(out, start, out.writePosition()));
     }
 
-    /** Each thread's copy of the record being checked: CRC32C's bulk update is a CPU instruction, its byte update is not. */
-    private static final ThreadLocal<Checksum> CHECKSUMS = ThreadLocal.withInitial(Checksum::new);
-
-    private static final class Checksum {
-        final CRC32C crc = new CRC32C();
-        byte[] copy = new byte[512];
-    }
-
     private static int crc32c(Bytes<?> bytes, long from, long to) {
-        Checksum c = CHECKSUMS.get();
-        int n = (int) (to - from);
-        if (c.copy.length < n) {
-            c.copy = new byte[Math.max(n, c.copy.length * 2)];
+        CRC32C crc = new CRC32C();
+        for (long i = from; i < to; i++) {
+            crc.update(bytes.readUnsignedByte(i));
         }
-        c.crc.reset();
-        if (bytes.read(from, c.copy, 0, n) == n) {
-            c.crc.update(c.copy, 0, n);
-        } else {
-            for (long i = from; i < to; i++) {   // fewer bytes readable at once (a store's edge): one by one
-                c.crc.update(bytes.readUnsignedByte(i));
-            }
-        }
-        return (int) c.crc.getValue();
+        return (int) crc.getValue();
     }
 
     /**
