@@ -50,8 +50,23 @@ interface Connections extends AutoCloseable {
     @Override
     void close();
 
-    /** Whether the slow readers read in the second {@code elapsedNanos} falls in: one second in five. */
-    static boolean slowReadersPaused(long elapsedNanos) {
-        return (elapsedNanos / 1_000_000_000L) % 5 != 4;
+    /** Starts or stops reading from the socket of the client at an index of the run's list, on that socket's loop. */
+    interface Reading {
+        void set(int index, boolean on);
+    }
+
+    /**
+     * Pauses the slow readers, or resumes them for one second in five, as the second {@code elapsedNanos}
+     * falls in: each on the loop that owns it ({@link Client#owner}), through {@code reading}.
+     */
+    static void pauseSlowReaders(List<Client> clients, long elapsedNanos, Reading reading) {
+        boolean on = (elapsedNanos / 1_000_000_000L) % 5 == 4;
+        for (int i = 0; i < clients.size(); i++) {
+            Client c = clients.get(i);
+            int index = i;
+            if (c.kind == Client.Kind.SLOW && c.owner != null) {
+                c.owner.execute(() -> reading.set(index, on));
+            }
+        }
     }
 }

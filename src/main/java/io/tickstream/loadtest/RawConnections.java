@@ -84,7 +84,8 @@ final class RawConnections implements Connections {
             timer.schedule(() -> loop.execute(() -> sockets[index] = loop.open(c, target, subscribe)), at,
                     TimeUnit.MILLISECONDS);
         }
-        slowTimer = timer.scheduleAtFixedRate(() -> pauseSlowReaders(System.nanoTime() - startNanos), 1, 1,
+        slowTimer = timer.scheduleAtFixedRate(
+                () -> Connections.pauseSlowReaders(clients, System.nanoTime() - startNanos, this::reading), 1, 1,
                 TimeUnit.SECONDS);
     }
 
@@ -115,20 +116,11 @@ final class RawConnections implements Connections {
         }
     }
 
-    /** Slow readers read for one second in five; each is paused or resumed on its own loop. */
-    private void pauseSlowReaders(long elapsedNanos) {
-        boolean pause = Connections.slowReadersPaused(elapsedNanos);
-        for (int i = 0; i < clients.size(); i++) {
-            Client c = clients.get(i);
-            int index = i;
-            if (c.kind == Client.Kind.SLOW && c.owner != null) {
-                c.owner.execute(() -> {
-                    RawSocket s = sockets[index];
-                    if (s != null) {
-                        s.reading(!pause);
-                    }
-                });
-            }
+    /** The socket of the client at {@code index} reads or not (a slow reader); its loop. */
+    private void reading(int index, boolean on) {
+        RawSocket s = sockets[index];
+        if (s != null) {
+            s.reading(on);
         }
     }
 }

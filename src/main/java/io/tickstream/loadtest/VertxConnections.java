@@ -55,7 +55,8 @@ final class VertxConnections implements Connections {
             long at = (long) (i * 1000.0 / config.rampPerSecond());
             vertx.setTimer(Math.max(1, at), t -> open(index));
         }
-        slowTimer = vertx.setPeriodic(1000, t -> pauseSlowReaders(System.nanoTime() - startNanos));
+        slowTimer = vertx.setPeriodic(1000,
+                t -> Connections.pauseSlowReaders(clients, System.nanoTime() - startNanos, this::reading));
     }
 
     @Override
@@ -117,24 +118,15 @@ final class VertxConnections implements Connections {
         return options.setURI(url.getRawPath() == null || url.getRawPath().isEmpty() ? "/ws" : url.getRawPath());
     }
 
-    /** Slow readers read for one second in five; each is paused or resumed on its own event loop. */
-    private void pauseSlowReaders(long elapsedNanos) {
-        boolean pause = Connections.slowReadersPaused(elapsedNanos);
-        for (int i = 0; i < clients.size(); i++) {
-            Client c = clients.get(i);
-            int index = i;
-            if (c.kind == Client.Kind.SLOW && c.owner != null) {
-                c.owner.execute(() -> {
-                    // a connection still opening, or closed, has nothing to pause
-                    ClientWebSocket ws = sockets[index];
-                    if (ws != null && !ws.isClosed()) {
-                        if (pause) {
-                            ws.pause();
-                        } else {
-                            ws.resume();
-                        }
-                    }
-                });
+    /** The WebSocket of the client at {@code index} reads or not (a slow reader); its event loop. */
+    private void reading(int index, boolean on) {
+        // a connection still opening, or closed, has nothing to pause
+        ClientWebSocket ws = sockets[index];
+        if (ws != null && !ws.isClosed()) {
+            if (on) {
+                ws.resume();
+            } else {
+                ws.pause();
             }
         }
     }
