@@ -48,6 +48,10 @@ class RawConnectionsTest {
     void startPeer() throws Exception {
         vertx = Vertx.vertx();
         server = vertx.createHttpServer().requestHandler(request -> {
+            if (request.path().equals("/flood")) {
+                request.toWebSocket().onSuccess(this::flood);
+                return;
+            }
             if (request.path().equals("/interleaved")) {
                 // a new message inside a fragmented one: against RFC 6455
                 request.toWebSocket().onSuccess(ws -> {
@@ -84,6 +88,27 @@ class RawConnectionsTest {
             ws.writePing(Buffer.buffer("are you there"));
         });
         ws.writeTextMessage(new JsonObject().put("type", "welcome").encode());
+    }
+
+    /** When the flood's writes backed up at the peer (the client stopped reading), and when they drained. */
+    private final java.util.concurrent.CompletableFuture<Long> backedUp = new java.util.concurrent.CompletableFuture<>();
+    private final java.util.concurrent.CompletableFuture<Long> drained = new java.util.concurrent.CompletableFuture<>();
+
+    /** 64 KB of ticks every 10 ms (6.4 MB/s, which a reading client takes) until the writes back up. */
+    private void flood(ServerWebSocket ws) {
+        String frame = new JsonArray(java.util.stream.LongStream.range(0, 200).mapToObj(RawConnectionsTest::tick)
+                .toList()).encode();
+        long[] timer = new long[1];
+        timer[0] = vertx.setPeriodic(10, t -> {
+            if (ws.isClosed()) {
+                vertx.cancelTimer(timer[0]);
+            } else if (!ws.writeQueueFull()) {
+                ws.writeFrame(WebSocketFrame.textFrame(frame, true));
+            } else if (!backedUp.isDone()) {
+                backedUp.complete(System.nanoTime());
+                ws.drainHandler(v -> drained.complete(System.nanoTime()));
+            }
+        });
     }
 
     private static JsonObject tick(long seq) {
@@ -171,6 +196,23 @@ class RawConnectionsTest {
             Await.until(() -> !connections.counts().closes().isEmpty(), Duration.ofSeconds(20), "the close");
             assertEquals(Map.of("1002 (a new message inside a fragmented one)", 1L), connections.counts().closes());
             assertEquals(0, recorders.delivered());
+        }
+    }
+
+    @Test
+    void shouldStopReadingForASlowReaderAndReadAgainInItsFifthSecond() throws Exception {
+        List<Client> clients = List.of(new Client(Client.Kind.SLOW, new JsonObject().put("topics", new JsonArray())));
+        Recorders recorders = new Recorders(clients, false, 0);
+        try (Connections connections = Connections.open(config("ws://127.0.0.1:" + server.actualPort() + "/flood", 1),
+                clients, recorders, new PrintStream(new ByteArrayOutputStream(), true))) {
+            long start = System.nanoTime();
+            connections.openAll(start);
+            // paused from its first second on: the peer's writes back up; read again in the fifth: they drain
+            long full = backedUp.get(20, TimeUnit.SECONDS);
+            long again = drained.get(20, TimeUnit.SECONDS);
+            assertTrue(full - start >= TimeUnit.SECONDS.toNanos(1), "not paused before its first second");
+            assertTrue(again - start >= TimeUnit.SECONDS.toNanos(4), "read again only in its fifth second");
+            assertTrue(recorders.delivered() > 0, "read before and after the pause");
         }
     }
 }
