@@ -36,7 +36,6 @@ records_of() { curl -s "http://127.0.0.1:$1/metrics" | awk '$1 == "tickstream_up
 holds_all() { [ "$(records_of "$1")" = "$RECORDS" ]; }
 holds_some() { [ "$(records_of "$1")" -gt 0 ] 2>/dev/null; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 edge() {  # edge NAME HTTP_PORT
   start_server "$OUT/replication-edge-$1.log" "" --queue "$WORK/replica-$1" --upstream "127.0.0.1:$UDP" \
     --advertise 127.0.0.1 --aeron-dir "$WORK/aeron-$1" --port "$2" --host 127.0.0.1 --stale-after-ms 0
@@ -75,10 +74,10 @@ start_simulator "$OUT/replication-simulator-2.log" --queue "$WORK/origin" --rate
   --stats-every 0 --duration 30
 sleep 10
 curl -s "http://127.0.0.1:$A/metrics" > "$WORK/m0.txt"
-cpu0=$(awk '{ print $14 + $15 }' "/proc/$EDGE_A_PID/stat")
+cpu0=$(cpu_ticks "$EDGE_A_PID")
 sleep 20
 curl -s "http://127.0.0.1:$A/metrics" > "$WORK/m1.txt"
-cpu1=$(awk '{ print $14 + $15 }' "/proc/$EDGE_A_PID/stat")
+cpu1=$(cpu_ticks "$EDGE_A_PID")
 for m in m0 m1; do read_metric "$WORK/$m.txt" tickstream_upstream_delay_seconds_bucket le > "$WORK/$m-buckets.txt" || true; done
 delay=$("$HERE/histogram.py" "$WORK/m0-buckets.txt" "$WORK/m1-buckets.txt")
 n0=$(read_metric "$WORK/m0.txt" tickstream_upstream_records_total || echo 0)

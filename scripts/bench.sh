@@ -65,9 +65,11 @@ if [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" startup "* ]]; then
   done
 fi
 
-# cpu_seconds PID: the process's CPU time (user and system) in seconds; nothing when it is gone
+# cpu_seconds PID: cpu_ticks in seconds; nothing when the process is gone
 cpu_seconds() {
-  [ -n "$1" ] && awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || true
+  local ticks
+  ticks=$(cpu_ticks "$1") || return 0
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f\n", t / hz }'
 }
 
 # the scenarios run, in order: a row each on the summary page (index.html)
@@ -93,7 +95,7 @@ scenario() {
   sleep 3   # let every topic appear
   # the server's own live heap before any client: what each connection adds is measured above it
   jcmd "$srv" GC.class_histogram > "$OUT/$name-histogram-baseline.txt" 2>&1 || true
-  local cpu0; cpu0=$(awk '{print $14+$15}' /proc/$srv/stat 2>/dev/null || echo 0)
+  local cpu0; cpu0=$(cpu_ticks "$srv" || echo 0)
   # the server's own latency (feed write to socket write) and the feed's rate over 10 s near the
   # end: two scrapes, their counters subtracted (each stamped when asked for). Then, once the
   # harness has stopped measuring and holds its connections open (--hold), the live heap: the
@@ -120,7 +122,7 @@ scenario() {
   wait $probe || true
   # an overloaded server may answer late: retry, and never let a lost scrape end the whole run
   curl -s --retry 5 --retry-all-errors --retry-delay 1 "http://127.0.0.1:$PORT/metrics" > "$OUT/$name-metrics.txt" || true
-  local cpu1; cpu1=$(awk '{print $14+$15}' /proc/$srv/stat 2>/dev/null || echo 0)
+  local cpu1; cpu1=$(cpu_ticks "$srv" || echo 0)
   # PSS, not RSS: a pre-touched heap, or ZGC's three mappings of it, make RSS say little
   local rss; rss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' /proc/$srv/smaps_rollup 2>/dev/null || echo 0)
   local heap; heap=$(awk '/^Total/ {printf "%.1f", $3/1048576}' "$OUT/$name-histogram.txt" 2>/dev/null || true)

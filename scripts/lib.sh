@@ -46,6 +46,10 @@ start_publisher() {
   PUBLISHER_PID=$LAST_PID
 }
 
+# cpu_ticks PID: the process's CPU time (user and system) in clock ticks (getconf CLK_TCK a second);
+# nothing, and a failure, when PID is empty or the process is gone.
+cpu_ticks() { [ -n "$1" ] && awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
+
 # port_open PORT: something listens on 127.0.0.1:PORT.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
