@@ -268,7 +268,8 @@ final class FrameScanner {
         return hash(b, 0, b.length);
     }
 
-    private static byte[] bytes(String s) {
+    /** A key or word as the bytes it is compared with. */
+    static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -3,7 +3,6 @@ package io.tickstream.loadtest;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 
 /**
  * {@link FrameScanner}'s fast path: a tick or score laid out as tickstream's server writes it (type,
@@ -14,16 +13,16 @@ import java.nio.charset.StandardCharsets;
 final class ServerLayout {
 
     /** The start of every tick and score as tickstream writes them: type, topic, seq and ts first. */
-    private static final byte[] TICK_START = bytes("{\"type\":\"tick\",\"topic\":\"");
-    private static final byte[] SCORE_START = bytes("{\"type\":\"score\",\"topic\":\"");
-    private static final byte[] SEQ_FIELD = bytes(",\"seq\":");
-    private static final byte[] TS_FIELD = bytes(",\"ts\":");
-    private static final byte[] CONFLATED_KEY = bytes("\"conflated\":");
-    private static final byte[] SNAPSHOT_KEY = bytes("\"snapshot\":");
-    private static final byte[] SEQ_KEY = bytes("\"seq\":");
-    private static final byte[] TS_KEY = bytes("\"ts\":");
-    private static final byte[] TYPE_KEY = bytes("\"type\":");
-    private static final byte[] TOPIC_KEY = bytes("\"topic\":");
+    private static final byte[] TICK_START = FrameScanner.bytes("{\"type\":\"tick\",\"topic\":\"");
+    private static final byte[] SCORE_START = FrameScanner.bytes("{\"type\":\"score\",\"topic\":\"");
+    private static final byte[] SEQ_FIELD = FrameScanner.bytes(",\"seq\":");
+    private static final byte[] TS_FIELD = FrameScanner.bytes(",\"ts\":");
+    private static final byte[] CONFLATED_KEY = FrameScanner.bytes("\"conflated\":");
+    private static final byte[] SNAPSHOT_KEY = FrameScanner.bytes("\"snapshot\":");
+    private static final byte[] SEQ_KEY = FrameScanner.bytes("\"seq\":");
+    private static final byte[] TS_KEY = FrameScanner.bytes("\"ts\":");
+    private static final byte[] TYPE_KEY = FrameScanner.bytes("\"type\":");
+    private static final byte[] TOPIC_KEY = FrameScanner.bytes("\"topic\":");
 
     private ServerLayout() {
     }
@@ -157,9 +156,5 @@ final class ServerLayout {
             }
         }
         return true;
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }
