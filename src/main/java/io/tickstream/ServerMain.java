@@ -31,6 +31,8 @@ import io.tickstream.http.HttpRoutes;
 import io.tickstream.http.LoopFactory;
 import io.tickstream.http.ServerVerticle;
 import io.tickstream.ingest.IdleStrategy;
+import io.tickstream.ingest.FeedIndex;
+import io.tickstream.ingest.History;
 import io.tickstream.ingest.LatestValues;
 import io.tickstream.ingest.QueueDamage;
 import io.tickstream.ingest.QueueTailer;
@@ -157,7 +159,8 @@ public final class ServerMain implements AutoCloseable {
         QueueTailer tailer = new QueueTailer(queue, hub, meters, damage, config.get(FROM_START), config.get(MAX_BATCH),
                 config.get(BATCH_LINGER_MS),
                 IdleStrategy.backoff(TimeUnit.MILLISECONDS.toNanos(1)));
-        Replayer replayer = new Replayer(queue, damage, config.get(MAX_BATCH));
+        Replayer replayer = new Replayer(queue, damage, config.get(MAX_BATCH),
+                new History(queue, new FeedIndex(queue, FeedIndex.INTERVAL)));
         AtomicInteger port = new AtomicInteger();
         AtomicBoolean draining = new AtomicBoolean();
         long staleAfterMs = config.get(STALE_AFTER_MS);

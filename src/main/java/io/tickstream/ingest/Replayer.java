@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
 import net.openhft.chronicle.queue.ChronicleQueue;
@@ -53,6 +54,21 @@ public final class Replayer implements AutoCloseable {
         void replayed(List<EncodedMessage> messages, boolean last);
     }
 
+    /** Where a time window's results go: first where it lies, then what {@link Sink} says. */
+    public interface WindowSink extends Sink {
+
+        /** The window lies from {@code fromSeq} to {@code toSeq}, with {@code count} messages to send. */
+        void located(History.Window window);
+
+        /** The window is not in the queue (said why); nothing more follows. */
+        void windowUnavailable(String why);
+
+        @Override
+        default void snapshotsAt(List<EncodedMessage> messages) {
+            // a window replay asks for none
+        }
+    }
+
     private final ChronicleQueue queue;
     private final QueueDamage damage;
     private final int chunkSize;
@@ -62,15 +78,52 @@ public final class Replayer implements AutoCloseable {
         return t;
     });
     private final JsonCodec codec = new JsonCodec();
+    private final History history;
 
     /**
      * @param damage    what to check when a read fails: whether a cycle file was damaged
      * @param chunkSize most messages handed over at once
+     * @param history   reads of the queue's past: snapshots at a seq, where a time window lies;
+     *                  the replayer owns it ({@link #close()} closes it)
      */
-    public Replayer(ChronicleQueue queue, QueueDamage damage, int chunkSize) {
+    public Replayer(ChronicleQueue queue, QueueDamage damage, int chunkSize, History history) {
         this.queue = queue;
         this.damage = damage;
         this.chunkSize = chunkSize;
+        this.history = history;
+    }
+
+    /**
+     * Reads the state of the topics that pass {@code topics} as of the seq {@code at} (see
+     * {@link History#snapshotAt}) and hands it to {@code done} on {@code loop}: {@code null} when
+     * {@code at} is older than the queue holds or the queue could not be read.
+     */
+    public void snapshotAt(long at, Predicate<String> topics, Executor loop, Consumer<List<EncodedMessage>> done) {
+        thread.execute(() -> {
+            List<EncodedMessage> found;
+            try {
+                found = history.snapshotAt(at, topics, codec);
+            } catch (RuntimeException | InternalError e) {
+                String why = damage.recheck();
+                LOG.warning("snapshot at " + at + " failed: " + (why != null ? why : e.toString()));
+                found = null;
+            }
+            List<EncodedMessage> result = found;
+            loop.execute(() -> done.accept(result));
+        });
+    }
+
+    /**
+     * Starts a replay of the messages written from {@code fromTs} to {@code toTs} (microseconds since
+     * the epoch) whose topic passes {@code filter}, up to the seq {@code upTo}: where the window lies
+     * first ({@link WindowSink#located}), then its messages as {@link #start} hands them over.
+     */
+    public Replay startWindow(long fromTs, long toTs, long upTo, Predicate<String> filter, Executor loop,
+                              WindowSink sink) {
+        Replay r = new Replay(-1, upTo, filter, null, loop, sink);
+        r.window = new long[] {fromTs, toTs};
+        r.next();
+        return r;
     }
 
     /**
@@ -90,8 +143,12 @@ public final class Replayer implements AutoCloseable {
 
     /** One replay in progress. */
     public final class Replay {
-        private final long from;
-        private final long upTo;
+        private long from;
+        private long upTo;
+        /** For a time window: its bounds, to be located before the first read; else null. */
+        private long[] window;
+        /** Whether {@link #from} itself is to be read (a window's first record), not only what follows it. */
+        private boolean inclusive;
         private final Predicate<String> filter;
         private final Set<String> lookUp;
         private final Executor loop;
@@ -131,6 +188,9 @@ public final class Replayer implements AutoCloseable {
             }
             try {
                 if (records == null) {
+                    if (window != null && !locate()) {
+                        return;
+                    }
                     if (!position()) {
                         return;
                     }
@@ -185,11 +245,37 @@ public final class Replayer implements AutoCloseable {
         }
 
         /**
-         * Places a reader of the records up to {@code upTo} just after {@code from}; answers the
-         * sink itself when there is nothing to read.
+         * Finds where the window lies and tells the sink; from then on this is a replay from the
+         * window's first record to its last. False when there is nothing more to read (answered).
+         */
+        private boolean locate() {
+            WindowSink ws = (WindowSink) sink;
+            History.Window found;
+            try {
+                found = history.window(window[0], window[1], upTo, filter);
+            } catch (History.Unavailable e) {
+                String why = e.getMessage();
+                loop.execute(() -> ws.windowUnavailable(why));
+                return false;
+            }
+            window = null;
+            loop.execute(() -> ws.located(found));
+            if (found.count() == 0) {
+                loop.execute(() -> sink.replayed(List.of(), true));
+                return false;
+            }
+            from = found.fromSeq();
+            upTo = found.toSeq();
+            inclusive = true;
+            return true;
+        }
+
+        /**
+         * Places a reader of the records up to {@code upTo} just after {@code from} (at it, for a
+         * window); answers the sink itself when there is nothing to read.
          */
         private boolean position() {
-            if (from >= upTo) {
+            if (!inclusive && from >= upTo) {
                 handOverSnapshotsAt();
                 loop.execute(() -> sink.replayed(List.of(), true));
                 return false;
@@ -200,7 +286,7 @@ public final class Replayer implements AutoCloseable {
                 loop.execute(() -> sink.replayUnavailable(first));
                 return false;
             }
-            if (from < first - 1) {
+            if (from < first - (inclusive ? 0 : 1)) {
                 loop.execute(() -> sink.replayUnavailable(first));
                 return false;
             }
@@ -209,7 +295,7 @@ public final class Replayer implements AutoCloseable {
             if (from < first) {
                 tailer.toStart();
             } else if (tailer.moveToIndex(from)) {
-                if (records.skip()) {   // the record at from itself, delivered already
+                if (!inclusive && records.skip()) {   // the record at from itself, delivered already
                     lastRead = from;
                 }
             } else {
@@ -275,5 +361,6 @@ public final class Replayer implements AutoCloseable {
     public void close() throws InterruptedException {
         thread.shutdown();
         thread.awaitTermination(5, TimeUnit.SECONDS);
+        history.close();
     }
 }

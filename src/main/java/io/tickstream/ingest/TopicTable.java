@@ -1,6 +1,10 @@
 package io.tickstream.ingest;
 
+import io.tickstream.feed.Score;
+import io.tickstream.feed.Tick;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import net.openhft.chronicle.bytes.Bytes;
 
 /**
@@ -8,7 +12,8 @@ import net.openhft.chronicle.bytes.Bytes;
  * (see {@link io.tickstream.feed.QueueCodec}: the kind, then the symbol, or the sport and the match),
  * so that a scan of millions of records builds no string and decodes no record. Open addressing
  * with linear probing on a 64-bit FNV-1a hash; the key bytes are kept and compared, so two topics
- * never share a slot.
+ * never share a slot. Each topic also has a stable id, its rank of first appearance in this table,
+ * for callers that keep per-topic arrays ({@link FeedIndex}).
  *
  * <p>Threading: owned by one thread at a time (each scanning thread has its own).
  */
@@ -24,6 +29,9 @@ final class TopicTable {
     private long[] seqs = new long[1024];
     private long[] firstSeqs = new long[1024];
     private byte[][] keys = new byte[1024][];
+    private int[] ids = new int[1024];
+    /** The key of each id. */
+    private final List<byte[]> keysById = new ArrayList<>();
     private int size;
     private final StringBuilder scratch = new StringBuilder(64);
     /** Records offered, for the caller's report. */
@@ -33,12 +41,17 @@ final class TopicTable {
         return size;
     }
 
-    /** Records {@code seq} as the latest of the topic of the record {@code b} holds; ignores a record of an unknown format. */
-    void put(Bytes<?> b, long seq) {
+    /**
+     * Records {@code seq} as the latest of the topic of the record {@code b} holds; ignores a record of
+     * an unknown format.
+     *
+     * @return the topic's id, or -1 for a record of an unknown format
+     */
+    int put(Bytes<?> b, long seq) {
         long start = b.readPosition();
         long end = keyEnd(b, start);
         if (end < 0) {
-            return;   // not a record this server can read: the live tailer counts it when it decodes
+            return -1;   // not a record this server can read: the live tailer counts it when it decodes
         }
         long h = hash(b, start, end);
         int slot = find(h, b, start, end);
@@ -48,9 +61,22 @@ final class TopicTable {
             for (int i = 1; i < key.length; i++) {
                 key[i] = b.readByte(start + KEY_START + i - 1);
             }
-            insert(slot, h, key, seq, seq);
-        } else {
-            seqs[slot] = seq;
+            return insert(slot, h, key, seq, seq);
+        }
+        seqs[slot] = seq;
+        return ids[slot];
+    }
+
+    /** The topic whose id is {@code id}, as its messages name it ({@code stocks.AAPL}). */
+    String topic(int id) {
+        byte[] key = keysById.get(id);
+        Bytes<?> b = Bytes.wrapForRead(Arrays.copyOfRange(key, 1, key.length));
+        try {
+            String first = b.readUtf8();
+            return key[0] == KIND_TICK ? Tick.TOPIC_PREFIX + first
+                    : Score.TOPIC_PREFIX + first + '.' + b.readUtf8();
+        } finally {
+            b.releaseLast();
         }
     }
 
@@ -191,14 +217,19 @@ final class TopicTable {
         return true;
     }
 
-    private void insert(int slot, long h, byte[] key, long seq, long firstSeq) {
+    /** @return the new topic's id */
+    private int insert(int slot, long h, byte[] key, long seq, long firstSeq) {
+        int id = keysById.size();
+        keysById.add(key);
         hashes[slot] = h;
         keys[slot] = key;
         seqs[slot] = seq;
         firstSeqs[slot] = firstSeq;
+        ids[slot] = id;
         if (++size * 2 > keys.length) {
             grow();
         }
+        return id;
     }
 
     private void grow() {
@@ -206,6 +237,8 @@ final class TopicTable {
         long[] oldSeqs = seqs;
         long[] oldFirstSeqs = firstSeqs;
         byte[][] oldKeys = keys;
+        int[] oldIds = ids;
+        ids = new int[oldKeys.length * 2];
         hashes = new long[oldKeys.length * 2];
         seqs = new long[oldKeys.length * 2];
         firstSeqs = new long[oldKeys.length * 2];
@@ -217,6 +250,7 @@ final class TopicTable {
                 keys[slot] = oldKeys[i];
                 seqs[slot] = oldSeqs[i];
                 firstSeqs[slot] = oldFirstSeqs[i];
+                ids[slot] = oldIds[i];
             }
         }
     }

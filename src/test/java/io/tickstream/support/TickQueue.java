@@ -4,6 +4,8 @@ import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.JsonCodec;
 import io.tickstream.feed.QueueCodec;
 import io.tickstream.feed.Tick;
+import io.tickstream.ingest.FeedIndex;
+import io.tickstream.ingest.History;
 import io.tickstream.ingest.QueueDamage;
 import io.tickstream.ingest.Replayer;
 import java.nio.file.Path;
@@ -46,7 +48,8 @@ public final class TickQueue implements AutoCloseable {
                 feed.add(EncodedMessage.of(appender.lastIndexAppended(), t, codec));
             }
         }
-        return new TickQueue(queue, new Replayer(queue, new QueueDamage(dir), chunkSize), List.copyOf(feed));
+        return new TickQueue(queue, new Replayer(queue, new QueueDamage(dir), chunkSize,
+                new History(queue, new FeedIndex(queue, 1_000))), List.copyOf(feed));
     }
 
     public Replayer replayer() {
