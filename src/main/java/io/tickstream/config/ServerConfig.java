@@ -60,6 +60,10 @@ public final class ServerConfig extends Config<ServerConfig> {
             1_000, "Most topics and patterns per connection")
             .check(n -> n >= 1, "--max-subscriptions must be at least 1"));
 
+    public static final Setting<Integer> MAX_REPLAYS = SETTINGS.add(Setting.ofInt("--max-replays", "N", 1,
+            "Most time-window replays one connection runs at once (beyond: too_many_replays)")
+            .check(n -> n >= 1 && n <= 100, "--max-replays must be 1 to 100"));
+
     public static final Setting<Integer> MAX_MESSAGE_BYTES = SETTINGS.add(Setting.ofInt("--max-message-bytes",
             "BYTES", 65_536, "Largest client message; larger is closed with 1009")
             .check(n -> n >= 256, "--max-message-bytes must be at least 256"));

@@ -1,6 +1,7 @@
 package io.tickstream.fanout;
 
 import io.tickstream.feed.EncodedMessage;
+import io.tickstream.ingest.History;
 import io.tickstream.ingest.Replayer;
 import java.util.List;
 import java.util.Set;
@@ -9,7 +10,7 @@ import java.util.function.Predicate;
 
 /**
  * One replay of the queue a connection asked its {@link Shard} for ({@code subscribe} with
- * {@code from}): the handle to read on or stop it. The reading is the {@link Replayer}'s, on its own
+ * {@code from}, or the {@code replay} op's time window): the handle to read on or stop it. The reading is the {@link Replayer}'s, on its own
  * thread; every result reaches the {@link Listener} on the shard's event loop.
  *
  * <p>Threading: {@link #next()} and {@link #cancel()} may be called from any thread; the connection
@@ -37,7 +38,48 @@ public final class Replay {
         void replayed(List<EncodedMessage> messages, boolean last);
     }
 
+    /** Where a time window's results go: first where it lies, then what {@link Listener} says. */
+    public interface WindowListener extends Listener {
+
+        /** The window lies from {@code fromSeq} to {@code toSeq}, with {@code count} messages to send. */
+        void located(long fromSeq, long toSeq, long count);
+
+        /** The window is not in the queue ({@code why}); nothing more follows. */
+        void windowUnavailable(String why);
+
+        @Override
+        default void snapshotsAt(List<EncodedMessage> messages) {
+            // a window replay asks for none
+        }
+    }
+
     private final Replayer.Replay reading;
+
+    /** Starts the replay of a time window: the replayer locates it, then reads the first chunk. */
+    Replay(Replayer replayer, long fromTs, long toTs, long upTo, Predicate<String> topics, Executor loop,
+           WindowListener listener) {
+        this.reading = replayer.startWindow(fromTs, toTs, upTo, topics, loop, new Replayer.WindowSink() {
+            @Override
+            public void located(History.Window w) {
+                listener.located(w.fromSeq(), w.toSeq(), w.count());
+            }
+
+            @Override
+            public void windowUnavailable(String why) {
+                listener.windowUnavailable(why);
+            }
+
+            @Override
+            public void replayUnavailable(long firstSeq) {
+                listener.replayUnavailable(firstSeq);
+            }
+
+            @Override
+            public void replayed(List<EncodedMessage> messages, boolean last) {
+                listener.replayed(messages, last);
+            }
+        });
+    }
 
     /** Starts the replay: the replayer reads the first chunk at once. */
     Replay(Replayer replayer, long from, long upTo, Predicate<String> topics, Set<String> lookUp, Executor loop,

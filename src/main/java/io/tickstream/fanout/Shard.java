@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import java.util.logging.Level;
@@ -164,6 +165,36 @@ public final class Shard {
      */
     public Replay replay(long from, Predicate<String> topics, Set<String> lookUp, Replay.Listener listener) {
         return new Replay(replayer, from, position, topics, lookUp, loop, listener);
+    }
+
+    /**
+     * Replays the messages written from {@code fromTs} to {@code toTs} (microseconds since the epoch)
+     * whose topics pass {@code topics}, up to {@link #position()}: where the window lies first, then
+     * its messages, each chunk when asked for, on this loop.
+     */
+    public Replay replayWindow(long fromTs, long toTs, Predicate<String> topics, Replay.WindowListener listener) {
+        return new Replay(replayer, fromTs, toTs, position, topics, loop, listener);
+    }
+
+    /**
+     * The state of the topics that pass {@code topics} as of the seq {@code at}, read from the queue,
+     * handed to {@code done} on this loop: each topic's latest message up to it, in seq order;
+     * {@code null} when {@code at} is older than the queue holds (or it could not be read).
+     */
+    public void snapshotAt(long at, Predicate<String> topics, Consumer<List<EncodedMessage>> done) {
+        replayer.snapshotAt(at, topics, loop, done);
+    }
+
+    /** The latest message of each topic that passes {@code topics}, as of {@link #position()}, in seq order. */
+    public List<EncodedMessage> latest(Predicate<String> topics) {
+        List<EncodedMessage> out = new ArrayList<>();
+        for (TopicEntry e : this.topics.values()) {
+            if (e.latest != null && topics.test(e.topic)) {
+                out.add(e.latest);
+            }
+        }
+        out.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        return out;
     }
 
     /**

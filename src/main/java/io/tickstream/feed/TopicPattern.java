@@ -1,5 +1,7 @@
 package io.tickstream.feed;
 
+import java.util.List;
+
 /**
  * A topic or topic pattern from a {@code subscribe}: dot-separated segments where {@code *} stands
  * for exactly one segment and a final {@code >} for one or more.
@@ -102,6 +104,16 @@ public final class TopicPattern {
             pos = end + 1;
         }
         return pos == topic.length() + 1;
+    }
+
+    /** Whether any of {@code patterns} matches {@code topic}. */
+    public static boolean anyMatches(List<TopicPattern> patterns, String topic) {
+        for (TopicPattern p : patterns) {
+            if (p.matches(topic)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -11,6 +11,8 @@ public final class ErrorCode {
     public static final String RATE_LIMITED = "rate_limited";
     public static final String RESUME_UNAVAILABLE = "resume_unavailable";
     public static final String RESUME_AHEAD = "resume_ahead";
+    public static final String REPLAY_UNAVAILABLE = "replay_unavailable";
+    public static final String TOO_MANY_REPLAYS = "too_many_replays";
     public static final String FORBIDDEN = "forbidden";
 
     private ErrorCode() {

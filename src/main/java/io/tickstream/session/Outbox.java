@@ -12,6 +12,7 @@ import io.tickstream.feed.MicroClock;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -147,6 +148,39 @@ public final class Outbox {
     /** Sends replayed messages, exactly and in order, ahead of any live message held back. */
     public Outcome sendReplayed(List<EncodedMessage> messages) {
         return sendInOrder(messages, false);
+    }
+
+    /**
+     * Sends the messages of a time-window replay, each with {@code suffix} ({@code ,"replay":"id"}} in
+     * place of its closing brace. The caller writes them only when {@link #writable()}: then they
+     * go out at once, and never wait in the backlog.
+     */
+    public Outcome sendReplay(List<EncodedMessage> messages, byte[] suffix) {
+        List<byte[]> parts = new ArrayList<>(messages.size());
+        for (EncodedMessage m : messages) {
+            byte[] json = m.json();
+            byte[] out = Arrays.copyOf(json, json.length - 1 + suffix.length);
+            System.arraycopy(suffix, 0, out, json.length - 1, suffix.length);
+            parts.add(out);
+        }
+        if (canWriteNow()) {
+            for (EncodedMessage m : messages) {
+                delivery.sent(m.kind(), 1);
+            }
+            for (byte[] frame : packer.pack(parts)) {
+                write(frame);
+            }
+            return Outcome.OK;
+        }
+        for (int i = 0; i < parts.size(); i++) {
+            backlog.append(null, messages.get(i).kind(), parts.get(i));   // a replay's: no unsubscribe drops it
+        }
+        return grown();
+    }
+
+    /** Nothing waits and the socket takes more: what is sent now is written at once. */
+    public boolean writable() {
+        return canWriteNow();
     }
 
     private Outcome sendInOrder(List<EncodedMessage> messages, boolean asSnapshots) {

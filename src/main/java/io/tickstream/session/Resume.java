@@ -134,7 +134,8 @@ final class Resume implements Replay.Listener {
      */
     void start(ClientCommand.Subscribe cmd, List<TopicPattern> added, List<TopicPattern> before,
                List<EncodedMessage> snapshots) {
-        Predicate<String> topics = topic -> matchesAny(added, topic) && !matchesAny(before, topic);
+        Predicate<String> topics = topic -> TopicPattern.anyMatches(added, topic)
+                && !TopicPattern.anyMatches(before, topic);
         replayId = cmd.id();
         replaySnapshots = snapshots;
         replayedUpTo = -1;
@@ -286,14 +287,5 @@ final class Resume implements Replay.Listener {
 
     private void send(byte[] json) {
         conversation.outcome().accept(outbox.send(json, null));
-    }
-
-    private static boolean matchesAny(List<TopicPattern> patterns, String topic) {
-        for (TopicPattern p : patterns) {
-            if (p.matches(topic)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

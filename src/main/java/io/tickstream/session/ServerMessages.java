@@ -1,8 +1,10 @@
 package io.tickstream.session;
 
+import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.JsonWriter;
 import io.tickstream.feed.MicroClock;
 import io.tickstream.feed.TopicPattern;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -13,6 +15,8 @@ import java.util.List;
 public final class ServerMessages {
 
     public static final int PROTOCOL_VERSION = 1;
+    /** The 1.1 additions this server implements, announced in {@code welcome}. */
+    public static final List<String> FEATURES = List.of("replay", "snapshotAt");
     private final JsonWriter w = new JsonWriter(256);
 
     /** @param address the client's address as the server sees it (through trusted proxies) */
@@ -22,10 +26,27 @@ public final class ServerMessages {
         if (address != null) {
             w.field("address", address);
         }
-        return w.endObject().toBytes();
+        w.key("features").beginArray();
+        for (String f : FEATURES) {
+            w.value(f);
+        }
+        return w.endArray().endObject().toBytes();
     }
 
-    public byte[] subscribed(String type, String id, List<TopicPattern> topics) {
+    /**
+     * @param snapshotSeq the seq as of which every snapshot that follows is its topic's latest message;
+     *                    the live messages that follow are after it
+     */
+    public byte[] subscribed(String id, List<TopicPattern> topics, long snapshotSeq) {
+        return topics("subscribed", id, topics).field("snapshotSeq", snapshotSeq).endObject().toBytes();
+    }
+
+    public byte[] unsubscribed(String id, List<TopicPattern> topics) {
+        return topics("unsubscribed", id, topics).endObject().toBytes();
+    }
+
+    /** The common fields of {@code subscribed} and {@code unsubscribed}, the object left open. */
+    private JsonWriter topics(String type, String id, List<TopicPattern> topics) {
         w.reset().beginObject().field("type", type);
         if (id != null) {
             w.field("id", id);
@@ -34,7 +55,62 @@ public final class ServerMessages {
         for (TopicPattern t : topics) {
             w.value(t.text());
         }
-        return w.endArray().endObject().toBytes();
+        return w.endArray();
+    }
+
+    /** The answer to the {@code snapshot} op: each message as it was written to the feed. */
+    public byte[] snapshot(String id, long at, List<EncodedMessage> messages) {
+        w.reset().beginObject().field("type", "snapshot");
+        if (id != null) {
+            w.field("id", id);
+        }
+        byte[] head = w.field("at", at).endObject().toBytes();
+        int size = head.length + 16;
+        for (EncodedMessage m : messages) {
+            size += m.json().length + 1;
+        }
+        byte[] out = new byte[size];
+        int n = head.length - 1;   // without its closing brace
+        System.arraycopy(head, 0, out, 0, n);
+        n = put(out, n, ",\"messages\":[");
+        for (int i = 0; i < messages.size(); i++) {
+            if (i > 0) {
+                out[n++] = ',';
+            }
+            byte[] json = messages.get(i).json();
+            System.arraycopy(json, 0, out, n, json.length);
+            n += json.length;
+        }
+        n = put(out, n, "]}");
+        return Arrays.copyOf(out, n);
+    }
+
+    private static int put(byte[] out, int at, String ascii) {
+        for (int i = 0; i < ascii.length(); i++) {
+            out[at++] = (byte) ascii.charAt(i);
+        }
+        return at;
+    }
+
+    /** A replay begins: the window lies from {@code fromSeq} to {@code toSeq}, {@code count} messages follow. */
+    public byte[] replaying(String id, long fromSeq, long toSeq, long count) {
+        return w.reset().beginObject().field("type", "replaying").field("id", id).field("fromSeq", fromSeq)
+                .field("toSeq", toSeq).field("count", count).endObject().toBytes();
+    }
+
+    /** A replay ended (complete or cancelled) after {@code count} messages. */
+    public byte[] replayed(String id, long count) {
+        return w.reset().beginObject().field("type", "replayed").field("id", id).field("count", count).endObject()
+                .toBytes();
+    }
+
+    /** What replay {@code id} adds to each of its messages: {@code ,"replay":"<id>"} and the closing brace. */
+    public byte[] replaySuffix(String id) {
+        byte[] field = w.reset().beginObject().field("replay", id).endObject().toBytes();
+        byte[] out = new byte[field.length];
+        out[0] = ',';
+        System.arraycopy(field, 1, out, 1, field.length - 1);
+        return out;
     }
 
     public byte[] pong(String id) {

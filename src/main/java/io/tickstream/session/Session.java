@@ -6,6 +6,7 @@ import io.tickstream.fanout.Subscriber;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.TopicPattern;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * One client connection's conversation: commands in, answers and data out. What each command and
@@ -29,6 +30,7 @@ public final class Session implements Subscriber {
     private final Outbox outbox;
     private final TopicThrottles throttles;
     private final Resume resume;
+    private final WindowReplays replays;
     private boolean closed;
 
     /**
@@ -49,6 +51,7 @@ public final class Session implements Subscriber {
         this.throttles = new TopicThrottles(outbox, subscriptions, loop.meters(), loop.scheduler(), this::outcome);
         this.resume = Resume.of(loop, outbox, transport, new Resume.Conversation(this::handle, this::subscribe,
                 this::outcome));
+        this.replays = WindowReplays.of(loop, outbox, this::error, this::outcome);
     }
 
     /** Joins the loop (its shard and the count of open connections) and greets the client. */
@@ -64,6 +67,7 @@ public final class Session implements Subscriber {
         }
         closed = true;
         resume.close();
+        replays.close();
         throttles.close();
         loop.leave(this);
         subscriptions.clear();
@@ -94,6 +98,14 @@ public final class Session implements Subscriber {
                 subscribe(s);
             } else if (command instanceof ClientCommand.Unsubscribe u) {
                 unsubscribe(u);
+            } else if (command instanceof ClientCommand.Snapshot s) {
+                snapshot(s);
+            } else if (command instanceof ClientCommand.Replay r) {
+                if (allowed(r.topics(), r.id())) {
+                    replays.start(r);
+                }
+            } else if (command instanceof ClientCommand.Cancel c) {
+                replays.cancel(c.id());
             } else {
                 send(loop.messages().pong(command.id()));
             }
@@ -113,13 +125,14 @@ public final class Session implements Subscriber {
         }
         List<TopicPattern> added = ((Subscriptions.Fits) check).added();
         List<TopicPattern> before = subscriptions.patterns();
+        long cut = loop.shard().position();   // the snapshots' seq: the shard's, on this thread, with them
         List<EncodedMessage> snapshots = loop.shard().subscribe(this, added);
         outcome(throttles.releaseAll());
         if (closed) {
             return;   // writing the held maxRate messages tripped the backlog limit: nothing to count
         }
         subscriptions.add(added, cmd.maxRate());
-        send(loop.messages().subscribed("subscribed", cmd.id(), cmd.topics()));
+        send(loop.messages().subscribed(cmd.id(), cmd.topics(), cmd.from() != null ? cmd.from() : cut));
         if (closed) {
             return;   // the answer itself tripped the backlog limit
         }
@@ -136,7 +149,47 @@ public final class Session implements Subscriber {
             loop.shard().unsubscribe(this);
             outbox.retainTopics(this::covers);
         }
-        send(loop.messages().subscribed("unsubscribed", cmd.id(), cmd.topics()));
+        send(loop.messages().unsubscribed(cmd.id(), cmd.topics()));
+    }
+
+    /**
+     * The {@code snapshot} op: the state of the topics as of {@code at}, from the shard when that is
+     * its position (or {@code at} is not given), else read from the queue on the replayer's thread.
+     */
+    private void snapshot(ClientCommand.Snapshot cmd) {
+        if (!allowed(cmd.topics(), cmd.id())) {
+            return;
+        }
+        List<TopicPattern> patterns = List.copyOf(cmd.topics());
+        Predicate<String> topics = topic -> TopicPattern.anyMatches(patterns, topic);
+        Shard shard = loop.shard();
+        long head = shard.position();
+        if (cmd.at() == null || cmd.at() == head) {
+            send(loop.messages().snapshot(cmd.id(), head, shard.latest(topics)));
+        } else if (cmd.at() > head) {
+            loop.meters().clientError(ErrorCode.RESUME_AHEAD);
+            send(loop.messages().resumeAhead(cmd.id(), "seq " + cmd.at() + " is beyond the newest this server holds ("
+                    + head + ")", head));
+        } else {
+            long at = cmd.at();
+            shard.snapshotAt(at, topics, found -> {
+                if (found == null) {
+                    error(ErrorCode.RESUME_UNAVAILABLE, "seq " + at + " is older than the queue holds", cmd.id());
+                } else {
+                    send(loop.messages().snapshot(cmd.id(), at, found));
+                }
+            });
+        }
+    }
+
+    /** Whether the token allows every one of {@code topics}; if not, answers {@code forbidden}. */
+    private boolean allowed(List<TopicPattern> topics, String requestId) {
+        Subscriptions.Refused refused = subscriptions.forbidden(topics);
+        if (refused != null) {
+            error(refused.code(), refused.message(), requestId);
+            return false;
+        }
+        return true;
     }
 
     @Override
@@ -166,6 +219,7 @@ public final class Session implements Subscriber {
         if (!closed) {
             outbox.onDrain();
             resume.onDrain();
+            replays.onDrain();
         }
     }
 
@@ -221,6 +275,9 @@ public final class Session implements Subscriber {
     }
 
     private void error(String code, String message, String requestId) {
+        if (closed) {
+            return;
+        }
         loop.meters().clientError(code);
         send(loop.messages().error(code, message, requestId));
     }

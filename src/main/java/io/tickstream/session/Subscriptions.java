@@ -63,14 +63,23 @@ final class Subscriptions {
         return new Subscriptions(grant, loop.config().get(MAX_SUBSCRIPTIONS), loop.meters().subscriptions());
     }
 
-    /** Whether subscribing to {@code requested} fits the token and the limit; changes nothing. */
-    Check check(List<TopicPattern> requested) {
+    /** Why the token does not allow reading {@code requested}, or null when it does (or auth is off). */
+    Refused forbidden(List<TopicPattern> requested) {
         if (grant != null) {
             for (TopicPattern p : requested) {
                 if (!grant.allows(p)) {
                     return new Refused(ErrorCode.FORBIDDEN, "the token does not allow " + p.text());
                 }
             }
+        }
+        return null;
+    }
+
+    /** Whether subscribing to {@code requested} fits the token and the limit; changes nothing. */
+    Check check(List<TopicPattern> requested) {
+        Refused refused = forbidden(requested);
+        if (refused != null) {
+            return refused;
         }
         List<TopicPattern> added = new ArrayList<>();
         for (TopicPattern p : requested) {

@@ -124,12 +124,13 @@ public final class WsClient implements AutoCloseable {
         return out;
     }
 
-    /** The seqs of the live (not snapshot) ticks and scores received so far, in the order received. */
+    /** The seqs of the live (not snapshot, not replay) ticks and scores received so far, in the order received. */
     public List<Long> liveSeqs() {
         List<Long> seqs = new ArrayList<>();
         for (JsonObject m : received()) {
             String type = m.getString("type");
-            if (("tick".equals(type) || "score".equals(type)) && !m.getBoolean("snapshot", false)) {
+            if (("tick".equals(type) || "score".equals(type)) && !m.getBoolean("snapshot", false)
+                    && !m.containsKey("replay")) {
                 seqs.add(m.getLong("seq"));
             }
         }
