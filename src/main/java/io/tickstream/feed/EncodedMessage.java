@@ -50,6 +50,14 @@ public record EncodedMessage(String topic, long seq, long ts, FeedMessage.Kind k
         return out;
     }
 
+    /** {@code json} (an object) with {@code "key": value} added at its end. */
+    public static byte[] withField(byte[] json, String key, long value) {
+        byte[] suffix = (",\"" + key + "\":" + value + "}").getBytes(StandardCharsets.US_ASCII);
+        byte[] out = Arrays.copyOf(json, json.length - 1 + suffix.length);
+        System.arraycopy(suffix, 0, out, json.length - 1, suffix.length);
+        return out;
+    }
+
     /** The same JSON object with {@code "snapshot":true} added, for the snapshot on subscribe. */
     public byte[] snapshotJson() {
         byte[] out = Arrays.copyOf(json, json.length - 1 + SNAPSHOT_FLAG.length);

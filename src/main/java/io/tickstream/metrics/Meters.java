@@ -44,6 +44,9 @@ public final class Meters {
     private final Map<String, Counter> clientErrors = new ConcurrentHashMap<>();
     private final Map<String, Counter> handshakes = new ConcurrentHashMap<>();
     private final Counter slowConsumerDisconnects;
+    private final Map<String, Counter> stalenessMisses = new ConcurrentHashMap<>();
+    private final DistributionSummary connectionStalenessMisses;
+    private final Map<String, Counter> windowReplays = new ConcurrentHashMap<>();
     private final Map<String, Counter> resumes = new ConcurrentHashMap<>();
     private final Counter replayedMessages;
     private final DistributionSummary backlogBytes;
@@ -74,7 +77,21 @@ public final class Meters {
         slowConsumerDisconnects = counter("tickstream_slow_consumer_disconnects_total",
                 "Connections closed with 4001 because their backlog stayed over the limit");
         replayedMessages = counter("tickstream_replayed_messages_total",
-                "Messages read again from the queue and written for subscribe with from");
+                "Messages read again from the queue and written for subscribe with from, or for the replay op");
+        for (String outcome : new String[] {"conflated", "late"}) {
+            stalenessMisses.put(outcome, Counter.builder("tickstream_staleness_misses_total").tag("outcome", outcome)
+                    .description("Messages that waited in a backlog beyond their subscription's maxStalenessMs: "
+                            + "ticks conflated to make it fresh again, score events written late")
+                    .register(registry));
+        }
+        connectionStalenessMisses = DistributionSummary.builder("tickstream_connection_staleness_misses")
+                .description("Staleness misses (conflated ticks and late score events) of each connection with a "
+                        + "maxStalenessMs, recorded when it closes")
+                .serviceLevelObjectives(1, 10, 100, 1_000, 10_000, 100_000).register(registry);
+        for (String outcome : new String[] {"completed", "cancelled", "unavailable"}) {
+            windowReplays.put(outcome, Counter.builder("tickstream_window_replays_total").tag("outcome", outcome)
+                    .description("Replays of a time window (the replay op), by outcome").register(registry));
+        }
         for (String outcome : new String[] {"replayed", "unavailable", "ahead"}) {
             resumes.put(outcome, Counter.builder("tickstream_resumes_total").tag("outcome", outcome)
                     .description("subscribe with from, by outcome: replayed, unavailable (snapshots sent), or ahead "
@@ -216,6 +233,21 @@ public final class Meters {
 
     public Counter replayedMessages() {
         return replayedMessages;
+    }
+
+    /** Messages that missed a staleness budget: {@code conflated} ticks or {@code late} score events. */
+    public Counter stalenessMisses(String outcome) {
+        return stalenessMisses.get(outcome);
+    }
+
+    /** A connection with a staleness budget closed after {@code misses} misses. */
+    public void connectionStalenessMisses(long misses) {
+        connectionStalenessMisses.record(misses);
+    }
+
+    /** A replay of a time window ended: {@code completed}, {@code cancelled} or {@code unavailable}. */
+    public Counter windowReplays(String outcome) {
+        return windowReplays.get(outcome);
     }
 
     public Counter slowConsumerDisconnects() {

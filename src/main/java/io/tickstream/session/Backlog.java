@@ -3,6 +3,10 @@ package io.tickstream.session;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.FeedMessage;
 import io.tickstream.metrics.Meters;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -13,7 +17,11 @@ import java.util.function.Predicate;
  *       topic, which moves to the back and counts in {@code conflated} the updates it stands for:
  *       the reader gets the latest value of each topic and never an older after a newer;</li>
  *   <li>anything else (score events, snapshots, replayed and control messages) waits in order and
- *       is never dropped or replaced.</li>
+ *       is never dropped or replaced;</li>
+ *   <li>but a conflatable message of a topic with a staleness budget ({@code maxStalenessMs}) waits
+ *       exactly, in order, until one of the waiting ones is older than its budget: then
+ *       {@link #freshen} conflates the waiting ones of each topic to the latest, in place (each
+ *       topic's latest keeps its place, the others go), so that what is written is fresh again.</li>
  * </ul>
  * {@link #bytes()} counts the messages' JSON as given, without the {@code "conflated"} field.
  *
@@ -32,6 +40,10 @@ final class Backlog {
         private final byte[] exact;
         /** When an exact live message was written to the feed (microseconds since the epoch), else -1. */
         private final long exactTs;
+        /** A conflatable message waiting exactly under a staleness budget, else null. */
+        private EncodedMessage timed;
+        /** The staleness budget of the message's topic, microseconds; 0 for none. */
+        private long budgetMicros;
         /** {@link #latest()} with its {@code conflated} count, made when first asked for. */
         private byte[] wire;
         private Entry prev;
@@ -61,18 +73,31 @@ final class Backlog {
 
         /** When a live message was written to the feed (microseconds since the epoch), else -1. */
         long ts() {
-            return exact != null ? exactTs : latest().ts();
+            return exact != null ? exactTs : timed != null ? timed.ts() : latest().ts();
+        }
+
+        /** Whether the message is a conflatable one waiting under a staleness budget. */
+        boolean conflatable() {
+            return timed != null;
+        }
+
+        /** The staleness budget of the message's topic, in microseconds; 0 for none. */
+        long budgetMicros() {
+            return budgetMicros;
         }
 
         /** How many earlier updates of the topic this message stands for. */
         int conflated() {
-            return exact != null ? 0 : latest().conflated();
+            return exact != null ? 0 : timed != null ? timed.conflated() : latest().conflated();
         }
 
         /** The bytes to write: the JSON with {@code "conflated": N} added when N > 0. */
         byte[] wireJson() {
             if (exact != null) {
                 return exact;
+            }
+            if (timed != null) {
+                return timed.wireJson();
             }
             if (wire == null) {
                 wire = latest().wireJson();
@@ -85,7 +110,7 @@ final class Backlog {
          * (kept, it would pin every topic's last message for as long as the connection lives).
          */
         void written() {
-            if (exact == null && !linked) {
+            if (exact == null && timed == null && !linked) {
                 take();
                 wire = null;
             }
@@ -93,7 +118,7 @@ final class Backlog {
 
         /** The JSON's length as given, without the {@code "conflated"} field. */
         private int length() {
-            return exact != null ? exact.length : latest().json().length;
+            return exact != null ? exact.length : timed != null ? timed.json().length : latest().json().length;
         }
     }
 
@@ -102,6 +127,10 @@ final class Backlog {
     private Entry head;
     private Entry tail;
     private long bytes;
+    /** The messages waiting under a staleness budget, in arrival order (unlinked ones left for later); made on the first. */
+    private ArrayDeque<Entry> timed;
+    /** No two of {@link #timed}'s linked entries share a topic (as {@link #freshen} leaves them). */
+    private boolean distinct = true;
 
     /** @param meters where each replaced message is counted */
     Backlog(Meters meters) {
@@ -131,6 +160,72 @@ final class Backlog {
         e.wire = null;
         boolean replaced = conflation.hold(e, m);
         link(e);
+        return replaced;
+    }
+
+    /**
+     * Adds a live message under a staleness budget: it waits exactly, even a conflatable one, until
+     * {@link #freshen} finds one of them too old.
+     *
+     * @param budgetMicros the budget of its topic; 0 for none ({@link #offer(EncodedMessage)})
+     * @return true when it replaced a waiting message (only without a budget)
+     */
+    boolean offer(EncodedMessage m, long budgetMicros) {
+        if (budgetMicros <= 0) {
+            return offer(m);
+        }
+        boolean conflatable = Conflation.conflatable(m);
+        Entry e = new Entry(m.topic(), m.kind(), conflatable ? null : m.wireJson(), m.ts());
+        e.budgetMicros = budgetMicros;
+        if (conflatable) {
+            e.timed = m;
+            if (timed == null) {
+                timed = new ArrayDeque<>();
+            }
+            timed.add(e);
+            distinct = false;
+        }
+        link(e);
+        return false;
+    }
+
+    /**
+     * When a message waiting under a staleness budget is older than its budget at {@code nowMicros},
+     * conflates the waiting ones of each topic to its latest, which keeps its place and stands for
+     * the others ({@code "conflated": N}); the others leave the backlog.
+     *
+     * @return how many messages left (each counted in the conflated-messages meter)
+     */
+    int freshen(long nowMicros) {
+        if (timed == null) {
+            return 0;
+        }
+        while (!timed.isEmpty() && !timed.peek().linked) {
+            timed.poll();
+        }
+        Entry oldest = timed.peek();
+        if (distinct || oldest == null || nowMicros - oldest.timed.ts() <= oldest.budgetMicros) {
+            return 0;
+        }
+        Map<String, Entry> latest = new HashMap<>();
+        int replaced = 0;
+        for (Iterator<Entry> it = timed.descendingIterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (!e.linked) {
+                it.remove();
+                continue;
+            }
+            Entry kept = latest.putIfAbsent(e.topic, e);
+            if (kept != null) {
+                kept.timed = kept.timed.plusConflated(e.timed.conflated() + 1);
+                kept.wire = null;
+                conflation.counted(e.timed);
+                unlink(e);
+                it.remove();
+                replaced++;
+            }
+        }
+        distinct = true;
         return replaced;
     }
 
@@ -190,6 +285,8 @@ final class Backlog {
         tail = null;
         conflation.clear();
         bytes = 0;
+        timed = null;
+        distinct = true;
     }
 
     private void link(Entry e) {

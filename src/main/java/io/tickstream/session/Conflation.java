@@ -86,6 +86,11 @@ final class Conflation<S extends Conflation.Slot> {
         return true;
     }
 
+    /** Counts {@code replaced} in the conflated-messages meter: a newer update of its topic stands for it. */
+    void counted(EncodedMessage replaced) {
+        meters.messagesConflated(replaced.kind()).increment();
+    }
+
     /** Every topic's slot, empty or not, in no particular order; removing from it forgets slots. */
     Collection<S> slots() {
         return slots.values();

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * One connection's outbound path: it takes delivery batches, holds live messages back during a
@@ -53,18 +54,37 @@ public final class Outbox {
     private List<EncodedMessage> held;
     private long heldBytes;
     private long lastWriteNanos;
+    private final ToLongFunction<String> budgets;
+    /** Whether a message ever waited under a staleness budget; then its misses are recorded at the end. */
+    private boolean budgeted;
+    /** Ticks conflated and score events written late for a staleness budget. */
+    private long stalenessMisses;
 
-    /** The outbox of a new connection of {@code loop}, with the server's limits, in front of {@code transport}. */
-    static Outbox of(Transport transport, LoopContext loop) {
+    /**
+     * The outbox of a new connection of {@code loop}, with the server's limits, in front of {@code transport}.
+     *
+     * @param budgets the staleness budget of a topic in microseconds, 0 for none ({@code maxStalenessMs})
+     */
+    static Outbox of(Transport transport, LoopContext loop, ToLongFunction<String> budgets) {
         ServerConfig config = loop.config();
         return new Outbox(transport, loop.meters(), loop.delivery(), new FramePacker(config.get(MAX_FRAME_BYTES)),
                 new SlowConsumerPolicy(config.get(MAX_BACKLOG_BYTES), config.get(SLOW_CONSUMER_GRACE_MS),
-                        config.get(STALL_TIMEOUT_MS)), loop.frames(), System::nanoTime);
+                        config.get(STALL_TIMEOUT_MS)), loop.frames(), System::nanoTime, budgets);
     }
 
-    /** @param nanoClock the time in {@link System#nanoTime()} units (a manual clock in tests) */
+    /** An outbox without staleness budgets. */
     Outbox(Transport transport, Meters meters, DeliveryMeters delivery, FramePacker packer,
            SlowConsumerPolicy policy, SharedFrames shared, LongSupplier nanoClock) {
+        this(transport, meters, delivery, packer, policy, shared, nanoClock, topic -> 0);
+    }
+
+    /**
+     * @param nanoClock the time in {@link System#nanoTime()} units (a manual clock in tests)
+     * @param budgets   the staleness budget of a topic in microseconds, 0 for none
+     */
+    Outbox(Transport transport, Meters meters, DeliveryMeters delivery, FramePacker packer,
+           SlowConsumerPolicy policy, SharedFrames shared, LongSupplier nanoClock, ToLongFunction<String> budgets) {
+        this.budgets = budgets;
         this.transport = transport;
         this.meters = meters;
         this.delivery = delivery;
@@ -116,9 +136,14 @@ public final class Outbox {
             return Outcome.OK;
         }
         for (EncodedMessage m : batch) {
-            backlog.offer(m);
+            long budget = budgets.applyAsLong(m.topic());
+            budgeted |= budget > 0;
+            backlog.offer(m, budget);
         }
         batch.clear();
+        if (budgeted) {
+            freshen(MicroClock.nowMicros());
+        }
         return grown();
     }
 
@@ -243,10 +268,20 @@ public final class Outbox {
     public void onDrain() {
         long nowMicros = MicroClock.nowMicros();
         while (!backlog.isEmpty() && !transport.writeQueueFull()) {
+            if (budgeted) {
+                freshen(nowMicros);
+            }
             int bytes = 0;
-            while (!backlog.isEmpty() && packer.fits(drained.size(), bytes, backlog.peek().wireJson().length)) {
+            while (!backlog.isEmpty()) {
+                byte[] json = wire(backlog.peek(), nowMicros);
+                if (!packer.fits(drained.size(), bytes, json.length)) {
+                    break;
+                }
                 Backlog.Entry e = backlog.poll();
-                byte[] json = e.wireJson();
+                if (json != e.wireJson()) {
+                    stalenessMisses++;
+                    meters.stalenessMisses("late").increment();
+                }
                 drained.add(json);
                 bytes += json.length;
                 if (e.kind() != null) {
@@ -261,6 +296,29 @@ public final class Outbox {
             drained.clear();
         }
         policy.onWritten(backlogBytes());
+    }
+
+    /**
+     * The bytes to write for {@code e} at {@code nowMicros}: a message never conflated that waited
+     * beyond its topic's staleness budget carries {@code "late"}, its age in milliseconds.
+     */
+    private static byte[] wire(Backlog.Entry e, long nowMicros) {
+        byte[] json = e.wireJson();
+        long budget = e.budgetMicros();
+        if (budget > 0 && e.conflated() == 0 && !e.conflatable() && nowMicros - e.ts() > budget) {
+            return EncodedMessage.withField(json, "late", (nowMicros - e.ts()) / 1_000);
+        }
+        return json;
+    }
+
+    /** Conflates what waits under staleness budgets when one of them is too old (see {@link Backlog#freshen}). */
+    private void freshen(long nowMicros) {
+        int conflated = backlog.freshen(nowMicros);
+        if (conflated > 0) {
+            stalenessMisses += conflated;
+            meters.stalenessMisses("conflated").increment(conflated);
+            policy.onWritten(backlogBytes());
+        }
     }
 
     /**
@@ -283,6 +341,9 @@ public final class Outbox {
      * @param nowNanos the time in {@link System#nanoTime()} units
      */
     public Outcome tick(long nowNanos) {
+        if (budgeted) {
+            freshen(MicroClock.nowMicros());
+        }
         if (backlogBytes() > 0 && !transport.writeQueueFull()) {
             onDrain();
         }
@@ -306,6 +367,10 @@ public final class Outbox {
 
     /** Forgets everything (the connection is gone). */
     public void clear() {
+        if (budgeted) {
+            meters.connectionStalenessMisses(stalenessMisses);
+            budgeted = false;
+        }
         batch.clear();
         held = null;
         heldBytes = 0;

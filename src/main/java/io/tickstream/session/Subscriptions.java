@@ -39,6 +39,10 @@ final class Subscriptions {
     private final Map<String, TopicPattern> patterns = new LinkedHashMap<>();
     /** maxRate of each subscription that has one (by the subscription's text). */
     private final Map<String, Double> maxRates = new HashMap<>();
+    /** maxStalenessMs of each subscription that has one (by the subscription's text); made on the first. */
+    private Map<String, Long> maxStaleness;
+    /** {@link #stalenessMicros} of each topic asked for since the subscriptions last changed. */
+    private Map<String, Long> stalenessByTopic;
     private final Set<String> literalTopics = new HashSet<>();
     private final List<TopicPattern> wildcards = new ArrayList<>();
     private final AtomicLong gauge;
@@ -98,13 +102,21 @@ final class Subscriptions {
      * Adds patterns not held yet (see {@link Fits#added}).
      *
      * @param maxRate most messages per second per topic for them, or {@code null} for no limit
+     * @param maxStalenessMs how old a tick of them may be when written, or {@code null} for no budget
      */
-    void add(List<TopicPattern> added, Double maxRate) {
+    void add(List<TopicPattern> added, Double maxRate, Long maxStalenessMs) {
         gauge.addAndGet(added.size());
+        stalenessByTopic = null;
         for (TopicPattern p : added) {
             patterns.put(p.text(), p);
             if (maxRate != null) {
                 maxRates.put(p.text(), maxRate);
+            }
+            if (maxStalenessMs != null) {
+                if (maxStaleness == null) {
+                    maxStaleness = new HashMap<>();
+                }
+                maxStaleness.put(p.text(), maxStalenessMs);
             }
             if (p.isLiteral()) {
                 literalTopics.add(p.text());
@@ -121,6 +133,10 @@ final class Subscriptions {
             if (patterns.remove(p.text()) != null) {
                 removed++;
                 maxRates.remove(p.text());
+                if (maxStaleness != null) {
+                    maxStaleness.remove(p.text());
+                }
+                stalenessByTopic = null;
                 if (p.isLiteral()) {
                     literalTopics.remove(p.text());
                 } else {
@@ -137,6 +153,8 @@ final class Subscriptions {
         gauge.addAndGet(-patterns.size());
         patterns.clear();
         maxRates.clear();
+        maxStaleness = null;
+        stalenessByTopic = null;
         literalTopics.clear();
         wildcards.clear();
     }
@@ -175,6 +193,35 @@ final class Subscriptions {
             }
         }
         return rate;
+    }
+
+    /**
+     * The staleness budget that applies to {@code topic}, in microseconds: the most permissive of the
+     * subscriptions that cover it; 0 for none (one of them has none, or none covers it). Looked up
+     * once per topic until the subscriptions change.
+     */
+    long stalenessMicros(String topic) {
+        if (maxStaleness == null || maxStaleness.isEmpty()) {
+            return 0;
+        }
+        if (stalenessByTopic == null) {
+            stalenessByTopic = new HashMap<>();
+        }
+        return stalenessByTopic.computeIfAbsent(topic, this::lookUpStaleness);
+    }
+
+    private long lookUpStaleness(String topic) {
+        long ms = 0;
+        for (TopicPattern p : patterns.values()) {
+            if (p.matches(topic)) {
+                Long budget = maxStaleness.get(p.text());
+                if (budget == null) {
+                    return 0L;
+                }
+                ms = Math.max(ms, budget);
+            }
+        }
+        return ms * 1_000;
     }
 
     /** The patterns held now, in the order they were added (a copy). */

@@ -105,7 +105,7 @@ final class WindowReplays {
             return;
         }
         r.handle.cancel();
-        r.finish();
+        r.finish("cancelled");
     }
 
     /** The socket drained: each replay writes on. */
@@ -217,7 +217,7 @@ final class WindowReplays {
             }
             if (pending.isEmpty()) {
                 if (last) {
-                    finish();
+                    finish("completed");
                 } else if (!asked) {
                     asked = true;
                     handle.next();
@@ -235,14 +235,16 @@ final class WindowReplays {
             }
         }
 
-        /** Ends the replay with {@code replayed} and what it sent. */
-        void finish() {
+        /** Ends the replay with {@code replayed} and what it sent ({@code how}: completed or cancelled). */
+        void finish(String how) {
+            meters.windowReplays(how).increment();
             end();
             outcome.accept(outbox.send(messages.replayed(id, sent), null));
         }
 
         private void fail(String why) {
             if (!ended) {
+                meters.windowReplays("unavailable").increment();
                 end();
                 errors.error(ErrorCode.REPLAY_UNAVAILABLE, why, id);
             }

@@ -183,4 +183,36 @@ class BacklogTest {
         assertEquals(1, backlog.poll().conflated());
         assertTrue(backlog.isEmpty());
     }
+
+    @Test
+    void shouldKeepTicksUnderABudgetExactUntilOneIsTooOldThenConflateEachTopicInPlace() {
+        long budget = 1_000;
+        backlog.offer(tick("A", 1), budget);
+        backlog.offer(tick("B", 2), budget);
+        backlog.offer(goal("sports.x", 3), budget);
+        backlog.offer(tick("A", 4), budget);
+        backlog.offer(tick("B", 5), budget);
+        backlog.offer(tick("A", 6), budget);
+        long bytes = backlog.bytes();
+
+        assertEquals(0, backlog.freshen(1_001), "none older than the budget: every tick waits");
+        assertEquals(bytes, backlog.bytes());
+        assertEquals(3, backlog.freshen(1_002), "the oldest is over the budget: A1, B2 and A4 go");
+        assertEquals(0, meters.messagesConflated(FeedMessage.Kind.SCORE).count());
+        assertEquals(3, meters.messagesConflated(FeedMessage.Kind.TICK).count());
+        assertEquals(0, backlog.freshen(5_000), "one per topic already: nothing more to conflate");
+        assertEquals(List.of("{\"type\":\"score\",\"topic\":\"sports.x\",\"event\":3}",
+                "{\"type\":\"tick\",\"topic\":\"stocks.B\",\"last\":5,\"conflated\":1}",
+                "{\"type\":\"tick\",\"topic\":\"stocks.A\",\"last\":6,\"conflated\":2}"), drain(),
+                "the event in place, each topic's latest in its own place");
+        assertEquals(0, backlog.bytes());
+    }
+
+    @Test
+    void shouldLeaveTicksWithoutABudgetToPlainConflation() {
+        backlog.offer(tick("A", 1), 0);
+        assertTrue(backlog.offer(tick("A", 2), 0), "no budget: conflated at once");
+        assertEquals(0, backlog.freshen(Long.MAX_VALUE));
+        assertEquals(List.of("{\"type\":\"tick\",\"topic\":\"stocks.A\",\"last\":2,\"conflated\":1}"), drain());
+    }
 }

@@ -1,5 +1,6 @@
 package io.tickstream.support;
 
+import io.tickstream.feed.MicroClock;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
@@ -25,6 +26,8 @@ public final class WsClient implements AutoCloseable {
     /** Held so the client is not collected: Vert.x closes an unreachable client and its connections. */
     private final WebSocketClient client;
     private final List<JsonObject> received = new ArrayList<>();
+    /** When each received message arrived (guarded by {@link #received}). */
+    private final List<Long> receivedAt = new ArrayList<>();
     private volatile Short closeCode;
     private volatile String closeReason;
     private volatile int frames;
@@ -82,15 +85,25 @@ public final class WsClient implements AutoCloseable {
 
     private void onText(String text) {
         frames++;
+        long now = MicroClock.nowMicros();
         Object value = Json.decodeValue(text);
         synchronized (received) {
             if (value instanceof JsonArray array) {
                 for (Object o : array) {
                     received.add((JsonObject) o);
+                    receivedAt.add(now);
                 }
             } else {
                 received.add((JsonObject) value);
+                receivedAt.add(now);
             }
+        }
+    }
+
+    /** When each message of {@link #received()} arrived, microseconds since the epoch, in the same order. */
+    public List<Long> receivedAtMicros() {
+        synchronized (received) {
+            return new ArrayList<>(receivedAt);
         }
     }
 
