@@ -60,7 +60,7 @@ def main():
         except (OSError, ValueError, KeyError):
             rows.append(f"<tr><td>{html.escape(name)}</td><td colspan='{len(COLUMNS) - 1}' class='none'>the harness "
                         f"wrote no report: see {html.escape(name)}-harness.log</td></tr>")
-    extras = [f for f in ("summary.md", "loopback-floor.txt", "startup.txt", "replication.txt")
+    extras = [f for f in ("summary.md", "loopback-floor.txt", "startup.txt", "replication.txt", "history.txt")
               if os.path.exists(os.path.join(a.out, f))]
     links = ", ".join(f"<a href='{f}'>{f}</a>" for f in extras)
     page = ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>tickstream benchmark</title>"

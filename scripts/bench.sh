@@ -165,6 +165,13 @@ if [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" replication "* ]]; then
   BENCH_JAR="$JAR" "$HERE/bench-replication.sh" || echo "replication: failed (see $OUT/replication-*.log)"
 fi
 
+# reads of the past (issue 17): snapshots at a seq and replays an hour back, target/bench/history.txt
+HISTORY="$OUT/history.txt"
+rm -f "$HISTORY"
+if [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" history "* ]]; then
+  BENCH_JAR="$JAR" "$HERE/bench-history.sh" || echo "history: failed (see $OUT/history-*.log)"
+fi
+
 scenario fanout-1k 1000 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP"
 # fan-out at 4M and 8M deliveries/s asked (issue 16): past what one core of this machine serves,
 # measured with a harness that costs a fraction of the server per message

@@ -159,8 +159,9 @@ public final class ServerMain implements AutoCloseable {
         QueueTailer tailer = new QueueTailer(queue, hub, meters, damage, config.get(FROM_START), config.get(MAX_BATCH),
                 config.get(BATCH_LINGER_MS),
                 IdleStrategy.backoff(TimeUnit.MILLISECONDS.toNanos(1)));
-        Replayer replayer = new Replayer(queue, damage, config.get(MAX_BATCH),
-                new History(queue, new FeedIndex(queue, FeedIndex.INTERVAL)));
+        FeedIndex index = new FeedIndex(queue, FeedIndex.INTERVAL);
+        meters.feedIndex(index::records, index::checkpointCount);
+        Replayer replayer = new Replayer(queue, damage, config.get(MAX_BATCH), new History(queue, index));
         AtomicInteger port = new AtomicInteger();
         AtomicBoolean draining = new AtomicBoolean();
         long staleAfterMs = config.get(STALE_AFTER_MS);

@@ -50,6 +50,8 @@ public final class FeedIndex implements AutoCloseable {
     /** Published: the first {@link #count} are complete. */
     private volatile Checkpoint[] checkpoints = new Checkpoint[64];
     private volatile int count;
+    /** Records read so far. */
+    private volatile long records;
     /** Published: the topic of each id known when it was replaced. */
     private volatile String[] topics = new String[0];
     // the indexing thread's
@@ -111,6 +113,16 @@ public final class FeedIndex implements AutoCloseable {
         return found;
     }
 
+    /** Records indexed so far (read and looked at): where the index is, for the metrics. */
+    public long records() {
+        return records;
+    }
+
+    /** Checkpoints made so far. */
+    public int checkpointCount() {
+        return count;
+    }
+
     /** The topic of a checkpoint's id. */
     public String topic(int id) {
         return topics[id];
@@ -148,6 +160,7 @@ public final class FeedIndex implements AutoCloseable {
                         }
                     }
                 }
+                records += work;
                 idle.idle(work);
             }
         } catch (RuntimeException | InternalError e) {

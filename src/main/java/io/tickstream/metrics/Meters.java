@@ -235,6 +235,16 @@ public final class Meters {
         return replayedMessages;
     }
 
+    /** The feed index of reads of the past: records indexed and checkpoints made. */
+    public void feedIndex(LongSupplier records, IntSupplier checkpoints) {
+        Gauge.builder("tickstream_feed_index_records", records::getAsLong)
+                .description("Queue records read by the index of reads of the past (snapshot at, replay)")
+                .register(registry);
+        Gauge.builder("tickstream_feed_index_checkpoints", checkpoints::getAsInt)
+                .description("Checkpoints of the queue kept for reads of the past (one every 65,536 records)")
+                .register(registry);
+    }
+
     /** Messages that missed a staleness budget: {@code conflated} ticks or {@code late} score events. */
     public Counter stalenessMisses(String outcome) {
         return stalenessMisses.get(outcome);
