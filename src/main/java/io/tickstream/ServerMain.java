@@ -208,6 +208,7 @@ public final class ServerMain implements AutoCloseable {
         }
         tailer.begin();
         admission.open();
+        index.start();   // after the start-up scan, which readiness waits for: not beside it on two cores
         return new ServerMain(vertx, queue, tailer, replayer, follower, port.get(), registry, verticles, draining,
                 notReady, config.get(DRAIN_MS));
     }

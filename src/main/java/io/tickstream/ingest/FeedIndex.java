@@ -59,7 +59,8 @@ public final class FeedIndex implements AutoCloseable {
     private long[] latest = new long[1024];
 
     /**
-     * Starts indexing {@code queue} from its start.
+     * An index of {@code queue}, from its start once {@link #start()}ed. Until it has checkpoints,
+     * reads of the past read the queue from its start.
      *
      * @param interval records between two checkpoints ({@link #INTERVAL} in a server; fewer in tests)
      */
@@ -68,7 +69,12 @@ public final class FeedIndex implements AutoCloseable {
         this.interval = interval;
         this.thread = new Thread(this::run, "tickstream-feed-index");
         thread.setDaemon(true);
+    }
+
+    /** Starts the indexing thread. */
+    public FeedIndex start() {
         thread.start();
+        return this;
     }
 
     /** The checkpoints made so far, in seq order (and, as the feed writes it, {@code ts} order). */
@@ -190,6 +196,8 @@ public final class FeedIndex implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         running = false;
-        thread.join(5_000);
+        if (thread.isAlive()) {
+            thread.join(5_000);
+        }
     }
 }

@@ -87,7 +87,7 @@ class HistoryTest {
                 clock.advanceMillis(1_000);
             }
         }
-        index = new FeedIndex(queue, INTERVAL);
+        index = new FeedIndex(queue, INTERVAL).start();
         history = new History(queue, index);
         Await.until(() -> index.checkpoints().length == written.size() / INTERVAL, Duration.ofSeconds(20),
                 "the index to reach the queue's end");

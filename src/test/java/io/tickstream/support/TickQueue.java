@@ -49,7 +49,7 @@ public final class TickQueue implements AutoCloseable {
             }
         }
         return new TickQueue(queue, new Replayer(queue, new QueueDamage(dir), chunkSize,
-                new History(queue, new FeedIndex(queue, 1_000))), List.copyOf(feed));
+                new History(queue, new FeedIndex(queue, 1_000).start())), List.copyOf(feed));
     }
 
     public Replayer replayer() {
