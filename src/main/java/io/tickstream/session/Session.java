@@ -219,7 +219,7 @@ public final class Session implements Subscriber {
         if (!closed) {
             outbox.onDrain();
             resume.onDrain();
-            replays.onDrain();
+            replays.writeOn();
         }
     }
 
@@ -241,6 +241,10 @@ public final class Session implements Subscriber {
             transport.ping();
         }
         outcome(outbox.tick(nowNanos));
+        if (closed) {
+            return;
+        }
+        replays.writeOn();   // in case a drain went unseen
         if (liveness.checkServer(nowNanos, outbox.lastWriteNanos(), outbox.idle()) == Liveness.Action.HEARTBEAT) {
             send(loop.messages().heartbeat());
         }

@@ -108,8 +108,8 @@ final class WindowReplays {
         r.finish("cancelled");
     }
 
-    /** The socket drained: each replay writes on. */
-    void onDrain() {
+    /** The socket may take more (it drained, or the periodic tick): each replay writes what is due. */
+    void writeOn() {
         if (running != null && !running.isEmpty()) {
             for (Running r : new ArrayList<>(running.values())) {
                 r.pump();
