@@ -32,6 +32,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * behind the one the client came from) has not yet received the resume point and subscribed
  * nothing: as the protocol allows, the client sends the same subscribe again a moment later.
  *
+ * <p>Each connection's first {@value #CHECKED_PER_CONNECTION} ticks and scores, and every other
+ * message, are also checked against the protocol's AsyncAPI document ({@link ProtocolCheck}): a
+ * message that breaks it is a problem too.
+ *
  * <p>Threading: the state is touched on the client's event loop under this object's lock; the
  * test reads it through the synchronized accessors.
  */
@@ -41,11 +45,16 @@ public final class ResumingClient {
     private static final int PROBLEMS_KEPT = 3;
     /** How long after a {@code resume_ahead} the subscribe is sent again (the server has waited already). */
     private static final long RESUME_AHEAD_RETRY_MS = 100;
+    /** Ticks and scores checked against the AsyncAPI document on each connection (every other message is). */
+    private static final int CHECKED_PER_CONNECTION = 5;
 
     private final Vertx vertx;
     private final WebSocketClient client;
     private final int port;
     private final SeqLog seqs = new SeqLog();
+    private final ProtocolCheck check;
+    /** Ticks and scores still to be checked on the current connection. */
+    private int checksLeft;
     /** Close codes of the connections the server ended, and how often (1006: no close frame, as after kill -9). */
     private final TreeMap<Integer, Integer> closes = new TreeMap<>();
     private final List<String> problems = new ArrayList<>();
@@ -62,6 +71,7 @@ public final class ResumingClient {
         this.vertx = vertx;
         this.client = client;
         this.port = port;
+        this.check = new ProtocolCheck("a ResumingClient of port " + port);
     }
 
     /**
@@ -115,6 +125,7 @@ public final class ResumingClient {
             synchronized (this) {
                 ws = socket;
                 connects++;
+                checksLeft = CHECKED_PER_CONNECTION;
                 resuming = resumePoint > 0;
                 subscribe = subscribe();
             }
@@ -158,10 +169,10 @@ public final class ResumingClient {
             JsonToken t = p.nextToken();
             if (t == JsonToken.START_ARRAY) {
                 while (p.nextToken() == JsonToken.START_OBJECT) {
-                    message(p);
+                    message(p, text);
                 }
             } else if (t == JsonToken.START_OBJECT) {
-                message(p);
+                message(p, text);
             } else {
                 problem("a frame that is not a JSON object or array: " + abbreviate(text));
             }
@@ -170,7 +181,9 @@ public final class ResumingClient {
         }
     }
 
-    private void message(JsonParser p) throws IOException {
+    /** One message: {@code p} is at its start, in {@code frame}. */
+    private void message(JsonParser p, String frame) throws IOException {
+        int start = (int) p.currentTokenLocation().getCharOffset();
         String type = null;
         long seq = -1;
         boolean snapshot = false;
@@ -190,6 +203,15 @@ public final class ResumingClient {
                 case "code" -> code = p.getText();
                 case "message" -> text = p.getText();
                 default -> p.skipChildren();
+            }
+        }
+        boolean stream = "tick".equals(type) || "score".equals(type);
+        if (!stream || checksLeft > 0) {
+            checksLeft -= stream ? 1 : 0;
+            int end = (int) p.currentLocation().getCharOffset();
+            List<String> wrong = check.check(new JsonObject(frame.substring(start, end)));
+            if (!wrong.isEmpty()) {
+                problem("a message that breaks the AsyncAPI document: " + String.join("; ", wrong));
             }
         }
         if ("error".equals(type) && ErrorCode.RESUME_AHEAD.equals(code) && resuming) {

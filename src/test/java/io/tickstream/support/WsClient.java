@@ -19,6 +19,10 @@ import java.util.function.Predicate;
 /**
  * A real WebSocket client for tests: connects to the server's {@code /ws}, records every server
  * message in arrival order (unpacking array frames), and lets a test wait for conditions.
+ *
+ * <p>What it receives is checked against the protocol's AsyncAPI document ({@link ProtocolCheck}:
+ * every control message, a sample of the ticks and scores): {@link #close()} fails if a message
+ * broke it, and so does the end of the test that made the client if it is never closed.
  */
 public final class WsClient implements AutoCloseable {
 
@@ -31,10 +35,12 @@ public final class WsClient implements AutoCloseable {
     private volatile Short closeCode;
     private volatile String closeReason;
     private volatile int frames;
+    private final ProtocolCheck check;
 
     /** Handlers are in place before the upgrade, so not even the {@code welcome} can be missed. */
-    private WsClient(WebSocketClient client) {
+    private WsClient(WebSocketClient client, String target) {
         this.client = client;
+        this.check = new ProtocolCheck("the WsClient to " + target);
         this.ws = client.webSocket();
         ws.textMessageHandler(this::onText);
         ws.closeHandler(v -> {
@@ -59,7 +65,7 @@ public final class WsClient implements AutoCloseable {
     }
 
     public static WsClient connect(WebSocketClient client, int port) throws Exception {
-        WsClient c = new WsClient(client);
+        WsClient c = new WsClient(client, "localhost:" + port + "/ws");
         c.ws.connect(port, "localhost", "/ws").await(10, TimeUnit.SECONDS);
         return c;
     }
@@ -67,7 +73,7 @@ public final class WsClient implements AutoCloseable {
     /** Connects with the given options (path, headers such as Authorization or Origin). */
     public static WsClient connect(WebSocketClient client, WebSocketConnectOptions options)
             throws Exception {
-        WsClient c = new WsClient(client);
+        WsClient c = new WsClient(client, options.getHost() + ":" + options.getPort() + options.getURI());
         c.ws.connect(options).await(10, TimeUnit.SECONDS);
         return c;
     }
@@ -87,6 +93,14 @@ public final class WsClient implements AutoCloseable {
         frames++;
         long now = MicroClock.nowMicros();
         Object value = Json.decodeValue(text);
+        // checked before it is recorded: a message a test has seen has been checked
+        if (value instanceof JsonArray array) {
+            for (Object o : array) {
+                check.check((JsonObject) o);
+            }
+        } else {
+            check.check((JsonObject) value);
+        }
         synchronized (received) {
             if (value instanceof JsonArray array) {
                 for (Object o : array) {
@@ -105,6 +119,11 @@ public final class WsClient implements AutoCloseable {
         synchronized (received) {
             return new ArrayList<>(receivedAt);
         }
+    }
+
+    /** The check of what this client received against the protocol's AsyncAPI document. */
+    public ProtocolCheck protocolCheck() {
+        return check;
     }
 
     public WebSocket socket() {
@@ -213,11 +232,13 @@ public final class WsClient implements AutoCloseable {
         return ws.isClosed();
     }
 
+    /** Closes the connection; fails if a message it received broke the protocol's AsyncAPI document. */
     @Override
     public void close() {
         if (!ws.isClosed()) {
             ws.close();
         }
+        check.assertValid();
     }
 
     private static List<JsonObject> tail(List<JsonObject> l, int n) {
