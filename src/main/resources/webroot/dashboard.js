@@ -218,10 +218,12 @@
     $('live-count').textContent = inPlay + ' in play';
   }
 
-  function renderEvents() {
-    const ol = $('events');
+  function renderEvents() { renderEventList($('events'), events); }
+
+  // Fills the list ol with one line per score message of list (each with an event), newest first.
+  function renderEventList(ol, list) {
     ol.textContent = '';
-    for (const m of events) {
+    for (const m of list) {
       const e = m.event;
       const li = document.createElement('li');
       const team = e.team === 'home' ? m.home : e.team === 'away' ? m.away : '';
@@ -237,17 +239,21 @@
   }
 
   function renderChart() {
-    const canvas = $('chart');
+    $('chart-title').textContent = selected ? selected : 'Chart';
+    const pts = (selected && history.get(selected)) || [];
+    const q = selected && quotes.get(selected);
+    $('chart-sub').textContent = q ? 'last ' + fmt(q.last) + ' · ' + pts.length + ' ticks' : 'waiting for ticks…';
+    drawChart($('chart'), pts);
+  }
+
+  // Draws the line of prices pts ([[tsMicros, price], ...]) on canvas, at the size it is laid out.
+  function drawChart(canvas, pts) {
     const dpr = window.devicePixelRatio || 1;
     const w = canvas.clientWidth, h = canvas.clientHeight;
     if (canvas.width !== w * dpr || canvas.height !== h * dpr) { canvas.width = w * dpr; canvas.height = h * dpr; }
     const ctx = canvas.getContext('2d');
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);
-    $('chart-title').textContent = selected ? selected : 'Chart';
-    const pts = (selected && history.get(selected)) || [];
-    const q = selected && quotes.get(selected);
-    $('chart-sub').textContent = q ? 'last ' + fmt(q.last) + ' · ' + pts.length + ' ticks' : 'waiting for ticks…';
     if (pts.length < 2) return;
     const padL = 8, padR = 64, padT = 10, padB = 22;
     let lo = Infinity, hi = -Infinity;
