@@ -8,6 +8,9 @@
   const EVENTS = 14;            // latest match events shown
   const LOG_LIMIT = 500000;     // (topic, seq) of live messages, for checks from outside
   const RESUME_TRIES = 20;      // resume_ahead answers in a row before starting over from snapshots
+  const REPLAY_MINUTES = 15;    // most "N min ago" choices the replay control offers
+  const REPLAY_POINTS = 20000;  // replayed prices kept for the replay panel's chart
+  const MINUTE = 60e6;          // in µs, the unit of ts
 
   const $ = id => document.getElementById(id);
   const watch = loadWatch();
@@ -20,12 +23,20 @@
   let lastSeq = null;           // highest live seq seen: where a reconnect resumes from
   let attempt = 0;
   let resumeTries = 0;          // resume_ahead answers since the last subscribe that took
-  let dirty = {watch: true, quotes: new Set(), matches: true, events: true, chart: true};
+  let features = [];            // what this server implements of protocol 1.1 (welcome.features)
+  let firstTs = null;           // ts of the first and of the latest live message seen: the page's past
+  let latestTs = null;
+  let replayTarget = null;      // topic picked for a replay; null: the selected symbol
+  let replays = 0;              // replays started, for their ids
+  let replay = null;            // the replay shown in the replay panel (see startReplay)
+  let dirty = {watch: true, quotes: new Set(), matches: true, events: true, chart: true, targets: true, replay: false};
   let frameQueued = false;
   let received = 0;
   let latencies = [];
   const log = [];
-  window.tickstream = {log, lastSeq: () => lastSeq, state: 'connecting', reconnects: 0, watch};
+  window.tickstream = {log, lastSeq: () => lastSeq, state: 'connecting', reconnects: 0, watch,
+    replay: () => replay && {id: replay.id, topic: replay.topic, state: replay.state, fromSeq: replay.fromSeq,
+      toSeq: replay.toSeq, count: replay.count, received: replay.received}};
 
   function loadWatch() {
     try {
@@ -50,6 +61,12 @@
       queueFrame();
     };
     ws.onclose = () => {
+      if (replayActive()) {
+        replay.state = 'interrupted';
+        $('replay-error').textContent = 'The connection was lost: the replay stopped at ' + replay.received
+          + (replay.count !== null ? ' of ' + replay.count : '') + ' messages. Start it again once the page is live.';
+        dirty.replay = true; queueFrame();
+      }
       const delay = Math.min(5000, 250 * Math.pow(2, attempt++)) + Math.floor(Math.random() * 250);
       window.tickstream.reconnects++;
       setState('closed', 'disconnected · reconnecting in ' + (delay / 1000).toFixed(1) + ' s'
@@ -70,13 +87,22 @@
 
   // ---- messages -----------------------------------------------------------------------------
   function handle(m) {
+    // a replay's message (protocol 1.1): its own panel, never the live board nor the resume point
+    if (m.replay !== undefined) { onReplayMessage(m); return; }
     switch (m.type) {
-      case 'welcome': subscribe(); break;
+      case 'welcome':
+        features = Array.isArray(m.features) ? m.features : [];
+        $('replay').hidden = !features.includes('replay');
+        subscribe();
+        break;
       case 'subscribed': if (m.id === 'all') resumeTries = 0; break;
       case 'tick': onTick(m); break;
       case 'score': onScore(m); break;
+      case 'replaying': onReplaying(m); break;
+      case 'replayed': onReplayed(m); break;
       case 'error':
-        if (m.code === 'resume_ahead') {
+        if (replay && m.id === replay.id) onReplayError(m);
+        else if (m.code === 'resume_ahead') {
           // this server has not reached our last seq yet (an edge of a cluster a little behind the
           // one we came from; it waited a second already): ask again, on this connection only.
           // Still ahead after RESUME_TRIES (a queue that was reset): start over from its snapshots.
@@ -99,6 +125,8 @@
   function live(m) {
     if (m.snapshot) return;
     if (lastSeq === null || m.seq > lastSeq) lastSeq = m.seq;
+    if (firstTs === null) firstTs = m.ts;
+    if (latestTs === null || m.ts > latestTs) latestTs = m.ts;
     received++;
     latencies.push(Date.now() * 1000 - m.ts);
     if (log.length < LOG_LIMIT) log.push([m.topic, m.seq]);
@@ -122,6 +150,7 @@
     live(m);
     const before = matches.get(m.topic);
     if (before && m.seq < before.seq) return;
+    if (!before) dirty.targets = true;
     matches.set(m.topic, m);
     dirty.matches = true;
     if (m.event && !m.snapshot) {
@@ -144,12 +173,15 @@
     if (dirty.matches) renderMatches();
     if (dirty.events) renderEvents();
     if (dirty.chart) renderChart();
-    dirty.watch = dirty.matches = dirty.events = dirty.chart = false;
+    if (dirty.targets) renderReplayTargets();
+    if (dirty.replay) renderReplay();
+    dirty.watch = dirty.matches = dirty.events = dirty.chart = dirty.targets = dirty.replay = false;
   }
 
   const fmt = (v, d = 2) => v === undefined ? '–' : v.toLocaleString('en-US', {minimumFractionDigits: d, maximumFractionDigits: d});
 
   function renderWatch() {
+    dirty.targets = true;
     const body = $('watch-body');
     body.textContent = '';
     for (const sym of watch) {
@@ -162,7 +194,7 @@
       tr.querySelector('.sym').textContent = sym;
       tr.addEventListener('click', e => {
         if (e.target.classList.contains('remove')) { removeSymbol(sym); return; }
-        selected = sym; dirty.watch = dirty.chart = true; queueFrame();
+        selected = sym; replayTarget = null; dirty.watch = dirty.chart = dirty.targets = dirty.matches = true; queueFrame();
       });
       body.appendChild(tr);
       dirty.quotes.add(sym);
@@ -201,8 +233,9 @@
       if (m.status === 'live' || m.status === 'halftime') inPlay++;
       const div = document.createElement('div');
       const recentGoal = m.event && m.event.kind === 'goal' && Date.now() * 1000 - m.ts < 10e6;
-      div.className = 'match' + (recentGoal ? ' goal' : '');
+      div.className = 'match' + (recentGoal ? ' goal' : '') + (m.topic === replayTarget ? ' picked' : '');
       div.dataset.match = m.match;
+      div.dataset.topic = m.topic;
       div.innerHTML = '<div class="teams"><span class="h"></span><span class="score hs"></span>'
         + '<span class="a"></span><span class="score as"></span></div>'
         + '<div class="meta"><span class="clock"></span><span class="badge"></span></div>';
@@ -314,6 +347,224 @@
     dirty.watch = dirty.chart = true; queueFrame();
   }
 
+  // ---- replay of a past minute (protocol 1.1 'replay'), shown beside the live board ----------------
+  // A replay's messages carry "replay": id and go only to the replay panel: the live board, the
+  // chart, the log and the resume point (lastSeq) never see them.
+  const clock = us => new Date(us / 1000).toLocaleTimeString('en-GB');
+  const replayActive = () => replay !== null && ['starting', 'running', 'stopping'].includes(replay.state);
+
+  function matchLabel(m) { return m.home + ' v ' + m.away; }
+
+  // The What choice: the watchlist's symbols and the matches seen, the picked one (or the selected symbol)
+  // chosen. Redrawn only when that list changes, reusing its options: a list open in front of the user
+  // stays as it is while new matches come in.
+  function renderReplayTargets() {
+    const sel = $('replay-target');
+    const groups = [['Stocks', watch.map(s => ['stocks.' + s, s])],
+      ['Matches', [...matches.values()].map(m => [m.topic, matchLabel(m)]).sort((a, b) => a[1].localeCompare(b[1]))]];
+    const key = JSON.stringify(groups);
+    if (sel.dataset.key !== key) {
+      const options = new Map([...sel.options].map(o => [o.value, o]));
+      const made = [];
+      for (const [label, items] of groups) {
+        if (!items.length) continue;
+        const g = [...sel.children].find(c => c.label === label) || document.createElement('optgroup');
+        g.label = label;
+        g.replaceChildren(...items.map(([value, text]) => {
+          const o = options.get(value) || document.createElement('option');
+          o.value = value;
+          if (o.textContent !== text) o.textContent = text;
+          return o;
+        }));
+        made.push(g);
+      }
+      sel.replaceChildren(...made);
+      sel.dataset.key = key;
+    }
+    const want = replayTarget || (selected ? 'stocks.' + selected : '');
+    if (sel.value !== want && [...sel.options].some(o => o.value === want)) sel.value = want;
+  }
+
+  // The When choice: the minutes the page has seen ("last minute", "2 min ago", ...), or a time typed in.
+  function renderReplayWindows() {
+    const sel = $('replay-window');
+    const seen = firstTs === null ? 0 : (latestTs - firstTs) / MINUTE;
+    const n = Math.max(1, Math.min(REPLAY_MINUTES, Math.ceil(seen)));
+    if (sel.options.length === n + 1) return;
+    const was = sel.value;
+    sel.textContent = '';
+    for (let k = 1; k <= n; k++) sel.add(new Option(k === 1 ? 'last minute' : k + ' min ago', String(k)));
+    sel.add(new Option('from a time…', 'time'));
+    sel.value = [...sel.options].some(o => o.value === was) ? was : '1';
+  }
+
+  // Local time of day typed as H:MM or H:MM:SS, as µs since the epoch: its latest past occurrence.
+  function parseClock(text) {
+    const t = /^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$/.exec(text);
+    if (!t || +t[1] > 23 || +t[2] > 59 || +(t[3] || 0) > 59) return null;
+    const d = new Date();
+    d.setHours(+t[1], +t[2], +(t[3] || 0), 0);
+    if (d.getTime() > Date.now()) d.setDate(d.getDate() - 1);
+    return d.getTime() * 1000;
+  }
+
+  function startReplay() {
+    const err = $('replay-error');
+    err.textContent = '';
+    const topic = $('replay-target').value;
+    if (!topic) { err.textContent = 'Pick a symbol or a match to replay.'; return; }
+    if (!ws || ws.readyState !== WebSocket.OPEN) { err.textContent = 'Not connected: start the replay once the page is live again.'; return; }
+    // The minute is counted back from the feed's time (the latest ts seen), not this computer's clock,
+    // which may run ahead of the server's: a window that ends in the future is refused.
+    const ref = latestTs !== null ? latestTs : Date.now() * 1000;
+    let from, to;
+    if ($('replay-window').value === 'time') {
+      from = parseClock($('replay-time').value);
+      if (from === null) { err.textContent = 'Type the start as HH:MM or HH:MM:SS, local time (e.g. 10:31:07).'; return; }
+      to = from + MINUTE < ref ? from + MINUTE : null;   // null: up to now
+    } else {
+      const k = Number($('replay-window').value);
+      from = ref - k * MINUTE;
+      to = k === 1 ? null : ref - (k - 1) * MINUTE;
+    }
+    const m = matches.get(topic);
+    replay = {
+      id: 'replay-' + (++replays), topic, label: m ? matchLabel(m) : topic.replace(/^stocks\./, ''),
+      kind: topic.startsWith('stocks.') ? 'stock' : 'match', speed: Number($('replay-speed').value), from, to,
+      state: 'starting', fromSeq: null, toSeq: null, count: null, received: 0, lastTs: null,
+      first: null, last: null, pts: [], events: [],
+    };
+    const msg = {op: 'replay', id: replay.id, topics: [topic], fromTime: from, speed: replay.speed};
+    if (to !== null) msg.toTime = to;
+    send(msg);
+    dirty.replay = true; queueFrame();
+  }
+
+  function stopReplay() {
+    send({op: 'cancel', id: replay.id});   // answered by 'replayed' with the count sent so far
+    replay.state = 'stopping';
+    dirty.replay = true; queueFrame();
+  }
+
+  function onReplaying(m) {
+    if (!replay || m.id !== replay.id || !replayActive()) return;
+    Object.assign(replay, {fromSeq: m.fromSeq, toSeq: m.toSeq, count: m.count});
+    if (replay.state === 'starting') replay.state = 'running';
+    dirty.replay = true;
+  }
+
+  function onReplayMessage(m) {
+    const r = replay;
+    if (!r || m.replay !== r.id || !replayActive()) return;   // an earlier replay's, or after the end
+    r.received++;
+    r.lastTs = m.ts;
+    if (m.type === 'tick') {
+      if (!r.first) r.first = m;
+      r.last = m;
+      r.pts.push([m.ts, m.last]);
+      if (r.pts.length > REPLAY_POINTS) r.pts = r.pts.filter((p, i) => i % 2 === 0 || i === r.pts.length - 1);
+    } else if (m.type === 'score') {
+      r.last = m;
+      if (m.event) { r.events.unshift(m); if (r.events.length > EVENTS) r.events.length = EVENTS; }
+    }
+    dirty.replay = true;
+  }
+
+  // The end, complete or cancelled: the server says only how many it sent.
+  function onReplayed(m) {
+    if (!replay || m.id !== replay.id || !replayActive()) return;
+    replay.state = replay.count !== null && m.count >= replay.count ? 'done' : 'stopped';
+    dirty.replay = true;
+  }
+
+  function onReplayError(m) {
+    if (!replayActive()) return;   // e.g. the answer to a cancel that crossed the replay's end
+    replay.state = 'failed';
+    $('replay-error').textContent = replayErrorText(m);
+    dirty.replay = true;
+  }
+
+  // What went wrong, in words: the server's messages are for developers.
+  function replayErrorText(m) {
+    const msg = m.message || '';
+    if (m.code === 'replay_unavailable') {
+      const iso = /starts at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z/.exec(msg);
+      if (iso) {
+        const start = Date.parse(iso[1] + (iso[2] ? iso[2].slice(0, 4) : '') + 'Z');
+        const day = new Date(start).toDateString() === new Date().toDateString() ? '' : ' on ' + new Date(start).toLocaleDateString('en-GB');
+        return 'Not available: the server\u2019s history starts at ' + clock(start * 1000) + day
+          + ', after the start of that window. Pick a later minute.';
+      }
+      if (/future/.test(msg)) return 'Not available: that window has not finished yet. Pick an earlier minute.';
+      if (/empty/.test(msg)) return 'Not available: the server holds no history yet.';
+      if (/starts at seq/.test(msg)) return 'Not available: the server no longer holds all of that window. Pick a later minute.';
+      return 'Not available: the server could not read its history for that window (' + msg + ').';
+    }
+    if (m.code === 'too_many_replays') return 'Another replay is still running for this page: stop it, or wait until it ends, and start again.';
+    if (m.code === 'rate_limited') return 'Too many requests just now: try again in a moment.';
+    return 'The server refused this replay: ' + msg;
+  }
+
+  function renderReplay() {
+    const r = replay;
+    $('replay-start').textContent = replayActive() ? 'Stop' : 'Start';
+    if (!r) return;
+    $('replay-view').hidden = false;
+    $('replay-view').className = 'replay-view ' + r.state;
+    $('replay-banner').textContent = 'REPLAY ' + (r.speed === 0 ? 'max' : r.speed + '×') + ' — ' + clock(r.lastTs !== null ? r.lastTs : r.from);
+    $('replay-what').textContent = r.label + ' · ' + clock(r.from) + ' → ' + (r.to !== null ? clock(r.to) : 'now');
+    const bar = $('replay-progress');
+    if (r.count === null) { bar.removeAttribute('value'); bar.max = 1; }
+    else { bar.max = Math.max(1, r.count); bar.value = r.count === 0 && r.state === 'done' ? 1 : r.received; }
+    $('replay-count').textContent = r.count === null ? (r.received ? r.received + ' / …' : '') : r.received + ' / ' + r.count;
+    const st = $('replay-state');
+    st.textContent = {starting: 'finding the window…', running: 'replaying…', stopping: 'stopping…',
+      done: r.count === 0 ? 'done · nothing in that window' : 'done', stopped: 'stopped',
+      failed: 'not available', interrupted: 'interrupted'}[r.state];
+    st.className = r.state;
+    $('replay-stock').hidden = r.kind !== 'stock';
+    $('replay-match').hidden = r.kind !== 'match';
+    const m = r.last;
+    if (r.kind === 'stock') {
+      const chg = m && m.last - r.first.last;
+      $('replay-last').textContent = m ? fmt(m.last) : '–';
+      const c = $('replay-chg');
+      c.textContent = m ? (chg > 0 ? '+' : '') + fmt(chg) + ' (' + (chg > 0 ? '+' : '') + fmt(chg / r.first.last * 100) + '%)' : '–';
+      c.className = m && chg > 0 ? 'up' : m && chg < 0 ? 'down' : '';
+      $('replay-bid').textContent = m ? fmt(m.bid) : '–';
+      $('replay-ask').textContent = m ? fmt(m.ask) : '–';
+      $('replay-vol').textContent = m ? fmt(m.volume, 0) : '–';
+      drawChart($('replay-chart'), r.pts);
+    } else {
+      $('replay-score').textContent = m ? m.home + ' ' + m.homeScore + '–' + m.awayScore + ' ' + m.away : r.label;
+      $('replay-clock').textContent = m ? (m.status === 'scheduled' ? 'kick-off soon' : m.clock) : '';
+      const badge = $('replay-status');
+      badge.textContent = m ? m.status : ''; badge.className = 'badge' + (m ? ' ' + m.status : '');
+      renderEventList($('replay-events'), r.events);
+    }
+  }
+
+  $('replay-form').addEventListener('submit', e => {
+    e.preventDefault();
+    if (replayActive()) stopReplay(); else startReplay();
+  });
+  $('replay-target').addEventListener('change', e => { replayTarget = e.target.value; dirty.matches = true; queueFrame(); });
+  $('replay-window').addEventListener('change', e => {
+    const custom = e.target.value === 'time';
+    $('replay-time').hidden = !custom;
+    if (custom) {
+      if (!$('replay-time').value) $('replay-time').value = clock((latestTs !== null ? latestTs : Date.now() * 1000) - MINUTE);
+      $('replay-time').focus();
+    }
+  });
+  // a match picked on the scoreboard is the one to replay (pointerdown: the cards are redrawn often)
+  $('matches').addEventListener('pointerdown', e => {
+    const card = e.target.closest('.match');
+    if (!card) return;
+    replayTarget = card.dataset.topic;
+    dirty.targets = dirty.matches = true; queueFrame();
+  });
+
   // ---- status bar, once a second ------------------------------------------------------------
   setInterval(() => {
     $('rate').textContent = received.toLocaleString('en-US');
@@ -325,8 +576,10 @@
       latencies = [];
     }
     $('last-seq').textContent = lastSeq === null ? '–' : lastSeq;
+    renderReplayWindows();
   }, 1000);
   window.addEventListener('resize', () => { dirty.chart = true; queueFrame(); });
 
+  renderReplayWindows();
   connect();
 })();

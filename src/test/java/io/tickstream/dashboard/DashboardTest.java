@@ -7,17 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
+import io.tickstream.feed.Score;
 import io.tickstream.feed.Sequenced;
+import io.tickstream.feed.Tick;
 import io.tickstream.feed.TopicPattern;
 import io.tickstream.support.Chromium;
 import io.tickstream.support.Fixture;
+import io.tickstream.support.TestStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -29,6 +37,8 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 
 /** The dashboard page in Debian's headless Chromium, against a real server and simulator. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -41,8 +51,8 @@ class DashboardTest {
         return Chromium.start(dir.resolve("chrome"));
     }
 
-    private static Object js(WebDriver b, String script) {
-        return ((JavascriptExecutor) b).executeScript(script);
+    private static Object js(WebDriver b, String script, Object... args) {
+        return ((JavascriptExecutor) b).executeScript(script, args);
     }
 
     private static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
@@ -144,6 +154,171 @@ class DashboardTest {
             b.quit();
             sim.stop();
             server.close();
+        }
+    }
+
+    /** Picks the option {@code value} of the select {@code id}, as a click would. */
+    private static void choose(WebDriver b, String id, String value) {
+        b.findElement(By.cssSelector("#" + id + " option[value='" + value + "']")).click();
+    }
+
+    /**
+     * What the replay panel shows, in one look: the text of its parts by element id, the progress
+     * bar's value, how many events it lists, and ("replay") the page's replay as it tracks it.
+     */
+    private static Map<?, ?> panel(WebDriver b) {
+        return (Map<?, ?>) js(b, "const $ = id => document.getElementById(id);"
+                + "const p = {replay: window.tickstream.replay(), progress: $('replay-progress').value,"
+                + " events: document.querySelectorAll('#replay-events li').length,"
+                + " stock: !$('replay-stock').hidden, match: !$('replay-match').hidden};"
+                + "for (const id of ['replay-start', 'replay-banner', 'replay-what', 'replay-count', 'replay-state',"
+                + " 'replay-error', 'replay-last', 'replay-score']) p[id] = $(id).textContent;"
+                + "return p;");
+    }
+
+    private static long replayed(Map<?, ?> panel, String key) {
+        return ((Number) ((Map<?, ?>) panel.get("replay")).get(key)).longValue();
+    }
+
+    /** Waits until the panel's state reads {@code state}, and returns the panel then. */
+    private static Map<?, ?> awaitState(WebDriver b, String state) throws InterruptedException {
+        Map<?, ?>[] seen = new Map<?, ?>[1];
+        await(() -> state.equals((seen[0] = panel(b)).get("replay-state")), "the replay " + state);
+        return seen[0];
+    }
+
+    /** A time of day as the page shows it (the browser's zone): HH:MM:SS. */
+    private static String clock(WebDriver b, long epochMillis) {
+        return (String) js(b, "return new Date(arguments[0]).toLocaleTimeString('en-GB')", epochMillis);
+    }
+
+    /** Starts a replay from the panel: what, from a time of day typed in, at a speed (0: max). */
+    private static void startReplay(WebDriver b, String topic, String from, String speed) throws InterruptedException {
+        Map<?, ?> before = panel(b);
+        assertEquals("Start", before.get("replay-start"), "no replay running");
+        choose(b, "replay-target", topic);
+        choose(b, "replay-window", "time");
+        WebElement time = b.findElement(By.id("replay-time"));
+        time.clear();
+        time.sendKeys(from);
+        choose(b, "replay-speed", speed);
+        b.findElement(By.id("replay-start")).click();
+        String was = String.valueOf(before.get("replay") == null ? null : ((Map<?, ?>) before.get("replay")).get("id"));
+        await(() -> !was.equals(String.valueOf(((Map<?, ?>) panel(b).get("replay")).get("id"))), "the replay to start");
+    }
+
+    /** The records of {@code topic} in {@code records} from {@code fromSeq} to {@code toSeq}. */
+    private static List<Sequenced> window(List<Sequenced> records, String topic, long fromSeq, long toSeq) {
+        return records.stream().filter(s -> s.seq() >= fromSeq && s.seq() <= toSeq)
+                .filter(s -> s.message().topic().equals(topic)).toList();
+    }
+
+    @Test
+    void shouldReplayAPastWindowInItsOwnPanelWhileTheBoardStaysLive() throws Exception {
+        Path queue = dir.resolve("queue");
+        try (TestStack stack = new TestStack()) {
+            stack.simulator(Fixture.simulator(queue, 1500, 21));
+            int port = stack.server(Fixture.server(queue)).port();
+            WebDriver b = browser();
+            stack.add((AutoCloseable) b::quit);
+            b.get("http://127.0.0.1:" + port + "/");
+            await(() -> b.findElement(By.id("replay")).isDisplayed(), "the replay control (welcome.features has replay)");
+            await(() -> !cell(b, "AAPL", "last").equals("–") && !cell(b, "AAPL", "last").isBlank(), "a price");
+            assertEquals("stocks.AAPL", b.findElement(By.id("replay-target")).getAttribute("value"),
+                    "the selected symbol is the one to replay by default");
+
+            // The window starts at a whole second the page has seen; the feed runs on a little after it.
+            long fromMs = ((Number) js(b, "return Math.ceil(Date.now() / 1000) * 1000")).longValue();
+            String from = clock(b, fromMs);
+            await(() -> ((Number) js(b, "return Date.now()")).longValue() > fromMs, "the window's start to pass");
+            long logged = ((Number) js(b, "return window.tickstream.log.length")).longValue();
+            await(() -> (Boolean) js(b, "const after = window.tickstream.log.slice(arguments[0]);"
+                    + "return after.filter(e => e[0] === 'stocks.AAPL').length >= 5"
+                    + " && after.filter(e => e[0].startsWith('sports.')).length >= 100", logged),
+                    "5 AAPL ticks and 100 scores after the window's start");
+
+            // A symbol at 100x: banner, progress to its count, the replayed price, as the queue has them.
+            startReplay(b, "stocks.AAPL", from, "100");
+            Map<?, ?> p = awaitState(b, "done");
+            long n = replayed(p, "count");
+            List<Sequenced> records = Fixture.readQueue(queue);
+            List<Sequenced> ticks = window(records, "stocks.AAPL", replayed(p, "fromSeq"), replayed(p, "toSeq"));
+            assertTrue(n > 0, "the window holds AAPL ticks");
+            assertEquals(ticks.size(), n, "replaying's count: the AAPL records in the window");
+            assertEquals(n, replayed(p, "received"));
+            assertEquals(n + " / " + n, p.get("replay-count"));
+            assertEquals(n, ((Number) p.get("progress")).longValue(), "the progress bar full");
+            assertTrue(ticks.get(0).message().ts() >= fromMs * 1000, "the window starts at the time typed in");
+            Tick lastTick = (Tick) ticks.get(ticks.size() - 1).message();
+            assertEquals("REPLAY 100× — " + clock(b, lastTick.ts() / 1000), p.get("replay-banner"),
+                    "the banner: speed and the replayed clock");
+            assertEquals(js(b, "return arguments[0].toLocaleString('en-US', {minimumFractionDigits: 2,"
+                    + " maximumFractionDigits: 2})", lastTick.last()), p.get("replay-last"), "the replayed price");
+            assertTrue(((String) p.get("replay-what")).startsWith("AAPL · " + from + " → "), p.toString());
+            assertEquals(List.of(true, false), List.of(p.get("stock"), p.get("match")));
+
+            // At 1x it runs in real time, the live row moving beside it; Stop cancels it.
+            startReplay(b, "stocks.AAPL", from, "1");
+            p = awaitState(b, "replaying…");
+            String live = cell(b, "AAPL", "last") + cell(b, "AAPL", "vol");
+            await(() -> !live.equals(cell(b, "AAPL", "last") + cell(b, "AAPL", "vol")), "the live AAPL row to move on");
+            assertEquals("Stop", p.get("replay-start"));
+            b.findElement(By.id("replay-start")).click();
+            p = awaitState(b, "stopped");
+            assertTrue(replayed(p, "received") < replayed(p, "count"), "stopped before its end: " + p);
+            assertEquals("Start", p.get("replay-start"));
+
+            // A match at max speed: its replayed score and events, as the queue has them.
+            Map<String, Integer> events = new HashMap<>();
+            for (Sequenced s : records) {
+                if (s.message() instanceof Score sc && sc.ts() >= fromMs * 1000) {
+                    events.merge(sc.topic(), sc.event() != null ? 1 : 0, Integer::sum);
+                }
+            }
+            String match = events.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            startReplay(b, match, from, "0");
+            p = awaitState(b, "done");
+            long m = replayed(p, "count");
+            records = Fixture.readQueue(queue);
+            List<Sequenced> scores = window(records, match, replayed(p, "fromSeq"), replayed(p, "toSeq"));
+            assertTrue(m > 0, "the window holds scores of " + match);
+            assertEquals(scores.size(), m, "replaying's count: the records of " + match + " in the window");
+            assertEquals(m + " / " + m, p.get("replay-count"));
+            assertTrue(((String) p.get("replay-banner")).startsWith("REPLAY max — "), p.toString());
+            Score lastScore = (Score) scores.get(scores.size() - 1).message();
+            assertEquals(lastScore.home() + " " + lastScore.homeScore() + "–" + lastScore.awayScore() + " "
+                    + lastScore.away(), p.get("replay-score"), "the replayed score");
+            long withEvents = scores.stream().filter(s -> ((Score) s.message()).event() != null).count();
+            assertEquals(Math.min(14, withEvents), ((Number) p.get("events")).longValue(), "the replayed events");
+            assertEquals(List.of(false, true), List.of(p.get("stock"), p.get("match")));
+            Files.createDirectories(Path.of("target"));
+            Files.write(Path.of("target/dashboard-replay.png"), ((TakesScreenshot) b).getScreenshotAs(OutputType.BYTES));
+
+            // A window before the queue's first record: replay_unavailable, said in words.
+            startReplay(b, "stocks.AAPL", clock(b, fromMs - 300_000), "0");
+            String error = (String) awaitState(b, "not available").get("replay-error");
+            String queueStart = clock(b, records.get(0).message().ts() / 1000);
+            assertTrue(error.startsWith("Not available: the server’s history starts at " + queueStart), error);
+
+            // None of it reached the live board: every live message once, the resume point the newest.
+            List<?> logAndResume = (List<?>) js(b, "return [window.tickstream.log, window.tickstream.lastSeq()]");
+            List<Long> seen = new ArrayList<>();
+            Map<String, Long> byTopic = new HashMap<>();
+            for (Object e : (List<?>) logAndResume.get(0)) {
+                String topic = (String) ((List<?>) e).get(0);
+                long seq = ((Number) ((List<?>) e).get(1)).longValue();
+                Long before = byTopic.put(topic, seq);
+                assertTrue(before == null || seq > before, topic + ": " + seq + " after " + before + " in the live log");
+                seen.add(seq);
+            }
+            assertEquals(seen.size(), new HashSet<>(seen).size(), "no seq twice in the live log");
+            assertEquals(seen.stream().max(Comparator.naturalOrder()).orElseThrow(),
+                    ((Number) logAndResume.get(1)).longValue(), "the resume point");
+            assertEquals(List.of(), js(b, "return performance.getEntriesByType('resource')"
+                    + ".map(e => e.name).filter(u => !u.startsWith(location.origin + '/'))"), "nothing fetched from elsewhere");
+            assertEquals(List.of(), b.manage().logs().get(LogType.BROWSER).getAll().stream()
+                    .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue())
+                    .filter(e -> !e.getMessage().contains("favicon.ico")).map(LogEntry::toString).toList(), "the console");
         }
     }
 }
