@@ -470,10 +470,10 @@
     dirty.replay = true;
   }
 
-  // The end, complete or cancelled: the server says only how many it sent.
+  // The end: complete, or cancelled (the server says which, and how many it sent).
   function onReplayed(m) {
     if (!replay || m.id !== replay.id || !replayActive()) return;
-    replay.state = replay.count !== null && m.count >= replay.count ? 'done' : 'stopped';
+    replay.state = m.cancelled ? 'stopped' : 'done';
     dirty.replay = true;
   }
 
@@ -488,16 +488,15 @@
   function replayErrorText(m) {
     const msg = m.message || '';
     if (m.code === 'replay_unavailable') {
-      const iso = /starts at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z/.exec(msg);
-      if (iso) {
-        const start = Date.parse(iso[1] + (iso[2] ? iso[2].slice(0, 4) : '') + 'Z');
+      if (typeof m.firstTime === 'number') {   // the window starts before the queue: firstTime is its start, µs
+        const start = Math.floor(m.firstTime / 1000);
         const day = new Date(start).toDateString() === new Date().toDateString() ? '' : ' on ' + new Date(start).toLocaleDateString('en-GB');
         return 'Not available: the server\u2019s history starts at ' + clock(start * 1000) + day
           + ', after the start of that window. Pick a later minute.';
       }
       if (/future/.test(msg)) return 'Not available: that window has not finished yet. Pick an earlier minute.';
       if (/empty/.test(msg)) return 'Not available: the server holds no history yet.';
-      if (/starts at seq/.test(msg)) return 'Not available: the server no longer holds all of that window. Pick a later minute.';
+      if (/no longer in the queue/.test(msg)) return 'Not available: the server no longer holds all of that window. Pick a later minute.';
       return 'Not available: the server could not read its history for that window (' + msg + ').';
     }
     if (m.code === 'too_many_replays') return 'Another replay is still running for this page: stop it, or wait until it ends, and start again.';

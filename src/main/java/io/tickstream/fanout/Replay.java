@@ -44,8 +44,11 @@ public final class Replay {
         /** The window lies from {@code fromSeq} to {@code toSeq}, with {@code count} messages to send. */
         void located(long fromSeq, long toSeq, long count);
 
-        /** The window is not in the queue ({@code why}); nothing more follows. */
-        void windowUnavailable(String why);
+        /**
+         * The window is not in the queue ({@code why}; {@code firstSeq} and {@code firstTs} are the
+         * queue's first record, -1 when not known); nothing more follows.
+         */
+        void windowUnavailable(String why, long firstSeq, long firstTs);
 
         @Override
         default void snapshotsAt(List<EncodedMessage> messages) {
@@ -65,8 +68,8 @@ public final class Replay {
             }
 
             @Override
-            public void windowUnavailable(String why) {
-                listener.windowUnavailable(why);
+            public void windowUnavailable(String why, long firstSeq, long firstTs) {
+                listener.windowUnavailable(why, firstSeq, firstTs);
             }
 
             @Override

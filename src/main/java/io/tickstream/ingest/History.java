@@ -33,8 +33,23 @@ public final class History implements AutoCloseable {
 
     /** The window a replay asked for is not in the queue; {@link #getMessage()} says why. */
     public static final class Unavailable extends Exception {
-        Unavailable(String why) {
+        private final long firstSeq;
+        private final long firstTs;
+
+        Unavailable(String why, long firstSeq, long firstTs) {
             super(why, null, false, false);
+            this.firstSeq = firstSeq;
+            this.firstTs = firstTs;
+        }
+
+        /** The queue's first record, or -1 when it has none. */
+        public long firstSeq() {
+            return firstSeq;
+        }
+
+        /** Its {@code ts}, or -1. */
+        public long firstTs() {
+            return firstTs;
         }
     }
 
@@ -126,12 +141,12 @@ public final class History implements AutoCloseable {
     public Window window(long fromTs, long toTs, long upTo, Predicate<String> topics) throws Unavailable {
         long first = queue.firstIndex();
         if (first == Long.MAX_VALUE) {
-            throw new Unavailable("the queue is empty");
+            throw new Unavailable("the queue is empty", -1, -1);
         }
         long firstTs = tsAt(first);
         if (fromTs < firstTs) {
             throw new Unavailable("the queue starts at " + Instant.ofEpochSecond(0, firstTs * 1000) + " (seq "
-                    + first + ")");
+                    + first + ")", first, firstTs);
         }
         TopicTable table = new TopicTable();
         byte[] verdicts = new byte[64];   // by the table's topic id: 0 not asked yet, 1 wanted, 2 not

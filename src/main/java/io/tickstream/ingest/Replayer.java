@@ -60,8 +60,11 @@ public final class Replayer implements AutoCloseable {
         /** The window lies from {@code fromSeq} to {@code toSeq}, with {@code count} messages to send. */
         void located(History.Window window);
 
-        /** The window is not in the queue (said why); nothing more follows. */
-        void windowUnavailable(String why);
+        /**
+         * The window is not in the queue (said why; {@code firstSeq} and {@code firstTs} are the
+         * queue's first record, -1 when not known); nothing more follows.
+         */
+        void windowUnavailable(String why, long firstSeq, long firstTs);
 
         @Override
         default void snapshotsAt(List<EncodedMessage> messages) {
@@ -254,8 +257,7 @@ public final class Replayer implements AutoCloseable {
             try {
                 found = history.window(window[0], window[1], upTo, filter);
             } catch (History.Unavailable e) {
-                String why = e.getMessage();
-                loop.execute(() -> ws.windowUnavailable(why));
+                loop.execute(() -> ws.windowUnavailable(e.getMessage(), e.firstSeq(), e.firstTs()));
                 return false;
             }
             window = null;

@@ -98,10 +98,25 @@ public final class ServerMessages {
                 .field("toSeq", toSeq).field("count", count).endObject().toBytes();
     }
 
-    /** A replay ended (complete or cancelled) after {@code count} messages. */
-    public byte[] replayed(String id, long count) {
-        return w.reset().beginObject().field("type", "replayed").field("id", id).field("count", count).endObject()
-                .toBytes();
+    /** A replay ended after {@code count} messages, complete or ({@code "cancelled": true}) cancelled. */
+    public byte[] replayed(String id, long count, boolean cancelled) {
+        w.reset().beginObject().field("type", "replayed").field("id", id).field("count", count);
+        if (cancelled) {
+            w.field("cancelled", true);
+        }
+        return w.endObject().toBytes();
+    }
+
+    /**
+     * {@code replay_unavailable}, with the queue's first record ({@code firstSeq}, {@code firstTime} in
+     * µs) when it has one, so that a client can pick a window it holds.
+     */
+    public byte[] replayUnavailable(String id, String message, long firstSeq, long firstTime) {
+        JsonWriter e = beginError(ErrorCode.REPLAY_UNAVAILABLE, message, id);
+        if (firstSeq >= 0) {
+            e.field("firstSeq", firstSeq).field("firstTime", firstTime);
+        }
+        return e.endObject().toBytes();
     }
 
     /** What replay {@code id} adds to each of its messages: {@code ,"replay":"<id>"} and the closing brace. */

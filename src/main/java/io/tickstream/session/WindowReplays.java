@@ -105,7 +105,7 @@ final class WindowReplays {
             return;
         }
         r.handle.cancel();
-        r.finish("cancelled");
+        r.finish(true);
     }
 
     /** The socket may take more (it drained, or the periodic tick): each replay writes what is due. */
@@ -160,13 +160,14 @@ final class WindowReplays {
         }
 
         @Override
-        public void windowUnavailable(String why) {
-            fail(why);
+        public void windowUnavailable(String why, long firstSeq, long firstTs) {
+            fail(why, firstSeq, firstTs);
         }
 
         @Override
         public void replayUnavailable(long firstSeq) {
-            fail(firstSeq >= 0 ? "the queue starts at seq " + firstSeq : "the queue could not be read");
+            // the window's records went (their cycle file was removed), or the queue could not be read
+            fail("the window is no longer in the queue, or it could not be read", -1, -1);
         }
 
         @Override
@@ -217,7 +218,7 @@ final class WindowReplays {
             }
             if (pending.isEmpty()) {
                 if (last) {
-                    finish("completed");
+                    finish(false);
                 } else if (!asked) {
                     asked = true;
                     handle.next();
@@ -235,18 +236,19 @@ final class WindowReplays {
             }
         }
 
-        /** Ends the replay with {@code replayed} and what it sent ({@code how}: completed or cancelled). */
-        void finish(String how) {
-            meters.windowReplays(how).increment();
+        /** Ends the replay with {@code replayed} and what it sent, complete or cancelled. */
+        void finish(boolean cancelled) {
+            meters.windowReplays(cancelled ? "cancelled" : "completed").increment();
             end();
-            outcome.accept(outbox.send(messages.replayed(id, sent), null));
+            outcome.accept(outbox.send(messages.replayed(id, sent, cancelled), null));
         }
 
-        private void fail(String why) {
+        private void fail(String why, long firstSeq, long firstTs) {
             if (!ended) {
                 meters.windowReplays("unavailable").increment();
+                meters.clientError(ErrorCode.REPLAY_UNAVAILABLE);
                 end();
-                errors.error(ErrorCode.REPLAY_UNAVAILABLE, why, id);
+                outcome.accept(outbox.send(messages.replayUnavailable(id, why, firstSeq, firstTs), null));
             }
         }
 

@@ -173,6 +173,8 @@ class PastTest {
                     && "long".equals(m.getString("id")), Duration.ofSeconds(10));
             int got = replaySeqs(c, "long").size();
             assertEquals(got, cancelled.getLong("count"), "cancelled: the count sent so far");
+            assertTrue(cancelled.getBoolean("cancelled"), cancelled.encode());
+            assertFalse(done.containsKey("cancelled"), done.encode());
             assertTrue(got < records.size() / 2, got + " of the window's messages before the cancel");
             Await.holds(() -> replaySeqs(c, "long").size() == got, Duration.ofMillis(300), "nothing after replayed");
         }
@@ -184,7 +186,10 @@ class PastTest {
         long future = (System.currentTimeMillis() + 60_000) * 1000;
         try (WsClient c = STACK.connect()) {
             assertEquals("replay_unavailable", code(c, replay("f").put("fromTime", first).put("toTime", future)));
-            assertEquals("replay_unavailable", code(c, replay("old").put("fromTime", first - 1)));
+            JsonObject old = c.request(replay("old").put("fromTime", first - 1), "replaying");
+            assertEquals("replay_unavailable", old.getString("code"), old.encode());
+            assertEquals(first, old.getLong("firstTime"), "where a window may start: " + old.encode());
+            assertEquals(Fixture.readQueue(queue).get(0).seq(), old.getLong("firstSeq"), old.encode());
             assertEquals("bad_request", code(c, replay("speed").put("fromTime", first).put("speed", -1)));
             assertEquals("bad_request", code(c, replay("t").put("fromTime", "yesterday")));
             assertEquals("bad_request", code(c, replay("order").put("fromTime", first + 10).put("toTime", first)));
