@@ -17,21 +17,34 @@ import java.util.Arrays;
  * @param json        the protocol JSON object, UTF-8
  * @param conflated   how many earlier updates of the topic this one stands for (0 for a plain message);
  *                    written as {@code "conflated": N} by {@link #wireJson()}
+ * @param readMicros  when this server read it from the queue (microseconds since the epoch), -1 when not
+ *                    known: a traced subscription's {@code trace.read}
  */
 public record EncodedMessage(String topic, long seq, long ts, FeedMessage.Kind kind, boolean conflatable,
-                             byte[] json, int conflated) {
+                             byte[] json, int conflated, long readMicros) {
+
+    /** A message whose read time is not known. */
+    public EncodedMessage(String topic, long seq, long ts, FeedMessage.Kind kind, boolean conflatable, byte[] json,
+                          int conflated) {
+        this(topic, seq, ts, kind, conflatable, json, conflated, -1);
+    }
 
     private static final byte[] SNAPSHOT_FLAG = ",\"snapshot\":true}".getBytes(StandardCharsets.US_ASCII);
 
-    /** Encodes {@code message} with {@code codec}. */
+    /** Encodes {@code message} with {@code codec}; its read time is not known. */
     public static EncodedMessage of(long seq, FeedMessage message, JsonCodec codec) {
+        return of(seq, message, codec, -1);
+    }
+
+    /** Encodes {@code message}, read from the queue at {@code readMicros}, with {@code codec}. */
+    public static EncodedMessage of(long seq, FeedMessage message, JsonCodec codec, long readMicros) {
         return new EncodedMessage(message.topic(), seq, message.ts(), message.kind(), message.conflatable(),
-                codec.encode(seq, message), 0);
+                codec.encode(seq, message), 0, readMicros);
     }
 
     /** The same message standing for {@code n} more replaced updates (no bytes copied). */
     public EncodedMessage plusConflated(int n) {
-        return new EncodedMessage(topic, seq, ts, kind, conflatable, json, conflated + n);
+        return new EncodedMessage(topic, seq, ts, kind, conflatable, json, conflated + n, readMicros);
     }
 
     /** The bytes to write: {@link #json()}, with {@code "conflated": N} added when N > 0. */
@@ -53,6 +66,18 @@ public record EncodedMessage(String topic, long seq, long ts, FeedMessage.Kind k
     /** {@code json} (an object) with {@code "key": value} added at its end. */
     public static byte[] withField(byte[] json, String key, long value) {
         byte[] suffix = (",\"" + key + "\":" + value + "}").getBytes(StandardCharsets.US_ASCII);
+        byte[] out = Arrays.copyOf(json, json.length - 1 + suffix.length);
+        System.arraycopy(suffix, 0, out, json.length - 1, suffix.length);
+        return out;
+    }
+
+    /**
+     * {@code json} (an object) with the latency provenance added: {@code "trace":{"read":R,"sent":W}},
+     * when this server read it and when it hands it to the socket (microseconds since the epoch).
+     */
+    public static byte[] withTrace(byte[] json, long readMicros, long sentMicros) {
+        byte[] suffix = (",\"trace\":{\"read\":" + readMicros + ",\"sent\":" + sentMicros + "}}")
+                .getBytes(StandardCharsets.US_ASCII);
         byte[] out = Arrays.copyOf(json, json.length - 1 + suffix.length);
         System.arraycopy(suffix, 0, out, json.length - 1, suffix.length);
         return out;

@@ -3,6 +3,7 @@ package io.tickstream.ingest;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.JsonCodec;
+import io.tickstream.feed.MicroClock;
 import io.tickstream.feed.QueueCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -125,6 +126,7 @@ public final class LatestValues {
     /** Decodes each topic's latest record; a damaged one gives way to the topic's previous intact record. */
     private static Result decode(ChronicleQueue queue, TopicTable table, long records, long upTo) {
         JsonCodec codec = new JsonCodec();
+        long readMicros = MicroClock.nowMicros();   // when this server read them: their trace.read
         List<EncodedMessage> out = new ArrayList<>(table.size());
         Map<String, Long> firstSeqs = new HashMap<>();
         long damaged = 0;
@@ -142,7 +144,7 @@ public final class LatestValues {
                     m = read(t, reader, seq);
                 }
                 if (m != null) {
-                    out.add(EncodedMessage.of(seq, m, codec));
+                    out.add(EncodedMessage.of(seq, m, codec, readMicros));
                     firstSeqs.put(m.topic(), table.firstSeq(slot));
                 }
             }

@@ -227,6 +227,7 @@ public final class QueueTailer implements AutoCloseable {
      */
     int doWork(RecordReader records) {
         long nowMicros = MicroClock.nowMicros();
+        records.readingAt(nowMicros);
         int read = 0;
         boolean atEnd = false;
         while (pending.size() < maxBatch) {

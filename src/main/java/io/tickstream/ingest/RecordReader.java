@@ -46,6 +46,8 @@ public final class RecordReader implements AutoCloseable {
     private FeedMessage message;
     private EncodedMessage encoded;
     private RuntimeException decodeError;
+    /** When the records read now are read (microseconds since the epoch), for their {@link EncodedMessage}. */
+    private long readMicros = -1;
 
     /** A reader of every record from where {@code tailer} is on. */
     public RecordReader(ExcerptTailer tailer) {
@@ -87,6 +89,15 @@ public final class RecordReader implements AutoCloseable {
         return records;
     }
 
+    /**
+     * The records read from now on are read at {@code micros} (microseconds since the epoch): their
+     * encoded messages say so ({@link EncodedMessage#readMicros()}). A reader of a pass of records
+     * sets it once per pass rather than reading the clock per record.
+     */
+    public void readingAt(long micros) {
+        readMicros = micros;
+    }
+
     /** Reads the next record. */
     public Found next() {
         return next(null);
@@ -112,7 +123,7 @@ public final class RecordReader implements AutoCloseable {
             }
             try {
                 FeedMessage read = QueueCodec.read(dc.wire().bytes());
-                encoded = codec == null ? null : EncodedMessage.of(seq, read, codec);
+                encoded = codec == null ? null : EncodedMessage.of(seq, read, codec, readMicros);
                 message = read;
                 return Found.RECORD;
             } catch (RuntimeException e) {
@@ -152,7 +163,7 @@ public final class RecordReader implements AutoCloseable {
      * protocol JSON with {@code codec}; the codec's thread calls it.
      */
     public EncodedMessage encode(JsonCodec codec) {
-        return EncodedMessage.of(seq, message, codec);
+        return EncodedMessage.of(seq, message, codec, readMicros);
     }
 
     /** The record last read as {@link #next(JsonCodec)} encoded it, when a {@link Found#RECORD}; else null. */

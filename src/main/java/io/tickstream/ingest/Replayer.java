@@ -2,6 +2,7 @@ package io.tickstream.ingest;
 
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.JsonCodec;
+import io.tickstream.feed.MicroClock;
 import io.tickstream.feed.QueueCodec;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -199,6 +200,7 @@ public final class Replayer implements AutoCloseable {
                     }
                     handOverSnapshotsAt();
                 }
+                records.readingAt(MicroClock.nowMicros());
                 List<EncodedMessage> chunk = new ArrayList<>(Math.min(chunkSize, 256));
                 boolean done = false;
                 while (!done && chunk.size() < chunkSize) {
@@ -331,6 +333,7 @@ public final class Replayer implements AutoCloseable {
             }
             ExcerptTailer back = queue.createTailer();
             try (RecordReader records = new RecordReader(back)) {
+                records.readingAt(MicroClock.nowMicros());
                 back.direction(TailerDirection.BACKWARD);
                 if (!back.moveToIndex(from)) {
                     return found;

@@ -58,9 +58,15 @@ public final class DeliveryMeters {
         written.add(m);
     }
 
-    /** A message written from a backlog, {@code micros} after its {@code ts}: observed now. */
-    public void writtenLate(long micros) {
+    /**
+     * A message written from a backlog, {@code micros} after its {@code ts} and {@code sinceRead} after this
+     * server read it (negative when not known): observed now.
+     */
+    public void writtenLate(long micros, long sinceRead) {
         meters.recordDeliveryLatencyMicros(micros);
+        if (sinceRead >= 0) {
+            meters.recordServerLatencyMicros(sinceRead);
+        }
     }
 
     /** Hands everything counted since the last call to the shared meters. */
@@ -69,6 +75,9 @@ public final class DeliveryMeters {
             long now = MicroClock.nowMicros();
             for (EncodedMessage m : written) {
                 meters.recordDeliveryLatencyMicros(now - m.ts());
+                if (m.readMicros() >= 0) {
+                    meters.recordServerLatencyMicros(now - m.readMicros());
+                }
             }
             written.clear();
         }

@@ -57,6 +57,7 @@ public final class Meters {
     private final Counter tailerFaults;
     private final Timer deliveryLatency;
     private final Timer feedReadLatency;
+    private final Timer serverLatency;
 
     public Meters(MeterRegistry registry) {
         this.registry = registry;
@@ -117,6 +118,9 @@ public final class Meters {
                         + "per event loop when written at once, once per delivery when written from a backlog");
         feedReadLatency = latencyTimer("tickstream_feed_read_latency",
                 "From a message's write to the feed (ts) to its read by the server's tailer");
+        serverLatency = latencyTimer("tickstream_server_latency",
+                "From a message's read from the queue to its write to subscribers' sockets (the in-server stage of "
+                        + "the latency provenance; observed as tickstream_delivery_latency is)");
     }
 
     private Counter counter(String name, String description) {
@@ -303,6 +307,11 @@ public final class Meters {
     }
 
     /** Records a delivery latency in microseconds. */
+    /** The in-server stage: from a message's read from the queue to its write, {@code micros}. */
+    public void recordServerLatencyMicros(long micros) {
+        serverLatency.record(Math.max(0, micros), TimeUnit.MICROSECONDS);
+    }
+
     public void recordDeliveryLatencyMicros(long micros) {
         deliveryLatency.record(Math.max(0, micros), TimeUnit.MICROSECONDS);
     }

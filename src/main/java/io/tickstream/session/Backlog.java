@@ -40,6 +40,8 @@ final class Backlog {
         private final byte[] exact;
         /** When an exact live message was written to the feed (microseconds since the epoch), else -1. */
         private final long exactTs;
+        /** When this server read an exact message from the queue (microseconds since the epoch), else -1. */
+        private final long exactRead;
         /** A conflatable message waiting exactly under a staleness budget, else null. */
         private EncodedMessage timed;
         /** The staleness budget of the message's topic, microseconds; 0 for none. */
@@ -54,11 +56,12 @@ final class Backlog {
          */
         private boolean linked;
 
-        private Entry(String topic, FeedMessage.Kind kind, byte[] exact, long exactTs) {
+        private Entry(String topic, FeedMessage.Kind kind, byte[] exact, long exactTs, long exactRead) {
             this.topic = topic;
             this.kind = kind;
             this.exact = exact;
             this.exactTs = exactTs;
+            this.exactRead = exactRead;
         }
 
         /** The message's topic, {@code null} for a control message. */
@@ -74,6 +77,11 @@ final class Backlog {
         /** When a live message was written to the feed (microseconds since the epoch), else -1. */
         long ts() {
             return exact != null ? exactTs : timed != null ? timed.ts() : latest().ts();
+        }
+
+        /** When this server read the message from the queue (microseconds since the epoch), -1 when not known. */
+        long readMicros() {
+            return exact != null ? exactRead : timed != null ? timed.readMicros() : latest().readMicros();
         }
 
         /** Whether the message is a conflatable one waiting under a staleness budget. */
@@ -145,7 +153,7 @@ final class Backlog {
      */
     boolean offer(EncodedMessage m) {
         if (!Conflation.conflatable(m)) {
-            link(new Entry(m.topic(), m.kind(), m.wireJson(), m.ts()));
+            link(new Entry(m.topic(), m.kind(), m.wireJson(), m.ts(), m.readMicros()));
             return false;
         }
         // a topic keeps its slot while the connection backlogs: no entry, map node or lambda per
@@ -175,7 +183,7 @@ final class Backlog {
             return offer(m);
         }
         boolean conflatable = Conflation.conflatable(m);
-        Entry e = new Entry(m.topic(), m.kind(), conflatable ? null : m.wireJson(), m.ts());
+        Entry e = new Entry(m.topic(), m.kind(), conflatable ? null : m.wireJson(), m.ts(), m.readMicros());
         e.budgetMicros = budgetMicros;
         if (conflatable) {
             e.timed = m;
@@ -230,17 +238,18 @@ final class Backlog {
     }
 
     private static Entry slot(String topic) {
-        return new Entry(topic, null, null, -1);
+        return new Entry(topic, null, null, -1, -1);
     }
 
     /**
      * Adds a message that is never conflated (a snapshot, a replayed or a control message) at the back.
      *
-     * @param topic its topic, {@code null} for a control message
-     * @param kind  its feed kind, {@code null} for a control message
+     * @param topic      its topic, {@code null} for a control message
+     * @param kind       its feed kind, {@code null} for a control message
+     * @param readMicros when this server read it from the queue, -1 for a control message
      */
-    void append(String topic, FeedMessage.Kind kind, byte[] json) {
-        link(new Entry(topic, kind, json, -1));
+    void append(String topic, FeedMessage.Kind kind, byte[] json, long readMicros) {
+        link(new Entry(topic, kind, json, -1, readMicros));
     }
 
     boolean isEmpty() {

@@ -17,9 +17,10 @@ public sealed interface ClientCommand permits ClientCommand.Subscribe, ClientCom
      * @param from     resume after this {@code seq}, or {@code null}
      * @param maxRate  at most this many messages per second per topic, or {@code null}
      * @param maxStalenessMs how old a tick may be when it is written ({@code maxStalenessMs}), or {@code null}
+     * @param trace    each message of the subscription carries its latency provenance ({@code trace})
      */
     record Subscribe(String id, List<TopicPattern> topics, boolean snapshot, Long from, Double maxRate,
-                     Long maxStalenessMs) implements ClientCommand {
+                     Long maxStalenessMs, boolean trace) implements ClientCommand {
     }
 
     /**

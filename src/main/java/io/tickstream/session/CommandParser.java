@@ -121,7 +121,8 @@ public final class CommandParser {
         List<TopicPattern> topics = topics(json, id);
         Long from = seq(json, "from", id);
         boolean snapshot = optional(json, "snapshot", Boolean.class, "a boolean", id, from == null);
-        return new ClientCommand.Subscribe(id, topics, snapshot, from, maxRate(json, id), staleness(json, id));
+        boolean trace = optional(json, "trace", Boolean.class, "a boolean", id, false);
+        return new ClientCommand.Subscribe(id, topics, snapshot, from, maxRate(json, id), staleness(json, id), trace);
     }
 
     private static Long staleness(JsonObject json, String id) throws ProtocolException {

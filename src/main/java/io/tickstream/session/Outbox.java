@@ -55,6 +55,7 @@ public final class Outbox {
     private long heldBytes;
     private long lastWriteNanos;
     private final ToLongFunction<String> budgets;
+    private final Predicate<String> traced;
     /** Whether a message ever waited under a staleness budget; then its misses are recorded at the end. */
     private boolean budgeted;
     /** Ticks conflated and score events written late for a staleness budget. */
@@ -64,27 +65,31 @@ public final class Outbox {
      * The outbox of a new connection of {@code loop}, with the server's limits, in front of {@code transport}.
      *
      * @param budgets the staleness budget of a topic in microseconds, 0 for none ({@code maxStalenessMs})
+     * @param traced  whether a topic's messages carry their latency provenance ({@code trace})
      */
-    static Outbox of(Transport transport, LoopContext loop, ToLongFunction<String> budgets) {
+    static Outbox of(Transport transport, LoopContext loop, ToLongFunction<String> budgets, Predicate<String> traced) {
         ServerConfig config = loop.config();
         return new Outbox(transport, loop.meters(), loop.delivery(), new FramePacker(config.get(MAX_FRAME_BYTES)),
                 new SlowConsumerPolicy(config.get(MAX_BACKLOG_BYTES), config.get(SLOW_CONSUMER_GRACE_MS),
-                        config.get(STALL_TIMEOUT_MS)), loop.frames(), System::nanoTime, budgets);
+                        config.get(STALL_TIMEOUT_MS)), loop.frames(), System::nanoTime, budgets, traced);
     }
 
-    /** An outbox without staleness budgets. */
+    /** An outbox without staleness budgets or traced topics. */
     Outbox(Transport transport, Meters meters, DeliveryMeters delivery, FramePacker packer,
            SlowConsumerPolicy policy, SharedFrames shared, LongSupplier nanoClock) {
-        this(transport, meters, delivery, packer, policy, shared, nanoClock, topic -> 0);
+        this(transport, meters, delivery, packer, policy, shared, nanoClock, topic -> 0, topic -> false);
     }
 
     /**
      * @param nanoClock the time in {@link System#nanoTime()} units (a manual clock in tests)
      * @param budgets   the staleness budget of a topic in microseconds, 0 for none
+     * @param traced    whether a topic's messages carry their latency provenance
      */
     Outbox(Transport transport, Meters meters, DeliveryMeters delivery, FramePacker packer,
-           SlowConsumerPolicy policy, SharedFrames shared, LongSupplier nanoClock, ToLongFunction<String> budgets) {
+           SlowConsumerPolicy policy, SharedFrames shared, LongSupplier nanoClock, ToLongFunction<String> budgets,
+           Predicate<String> traced) {
         this.budgets = budgets;
+        this.traced = traced;
         this.transport = transport;
         this.meters = meters;
         this.delivery = delivery;
@@ -122,13 +127,17 @@ public final class Outbox {
         }
         if (canWriteNow()) {
             boolean plain = true;
+            boolean anyTraced = false;
             for (int i = 0; i < batch.size(); i++) {
                 EncodedMessage m = batch.get(i);
                 plain &= m.conflated() == 0;
+                anyTraced |= traced.test(m.topic());
                 delivery.sent(m.kind(), 1);
                 delivery.writtenLive(m);
             }
-            List<byte[]> frames = plain && shared != null ? shared.get(batch, packLive) : packer.packLive(batch);
+            // a traced subscription's messages are this connection's own: not the loop's shared frames
+            List<byte[]> frames = anyTraced ? packer.pack(traced(batch, false))
+                    : plain && shared != null ? shared.get(batch, packLive) : packer.packLive(batch);
             batch.clear();
             for (byte[] frame : frames) {
                 write(frame);
@@ -161,7 +170,7 @@ public final class Outbox {
             write(json);
             return Outcome.OK;
         }
-        backlog.append(null, kind, json);
+        backlog.append(null, kind, json, -1);
         return grown();
     }
 
@@ -198,7 +207,8 @@ public final class Outbox {
             return Outcome.OK;
         }
         for (int i = 0; i < parts.size(); i++) {
-            backlog.append(null, messages.get(i).kind(), parts.get(i));   // a replay's: no unsubscribe drops it
+            // a replay's: no unsubscribe drops it, no subscription's trace applies
+            backlog.append(null, messages.get(i).kind(), parts.get(i), -1);
         }
         return grown();
     }
@@ -210,20 +220,32 @@ public final class Outbox {
 
     private Outcome sendInOrder(List<EncodedMessage> messages, boolean asSnapshots) {
         if (canWriteNow()) {
-            List<byte[]> parts = new ArrayList<>(messages.size());
             for (EncodedMessage m : messages) {
-                parts.add(asSnapshots ? m.snapshotJson() : m.wireJson());
                 delivery.sent(m.kind(), 1);
             }
-            for (byte[] frame : packer.pack(parts)) {
+            for (byte[] frame : packer.pack(traced(messages, asSnapshots))) {
                 write(frame);
             }
             return Outcome.OK;
         }
         for (EncodedMessage m : messages) {
-            backlog.append(m.topic(), m.kind(), asSnapshots ? m.snapshotJson() : m.wireJson());
+            backlog.append(m.topic(), m.kind(), asSnapshots ? m.snapshotJson() : m.wireJson(), m.readMicros());
         }
         return grown();
+    }
+
+    /**
+     * The bytes of {@code messages} (as snapshots, or as they are), those of traced topics with their
+     * latency provenance, handed to the socket now.
+     */
+    private List<byte[]> traced(List<EncodedMessage> messages, boolean asSnapshots) {
+        long now = MicroClock.nowMicros();
+        List<byte[]> parts = new ArrayList<>(messages.size());
+        for (EncodedMessage m : messages) {
+            byte[] json = asSnapshots ? m.snapshotJson() : m.wireJson();
+            parts.add(traced.test(m.topic()) ? EncodedMessage.withTrace(json, m.readMicros(), now) : json);
+        }
+        return parts;
     }
 
     /**
@@ -278,7 +300,7 @@ public final class Outbox {
                     break;
                 }
                 Backlog.Entry e = backlog.poll();
-                if (json != e.wireJson()) {
+                if (e.budgetMicros() > 0 && e.conflated() == 0 && !e.conflatable() && nowMicros - e.ts() > e.budgetMicros()) {
                     stalenessMisses++;
                     meters.stalenessMisses("late").increment();
                 }
@@ -287,7 +309,8 @@ public final class Outbox {
                 if (e.kind() != null) {
                     delivery.sent(e.kind(), 1);
                     if (e.ts() >= 0) {
-                        delivery.writtenLate(nowMicros - e.ts());
+                        long read = e.readMicros();
+                        delivery.writtenLate(nowMicros - e.ts(), read >= 0 ? nowMicros - read : -1);
                     }
                 }
                 e.written();
@@ -300,13 +323,17 @@ public final class Outbox {
 
     /**
      * The bytes to write for {@code e} at {@code nowMicros}: a message never conflated that waited
-     * beyond its topic's staleness budget carries {@code "late"}, its age in milliseconds.
+     * beyond its topic's staleness budget carries {@code "late"}, its age in milliseconds; one of a
+     * traced topic its latency provenance ({@code "trace"}).
      */
-    private static byte[] wire(Backlog.Entry e, long nowMicros) {
+    private byte[] wire(Backlog.Entry e, long nowMicros) {
         byte[] json = e.wireJson();
         long budget = e.budgetMicros();
         if (budget > 0 && e.conflated() == 0 && !e.conflatable() && nowMicros - e.ts() > budget) {
-            return EncodedMessage.withField(json, "late", (nowMicros - e.ts()) / 1_000);
+            json = EncodedMessage.withField(json, "late", (nowMicros - e.ts()) / 1_000);
+        }
+        if (e.topic() != null && traced.test(e.topic())) {
+            json = EncodedMessage.withTrace(json, e.readMicros(), nowMicros);
         }
         return json;
     }

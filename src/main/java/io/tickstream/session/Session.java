@@ -47,7 +47,7 @@ public final class Session implements Subscriber {
         this.subscriptions = Subscriptions.of(loop, grant);
         this.limiter = ClientRateLimiter.of(loop.config(), now);
         this.liveness = Liveness.of(loop.config(), grant, now);
-        this.outbox = Outbox.of(transport, loop, subscriptions::stalenessMicros);
+        this.outbox = Outbox.of(transport, loop, subscriptions::stalenessMicros, subscriptions::traced);
         this.throttles = new TopicThrottles(outbox, subscriptions, loop.meters(), loop.scheduler(), this::outcome);
         this.resume = Resume.of(loop, outbox, transport, new Resume.Conversation(this::handle, this::subscribe,
                 this::outcome));
@@ -131,7 +131,7 @@ public final class Session implements Subscriber {
         if (closed) {
             return;   // writing the held maxRate messages tripped the backlog limit: nothing to count
         }
-        subscriptions.add(added, cmd.maxRate(), cmd.maxStalenessMs());
+        subscriptions.add(added, cmd.maxRate(), cmd.maxStalenessMs(), cmd.trace());
         send(loop.messages().subscribed(cmd.id(), cmd.topics(), cmd.from() != null ? cmd.from() : cut));
         if (closed) {
             return;   // the answer itself tripped the backlog limit

@@ -43,6 +43,10 @@ final class Subscriptions {
     private Map<String, Long> maxStaleness;
     /** {@link #stalenessMicros} of each topic asked for since the subscriptions last changed. */
     private Map<String, Long> stalenessByTopic;
+    /** The subscriptions made with {@code trace} (by their text); made on the first. */
+    private Set<String> traced;
+    /** {@link #traced(String)} of each topic asked for since the subscriptions last changed. */
+    private Map<String, Boolean> tracedByTopic;
     private final Set<String> literalTopics = new HashSet<>();
     private final List<TopicPattern> wildcards = new ArrayList<>();
     private final AtomicLong gauge;
@@ -103,10 +107,12 @@ final class Subscriptions {
      *
      * @param maxRate most messages per second per topic for them, or {@code null} for no limit
      * @param maxStalenessMs how old a tick of them may be when written, or {@code null} for no budget
+     * @param trace          whether their messages carry their latency provenance
      */
-    void add(List<TopicPattern> added, Double maxRate, Long maxStalenessMs) {
+    void add(List<TopicPattern> added, Double maxRate, Long maxStalenessMs, boolean trace) {
         gauge.addAndGet(added.size());
         stalenessByTopic = null;
+        tracedByTopic = null;
         for (TopicPattern p : added) {
             patterns.put(p.text(), p);
             if (maxRate != null) {
@@ -117,6 +123,12 @@ final class Subscriptions {
                     maxStaleness = new HashMap<>();
                 }
                 maxStaleness.put(p.text(), maxStalenessMs);
+            }
+            if (trace) {
+                if (traced == null) {
+                    traced = new HashSet<>();
+                }
+                traced.add(p.text());
             }
             if (p.isLiteral()) {
                 literalTopics.add(p.text());
@@ -136,7 +148,11 @@ final class Subscriptions {
                 if (maxStaleness != null) {
                     maxStaleness.remove(p.text());
                 }
+                if (traced != null) {
+                    traced.remove(p.text());
+                }
                 stalenessByTopic = null;
+                tracedByTopic = null;
                 if (p.isLiteral()) {
                     literalTopics.remove(p.text());
                 } else {
@@ -155,6 +171,8 @@ final class Subscriptions {
         maxRates.clear();
         maxStaleness = null;
         stalenessByTopic = null;
+        traced = null;
+        tracedByTopic = null;
         literalTopics.clear();
         wildcards.clear();
     }
@@ -222,6 +240,32 @@ final class Subscriptions {
             }
         }
         return ms * 1_000;
+    }
+
+    /** Whether any subscription was made with {@code trace}. */
+    boolean anyTraced() {
+        return traced != null && !traced.isEmpty();
+    }
+
+    /**
+     * Whether {@code topic}'s messages carry their latency provenance: some subscription made with
+     * {@code trace} covers it. Looked up once per topic until the subscriptions change.
+     */
+    boolean traced(String topic) {
+        if (!anyTraced()) {
+            return false;
+        }
+        if (tracedByTopic == null) {
+            tracedByTopic = new HashMap<>();
+        }
+        return tracedByTopic.computeIfAbsent(topic, t -> {
+            for (TopicPattern p : patterns.values()) {
+                if (traced.contains(p.text()) && p.matches(t)) {
+                    return true;
+                }
+            }
+            return false;
+        });
     }
 
     /** The patterns held now, in the order they were added (a copy). */

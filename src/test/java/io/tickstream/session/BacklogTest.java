@@ -118,7 +118,7 @@ class BacklogTest {
     @Test
     void shouldKeepControlMessagesInTheirPlace() {
         backlog.offer(tick("A", 1));
-        backlog.append(null, null, "{\"type\":\"pong\"}".getBytes(StandardCharsets.UTF_8));
+        backlog.append(null, null, "{\"type\":\"pong\"}".getBytes(StandardCharsets.UTF_8), -1);
         backlog.offer(tick("A", 2));
 
         List<String> written = drain();
@@ -150,7 +150,7 @@ class BacklogTest {
     void shouldDropTheTopicsNoLongerWantedAndKeepControlMessages() {
         backlog.offer(tick("A", 1));
         backlog.offer(goal("football.m1", 10));
-        backlog.append(null, null, "{\"type\":\"pong\"}".getBytes(StandardCharsets.UTF_8));
+        backlog.append(null, null, "{\"type\":\"pong\"}".getBytes(StandardCharsets.UTF_8), -1);
         backlog.offer(tick("B", 1));
 
         backlog.retainTopics(topic -> topic.equals("stocks.B"));

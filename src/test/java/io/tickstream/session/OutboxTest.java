@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tickstream.feed.EncodedMessage;
 import io.tickstream.feed.FeedMessage;
+import io.tickstream.feed.MicroClock;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import io.tickstream.session.Outbox.Outcome;
@@ -337,5 +338,34 @@ class OutboxTest {
         deliver(tick("A", 2));
 
         assertEquals(written, outbox.lastWriteNanos());
+    }
+
+    @Test
+    void shouldTraceOnlyTracedTopicsWithTheirReadTimeAndWhenTheyAreWritten() {
+        Outbox traced = new Outbox(transport, meters, new DeliveryMeters(meters), new FramePacker(1 << 16),
+                new SlowConsumerPolicy(MAX_BACKLOG, GRACE_MS, STALL_MS), null, () -> now, topic -> 0,
+                topic -> topic.equals("stocks.A"));
+        byte[] a = json("stocks.A", 1).getBytes(StandardCharsets.UTF_8);
+        byte[] b = json("stocks.B", 2).getBytes(StandardCharsets.UTF_8);
+        long before = MicroClock.nowMicros();
+        traced.add(new EncodedMessage("stocks.A", 1, 1, FeedMessage.Kind.TICK, true, a, 0, 777));
+        traced.add(new EncodedMessage("stocks.B", 2, 1, FeedMessage.Kind.TICK, true, b, 0, 778));
+        traced.endOfBatch();
+        transport.full(true);
+        traced.add(new EncodedMessage("stocks.A", 3, 1, FeedMessage.Kind.TICK, true,
+                json("stocks.A", 3).getBytes(StandardCharsets.UTF_8), 0, 779));
+        traced.endOfBatch();
+        transport.full(false);
+        traced.onDrain();
+
+        List<String> written = messages();
+        assertEquals(3, written.size(), written.toString());
+        assertTrue(written.get(0).startsWith("{\"topic\":\"stocks.A\",\"seq\":1,\"trace\":{\"read\":777,\"sent\":"),
+                written.get(0));
+        assertEquals(json("stocks.B", 2), written.get(1), "an untraced topic is written as it is");
+        assertTrue(written.get(2).startsWith("{\"topic\":\"stocks.A\",\"seq\":3,\"trace\":{\"read\":779,"),
+                "from the backlog too: " + written.get(2));
+        long sent = Long.parseLong(written.get(2).replaceAll(".*\"sent\":(\\d+).*", "$1"));
+        assertTrue(sent >= before, "sent is the time of the write: " + sent);
     }
 }

@@ -61,7 +61,7 @@ class PastTest {
     void aSubscribesSnapshotsAreEachTopicsLatestAsOfSnapshotSeqAndLiveFollowsIt() throws Exception {
         try (WsClient c = STACK.connect()) {
             JsonObject welcome = c.awaitMessage(m -> "welcome".equals(m.getString("type")), Duration.ofSeconds(5));
-            assertEquals(new JsonArray().add("replay").add("snapshotAt").add("staleness"),
+            assertEquals(new JsonArray().add("replay").add("snapshotAt").add("staleness").add("trace"),
                     welcome.getJsonArray("features"), welcome.encode());
             JsonObject subscribed = c.request(Fixture.subscribeAll("all"), "subscribed");
             long cut = subscribed.getLong("snapshotSeq");

@@ -76,7 +76,7 @@ class ResumeHandOverTest {
     }
 
     private static ClientCommand.Subscribe resumeFrom(long from) {
-        return new ClientCommand.Subscribe("r", List.of(TopicPattern.parse("stocks.*")), false, from, null, null);
+        return new ClientCommand.Subscribe("r", List.of(TopicPattern.parse("stocks.*")), false, from, null, null, false);
     }
 
     private List<String> seqs(int from, int to) {

@@ -21,7 +21,7 @@ class SubscriptionsTest {
 
     private static Subscriptions holding(Double maxRate, String... texts) {
         Subscriptions s = new Subscriptions(null, 100, new AtomicLong());
-        s.add(((Subscriptions.Fits) s.check(topics(texts))).added(), maxRate, null);
+        s.add(((Subscriptions.Fits) s.check(topics(texts))).added(), maxRate, null, false);
         return s;
     }
 
@@ -47,7 +47,7 @@ class SubscriptionsTest {
     @Test
     void shouldApplyTheMostPermissiveMaxRateOfTheCoveringSubscriptions() {
         Subscriptions s = holding(2.0, "stocks.*");
-        s.add(topics("stocks.AAPL"), 5.0, null);
+        s.add(topics("stocks.AAPL"), 5.0, null, false);
 
         assertEquals(5.0, s.maxRate("stocks.AAPL"));
         assertEquals(2.0, s.maxRate("stocks.MSFT"));
@@ -56,7 +56,7 @@ class SubscriptionsTest {
     @Test
     void shouldLeaveATopicUnlimitedWhenACoveringSubscriptionHasNoMaxRate() {
         Subscriptions s = holding(2.0, "stocks.*");
-        s.add(topics("stocks.AAPL"), null, null);
+        s.add(topics("stocks.AAPL"), null, null, false);
 
         assertTrue(s.anyMaxRate());
         assertEquals(0, s.maxRate("stocks.AAPL"), "0: no limit");
@@ -83,7 +83,7 @@ class SubscriptionsTest {
     @Test
     void shouldRefuseMoreSubscriptionsThanTheLimit() {
         Subscriptions s = new Subscriptions(null, 2, new AtomicLong());
-        s.add(topics("stocks.AAPL"), null, null);
+        s.add(topics("stocks.AAPL"), null, null, false);
 
         Subscriptions.Check check = s.check(topics("stocks.MSFT", "stocks.IBM"));
 

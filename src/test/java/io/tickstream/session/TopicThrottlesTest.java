@@ -42,7 +42,7 @@ class TopicThrottlesTest {
             (delayMs, task) -> timerDelaysMs.add(delayMs), outcome -> { });
 
     private void subscribe(String pattern, Double maxRate) {
-        subscriptions.add(List.of(TopicPattern.parse(pattern)), maxRate, null);
+        subscriptions.add(List.of(TopicPattern.parse(pattern)), maxRate, null, false);
     }
 
     private static EncodedMessage tick(String topic, long seq) {
