@@ -173,6 +173,9 @@ if [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" history "* ]]; then
 fi
 
 scenario fanout-1k 1000 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP"
+# one traced subscriber among the 1,000 (issue 18): what latency provenance costs the rest
+scenario fanout-1k-traced 1000 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP" \
+  --traced-clients 1
 # fan-out at 4M and 8M deliveries/s asked (issue 16): past what one core of this machine serves,
 # measured with a harness that costs a fraction of the server per message
 scenario fanout-4m 4000 0 "" -- --clients 1000 --all-stocks-share 1 --contiguous --ramp 2000 --warmup "$WARMUP"

@@ -8,8 +8,8 @@ import java.util.Random;
 
 /**
  * The connections a run opens and what each subscribes to: the first {@code slowShare} of them
- * slow readers, each on {@code stocks.*} or on random symbols, and on {@code sports.>} or on
- * random matches, as the config's shares say. The same seed and topics give the same mix.
+ * slow readers and the last {@code tracedClients} traced, each on {@code stocks.*} or on random
+ * symbols, and on {@code sports.>} or on random matches, as the config's shares say. The same seed and topics give the same mix.
  * Stateless.
  */
 final class ClientMix {
@@ -30,6 +30,9 @@ final class ClientMix {
         for (int i = 0; i < config.clients(); i++) {
             JsonObject subscribe = new JsonObject().put("op", "subscribe").put("id", "load")
                     .put("snapshot", true).put("topics", topics(config, rnd, symbols, matches));
+            if (i >= config.clients() - config.tracedClients()) {
+                subscribe.put("trace", true);
+            }
             clients.add(new Client(i < slowCount ? Client.Kind.SLOW : Client.Kind.HEALTHY, subscribe));
         }
         return clients;

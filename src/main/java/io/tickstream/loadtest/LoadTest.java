@@ -42,6 +42,7 @@ public final class LoadTest {
      * @param allStocksShare   share of clients on {@code stocks.*} instead of single symbols
      * @param allSportsShare   share of clients also on {@code sports.>} instead of single matches
      * @param slowShare        share of clients that read slowly on purpose (pause 4 s in every 5 s)
+     * @param tracedClients    how many clients (the last ones) subscribe with {@code trace: true}
      * @param contiguous       the subscriptions cover the whole feed: check {@code seq} for gaps
      * @param out              directory for the JSON and HTML reports
      * @param name             scenario name, used in file names
@@ -53,7 +54,7 @@ public final class LoadTest {
      */
     public record Config(URI url, int clients, double durationSeconds, int rampPerSecond, int symbolsPerClient,
                          int matchesPerClient, double allStocksShare, double allSportsShare, double slowShare,
-                         boolean contiguous, Path out, String name, long seed, double warmupSeconds, String token,
+                         int tracedClients, boolean contiguous, Path out, String name, long seed, double warmupSeconds, String token,
                          double holdSeconds) {
     }
 

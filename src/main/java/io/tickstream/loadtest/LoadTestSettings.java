@@ -66,6 +66,10 @@ public final class LoadTestSettings extends Config<LoadTestSettings> {
             .check(f -> f >= 0 && f <= 1, SHARES)
             .env("TICKSTREAM_LOADTEST_SLOW"));
 
+    public static final Setting<Integer> TRACED_CLIENTS = SETTINGS.add(Setting.ofInt("--traced-clients", "N", 0,
+            "How many clients (the last ones opened) subscribe with trace: true, to measure what tracing costs")
+            .check(n -> n >= 0, "--traced-clients must be 0 or more"));
+
     public static final Setting<Boolean> CONTIGUOUS = SETTINGS.add(Setting.ofSwitch("--contiguous", false,
             "The subscriptions cover the whole feed: count seq gaps, not only reorders"));
 
@@ -119,7 +123,7 @@ public final class LoadTestSettings extends Config<LoadTestSettings> {
     /** What to run. */
     public LoadTest.Config toConfig() {
         return new LoadTest.Config(get(URL), get(CLIENTS), get(DURATION), get(RAMP), get(SYMBOLS), get(MATCHES),
-                get(ALL_STOCKS_SHARE), get(ALL_SPORTS_SHARE), get(SLOW_SHARE), get(CONTIGUOUS), get(OUT), get(NAME),
-                get(SEED), get(WARMUP), get(TOKEN), get(HOLD));
+                get(ALL_STOCKS_SHARE), get(ALL_SPORTS_SHARE), get(SLOW_SHARE), get(TRACED_CLIENTS), get(CONTIGUOUS),
+                get(OUT), get(NAME), get(SEED), get(WARMUP), get(TOKEN), get(HOLD));
     }
 }
