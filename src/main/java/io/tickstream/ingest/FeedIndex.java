@@ -3,6 +3,7 @@ package io.tickstream.ingest;
 import io.tickstream.feed.QueueCodec;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
@@ -85,31 +86,23 @@ public final class FeedIndex implements AutoCloseable {
 
     /** The last checkpoint at or before {@code seq}, or null when there is none. */
     public Checkpoint atOrBefore(long seq) {
-        int hi = count - 1;   // first: the array read after it holds that many
-        Checkpoint[] all = checkpoints;
-        int lo = 0;
-        Checkpoint found = null;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (all[mid].seq() <= seq) {
-                found = all[mid];
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return found;
+        return last(c -> c.seq() <= seq);
     }
 
     /** The last checkpoint whose {@code ts} is before {@code tsMicros}, or null when there is none. */
     public Checkpoint before(long tsMicros) {
+        return last(c -> c.ts() < tsMicros);
+    }
+
+    /** The last checkpoint that passes {@code test}, which holds for a prefix of them; null when none does. */
+    private Checkpoint last(Predicate<Checkpoint> test) {
         int hi = count - 1;   // first: the array read after it holds that many
         Checkpoint[] all = checkpoints;
         int lo = 0;
         Checkpoint found = null;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (all[mid].ts() < tsMicros) {
+            if (test.test(all[mid])) {
                 found = all[mid];
                 lo = mid + 1;
             } else {
