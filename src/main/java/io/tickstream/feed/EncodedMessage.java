@@ -57,18 +57,12 @@ public record EncodedMessage(String topic, long seq, long ts, FeedMessage.Kind k
         if (conflated == 0) {
             return json;
         }
-        byte[] suffix = (",\"conflated\":" + conflated + "}").getBytes(StandardCharsets.US_ASCII);
-        byte[] out = Arrays.copyOf(json, json.length - 1 + suffix.length);
-        System.arraycopy(suffix, 0, out, json.length - 1, suffix.length);
-        return out;
+        return withSuffix(json, (",\"conflated\":" + conflated + "}").getBytes(StandardCharsets.US_ASCII));
     }
 
     /** {@code json} (an object) with {@code "key": value} added at its end. */
     public static byte[] withField(byte[] json, String key, long value) {
-        byte[] suffix = (",\"" + key + "\":" + value + "}").getBytes(StandardCharsets.US_ASCII);
-        byte[] out = Arrays.copyOf(json, json.length - 1 + suffix.length);
-        System.arraycopy(suffix, 0, out, json.length - 1, suffix.length);
-        return out;
+        return withSuffix(json, (",\"" + key + "\":" + value + "}").getBytes(StandardCharsets.US_ASCII));
     }
 
     /**
@@ -76,17 +70,22 @@ public record EncodedMessage(String topic, long seq, long ts, FeedMessage.Kind k
      * when this server read it and when it hands it to the socket (microseconds since the epoch).
      */
     public static byte[] withTrace(byte[] json, long readMicros, long sentMicros) {
-        byte[] suffix = (",\"trace\":{\"read\":" + readMicros + ",\"sent\":" + sentMicros + "}}")
-                .getBytes(StandardCharsets.US_ASCII);
-        byte[] out = Arrays.copyOf(json, json.length - 1 + suffix.length);
-        System.arraycopy(suffix, 0, out, json.length - 1, suffix.length);
-        return out;
+        return withSuffix(json, (",\"trace\":{\"read\":" + readMicros + ",\"sent\":" + sentMicros + "}}")
+                .getBytes(StandardCharsets.US_ASCII));
     }
 
     /** The same JSON object with {@code "snapshot":true} added, for the snapshot on subscribe. */
     public byte[] snapshotJson() {
-        byte[] out = Arrays.copyOf(json, json.length - 1 + SNAPSHOT_FLAG.length);
-        System.arraycopy(SNAPSHOT_FLAG, 0, out, json.length - 1, SNAPSHOT_FLAG.length);
+        return withSuffix(json, SNAPSHOT_FLAG);
+    }
+
+    /**
+     * {@code json} (an object) with {@code suffix} in place of its closing brace: {@code suffix} is
+     * more fields ({@code ,"key":value}) and the closing brace.
+     */
+    public static byte[] withSuffix(byte[] json, byte[] suffix) {
+        byte[] out = Arrays.copyOf(json, json.length - 1 + suffix.length);
+        System.arraycopy(suffix, 0, out, json.length - 1, suffix.length);
         return out;
     }
 

@@ -135,7 +135,10 @@ final class Backlog {
     private Entry head;
     private Entry tail;
     private long bytes;
-    /** The messages waiting under a staleness budget, in arrival order (unlinked ones left for later); made on the first. */
+    /**
+     * The conflatable messages waiting under a staleness budget, in arrival order (unlinked ones are
+     * dropped later); made on the first.
+     */
     private ArrayDeque<Entry> timed;
     /** No two of {@link #timed}'s linked entries share a topic (as {@link #freshen} leaves them). */
     private boolean distinct = true;

@@ -12,7 +12,6 @@ import io.tickstream.feed.MicroClock;
 import io.tickstream.metrics.DeliveryMeters;
 import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -192,10 +191,7 @@ public final class Outbox {
     public Outcome sendReplay(List<EncodedMessage> messages, byte[] suffix) {
         List<byte[]> parts = new ArrayList<>(messages.size());
         for (EncodedMessage m : messages) {
-            byte[] json = m.json();
-            byte[] out = Arrays.copyOf(json, json.length - 1 + suffix.length);
-            System.arraycopy(suffix, 0, out, json.length - 1, suffix.length);
-            parts.add(out);
+            parts.add(EncodedMessage.withSuffix(m.json(), suffix));
         }
         if (canWriteNow()) {
             for (EncodedMessage m : messages) {
@@ -300,7 +296,7 @@ public final class Outbox {
                     break;
                 }
                 Backlog.Entry e = backlog.poll();
-                if (e.budgetMicros() > 0 && e.conflated() == 0 && !e.conflatable() && nowMicros - e.ts() > e.budgetMicros()) {
+                if (late(e, nowMicros)) {
                     stalenessMisses++;
                     meters.stalenessMisses("late").increment();
                 }
@@ -328,14 +324,18 @@ public final class Outbox {
      */
     private byte[] wire(Backlog.Entry e, long nowMicros) {
         byte[] json = e.wireJson();
-        long budget = e.budgetMicros();
-        if (budget > 0 && e.conflated() == 0 && !e.conflatable() && nowMicros - e.ts() > budget) {
+        if (late(e, nowMicros)) {
             json = EncodedMessage.withField(json, "late", (nowMicros - e.ts()) / 1_000);
         }
         if (e.topic() != null && traced.test(e.topic())) {
             json = EncodedMessage.withTrace(json, e.readMicros(), nowMicros);
         }
         return json;
+    }
+
+    /** Whether {@code e}, never conflated, has waited beyond its topic's staleness budget at {@code nowMicros}. */
+    private static boolean late(Backlog.Entry e, long nowMicros) {
+        return e.budgetMicros() > 0 && e.conflated() == 0 && !e.conflatable() && nowMicros - e.ts() > e.budgetMicros();
     }
 
     /** Conflates what waits under staleness budgets when one of them is too old (see {@link Backlog#freshen}). */
