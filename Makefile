@@ -24,7 +24,7 @@ LOADTEST_FLAGS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-deps: ## install what builds and tests need from Debian's packages when missing (JDK 17, Maven, nginx, prometheus, openssl, curl, chromium)
+deps: ## install what builds and tests need from Debian's packages when missing (JDK 17, Maven, nginx, prometheus, openssl, curl, chromium, node, npm)
 	@bash scripts/deps.sh
 
 build: $(JAR) ## build target/tickstream.jar (only when sources changed)
