@@ -1,13 +1,14 @@
-// tickstream dashboard: a client of the public protocol (docs/protocol.md) and nothing else.
+// tickstream dashboard: a client of the public protocol (docs/protocol.md) and nothing else, through
+// the server's own client library (tickstream.js: connection, reconnect, resume, replays).
 // Messages update plain state; one requestAnimationFrame pass a frame writes the DOM.
-(() => {
-  'use strict';
+import {connect} from './tickstream.js';
+
+{
   const STORE_KEY = 'tickstream.watchlist';
   const DEFAULT_WATCH = ['AAPL', 'MSFT', 'NVDA', 'AMZN', 'GOOGL', 'META', 'TSLA', 'JPM'];
   const HISTORY = 600;          // points per symbol kept for the chart
   const EVENTS = 14;            // latest match events shown
   const LOG_LIMIT = 500000;     // (topic, seq) of live messages, for checks from outside
-  const RESUME_TRIES = 20;      // resume_ahead answers in a row before starting over from snapshots
   const REPLAY_MINUTES = 15;    // most "N min ago" choices the replay control offers
   const REPLAY_POINTS = 20000;  // replayed prices kept for the replay panel's chart
   const MINUTE = 60e6;          // in µs, the unit of ts
@@ -19,11 +20,7 @@
   const matches = new Map();    // topic -> latest score message
   const events = [];            // newest first
   let selected = watch[0] || null;
-  let ws = null;
-  let lastSeq = null;           // highest live seq seen: where a reconnect resumes from
-  let attempt = 0;
-  let resumeTries = 0;          // resume_ahead answers since the last subscribe that took
-  let features = [];            // what this server implements of protocol 1.1 (welcome.features)
+  let client = null;            // the connection (tickstream.js): it keeps the resume point, lastSeq
   let firstTs = null;           // ts of the first and of the latest live message seen: the page's past
   let latestTs = null;
   let replayTarget = null;      // topic picked for a replay; null: the selected symbol
@@ -34,7 +31,7 @@
   let received = 0;
   let latencies = [];
   const log = [];
-  window.tickstream = {log, lastSeq: () => lastSeq, state: 'connecting', reconnects: 0, watch,
+  window.tickstream = {log, lastSeq: () => client.lastSeq, state: 'connecting', reconnects: 0, watch, client: null,
     replay: () => replay && {id: replay.id, topic: replay.topic, state: replay.state, fromSeq: replay.fromSeq,
       toSeq: replay.toSeq, count: replay.count, received: replay.received}};
 
@@ -48,34 +45,32 @@
   function saveWatch() { localStorage.setItem(STORE_KEY, JSON.stringify(watch)); }
 
   // ---- connection ---------------------------------------------------------------------------
-  function connect() {
-    setState('connecting', 'connecting…');
+  // The library reconnects with backoff and jitter, and resubscribes with `from` (the resume point),
+  // so that nothing is missed or repeated; the page only shows what happens.
+  function start() {
     // With auth on, open the page as /?token=TOKEN: the token goes on to the WebSocket.
     const token = new URLSearchParams(location.search).get('token');
-    ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws'
-        + (token ? '?token=' + encodeURIComponent(token) : ''));
-    ws.onopen = () => { attempt = 0; setState('open', 'live'); };
-    ws.onmessage = e => {
-      const data = JSON.parse(e.data);
-      if (Array.isArray(data)) data.forEach(handle); else handle(data);
-      queueFrame();
-    };
-    ws.onclose = () => {
-      if (replayActive()) {
-        replay.state = 'interrupted';
-        $('replay-error').textContent = 'The connection was lost: the replay stopped at ' + replay.received
-          + (replay.count !== null ? ' of ' + replay.count : '') + ' messages. Start it again once the page is live.';
-        dirty.replay = true; queueFrame();
-      }
-      const delay = Math.min(5000, 250 * Math.pow(2, attempt++)) + Math.floor(Math.random() * 250);
+    client = connect((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws',
+      {token, initialDelayMs: 500, maxDelayMs: 5000});
+    window.tickstream.client = client;
+    client.on('state', s => { if (s === 'connecting') setState('connecting', 'connecting…'); });
+    client.on('open', () => setState('open', 'live'));
+    client.on('welcome', () => { $('replay').hidden = !client.has('replay'); });
+    client.on('data', handle);
+    client.on('data', queueFrame);
+    client.on('error', (m, {owner}) => {
+      // answers to a request are handled where it was made; resume_unavailable: snapshots follow
+      if (!owner && m.code !== 'resume_unavailable') console.warn('tickstream:', m.code, m.message);
+    });
+    client.on('close', c => {
       window.tickstream.reconnects++;
-      setState('closed', 'disconnected · reconnecting in ' + (delay / 1000).toFixed(1) + ' s'
-        + (lastSeq !== null ? ' (resuming after seq ' + lastSeq + ')' : ''));
-      setTimeout(connect, delay);
-    };
+      if (c.reconnectInMs === null) { setState('closed', 'disconnected'); return; }
+      const from = client.resumePoint;
+      setState('closed', 'disconnected · reconnecting in ' + (c.reconnectInMs / 1000).toFixed(1) + ' s'
+        + (from !== null ? ' (resuming after seq ' + from + ')' : ''));
+    });
+    client.subscribe(topics(), {id: 'all'});
   }
-
-  function send(msg) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg)); }
 
   function setState(state, text) {
     window.tickstream.state = state;
@@ -86,54 +81,23 @@
   function topics() { return watch.map(s => 'stocks.' + s).concat(['sports.>']); }
 
   // ---- messages -----------------------------------------------------------------------------
-  function handle(m) {
-    // a replay's message (protocol 1.1): its own panel, never the live board nor the resume point
-    if (m.replay !== undefined) { onReplayMessage(m); return; }
-    switch (m.type) {
-      case 'welcome':
-        features = Array.isArray(m.features) ? m.features : [];
-        $('replay').hidden = !features.includes('replay');
-        subscribe();
-        break;
-      case 'subscribed': if (m.id === 'all') resumeTries = 0; break;
-      case 'tick': onTick(m); break;
-      case 'score': onScore(m); break;
-      case 'replaying': onReplaying(m); break;
-      case 'replayed': onReplayed(m); break;
-      case 'error':
-        if (replay && m.id === replay.id) onReplayError(m);
-        else if (m.code === 'resume_ahead') {
-          // this server has not reached our last seq yet (an edge of a cluster a little behind the
-          // one we came from; it waited a second already): ask again, on this connection only.
-          // Still ahead after RESUME_TRIES (a queue that was reset): start over from its snapshots.
-          const sock = ws;
-          if (++resumeTries >= RESUME_TRIES) { lastSeq = null; resumeTries = 0; }
-          setTimeout(() => { if (ws === sock) subscribe(); }, 100);
-        } else if (m.id && m.id.startsWith('add-')) $('add-error').textContent = m.message;
-        else if (m.code !== 'resume_unavailable') console.warn('tickstream:', m.code, m.message);
-        break;
-      default: break;   // unsubscribed, pong, heartbeat
-    }
+  // Ticks and scores of the subscriptions (snapshots marked), never a replay's: those go to its panel.
+  function handle(m, meta) {
+    if (m.type === 'tick') onTick(m, meta);
+    else if (m.type === 'score') onScore(m, meta);
   }
 
-  function subscribe() {
-    const sub = {op: 'subscribe', id: 'all', topics: topics()};
-    if (lastSeq !== null) sub.from = lastSeq;   // resume: replay what was missed, then live
-    send(sub);
-  }
-
-  function live(m) {
+  function live(m, meta) {
     if (m.snapshot) return;
-    if (lastSeq === null || m.seq > lastSeq) lastSeq = m.seq;
     if (firstTs === null) firstTs = m.ts;
     if (latestTs === null || m.ts > latestTs) latestTs = m.ts;
     received++;
-    latencies.push(Date.now() * 1000 - m.ts);
+    latencies.push(meta.receivedAt - m.ts);
     if (log.length < LOG_LIMIT) log.push([m.topic, m.seq]);
   }
 
-  function onTick(m) {
-    live(m);
+  function onTick(m, meta) {
+    live(m, meta);
     let q = quotes.get(m.symbol);
     if (!q) { q = {open: m.last}; quotes.set(m.symbol, q); }
     if (q.last !== undefined && !m.snapshot) q.flash = m.last > q.last ? 'up' : m.last < q.last ? 'down' : q.flash;
@@ -146,8 +110,8 @@
     if (m.symbol === selected) dirty.chart = true;
   }
 
-  function onScore(m) {
-    live(m);
+  function onScore(m, meta) {
+    live(m, meta);
     const before = matches.get(m.topic);
     if (before && m.seq < before.seq) return;
     if (!before) dirty.targets = true;
@@ -332,7 +296,7 @@
     $('add-symbol').value = '';
     if (watch.includes(sym)) return;
     watch.push(sym); saveWatch();
-    send({op: 'subscribe', id: 'add-' + sym, topics: ['stocks.' + sym]});
+    client.subscribe(['stocks.' + sym], {id: 'add-' + sym}).on('error', m => { $('add-error').textContent = m.message; });
     if (!selected) selected = sym;
     dirty.watch = dirty.chart = true; queueFrame();
   });
@@ -341,7 +305,7 @@
     const i = watch.indexOf(sym);
     if (i < 0) return;
     watch.splice(i, 1); saveWatch();
-    send({op: 'unsubscribe', id: 'rm-' + sym, topics: ['stocks.' + sym]});
+    client.unsubscribe(['stocks.' + sym]).catch(() => {});   // lost with the connection: resubscribed without it
     quotes.delete(sym); history.delete(sym);
     if (selected === sym) selected = watch[0] || null;
     dirty.watch = dirty.chart = true; queueFrame();
@@ -413,7 +377,7 @@
     err.textContent = '';
     const topic = $('replay-target').value;
     if (!topic) { err.textContent = 'Pick a symbol or a match to replay.'; return; }
-    if (!ws || ws.readyState !== WebSocket.OPEN) { err.textContent = 'Not connected: start the replay once the page is live again.'; return; }
+    if (client.state !== 'open') { err.textContent = 'Not connected: start the replay once the page is live again.'; return; }
     // The minute is counted back from the feed's time (the latest ts seen), not this computer's clock,
     // which may run ahead of the server's: a window that ends in the future is refused.
     const ref = latestTs !== null ? latestTs : Date.now() * 1000;
@@ -434,28 +398,30 @@
       state: 'starting', fromSeq: null, toSeq: null, count: null, received: 0, lastTs: null,
       first: null, last: null, pts: [], events: [],
     };
-    const msg = {op: 'replay', id: replay.id, topics: [topic], fromTime: from, speed: replay.speed};
-    if (to !== null) msg.toTime = to;
-    send(msg);
+    const r = replay;
+    r.handle = client.replay([topic], {id: r.id, fromTime: from, toTime: to, speed: r.speed});
+    r.handle.on('replaying', m => onReplaying(r, m));
+    r.handle.on('message', m => onReplayMessage(r, m));
+    r.handle.on('end', m => onReplayed(r, m));
+    r.handle.on('error', m => onReplayError(r, m));
     dirty.replay = true; queueFrame();
   }
 
   function stopReplay() {
-    send({op: 'cancel', id: replay.id});   // answered by 'replayed' with the count sent so far
+    replay.handle.cancel();   // answered by 'replayed' with the count sent so far
     replay.state = 'stopping';
     dirty.replay = true; queueFrame();
   }
 
-  function onReplaying(m) {
-    if (!replay || m.id !== replay.id || !replayActive()) return;
-    Object.assign(replay, {fromSeq: m.fromSeq, toSeq: m.toSeq, count: m.count});
-    if (replay.state === 'starting') replay.state = 'running';
-    dirty.replay = true;
+  function onReplaying(r, m) {
+    if (r !== replay || !replayActive()) return;
+    Object.assign(r, {fromSeq: m.fromSeq, toSeq: m.toSeq, count: m.count});
+    if (r.state === 'starting') r.state = 'running';
+    dirty.replay = true; queueFrame();
   }
 
-  function onReplayMessage(m) {
-    const r = replay;
-    if (!r || m.replay !== r.id || !replayActive()) return;   // an earlier replay's, or after the end
+  function onReplayMessage(r, m) {
+    if (r !== replay || !replayActive()) return;   // an earlier replay's, or after the end
     r.received++;
     r.lastTs = m.ts;
     if (m.type === 'tick') {
@@ -467,21 +433,27 @@
       r.last = m;
       if (m.event) { r.events.unshift(m); if (r.events.length > EVENTS) r.events.length = EVENTS; }
     }
-    dirty.replay = true;
+    dirty.replay = true; queueFrame();
   }
 
   // The end: complete, or cancelled (the server says which, and how many it sent).
-  function onReplayed(m) {
-    if (!replay || m.id !== replay.id || !replayActive()) return;
-    replay.state = m.cancelled ? 'stopped' : 'done';
-    dirty.replay = true;
+  function onReplayed(r, m) {
+    if (r !== replay || !replayActive()) return;
+    r.state = m.cancelled ? 'stopped' : 'done';
+    dirty.replay = true; queueFrame();
   }
 
-  function onReplayError(m) {
-    if (!replayActive()) return;   // e.g. the answer to a cancel that crossed the replay's end
-    replay.state = 'failed';
-    $('replay-error').textContent = replayErrorText(m);
-    dirty.replay = true;
+  function onReplayError(r, m) {
+    if (r !== replay || !replayActive()) return;
+    if (m.code === 'disconnected') {   // a replay is not resumed: the user starts it again
+      r.state = 'interrupted';
+      $('replay-error').textContent = 'The connection was lost: the replay stopped at ' + r.received
+        + (r.count !== null ? ' of ' + r.count : '') + ' messages. Start it again once the page is live.';
+    } else {
+      r.state = 'failed';
+      $('replay-error').textContent = replayErrorText(m);
+    }
+    dirty.replay = true; queueFrame();
   }
 
   // What went wrong, in words: the server's messages are for developers.
@@ -574,11 +546,11 @@
       $('latency').textContent = p50 < 1000 ? Math.round(p50) + ' µs' : (p50 / 1000).toFixed(1) + ' ms';
       latencies = [];
     }
-    $('last-seq').textContent = lastSeq === null ? '–' : lastSeq;
+    $('last-seq').textContent = client.lastSeq === null ? '–' : client.lastSeq;
     renderReplayWindows();
   }, 1000);
   window.addEventListener('resize', () => { dirty.chart = true; queueFrame(); });
 
   renderReplayWindows();
-  connect();
-})();
+  start();
+}

@@ -86,6 +86,14 @@ class DashboardTest {
         try {
             b.get("http://127.0.0.1:" + port + "/");
             await(() -> !cell(b, "AAPL", "last").isBlank() && !cell(b, "AAPL", "last").equals("–"), "a price");
+            assertEquals(List.of("function", true, true, true), ((JavascriptExecutor) b).executeAsyncScript(
+                    "const done = arguments[arguments.length - 1];"
+                    + "import('/tickstream.js').then(lib => done([typeof lib.connect,"
+                    + " window.tickstream.client instanceof lib.Client,"
+                    + " document.querySelector('script[type=module][src=\"dashboard.js\"]') !== null,"
+                    + " performance.getEntriesByType('resource').some(e => e.name === location.origin + '/tickstream.js')]),"
+                    + " e => done(String(e)));"),
+                    "the page is a module using /tickstream.js: the same module instance as its client's");
             String first = cell(b, "AAPL", "last") + cell(b, "MSFT", "last") + cell(b, "NVDA", "last");
             await(() -> !first.equals(cell(b, "AAPL", "last") + cell(b, "MSFT", "last") + cell(b, "NVDA", "last")),
                     "prices change on screen");
