@@ -23,7 +23,10 @@ public final class JsonCodec {
                     .field("status", s.status().wireName());
             ScoreEvent e = s.event();
             if (e != null) {
-                w.key("event").beginObject().field("kind", e.kind().wireName()).field("minute", e.minute());
+                // an event of a record written before ids (versions 1 and 2) is named by its record's
+                // seq: as stable and unique as an id, and never of the simulator's "<run>-<n>" form
+                w.key("event").beginObject().field("id", e.id() != null ? e.id() : Long.toString(seq))
+                        .field("kind", e.kind().wireName()).field("minute", e.minute());
                 if (e.team() != null) {
                     w.field("team", e.team().wireName());
                 }
@@ -32,6 +35,9 @@ public final class JsonCodec {
                 }
                 if (e.detail() != null && e.kind().detailKey() != null) {
                     w.field(e.kind().detailKey(), e.detail());
+                }
+                if (e.retracts() != null) {
+                    w.field("retracts", e.retracts()).field("reason", e.reason());
                 }
                 w.endObject();
             }

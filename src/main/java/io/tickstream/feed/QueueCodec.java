@@ -7,16 +7,23 @@ import net.openhft.chronicle.bytes.Bytes;
  * The compact binary record format of the queue. One record per excerpt:
  *
  * <pre>
- * byte    format version (2; 1 is the same without the checksum, still read)
+ * byte    format version (3; 2 is the same without event ids and corrections, 1 is 2 without
+ *         the checksum: both still read)
  * byte    kind: 1 tick, 2 score
  * long    ts, microseconds since the epoch
  * tick:   utf8 symbol; double bid, ask, last; stop-bit size, volume
  * score:  utf8 sport, match, home, away; stop-bit homeScore, awayScore, clockSeconds;
- *         byte status ordinal; byte event kind ordinal + 1 (0 = no event)
+ *         byte status ordinal; byte event kind ordinal + 1 (0 = no event; 4, a correction, from
+ *         version 3)
  *         [stop-bit minute; byte side (0 none, 1 home, 2 away); utf8 player ("" = none);
- *          utf8 detail ("" = none)]
- * int     CRC-32C of every byte before it, version included
+ *          utf8 detail ("" = none);
+ *          version 3: utf8 id ("" = none); a correction: utf8 retracts, utf8 reason]
+ * int     CRC-32C of every byte before it, version included (versions 2 and 3)
  * </pre>
+ *
+ * <p>Every version keeps version, kind, ts and then the topic's strings (the symbol, or the sport
+ * and the match) first and in place: header-only readers ({@code TopicTable}, the replication's
+ * and the index's reads of {@link #TS_OFFSET}) read them without decoding the rest.
  *
  * <p>The checksum is there for torn writes: the queue is written through a memory map, and when
  * the file system fills up (or the machine dies) a record can be committed with some of its
@@ -29,9 +36,11 @@ import net.openhft.chronicle.bytes.Bytes;
  */
 public final class QueueCodec {
 
-    public static final byte VERSION = 2;
+    public static final byte VERSION = 3;
     /** Where {@code ts} (a little-endian long) lies in every record, for readers that need only it. */
     public static final int TS_OFFSET = 2;
+    /** The format before event ids and corrections; still read, never written. */
+    static final byte VERSION_WITHOUT_IDS = 2;
     /** The format before the checksum; still read, never written. */
     static final byte VERSION_UNCHECKED = 1;
     private static final int CHECKSUM_BYTES = 4;
@@ -39,6 +48,7 @@ public final class QueueCodec {
     private static final byte KIND_SCORE = 2;
     private static final MatchStatus[] STATUSES = MatchStatus.values();
     private static final ScoreEvent.Kind[] EVENT_KINDS = ScoreEvent.Kind.values();
+    private static final ScoreEvent.Side[] SIDES = ScoreEvent.Side.values();
 
     private QueueCodec() {
     }
@@ -76,6 +86,11 @@ public final class QueueCodec {
                 out.writeByte((byte) (e.team() == null ? 0 : e.team().ordinal() + 1));
                 out.writeUtf8(e.player() == null ? "" : e.player());
                 out.writeUtf8(e.detail() == null ? "" : e.detail());
+                out.writeUtf8(e.id() == null ? "" : e.id());
+                if (e.kind() == ScoreEvent.Kind.CORRECTION) {
+                    out.writeUtf8(e.retracts());
+                    out.writeUtf8(e.reason());
+                }
             }
         }
         // read back from where it was stored: a byte that never reached the file cannot match
@@ -101,9 +116,9 @@ public final class QueueCodec {
         long end = in.readLimit();
         byte version = in.readByte();
         if (version == VERSION_UNCHECKED) {
-            return readBody(in);
+            return readBody(in, version);
         }
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_WITHOUT_IDS) {
             throw new IllegalArgumentException("unknown record version " + version);
         }
         long body = end - CHECKSUM_BYTES;
@@ -113,7 +128,7 @@ public final class QueueCodec {
         FeedMessage m;
         in.readLimit(body);
         try {
-            m = readBody(in);
+            m = readBody(in, version);
         } finally {
             in.readLimit(end);
         }
@@ -124,18 +139,18 @@ public final class QueueCodec {
         return m;
     }
 
-    private static FeedMessage readBody(Bytes<?> in) {
+    private static FeedMessage readBody(Bytes<?> in, byte version) {
         byte kind = in.readByte();
         long ts = in.readLong();
         return switch (kind) {
             case KIND_TICK -> new Tick(ts, in.readUtf8(), in.readDouble(), in.readDouble(), in.readDouble(),
                     in.readStopBit(), in.readStopBit());
-            case KIND_SCORE -> readScore(ts, in);
+            case KIND_SCORE -> readScore(ts, in, version);
             default -> throw new IllegalArgumentException("unknown record kind " + kind);
         };
     }
 
-    private static Score readScore(long ts, Bytes<?> in) {
+    private static Score readScore(long ts, Bytes<?> in, byte version) {
         String sport = in.readUtf8();
         String match = in.readUtf8();
         String home = in.readUtf8();
@@ -143,18 +158,45 @@ public final class QueueCodec {
         int homeScore = (int) in.readStopBit();
         int awayScore = (int) in.readStopBit();
         int clock = (int) in.readStopBit();
-        MatchStatus status = STATUSES[in.readByte()];
+        int statusByte = in.readByte();
+        if (statusByte < 0 || statusByte >= STATUSES.length) {
+            throw new IllegalArgumentException("unknown match status " + statusByte);
+        }
+        MatchStatus status = STATUSES[statusByte];
         int eventKind = in.readByte();
         ScoreEvent event = null;
         if (eventKind != 0) {
+            boolean ids = version >= VERSION;
+            if (eventKind < 0 || eventKind > EVENT_KINDS.length
+                    || (!ids && EVENT_KINDS[eventKind - 1] == ScoreEvent.Kind.CORRECTION)) {
+                throw new IllegalArgumentException("unknown event kind " + eventKind + " in a record of version "
+                        + version);
+            }
+            ScoreEvent.Kind kind = EVENT_KINDS[eventKind - 1];
             int minute = (int) in.readStopBit();
             int side = in.readByte();
-            String player = in.readUtf8();
-            String detail = in.readUtf8();
-            event = new ScoreEvent(EVENT_KINDS[eventKind - 1], minute,
-                    side == 0 ? null : ScoreEvent.Side.values()[side - 1],
-                    player.isEmpty() ? null : player, detail.isEmpty() ? null : detail);
+            if (side < 0 || side > SIDES.length) {
+                throw new IllegalArgumentException("unknown side " + side);
+            }
+            String player = optional(in);
+            String detail = optional(in);
+            String id = ids ? optional(in) : null;
+            String retracts = null;
+            String reason = null;
+            if (kind == ScoreEvent.Kind.CORRECTION) {
+                retracts = optional(in);
+                reason = optional(in);
+            }
+            // a correction without retracts or reason is refused by ScoreEvent, as IllegalArgumentException
+            event = new ScoreEvent(id, kind, minute, side == 0 ? null : SIDES[side - 1], player, detail, retracts,
+                    reason);
         }
         return new Score(ts, sport, match, home, away, homeScore, awayScore, clock, status, event);
+    }
+
+    /** A string written as {@code ""} for none: {@code null} for that. */
+    private static String optional(Bytes<?> in) {
+        String s = in.readUtf8();
+        return s == null || s.isEmpty() ? null : s;
     }
 }

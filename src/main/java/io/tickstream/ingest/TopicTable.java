@@ -132,7 +132,7 @@ final class TopicTable {
         }
         byte version = b.readByte(start);
         byte kind = b.readByte(start + 1);
-        if ((version != 1 && version != 2) || (kind != KIND_TICK && kind != KIND_SCORE)) {
+        if (version < 1 || version > 3 || (kind != KIND_TICK && kind != KIND_SCORE)) {   // QueueCodec's versions
             return -1;
         }
         long fast = asciiKeyEnd(b, start + KEY_START, kind == KIND_SCORE ? 2 : 1, limit);

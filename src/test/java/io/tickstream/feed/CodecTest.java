@@ -2,9 +2,11 @@ package io.tickstream.feed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tickstream.support.OldRecords;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -25,11 +27,22 @@ class CodecTest {
             45 * 60, MatchStatus.HALFTIME, new ScoreEvent(ScoreEvent.Kind.PERIOD, 45, null, null, "HT"));
     private static final Score CLOCK = new Score(7, "football", "BAR-RMA", "Barcelona", "Real Madrid", 3, 3, 93 * 60 + 5,
             MatchStatus.LIVE, null);
+    /** As the simulator writes events now: with an id. */
+    private static final Score GOAL_WITH_ID = new Score(GOAL.ts(), "football", "ARS-CHE", "Arsenal", "Chelsea", 2, 1,
+            67 * 60, MatchStatus.LIVE, GOAL.event().withId("89296231071744-7"));
+    /** GOAL_WITH_ID disallowed three minutes later: the score without it. */
+    private static final Score DISALLOWED = new Score(GOAL.ts() + 180_000_000L, "football", "ARS-CHE", "Arsenal",
+            "Chelsea", 1, 1, 70 * 60, MatchStatus.LIVE, ScoreEvent.correction("89296231071744-9", 70,
+                    ScoreEvent.Side.HOME, "89296231071744-7", "VAR: offside"));
+    private static final List<FeedMessage> SHAPES = List.of(TICK, GOAL, GOAL_WITH_ID, CARD, HALF_TIME, CLOCK,
+            DISALLOWED);
+    /** The shapes a record of version 1 or 2 can hold: no ids, no corrections. */
+    private static final List<FeedMessage> OLD_SHAPES = List.of(TICK, GOAL, CARD, HALF_TIME, CLOCK);
 
     @Test
     void shouldRoundTripEveryMessageShapeThroughQueueBytes() {
         Bytes<?> bytes = Bytes.allocateElasticOnHeap(256);
-        for (FeedMessage m : List.of(TICK, GOAL, CARD, HALF_TIME, CLOCK)) {
+        for (FeedMessage m : SHAPES) {
             bytes.clear();
             QueueCodec.write(m, bytes);
             assertEquals(m, QueueCodec.read(bytes), "round trip of " + m);
@@ -78,7 +91,7 @@ class CodecTest {
     void shouldRejectATornRecordWhateverPartOfItNeverReachedTheFile() {
         // a write that faults (full disk) leaves zeros where bytes never arrived, in a record
         // committed with its full length: every such record is refused, none decoded as a message
-        for (FeedMessage m : List.of(TICK, GOAL, CARD, HALF_TIME, CLOCK)) {
+        for (FeedMessage m : SHAPES) {
             byte[] whole = record(m);
             for (int from = 1; from < whole.length; from++) {
                 for (int to = from + 1; to <= whole.length; to++) {
@@ -97,7 +110,7 @@ class CodecTest {
 
     @Test
     void shouldRejectARecordWithAFlippedBitOrBytesLeftOver() {
-        byte[] whole = record(GOAL);
+        byte[] whole = record(DISALLOWED);
         for (int i = 0; i < whole.length * 8; i++) {
             byte[] flipped = whole.clone();
             flipped[i / 8] ^= (byte) (1 << (i % 8));
@@ -113,11 +126,32 @@ class CodecTest {
     }
 
     @Test
+    void shouldWriteVersion3() {
+        assertEquals(3, QueueCodec.VERSION);
+        assertEquals(3, record(GOAL_WITH_ID)[0]);
+    }
+
+    @Test
+    void shouldStillReadRecordsOfTheFormatBeforeEventIds() {
+        for (FeedMessage m : OLD_SHAPES) {
+            assertEquals(m, read(OldRecords.version2(m)), "version 2 of " + m);
+        }
+        // its events have no id of their own: on the wire they are named by their record's seq
+        Score goal = (Score) read(OldRecords.version2(GOAL));
+        assertNull(goal.event().id());
+        JsonObject json = new JsonObject(new String(new JsonCodec().encode(2_430_000_124L, goal), StandardCharsets.UTF_8));
+        assertEquals("2430000124", json.getJsonObject("event").getString("id"), json.encode());
+        // a correction cannot be in one: its kind is refused, not guessed at
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> read(OldRecords.version2WithEventKind(GOAL, ScoreEvent.Kind.CORRECTION.ordinal() + 1)));
+        assertTrue(e.getMessage().contains("event kind"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> read(OldRecords.version2WithEventKind(GOAL, 9)));
+    }
+
+    @Test
     void shouldStillReadRecordsOfTheFormatBeforeTheChecksum() {
-        for (FeedMessage m : List.of(TICK, GOAL, CLOCK)) {
-            byte[] v1 = Arrays.copyOf(record(m), record(m).length - 4);
-            v1[0] = 1;
-            assertEquals(m, read(v1));
+        for (FeedMessage m : OLD_SHAPES) {
+            assertEquals(m, read(OldRecords.version1(m)), "version 1 of " + m);
         }
     }
 
@@ -138,8 +172,11 @@ class CodecTest {
         assertEquals("67:00", goal.getString("clock"));
         assertEquals("live", goal.getString("status"));
         assertEquals(2, goal.getInteger("homeScore"));
-        assertEquals(new JsonObject().put("kind", "goal").put("minute", 67).put("team", "home").put("player", "Saka"),
-                goal.getJsonObject("event"));
+        assertEquals(new JsonObject().put("id", "7").put("kind", "goal").put("minute", 67).put("team", "home")
+                .put("player", "Saka"), goal.getJsonObject("event"), "no id of its own: its seq");
+        JsonObject withId = new JsonObject(new String(codec.encode(7, GOAL_WITH_ID), StandardCharsets.UTF_8));
+        assertEquals(new JsonObject().put("id", "89296231071744-7").put("kind", "goal").put("minute", 67)
+                .put("team", "home").put("player", "Saka"), withId.getJsonObject("event"));
         JsonObject card = new JsonObject(new String(codec.encode(8, CARD), StandardCharsets.UTF_8));
         assertEquals("yellow", card.getJsonObject("event").getString("card"));
         JsonObject ht = new JsonObject(new String(codec.encode(9, HALF_TIME), StandardCharsets.UTF_8));
@@ -148,6 +185,25 @@ class CodecTest {
         JsonObject clock = new JsonObject(new String(codec.encode(10, CLOCK), StandardCharsets.UTF_8));
         assertFalse(clock.containsKey("event"));
         assertEquals("93:05", clock.getString("clock"));
+    }
+
+    @Test
+    void shouldEncodeACorrectionWithWhatItRetractsWhyAndTheScoreAfterIt() {
+        JsonObject json = new JsonObject(new String(new JsonCodec().encode(12, DISALLOWED), StandardCharsets.UTF_8));
+        assertEquals(new JsonObject().put("id", "89296231071744-9").put("kind", "correction").put("minute", 70)
+                .put("team", "home").put("retracts", "89296231071744-7").put("reason", "VAR: offside"),
+                json.getJsonObject("event"));
+        assertEquals(1, json.getInteger("homeScore"));
+        assertEquals("70:00", json.getString("clock"));
+        assertFalse(DISALLOWED.conflatable(), "never conflated");
+    }
+
+    @Test
+    void shouldRefuseACorrectionWithoutWhatItRetractsOrWhyAndAnythingElseWithThem() {
+        assertThrows(IllegalArgumentException.class, () -> ScoreEvent.correction("r-2", 9, null, null, "VAR: offside"));
+        assertThrows(IllegalArgumentException.class, () -> ScoreEvent.correction("r-2", 9, null, "r-1", null));
+        assertThrows(IllegalArgumentException.class, () -> new ScoreEvent("r-3", ScoreEvent.Kind.GOAL, 9,
+                ScoreEvent.Side.HOME, "Saka", null, "r-1", "VAR: offside"));
     }
 
     @Test

@@ -7,7 +7,11 @@ import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.MatchStatus;
 import io.tickstream.feed.QueueCodec;
 import io.tickstream.feed.Score;
+import io.tickstream.feed.ScoreEvent;
 import io.tickstream.feed.Tick;
+import io.tickstream.support.OldRecords;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -116,6 +120,48 @@ class LatestValuesTest {
             assertEquals(first, r.firstSeqs(), "the earlier half's first seq stands");
             assertEquals(3_000, r.records());
         }
+    }
+
+    @Test
+    void shouldReadAQueueWrittenBeforeAndAfterEventIdsAlike() {
+        // a queue of an earlier release (records of versions 1 and 2) that a new simulator appends to (3)
+        Score oldGoal = new Score(1, "football", "ARS-CHE", "Arsenal", "Chelsea", 1, 0, 600, MatchStatus.LIVE,
+                new ScoreEvent(ScoreEvent.Kind.GOAL, 10, ScoreEvent.Side.HOME, "Saka", null));
+        Score oldCard = new Score(2, "football", "LIV-MCI", "Liverpool", "Manchester City", 0, 0, 700,
+                MatchStatus.LIVE, new ScoreEvent(ScoreEvent.Kind.CARD, 12, ScoreEvent.Side.AWAY, "Rodri", "yellow"));
+        Score disallowed = new Score(3, "football", "ARS-CHE", "Arsenal", "Chelsea", 0, 0, 780, MatchStatus.LIVE,
+                ScoreEvent.correction("4096-2", 13, ScoreEvent.Side.HOME, "4096-1", "VAR: offside"));
+        try (ChronicleQueue queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY)
+                .build(); ExcerptAppender appender = queue.createAppender()) {
+            appendRaw(appender, OldRecords.version1(new Tick(0, "AAPL", 1, 2, 1.5, 1, 1)));
+            long aapl = appender.lastIndexAppended();
+            appendRaw(appender, OldRecords.version2(oldGoal));
+            appendRaw(appender, OldRecords.version2(oldCard));
+            long card = appender.lastIndexAppended();
+            append(appender, disallowed);
+            long correction = appender.lastIndexAppended();
+
+            LatestValues.Result r = LatestValues.upTo(queue, correction);
+            assertEquals(Map.of("stocks.AAPL", aapl, "sports.football.LIV-MCI", card,
+                    "sports.football.ARS-CHE", correction), seqByTopic(r.latest()));
+            assertEquals(0, r.damaged());
+            JsonObject cardJson = json(r, "sports.football.LIV-MCI");
+            assertEquals(String.valueOf(card), cardJson.getJsonObject("event").getString("id"), "named by its seq");
+            JsonObject correctionJson = json(r, "sports.football.ARS-CHE");
+            assertEquals("4096-1", correctionJson.getJsonObject("event").getString("retracts"));
+            assertEquals(0, correctionJson.getInteger("homeScore"));
+        }
+    }
+
+    private static void appendRaw(ExcerptAppender appender, byte[] record) {
+        try (DocumentContext dc = appender.writingDocument()) {
+            dc.wire().bytes().write(record);
+        }
+    }
+
+    private static JsonObject json(LatestValues.Result r, String topic) {
+        return new JsonObject(new String(r.latest().stream().filter(m -> m.topic().equals(topic)).findFirst()
+                .orElseThrow().json(), StandardCharsets.UTF_8));
     }
 
     @Test
