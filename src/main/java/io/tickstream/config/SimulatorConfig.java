@@ -57,6 +57,12 @@ public final class SimulatorConfig extends Config<SimulatorConfig> {
             "Wall milliseconds per match minute")
             .check(ms -> ms >= 10, "--match-minute-ms must be at least 10"));
 
+    /** 0 to 1; 0 for no corrections. */
+    public static final Setting<Double> CORRECTION_SHARE = SETTINGS.add(Setting.ofDouble("--correction-share", "X",
+            0.05, "Share of goals and cards taken back a few match minutes later (a goal disallowed by VAR, a card "
+                    + "rescinded), sent as a score whose event is a correction; 0 for none")
+            .check(x -> x >= 0 && x <= 1, "--correction-share must be 0 to 1"));
+
     /** Unset ({@code null}) is the built-in one. */
     public static final Setting<Path> SYMBOLS = SETTINGS.add(Setting.ofPath("--symbols", "FILE", null,
             "Symbol universe CSV (symbol,price,volatility); the built-in simulator/symbols.csv if unset"));

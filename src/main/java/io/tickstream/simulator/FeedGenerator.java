@@ -16,6 +16,9 @@ import java.util.function.LongSupplier;
  * <p>Each step first advances every match, then fills the rest of the step's message budget
  * (the rate profile's rate × step length) with ticks of random symbols.
  *
+ * <p>Match events are named {@code <run>-<n>} ({@link EventIds}): {@code n} is a function of the
+ * seed like the rest, {@code run} is the caller's name for this run.
+ *
  * <p>Not thread-safe: one owning thread.
  */
 public final class FeedGenerator {
@@ -33,10 +36,12 @@ public final class FeedGenerator {
     /**
      * @param concurrentMatches matches played at once (0 for none)
      * @param matchMinuteMs     simulated milliseconds per match minute
+     * @param correctionShare   the share of goals and cards taken back later (0 to 1; see {@link Review})
+     * @param run               the run part of every event id, unique to this run in its queue
      * @param clockMicros       the {@code ts} of each message
      */
     public FeedGenerator(Scenario scenario, RateProfile profile, long seed, int concurrentMatches, long matchMinuteMs,
-                         LongSupplier clockMicros) {
+                         double correctionShare, String run, LongSupplier clockMicros) {
         this.profile = profile;
         this.rng = new SplittableRandom(seed);
         this.clockMicros = clockMicros;
@@ -44,8 +49,10 @@ public final class FeedGenerator {
             walks.add(new PriceWalk(s));
         }
         FixtureRotation rotation = new FixtureRotation(scenario.fixtures());
+        EventIds ids = new EventIds(run);
+        Review review = new Review(correctionShare, seed);
         for (int i = 0; i < concurrentMatches && !scenario.fixtures().isEmpty(); i++) {
-            matches.add(new MatchSlot(matchMinuteMs, rotation));
+            matches.add(new MatchSlot(matchMinuteMs, rotation, ids, review));
         }
     }
 

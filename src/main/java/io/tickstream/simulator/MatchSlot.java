@@ -3,6 +3,8 @@ package io.tickstream.simulator;
 import io.tickstream.feed.MatchStatus;
 import io.tickstream.feed.Score;
 import io.tickstream.feed.ScoreEvent;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -10,8 +12,12 @@ import java.util.random.RandomGenerator;
 /**
  * One pitch of the match simulator: plays fixtures one after another — announcement, kick-off,
  * a clock update every match minute, goals and cards, half time, full time, a pause, the next.
- * Time is simulated (milliseconds since the simulator's start), so the same seed gives the same
- * matches. Not thread-safe: owned by the generator's thread.
+ * Now and then a goal or card is taken back some minutes later (see {@link Review}): a score
+ * whose event is a correction naming it, with the score as it stands after it; whatever is still
+ * under review when a half ends is decided just before the half-time or full-time whistle, so a
+ * match's final score is settled in its {@code FT} message. Every event gets the next id of
+ * {@link EventIds}. Time is simulated (milliseconds since the simulator's start), so the same
+ * seed gives the same matches. Not thread-safe: owned by the generator's thread.
  */
 final class MatchSlot {
 
@@ -25,6 +31,10 @@ final class MatchSlot {
 
     private final long minuteMs;
     private final FixtureRotation rotation;
+    private final EventIds ids;
+    private final Review review;
+    /** Goals and cards of this match still to be taken back, in the order they happened. */
+    private final List<Review.Verdict> underReview = new ArrayList<>();
     private Phase phase = Phase.IDLE;
     private Scenario.Fixture fixture;
     private long phaseEndsAt;
@@ -34,9 +44,11 @@ final class MatchSlot {
     private int homeScore;
     private int awayScore;
 
-    MatchSlot(long minuteMs, FixtureRotation rotation) {
+    MatchSlot(long minuteMs, FixtureRotation rotation, EventIds ids, Review review) {
         this.minuteMs = minuteMs;
         this.rotation = rotation;
+        this.ids = ids;
+        this.review = review;
     }
 
     /**
@@ -109,7 +121,7 @@ final class MatchSlot {
 
     private void playMinute(long simMs, RandomGenerator rng, LongSupplier ts, Consumer<? super Score> out) {
         minute++;
-        boolean eventful = false;
+        boolean eventful = decide(false, ts, out);
         if (rng.nextDouble() < GOALS_PER_MINUTE) {
             boolean home = rng.nextDouble() < 0.55;
             if (home) {
@@ -117,18 +129,19 @@ final class MatchSlot {
             } else {
                 awayScore++;
             }
-            out.accept(score(ts.getAsLong(), MatchStatus.LIVE, new ScoreEvent(ScoreEvent.Kind.GOAL, minute,
-                    home ? ScoreEvent.Side.HOME : ScoreEvent.Side.AWAY, player(rng, home), null)));
+            emitReviewable(ts, out, new ScoreEvent(ids.next(), ScoreEvent.Kind.GOAL, minute,
+                    home ? ScoreEvent.Side.HOME : ScoreEvent.Side.AWAY, player(rng, home), null, null, null));
             eventful = true;
         }
         if (rng.nextDouble() < CARDS_PER_MINUTE) {
             boolean home = rng.nextBoolean();
             String colour = rng.nextInt(20) == 0 ? "red" : "yellow";
-            out.accept(score(ts.getAsLong(), MatchStatus.LIVE, new ScoreEvent(ScoreEvent.Kind.CARD, minute,
-                    home ? ScoreEvent.Side.HOME : ScoreEvent.Side.AWAY, player(rng, home), colour)));
+            emitReviewable(ts, out, new ScoreEvent(ids.next(), ScoreEvent.Kind.CARD, minute,
+                    home ? ScoreEvent.Side.HOME : ScoreEvent.Side.AWAY, player(rng, home), colour, null, null));
             eventful = true;
         }
         if (minute >= lastMinute) {
+            decide(true, ts, out);   // whatever is still under review is settled before the whistle
             if (phase == Phase.FIRST_HALF) {
                 phase = Phase.HALFTIME;
                 phaseEndsAt = simMs + HALFTIME_MINUTES * minuteMs;
@@ -144,13 +157,49 @@ final class MatchSlot {
         }
     }
 
+    /** Emits a goal or card, and puts it under review if it is to be taken back. */
+    private void emitReviewable(LongSupplier ts, Consumer<? super Score> out, ScoreEvent event) {
+        out.accept(score(ts.getAsLong(), MatchStatus.LIVE, event));
+        Review.Verdict verdict = review.of(event);
+        if (verdict != null) {
+            underReview.add(verdict);
+        }
+    }
+
+    /**
+     * Emits the corrections due by this minute (all of them when {@code all}: the half ends), each
+     * with the score after it. Returns whether it emitted any.
+     */
+    private boolean decide(boolean all, LongSupplier ts, Consumer<? super Score> out) {
+        boolean any = false;
+        for (var it = underReview.iterator(); it.hasNext(); ) {
+            Review.Verdict v = it.next();
+            if (!all && v.minute() > minute) {
+                continue;
+            }
+            it.remove();
+            ScoreEvent wrong = v.event();
+            if (wrong.kind() == ScoreEvent.Kind.GOAL) {
+                if (wrong.team() == ScoreEvent.Side.HOME) {
+                    homeScore--;
+                } else {
+                    awayScore--;
+                }
+            }
+            out.accept(score(ts.getAsLong(), MatchStatus.LIVE,
+                    ScoreEvent.correction(ids.next(), minute, wrong.team(), wrong.id(), v.reason())));
+            any = true;
+        }
+        return any;
+    }
+
     private String player(RandomGenerator rng, boolean home) {
         var players = (home ? fixture.home() : fixture.away()).players();
         return players.get(rng.nextInt(players.size()));
     }
 
-    private static ScoreEvent period(int minute, String which) {
-        return new ScoreEvent(ScoreEvent.Kind.PERIOD, minute, null, null, which);
+    private ScoreEvent period(int minute, String which) {
+        return new ScoreEvent(ids.next(), ScoreEvent.Kind.PERIOD, minute, null, null, which, null, null);
     }
 
     private Score score(long ts, MatchStatus status, ScoreEvent event) {

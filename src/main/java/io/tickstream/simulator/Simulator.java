@@ -3,6 +3,7 @@ package io.tickstream.simulator;
 import static io.tickstream.config.SimulatorConfig.BURST_EVERY;
 import static io.tickstream.config.SimulatorConfig.BURST_MULTIPLIER;
 import static io.tickstream.config.SimulatorConfig.BURST_SECONDS;
+import static io.tickstream.config.SimulatorConfig.CORRECTION_SHARE;
 import static io.tickstream.config.SimulatorConfig.COUNT;
 import static io.tickstream.config.SimulatorConfig.DURATION;
 import static io.tickstream.config.SimulatorConfig.FIXTURES;
@@ -30,8 +31,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
@@ -101,11 +102,12 @@ public final class Simulator {
     public long run() {
         RateProfile profile = new RateProfile(config.get(RATE), config.get(BURST_MULTIPLIER), config.get(BURST_SECONDS),
                 config.get(BURST_EVERY));
-        FeedGenerator generator = new FeedGenerator(scenario, profile, config.get(SEED), config.get(MATCHES),
-                config.get(MATCH_MINUTE_MS), MicroClock::nowMicros);
-        try (ChronicleQueue queue = FeedQueue.openForWriting(config.get(QUEUE),
+        try (SingleChronicleQueue queue = FeedQueue.openForWriting(config.get(QUEUE),
                 FeedQueue.rollCycle(config.get(ROLL_CYCLE)), config.get(RETAIN_CYCLES));
              ExcerptAppender appender = queue.createAppender()) {
+            FeedGenerator generator = new FeedGenerator(scenario, profile, config.get(SEED), config.get(MATCHES),
+                    config.get(MATCH_MINUTE_MS), config.get(CORRECTION_SHARE), Long.toString(runId(queue)),
+                    MicroClock::nowMicros);
             long start = System.nanoTime();
             long endNanos = config.get(DURATION) > 0
                     ? start + (long) (config.get(DURATION) * 1e9) : Long.MAX_VALUE;
@@ -156,6 +158,20 @@ public final class Simulator {
         } catch (IOException e) {
             throw new WriteException("cannot read the free space of " + config.get(QUEUE) + ": " + e, e);
         }
+    }
+
+    /**
+     * The name of a run about to append to {@code queue}, the run part of its event ids: the seq its
+     * first record gets. That is the seq after the queue's last record, or the first of the current
+     * roll cycle when the queue has none in it yet; should the cycle roll between this call and the
+     * first write, the first record's seq is higher still. Either way it is above the seq of every
+     * record of every earlier run, so two runs of one queue never share a name, without any state
+     * kept outside the queue.
+     */
+    static long runId(SingleChronicleQueue queue) {
+        long last = queue.lastIndex();
+        long next = last < 0 ? 0 : last + 1;
+        return Math.max(next, queue.rollCycle().toIndex(queue.cycle(), 0));
     }
 
     /** Stops before the file system is full: past that, a write into the mapped queue kills the process. */

@@ -22,7 +22,12 @@ class FeedGeneratorTest {
     private static final Scenario SCENARIO = Scenario.builtIn();
 
     private static List<FeedMessage> generate(long seed, double rate, int steps, int matches) {
-        FeedGenerator g = new FeedGenerator(SCENARIO, RateProfile.steady(rate), seed, matches, 100, () -> 0L);
+        return generate(seed, rate, steps, matches, 0.05);
+    }
+
+    private static List<FeedMessage> generate(long seed, double rate, int steps, int matches, double correctionShare) {
+        FeedGenerator g = new FeedGenerator(SCENARIO, RateProfile.steady(rate), seed, matches, 100, correctionShare,
+                "4096", () -> 0L);
         List<FeedMessage> out = new ArrayList<>();
         for (int k = 0; k < steps; k++) {
             g.step(k, out::add);
@@ -47,7 +52,8 @@ class FeedGeneratorTest {
 
     @Test
     void shouldBurstByTheProfile() {
-        FeedGenerator g = new FeedGenerator(SCENARIO, new RateProfile(1000, 10, 1, 5), 1, 0, 100, () -> 0L);
+        FeedGenerator g = new FeedGenerator(SCENARIO, new RateProfile(1000, 10, 1, 5), 1, 0, 100, 0.05, "1",
+                () -> 0L);
         int[] perSecond = new int[5];
         for (int k = 0; k < 500; k++) {
             int second = k / 100;
@@ -128,5 +134,73 @@ class FeedGeneratorTest {
         assertTrue(finished.size() >= 16, "matches reach full time: " + finished.size());
         assertTrue(kickedOffAfterStart.size() >= 10, "new matches kick off as others end");
         assertTrue(goals > 10 && cards > 10, "goals " + goals + ", cards " + cards);
+    }
+
+    @Test
+    void shouldNameEveryEventOnceWithTheRunAndACount() {
+        List<String> ids = new ArrayList<>();
+        for (FeedMessage m : generate(5, 1000, 12_000, 16, 0.2)) {
+            if (m instanceof Score s && s.event() != null) {
+                ids.add(s.event().id());
+            }
+        }
+        assertTrue(ids.size() > 1000, "events: " + ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            assertEquals("4096-" + (i + 1), ids.get(i), "the run, then the events counted in the order made");
+        }
+    }
+
+    @Test
+    void shouldTakeBackAShareOfGoalsAndCardsOfTheSameMatchWithTheScoreAfterIt() {
+        // 100 ms per match minute, 120 s: about 130 matches, 400 goals, 500 cards
+        List<FeedMessage> feed = generate(11, 1000, 12_000, 16, 0.25);
+        Map<String, Score> byId = new HashMap<>();
+        Map<String, Score> latest = new HashMap<>();
+        Set<String> retracted = new HashSet<>();
+        int goalsAndCards = 0;
+        int goalsTakenBack = 0;
+        int corrections = 0;
+        for (FeedMessage m : feed) {
+            if (!(m instanceof Score s)) {
+                continue;
+            }
+            Score before = latest.put(s.match(), s);
+            ScoreEvent e = s.event();
+            if (e == null) {
+                continue;
+            }
+            byId.put(e.id(), s);
+            if (e.kind() == ScoreEvent.Kind.GOAL || e.kind() == ScoreEvent.Kind.CARD) {
+                goalsAndCards++;
+            }
+            if (e.kind() != ScoreEvent.Kind.CORRECTION) {
+                continue;
+            }
+            corrections++;
+            Score wrong = byId.get(e.retracts());
+            assertTrue(wrong != null && wrong.match().equals(s.match()), "retracts an earlier event of its match: " + s);
+            assertTrue(retracted.add(e.retracts()), "taken back once: " + s);
+            ScoreEvent w = wrong.event();
+            assertTrue(w.kind() == ScoreEvent.Kind.GOAL || w.kind() == ScoreEvent.Kind.CARD, "a goal or a card: " + w);
+            assertEquals(w.team(), e.team(), "the side of what it takes back");
+            assertTrue(e.minute() >= w.minute() && e.minute() <= w.minute() + 6, "a few minutes later (or at the "
+                    + "whistle that ends the half): " + s + " retracts " + wrong);
+            assertTrue(e.reason().startsWith("VAR: ") || e.reason().contains("rescinded"), e.reason());
+            int home = w.kind() == ScoreEvent.Kind.GOAL && w.team() == ScoreEvent.Side.HOME ? 1 : 0;
+            int away = w.kind() == ScoreEvent.Kind.GOAL && w.team() == ScoreEvent.Side.AWAY ? 1 : 0;
+            goalsTakenBack += home + away;
+            assertEquals(before.homeScore() - home, s.homeScore(), "the score after it: " + s);
+            assertEquals(before.awayScore() - away, s.awayScore(), "the score after it: " + s);
+        }
+        double share = (double) corrections / goalsAndCards;
+        assertTrue(share > 0.18 && share < 0.32, corrections + " corrections of " + goalsAndCards + " goals and cards");
+        assertTrue(goalsTakenBack > 20, "goals disallowed: " + goalsTakenBack);
+    }
+
+    @Test
+    void shouldMakeTheSameCorrectionsForTheSameSeedAndNoneAtShareZero() {
+        assertEquals(generate(3, 1000, 6_000, 16, 0.3), generate(3, 1000, 6_000, 16, 0.3));
+        assertTrue(generate(3, 1000, 6_000, 16, 0).stream().noneMatch(m -> m instanceof Score s && s.event() != null
+                && s.event().kind() == ScoreEvent.Kind.CORRECTION));
     }
 }
