@@ -5,6 +5,8 @@ import io.tickstream.feed.FeedBatch;
 import io.tickstream.feed.FeedMessage;
 import io.tickstream.feed.JsonCodec;
 import io.tickstream.feed.MicroClock;
+import io.tickstream.feed.Score;
+import io.tickstream.feed.ScoreEvent;
 import io.tickstream.metrics.Meters;
 import java.util.ArrayList;
 import java.util.List;
@@ -248,6 +250,10 @@ public final class QueueTailer implements AutoCloseable {
                     FeedMessage message = records.message();
                     pending.add(records.encoded());
                     meters.feedMessages(message.kind()).increment();
+                    if (message instanceof Score s && s.event() != null
+                            && s.event().kind() == ScoreEvent.Kind.CORRECTION) {
+                        meters.scoreCorrections().increment();
+                    }
                     meters.recordFeedReadLatencyMicros(nowMicros - message.ts());
                 }
             } else if (seq > lastDamaged) {

@@ -54,6 +54,7 @@ public final class Meters {
     private final Counter framesSent;
     private final Counter tailerStalls;
     private final Counter feedDecodeErrors;
+    private final Counter scoreCorrections;
     private final Counter tailerFaults;
     private final Timer deliveryLatency;
     private final Timer feedReadLatency;
@@ -113,6 +114,9 @@ public final class Meters {
                 "Times reading the queue faulted (full or failing file system); the tailer retries");
         feedDecodeErrors = counter("tickstream_feed_decode_errors_total",
                 "Queue records the tailer could not decode and skipped");
+        scoreCorrections = counter("tickstream_score_corrections_total",
+                "Score events that correct an earlier one (a goal disallowed, a card rescinded) read from the queue "
+                        + "by the tailer");
         deliveryLatency = latencyTimer("tickstream_delivery_latency",
                 "From a message's write to the feed (ts) to its write to subscribers' sockets: once per message "
                         + "per event loop when written at once, once per delivery when written from a backlog");
@@ -291,6 +295,11 @@ public final class Meters {
 
     public Counter feedDecodeErrors() {
         return feedDecodeErrors;
+    }
+
+    /** Corrections of score events read by the tailer (each also counted as a score message). */
+    public Counter scoreCorrections() {
+        return scoreCorrections;
     }
 
     /** Counts an upgrade refused (by HTTP status: 401, 403, 429) or a handshake that timed out ({@code timeout}). */
