@@ -90,7 +90,7 @@ class ContractTest {
                 .with(ServerConfig.CLIENT_BURST, 40).with(ServerConfig.RATE_LIMIT_STRIKES, 20)
                 .with(ServerConfig.RESUME_AHEAD_WAIT_MS, 200));
         STACK.simulator(Fixture.simulator(queue, 500, 11).with(SimulatorConfig.MATCHES, 4)
-                .with(SimulatorConfig.MATCH_MINUTE_MS, 20));
+                .with(SimulatorConfig.MATCH_MINUTE_MS, 20).with(SimulatorConfig.CORRECTION_SHARE, 0.5));
         Fixture.awaitQueueGrowth(queue, 300, WAIT);   // every symbol and match has a latest message to snapshot
     }
 
@@ -125,12 +125,15 @@ class ContractTest {
         try (WsClient ws = connect(">")) {
             JsonObject welcome = await(ws, type("welcome"));
             assertEquals(1, welcome.getInteger("protocol"));
+            assertTrue(welcome.getJsonArray("features").contains("corrections"), welcome.encode());
             ws.request(Messages.subscribeAll("all").json(), "subscribed");
             await(ws, type("tick").and(m -> m.getBoolean("snapshot", false)));
             await(ws, type("score").and(m -> m.getBoolean("snapshot", false)));
             await(ws, live("tick"));
             await(ws, live("score").and(m -> m.containsKey("event")));
             await(ws, live("score").and(m -> !m.containsKey("event")));
+            await(ws, live("score").and(m -> m.getValue("event") instanceof JsonObject e
+                    && "correction".equals(e.getString("kind"))));
             assertEquals("pong", ws.request(new JsonObject().put("op", "ping").put("id", "p"), "pong")
                     .getString("type"));
             assertEquals("unsubscribed", ws.request(new JsonObject().put("op", "unsubscribe").put("id", "u")
@@ -141,6 +144,11 @@ class ContractTest {
             for (JsonObject m : all) {
                 assertValid(m);
                 types.add(m.getString("type"));
+                if (m.getValue("event") instanceof JsonObject e) {
+                    // corrections announced: every event has an id to be retracted by
+                    assertTrue(e.getValue("id") instanceof String id && !id.isEmpty(), "an event without id: "
+                            + m.encode());
+                }
             }
             types.remove("heartbeat");   // the feed may leave a gap of heartbeatMs
             assertEquals(new TreeSet<>(List.of("pong", "score", "subscribed", "tick", "unsubscribed", "welcome")),
@@ -256,6 +264,8 @@ class ContractTest {
                         "{" + score + ",\"clock\":\"23:00\",\"event\":{\"kind\":\"card\",\"card\":\"green\"}}"),
                 Arguments.of("a correction that retracts nothing",
                         "{" + score + ",\"clock\":\"23:00\",\"event\":{\"id\":\"e9\",\"kind\":\"correction\"}}"),
+                Arguments.of("a correction that says not why", "{" + score + ",\"clock\":\"23:00\",\"event\":"
+                        + "{\"id\":\"e9\",\"kind\":\"correction\",\"retracts\":\"e7\"}}"),
                 Arguments.of("a late score", "{" + score + ",\"clock\":\"23:00\",\"late\":-5}"),
                 Arguments.of("a welcome of protocol 2",
                         "{\"type\":\"welcome\",\"session\":\"s\",\"protocol\":2,\"heartbeatMs\":10000,\"features\":[]}"),

@@ -16,7 +16,7 @@ public final class ServerMessages {
 
     public static final int PROTOCOL_VERSION = 1;
     /** The 1.1 additions this server implements, announced in {@code welcome}. */
-    public static final List<String> FEATURES = List.of("replay", "snapshotAt", "staleness", "trace");
+    public static final List<String> FEATURES = List.of("replay", "snapshotAt", "staleness", "trace", "corrections");
     private final JsonWriter w = new JsonWriter(256);
 
     /** @param address the client's address as the server sees it (through trusted proxies) */

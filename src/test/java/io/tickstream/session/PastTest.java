@@ -61,8 +61,8 @@ class PastTest {
     void aSubscribesSnapshotsAreEachTopicsLatestAsOfSnapshotSeqAndLiveFollowsIt() throws Exception {
         try (WsClient c = STACK.connect()) {
             JsonObject welcome = c.awaitMessage(m -> "welcome".equals(m.getString("type")), Duration.ofSeconds(5));
-            assertEquals(new JsonArray().add("replay").add("snapshotAt").add("staleness").add("trace"),
-                    welcome.getJsonArray("features"), welcome.encode());
+            assertEquals(new JsonArray().add("replay").add("snapshotAt").add("staleness").add("trace")
+                    .add("corrections"), welcome.getJsonArray("features"), welcome.encode());
             JsonObject subscribed = c.request(Fixture.subscribeAll("all"), "subscribed");
             long cut = subscribed.getLong("snapshotSeq");
             Await.until(() -> c.liveSeqs().size() > 50, Duration.ofSeconds(10), "live messages");
