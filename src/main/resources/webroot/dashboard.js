@@ -12,6 +12,9 @@ import {connect} from './tickstream.js';
   const REPLAY_MINUTES = 15;    // most "N min ago" choices the replay control offers
   const REPLAY_POINTS = 20000;  // replayed prices kept for the replay panel's chart
   const MINUTE = 60e6;          // in µs, the unit of ts
+  const KNOWN = 2000;           // events remembered by id, to name what a correction retracts
+  const NOTE_MS = 30000;        // how long a match card says why its score was corrected
+  const FLASH_MS = 2500;        // and flashes its corrected score
 
   const $ = id => document.getElementById(id);
   const watch = loadWatch();
@@ -19,6 +22,8 @@ import {connect} from './tickstream.js';
   const history = new Map();    // symbol -> [[tsMicros, last], ...]
   const matches = new Map();    // topic -> latest score message
   const events = [];            // newest first
+  const board = corrections();  // what the live board knows of event ids, see corrections()
+  const notes = new Map();      // topic -> {text, m: the correction, at: performance.now()}, see noteCorrection
   let selected = watch[0] || null;
   let client = null;            // the connection (tickstream.js): it keeps the resume point, lastSeq
   let firstTs = null;           // ts of the first and of the latest live message seen: the page's past
@@ -117,11 +122,56 @@ import {connect} from './tickstream.js';
     if (!before) dirty.targets = true;
     matches.set(m.topic, m);
     dirty.matches = true;
+    if (m.event) {
+      const text = correctionSeen(board, m, before);
+      if (text !== null && !m.snapshot) noteCorrection(m, text);
+      else if (m.event.kind === 'goal' && !m.snapshot) notes.delete(m.topic);   // the score moved on: the note is stale
+    }
     if (m.event && !m.snapshot) {
       events.unshift(m);
       if (events.length > EVENTS) events.length = EVENTS;
       dirty.events = true;
     }
+  }
+
+  // ---- corrections of score events (protocol 1.1 'corrections') ------------------------------
+  // A correction is a score whose event retracts an earlier one by id, with the score after it.
+  // One board's memory (the live one's, or a replay's): events by id (the latest KNOWN), the
+  // corrections by the id they retract, and each correction's text as said when it came.
+  function corrections() { return {known: new Map(), retracted: new Map(), said: new Map()}; }
+  function bound(map) { while (map.size > KNOWN) map.delete(map.keys().next().value); }
+
+  // Files m (a score with an event) in b, before: the match's previous score message or undefined.
+  // Returns the text of a correction ("Goal disallowed — VAR: offside"), null for any other event.
+  function correctionSeen(b, m, before) {
+    b.known.set(m.event.id, m); bound(b.known);
+    if (m.event.kind !== 'correction') return null;
+    b.retracted.set(m.event.retracts, m); bound(b.retracted);
+    // what it takes back: the retracted event if known, else the score (a disallowed goal takes it down)
+    const wrong = b.known.get(m.event.retracts);
+    const kind = wrong ? wrong.event.kind : !before ? null
+      : m.homeScore + m.awayScore < before.homeScore + before.awayScore ? 'goal' : 'card';
+    const text = (kind === 'goal' ? 'Goal disallowed' : kind === 'card' ? 'Card rescinded' : 'Correction') + ' — ' + m.event.reason;
+    b.said.set(m.event.id, text); bound(b.said);
+    return text;
+  }
+
+  // What correction c retracts, in words, for when that event is not listed beside it.
+  function retractedText(c, index) {
+    const wrong = index.get(c.event.retracts);
+    if (!wrong) {
+      const team = c.event.team === 'home' ? c.home : c.event.team === 'away' ? c.away : '';
+      return 'retracts ' + (team ? team + '’s event ' : 'event ') + c.event.retracts;
+    }
+    const e = wrong.event, team = e.team === 'home' ? wrong.home : e.team === 'away' ? wrong.away : '';
+    return 'retracts ' + (e.kind === 'goal' ? 'goal' : e.detail === 'red' ? 'red card' : 'yellow card')
+      + (e.player ? ' of ' + e.player : '') + (team ? ' (' + team + ')' : '') + ' in ' + e.minute + "'";
+  }
+
+  // The match card of c's topic flashes its corrected score and says why for a while.
+  function noteCorrection(c, text) {
+    notes.set(c.topic, {text, m: c, at: performance.now()});
+    for (const ms of [FLASH_MS, NOTE_MS]) setTimeout(() => { dirty.matches = true; queueFrame(); }, ms + 20);
   }
 
   // ---- rendering (once per animation frame) -------------------------------------------------
@@ -197,12 +247,26 @@ import {connect} from './tickstream.js';
       if (m.status === 'live' || m.status === 'halftime') inPlay++;
       const div = document.createElement('div');
       const recentGoal = m.event && m.event.kind === 'goal' && Date.now() * 1000 - m.ts < 10e6;
-      div.className = 'match' + (recentGoal ? ' goal' : '') + (m.topic === replayTarget ? ' picked' : '');
+      const note = notes.get(m.topic);
+      const age = note ? performance.now() - note.at : Infinity;
+      if (note && age >= NOTE_MS) notes.delete(m.topic);
+      div.className = 'match' + (recentGoal ? ' goal' : '') + (m.topic === replayTarget ? ' picked' : '')
+        + (age < NOTE_MS ? ' corrected' : '') + (age < FLASH_MS ? ' correction-flash' : '');
       div.dataset.match = m.match;
       div.dataset.topic = m.topic;
       div.innerHTML = '<div class="teams"><span class="h"></span><span class="score hs"></span>'
         + '<span class="a"></span><span class="score as"></span></div>'
         + '<div class="meta"><span class="clock"></span><span class="badge"></span></div>';
+      if (age < NOTE_MS) {
+        div.dataset.correction = note.m.event.id;
+        div.title = note.text;
+        const line = document.createElement('div');
+        line.className = 'correction-note';
+        line.textContent = note.text;
+        div.appendChild(line);
+        // the cards are redrawn often: the flash goes on from where it is instead of starting again
+        div.style.setProperty('--flash-at', -Math.round(age) + 'ms');
+      }
       div.querySelector('.h').textContent = m.home;
       div.querySelector('.a').textContent = m.away;
       div.querySelector('.hs').textContent = m.homeScore;
@@ -215,22 +279,45 @@ import {connect} from './tickstream.js';
     $('live-count').textContent = inPlay + ' in play';
   }
 
-  function renderEvents() { renderEventList($('events'), events); }
+  function renderEvents() { renderEventList($('events'), events, board); }
 
-  // Fills the list ol with one line per score message of list (each with an event), newest first.
-  function renderEventList(ol, list) {
+  // Fills the list ol with one line per score message of list (each with an event), newest first:
+  // an event that a correction retracts struck through, a correction with its reason and, when the
+  // event it retracts is not listed, what that was (b: the board's corrections(), see correctionSeen).
+  function renderEventList(ol, list, b) {
     ol.textContent = '';
+    const listed = new Set(list.map(m => m.event.id));
     for (const m of list) {
       const e = m.event;
       const li = document.createElement('li');
       const team = e.team === 'home' ? m.home : e.team === 'away' ? m.away : '';
       let text;
+      if (e.id !== undefined) li.dataset.id = e.id;
+      if (e.kind === 'correction') {
+        li.className = 'correction';
+        li.dataset.retracts = e.retracts;
+        text = (b.said.get(e.id) || 'Correction — ' + e.reason) + '  ' + m.home + ' ' + m.homeScore + '–' + m.awayScore + ' ' + m.away;
+        li.title = retractedText(m, b.known) + ' (event ' + e.retracts + ')';
+        li.innerHTML = '<span class="min"></span><span class="icon"></span><span class="what"></span>';
+        li.querySelector('.min').textContent = e.minute + "'";
+        li.querySelector('.what').textContent = text;
+        if (!listed.has(e.retracts)) {
+          const ref = document.createElement('span');
+          ref.className = 'ref';
+          ref.textContent = ' · ' + retractedText(m, b.known);
+          li.querySelector('.what').appendChild(ref);
+        }
+        ol.appendChild(li);
+        continue;
+      }
       if (e.kind === 'goal') { li.className = 'goal'; text = 'GOAL ' + team + ' — ' + (e.player || '') + '  ' + m.home + ' ' + m.homeScore + '–' + m.awayScore + ' ' + m.away; }
       else if (e.kind === 'card') { li.className = 'card-' + e.card; text = (e.card === 'red' ? 'Red card: ' : 'Yellow card: ') + (e.player || '') + ' (' + team + ')'; }
       else { text = ({'1H': 'Kick-off', 'HT': 'Half time', '2H': 'Second half', 'FT': 'Full time'}[e.period] || e.period) + ': ' + m.home + ' ' + m.homeScore + '–' + m.awayScore + ' ' + m.away; }
       li.innerHTML = '<span class="min"></span><span class="icon"></span><span class="what"></span>';
       li.querySelector('.min').textContent = e.minute + "'";
       li.querySelector('.what').textContent = text;
+      const by = b.retracted.get(e.id);
+      if (by) { li.classList.add('retracted'); li.title = b.said.get(by.event.id) || by.event.reason; }
       ol.appendChild(li);
     }
   }
@@ -396,7 +483,7 @@ import {connect} from './tickstream.js';
       id: 'replay-' + (++replays), topic, label: m ? matchLabel(m) : topic.replace(/^stocks\./, ''),
       kind: topic.startsWith('stocks.') ? 'stock' : 'match', speed: Number($('replay-speed').value), from, to,
       state: 'starting', fromSeq: null, toSeq: null, count: null, received: 0, lastTs: null,
-      first: null, last: null, pts: [], events: [],
+      first: null, last: null, pts: [], events: [], board: corrections(),
     };
     const r = replay;
     r.handle = client.replay([topic], {id: r.id, fromTime: from, toTime: to, speed: r.speed});
@@ -511,7 +598,7 @@ import {connect} from './tickstream.js';
       $('replay-clock').textContent = m ? (m.status === 'scheduled' ? 'kick-off soon' : m.clock) : '';
       const badge = $('replay-status');
       badge.textContent = m ? m.status : ''; badge.className = 'badge' + (m ? ' ' + m.status : '');
-      renderEventList($('replay-events'), r.events);
+      renderEventList($('replay-events'), r.events, r.board);
     }
   }
 

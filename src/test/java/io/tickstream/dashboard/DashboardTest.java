@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
+import io.tickstream.config.SimulatorConfig;
 import io.tickstream.feed.Score;
+import io.tickstream.feed.ScoreEvent;
 import io.tickstream.feed.Sequenced;
 import io.tickstream.feed.Tick;
 import io.tickstream.feed.TopicPattern;
@@ -79,7 +81,9 @@ class DashboardTest {
     void shouldShowLivePricesAndScoresKeepTheWatchlistAndResumeAcrossARestart() throws Exception {
         Path queue = dir.resolve("queue");
         ServerConfig config = Fixture.server(queue).with(ServerConfig.HEARTBEAT_MS, 1000);
-        Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 1500, 12));
+        // half of the goals and cards corrected, so that a correction comes within a second
+        Fixture.RunningSimulator sim = Fixture.startSimulator(Fixture.simulator(queue, 1500, 12)
+                .with(SimulatorConfig.CORRECTION_SHARE, 0.5));
         ServerMain server = Fixture.startServer(config);
         int port = server.port();
         WebDriver b = browser();
@@ -101,6 +105,7 @@ class DashboardTest {
             assertFalse(b.findElements(By.cssSelector("#matches .badge.live")).isEmpty(), "live matches");
             await(() -> !b.findElements(By.cssSelector("#events li")).isEmpty(), "match events listed");
             await(() -> !b.findElement(By.id("rate")).getText().equals("0"), "messages/s shown");
+            shouldShowCorrections(b, queue);
 
             // The server stops and starts again: the page says so, reconnects and resumes.
             server.close();
@@ -162,6 +167,81 @@ class DashboardTest {
             b.quit();
             sim.stop();
             server.close();
+        }
+    }
+
+    /**
+     * What the page shows of corrections, in one look: "lines", the corrections in "Latest events"
+     * of the list {@code list} whose retracted event is listed too (its id, the id it retracts, their
+     * texts and whether the retracted one is drawn struck through); "cards", the live board's match
+     * cards saying why their score was corrected (topic, the correction's id, the displayed score,
+     * the note and the tooltip); "unlisted", the texts of the corrections whose retracted event is
+     * not listed; "struck", the ids of the events drawn struck through; "all", the ids of the
+     * corrections listed.
+     */
+    private static Map<?, ?> corrections(WebDriver b, String list) {
+        return (Map<?, ?>) js(b, "const ol = document.getElementById(arguments[0]);"
+                + "const lines = [...ol.querySelectorAll('li.correction')].map(li => {"
+                + "  const wrong = [...ol.querySelectorAll('li')].find(o => o.dataset.id === li.dataset.retracts);"
+                + "  return wrong && {id: li.dataset.id, retracts: li.dataset.retracts,"
+                + "    text: li.querySelector('.what').textContent, wrong: wrong.querySelector('.what').textContent,"
+                + "    wrongClass: wrong.className,"
+                + "    struck: getComputedStyle(wrong.querySelector('.what')).textDecorationLine.includes('line-through')};"
+                + "}).filter(x => x);"
+                + "const cards = [...document.querySelectorAll('#matches .match[data-correction]')].map(d => ({"
+                + "  topic: d.dataset.topic, id: d.dataset.correction, className: d.className,"
+                + "  score: d.querySelector('.hs').textContent + '-' + d.querySelector('.as').textContent,"
+                + "  note: d.querySelector('.correction-note').textContent, title: d.title}));"
+                + "const ids = new Set([...ol.querySelectorAll('li')].map(li => li.dataset.id));"
+                + "const unlisted = [...ol.querySelectorAll('li.correction')].filter(li => !ids.has(li.dataset.retracts))"
+                + "  .map(li => li.textContent);"
+                + "const struck = [...ol.querySelectorAll('li.retracted')].map(li => li.dataset.id);"
+                + "const all = [...ol.querySelectorAll('li.correction')].map(li => li.dataset.id);"
+                + "return {lines, cards, unlisted, struck, all};", list);
+    }
+
+    /** The score message of the queue whose event has {@code id}. */
+    private static Score withEvent(List<Sequenced> records, String id) {
+        return records.stream().map(Sequenced::message).filter(m -> m instanceof Score s && s.event() != null
+                && id.equals(s.event().id())).map(Score.class::cast).findFirst().orElseThrow(() -> new AssertionError(id));
+    }
+
+    /** "Goal disallowed — VAR: offside": what the page says of {@code correction}, by the queue. */
+    private static String said(List<Sequenced> records, Score correction) {
+        ScoreEvent.Kind wrong = withEvent(records, correction.event().retracts()).event().kind();
+        return (wrong == ScoreEvent.Kind.GOAL ? "Goal disallowed" : "Card rescinded") + " — " + correction.event().reason();
+    }
+
+    /**
+     * A correction arrives: in "Latest events" the event it retracts (by id) is struck through and the
+     * correction says why; the match's card shows the score of the correction and says why, as the
+     * queue has them.
+     */
+    private static void shouldShowCorrections(WebDriver b, Path queue) throws InterruptedException {
+        Map<?, ?>[] seen = new Map<?, ?>[1];
+        await(() -> !((List<?>) (seen[0] = corrections(b, "events")).get("lines")).isEmpty()
+                && !((List<?>) seen[0].get("cards")).isEmpty(), "a correction and the event it retracts, listed");
+        List<Sequenced> records = Fixture.readQueue(queue);
+        for (Object o : (List<?>) seen[0].get("lines")) {
+            Map<?, ?> line = (Map<?, ?>) o;
+            Score correction = withEvent(records, (String) line.get("id"));
+            assertEquals(correction.event().retracts(), line.get("retracts"), line.toString());
+            assertTrue(((String) line.get("text")).startsWith(said(records, correction) + "  "), line.toString());
+            assertEquals(true, line.get("struck"), "the retracted event struck through: " + line);
+            assertTrue(((String) line.get("wrongClass")).contains("retracted"), line.toString());
+        }
+        for (Object text : (List<?>) seen[0].get("unlisted")) {
+            assertTrue(((String) text).contains(" · retracts "), "says what it retracts: " + text);
+        }
+        for (Object o : (List<?>) seen[0].get("cards")) {
+            Map<?, ?> card = (Map<?, ?>) o;
+            Score correction = withEvent(records, (String) card.get("id"));
+            assertEquals(correction.topic(), card.get("topic"), card.toString());
+            assertEquals(correction.homeScore() + "-" + correction.awayScore(), card.get("score"),
+                    "the card shows the corrected score: " + card);
+            assertEquals(said(records, correction), card.get("note"), "the card says why: " + card);
+            assertEquals(card.get("note"), card.get("title"));
+            assertTrue(((String) card.get("className")).contains("corrected"), card.toString());
         }
     }
 
