@@ -483,7 +483,7 @@ import {connect} from './tickstream.js';
       id: 'replay-' + (++replays), topic, label: m ? matchLabel(m) : topic.replace(/^stocks\./, ''),
       kind: topic.startsWith('stocks.') ? 'stock' : 'match', speed: Number($('replay-speed').value), from, to,
       state: 'starting', fromSeq: null, toSeq: null, count: null, received: 0, lastTs: null,
-      first: null, last: null, pts: [], events: [], board: corrections(),
+      first: null, last: null, pts: [], events: [], board: corrections(), note: null,
     };
     const r = replay;
     r.handle = client.replay([topic], {id: r.id, fromTime: from, toTime: to, speed: r.speed});
@@ -517,8 +517,16 @@ import {connect} from './tickstream.js';
       r.pts.push([m.ts, m.last]);
       if (r.pts.length > REPLAY_POINTS) r.pts = r.pts.filter((p, i) => i % 2 === 0 || i === r.pts.length - 1);
     } else if (m.type === 'score') {
+      const before = r.last;
       r.last = m;
-      if (m.event) { r.events.unshift(m); if (r.events.length > EVENTS) r.events.length = EVENTS; }
+      if (m.event) {
+        const text = correctionSeen(r.board, m, before);
+        if (text !== null) {   // as on the live board: the score flashes and says why for a while
+          r.note = {text, m, at: performance.now()};
+          for (const ms of [FLASH_MS, NOTE_MS]) setTimeout(() => { dirty.replay = true; queueFrame(); }, ms + 20);
+        } else if (m.event.kind === 'goal') r.note = null;
+        r.events.unshift(m); if (r.events.length > EVENTS) r.events.length = EVENTS;
+      }
     }
     dirty.replay = true; queueFrame();
   }
@@ -595,6 +603,18 @@ import {connect} from './tickstream.js';
       drawChart($('replay-chart'), r.pts);
     } else {
       $('replay-score').textContent = m ? m.home + ' ' + m.homeScore + '–' + m.awayScore + ' ' + m.away : r.label;
+      const age = r.note ? performance.now() - r.note.at : Infinity;
+      const score = $('replay-score');
+      if (age >= FLASH_MS) score.classList.remove('correction-flash');
+      else if (score.dataset.flashed !== r.note.m.event.id) {   // a new correction: the flash starts again
+        score.classList.remove('correction-flash');
+        void score.offsetWidth;
+        score.classList.add('correction-flash');
+        score.dataset.flashed = r.note.m.event.id;
+      }
+      score.title = age < NOTE_MS ? r.note.text : '';
+      $('replay-note').hidden = !(age < NOTE_MS);
+      $('replay-note').textContent = age < NOTE_MS ? r.note.text : '';
       $('replay-clock').textContent = m ? (m.status === 'scheduled' ? 'kick-off soon' : m.clock) : '';
       const badge = $('replay-status');
       badge.textContent = m ? m.status : ''; badge.className = 'badge' + (m ? ' ' + m.status : '');

@@ -20,16 +20,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -200,6 +203,13 @@ class DashboardTest {
                 + "return {lines, cards, unlisted, struck, all};", list);
     }
 
+    /** The list {@code newestFirst} (as the page lists events) oldest first. */
+    private static List<Object> oldestFirst(Object newestFirst) {
+        List<Object> out = new ArrayList<>((List<?>) newestFirst);
+        Collections.reverse(out);
+        return out;
+    }
+
     /** The score message of the queue whose event has {@code id}. */
     private static Score withEvent(List<Sequenced> records, String id) {
         return records.stream().map(Sequenced::message).filter(m -> m instanceof Score s && s.event() != null
@@ -305,7 +315,7 @@ class DashboardTest {
     void shouldReplayAPastWindowInItsOwnPanelWhileTheBoardStaysLive() throws Exception {
         Path queue = dir.resolve("queue");
         try (TestStack stack = new TestStack()) {
-            stack.simulator(Fixture.simulator(queue, 1500, 21));
+            stack.simulator(Fixture.simulator(queue, 1500, 21).with(SimulatorConfig.CORRECTION_SHARE, 0.5));
             int port = stack.server(Fixture.server(queue)).port();
             WebDriver b = browser();
             stack.add((AutoCloseable) b::quit);
@@ -380,6 +390,24 @@ class DashboardTest {
             assertEquals(Math.min(14, withEvents), ((Number) p.get("events")).longValue(), "the replayed events");
             assertEquals(List.of(false, true), List.of(p.get("stock"), p.get("match")));
             Files.createDirectories(Path.of("target"));
+            // Its corrections as on the live board: the events they retract struck through, each saying why.
+            Map<?, ?> c = corrections(b, "replay-events");
+            List<ScoreEvent> listed = scores.stream().map(s -> ((Score) s.message()).event()).filter(e -> e != null)
+                    .toList();
+            listed = listed.subList(Math.max(0, listed.size() - 14), listed.size());
+            Set<String> retractedIds = scores.stream().map(s -> ((Score) s.message()).event())
+                    .filter(e -> e != null && e.kind() == ScoreEvent.Kind.CORRECTION).map(ScoreEvent::retracts)
+                    .collect(Collectors.toSet());
+            assertEquals(listed.stream().filter(e -> e.kind() == ScoreEvent.Kind.CORRECTION).map(ScoreEvent::id)
+                    .toList(), oldestFirst(c.get("all")), "the corrections listed");
+            assertEquals(listed.stream().map(ScoreEvent::id).filter(retractedIds::contains).toList(),
+                    oldestFirst(c.get("struck")), "the retracted events struck through");
+            for (Object o : (List<?>) c.get("lines")) {
+                Map<?, ?> line = (Map<?, ?>) o;
+                assertTrue(((String) line.get("text")).startsWith(said(records, withEvent(records, (String) line.get("id")))
+                        + "  "), line.toString());
+                assertEquals(true, line.get("struck"), line.toString());
+            }
             Files.write(Path.of("target/dashboard-replay.png"), ((TakesScreenshot) b).getScreenshotAs(OutputType.BYTES));
 
             // A window before the queue's first record: replay_unavailable, said in words.
