@@ -1,7 +1,7 @@
 // tickstream dashboard: a client of the public protocol (docs/protocol.md) and nothing else, through
 // the server's own client library (tickstream.js: connection, reconnect, resume, replays).
 // Messages update plain state; one requestAnimationFrame pass a frame writes the DOM.
-import {connect} from './tickstream.js';
+import {connect, nowMicros, stages} from './tickstream.js';
 
 {
   const STORE_KEY = 'tickstream.watchlist';
@@ -15,6 +15,8 @@ import {connect} from './tickstream.js';
   const KNOWN = 2000;           // events remembered by id, to name what a correction retracts
   const NOTE_MS = 30000;        // how long a match card says why its score was corrected
   const FLASH_MS = 2500;        // and flashes its corrected score
+  const STAGE_SAMPLES = 50;     // traced messages of the selected symbol whose median the status bar shows
+  const STAGE_WINDOW = 10e6;    // µs: none older than this
 
   const $ = id => document.getElementById(id);
   const watch = loadWatch();
@@ -31,12 +33,22 @@ import {connect} from './tickstream.js';
   let replayTarget = null;      // topic picked for a replay; null: the selected symbol
   let replays = 0;              // replays started, for their ids
   let replay = null;            // the replay shown in the replay panel (see startReplay)
-  let dirty = {watch: true, quotes: new Set(), matches: true, events: true, chart: true, targets: true, replay: false};
+  let dirty = {watch: true, quotes: new Set(), matches: true, events: true, chart: true, targets: true, replay: false,
+    stages: true};
   let frameQueued = false;
   let received = 0;
   let latencies = [];
+  const holders = new Map();    // symbol -> the subscription holding its topic
+  let traced = null;            // {symbol, sub}: the subscription, with trace, of the selected symbol alone
+  let traceRefused = false;     // the server refused one: no more
+  let retraceDue = false;       // a move waits for a subscription's answer (see retrace)
+  let moves = 0;                // subscriptions made to move a symbol in or out of trace, for their ids
+  let stageSamples = [];        // {at, feed, server, network, total} of the traced symbol's live messages, µs
+  let stagesAt = 0;             // performance.now() of the last renderStages
+  const lastSeqOf = new Map();  // topic -> seq of its latest live message here
   const log = [];
   window.tickstream = {log, lastSeq: () => client.lastSeq, state: 'connecting', reconnects: 0, watch, client: null,
+    traced: () => traced && {symbol: traced.symbol, topics: traced.sub.topics.slice(), state: traced.sub.state},
     replay: () => replay && {id: replay.id, topic: replay.topic, state: replay.state, fromSeq: replay.fromSeq,
       toSeq: replay.toSeq, count: replay.count, received: replay.received}};
 
@@ -60,7 +72,14 @@ import {connect} from './tickstream.js';
     window.tickstream.client = client;
     client.on('state', s => { if (s === 'connecting') setState('connecting', 'connecting…'); });
     client.on('open', () => setState('open', 'live'));
-    client.on('welcome', () => { $('replay').hidden = !client.has('replay'); });
+    client.on('welcome', () => {
+      $('replay').hidden = !client.has('replay');
+      $('stages').hidden = !client.has('trace');
+      retrace();
+      dirty.stages = true; queueFrame();
+    });
+    // a subscription's answer tells where it starts (its snapshotSeq, set once this message is handled)
+    client.on('message', m => { if (m.type === 'subscribed' && retraceDue) queueMicrotask(retrace); });
     client.on('data', handle);
     client.on('data', queueFrame);
     client.on('error', (m, {owner}) => {
@@ -69,12 +88,14 @@ import {connect} from './tickstream.js';
     });
     client.on('close', c => {
       window.tickstream.reconnects++;
+      stageSamples = []; dirty.stages = true; queueFrame();
       if (c.reconnectInMs === null) { setState('closed', 'disconnected'); return; }
       const from = client.resumePoint;
       setState('closed', 'disconnected · reconnecting in ' + (c.reconnectInMs / 1000).toFixed(1) + ' s'
         + (from !== null ? ' (resuming after seq ' + from + ')' : ''));
     });
-    client.subscribe(topics(), {id: 'all'});
+    const all = client.subscribe(topics(), {id: 'all'});
+    for (const sym of watch) holders.set(sym, all);
   }
 
   function setState(state, text) {
@@ -84,6 +105,102 @@ import {connect} from './tickstream.js';
   }
 
   function topics() { return watch.map(s => 'stocks.' + s).concat(['sports.>']); }
+
+  // ---- the selected symbol, traced (protocol 1.1 'trace') -----------------------------------------
+  // Its topic is moved to a subscription of its own made with trace: true (a topic subscribed twice is
+  // one subscription to the server, with the options of the first), so that only its messages carry
+  // a trace: every other symbol's keep the server's shared frames. When the selection changes, the old
+  // symbol moves back to a subscription without trace.
+
+  /** The symbol that should be traced: the selected one, when the server traces. */
+  function wantTraced() {
+    return client.has('trace') && !traceRefused && selected !== null && watch.includes(selected) ? selected : null;
+  }
+
+  /**
+   * Where a symbol's topic, held by the subscription holders has, can be subscribed again from with
+   * nothing missed: the highest of the seq of its latest live message here, the resume point (every
+   * message up to it has been received) and the seq its subscription started after; null while that
+   * subscription is not answered yet.
+   */
+  function fromFor(sym) {
+    const sub = holders.get(sym);
+    return sub && sub.snapshotSeq !== null ? highest([sub.snapshotSeq, client.resumePoint, lastSeqOf.get('stocks.' + sym)]) : null;
+  }
+
+  /** The highest of the numbers among values, or null. */
+  function highest(values) {
+    const known = values.filter(v => typeof v === 'number');
+    return known.length ? Math.max(...known) : null;
+  }
+
+  /**
+   * Moves a symbol to a subscription of its own, traced or not, with no gap and no repeat: its topic
+   * is unsubscribed and subscribed again with `from` (see fromFor). The server replays what it wrote
+   * of the topic after that seq, from its queue, then goes on live; the library drops what was
+   * received already (it keeps each topic's highest seq).
+   */
+  function move(sym, trace, from) {
+    const topic = 'stocks.' + sym;
+    client.unsubscribe([topic]).catch(() => {});   // lost with the connection: resubscribed as it stands
+    const options = {id: (trace ? 'trace-' : 'watch-') + sym + '-' + (++moves), from};
+    if (trace) options.trace = true;
+    const sub = client.subscribe([topic], options);
+    holders.set(sym, sub);
+    if (trace) {
+      traced = {symbol: sym, sub};
+      sub.on('error', m => untraceable(sub, m));
+    } else {
+      sub.on('error', addError);
+    }
+  }
+
+  // The server refused the traced subscription: the symbol goes on without trace (or, refused itself, without).
+  function untraceable(sub, m) {
+    if (!traced || traced.sub !== sub) return;
+    const sym = traced.symbol;
+    traced = null;
+    holders.delete(sym);
+    if (m.code === 'forbidden' || m.code === 'invalid_topic') { addError(m); return; }
+    traceRefused = true;   // say, a server that takes no trace
+    console.info('tickstream: no trace for', sym, '(' + m.code + ': ' + m.message + ')');
+    if (watch.includes(sym)) {   // from where it stands here (null: nothing of it yet, snapshots)
+      const topic = 'stocks.' + sym, from = highest([client.resumePoint, lastSeqOf.get(topic)]);
+      const again = client.subscribe([topic], Object.assign({id: 'watch-' + sym + '-' + (++moves)}, from === null ? {} : {from}));
+      holders.set(sym, again);
+      again.on('error', addError);
+    }
+    dirty.stages = true; queueFrame();
+  }
+
+  /**
+   * Puts trace on the selected symbol and off the one that had it. Waits (retraceDue) while one of
+   * them is on a subscription not answered yet: where it starts is not known.
+   */
+  function retrace() {
+    retraceDue = false;
+    const want = wantTraced();
+    const had = traced ? traced.symbol : null;
+    if (want === had) return;
+    const fromHad = had !== null && watch.includes(had) ? fromFor(had) : undefined;
+    const fromWant = want !== null ? fromFor(want) : undefined;
+    if (fromHad === null || fromWant === null) { retraceDue = true; return; }
+    traced = null;
+    if (fromHad !== undefined) move(had, false, fromHad);
+    if (fromWant !== undefined) move(want, true, fromWant);
+    stageSamples = []; dirty.stages = true; queueFrame();
+  }
+
+  // A traced message of the selected symbol: where its time went. Only once its subscription is in
+  // (`active`): the messages of a resume are read again from the queue, and the live ones it holds back wait.
+  function sampleStages(m, meta) {
+    if (!traced || !m.trace || m.snapshot || m.symbol !== traced.symbol || traced.sub.state !== 'active') return;
+    const s = stages(m, meta.receivedAt);
+    if (s.feed === null || s.network === null) return;
+    stageSamples.push({at: meta.receivedAt, feed: s.feed, server: s.server, network: s.network, total: s.total});
+    if (stageSamples.length > STAGE_SAMPLES) stageSamples.splice(0, stageSamples.length - STAGE_SAMPLES);
+    if (performance.now() - stagesAt > 250) { dirty.stages = true; queueFrame(); }
+  }
 
   // ---- messages -----------------------------------------------------------------------------
   // Ticks and scores of the subscriptions (snapshots marked), never a replay's: those go to its panel.
@@ -98,11 +215,13 @@ import {connect} from './tickstream.js';
     if (latestTs === null || m.ts > latestTs) latestTs = m.ts;
     received++;
     latencies.push(meta.receivedAt - m.ts);
+    lastSeqOf.set(m.topic, m.seq);
     if (log.length < LOG_LIMIT) log.push([m.topic, m.seq]);
   }
 
   function onTick(m, meta) {
     live(m, meta);
+    sampleStages(m, meta);
     let q = quotes.get(m.symbol);
     if (!q) { q = {open: m.last}; quotes.set(m.symbol, q); }
     if (q.last !== undefined && !m.snapshot) q.flash = m.last > q.last ? 'up' : m.last < q.last ? 'down' : q.flash;
@@ -189,7 +308,8 @@ import {connect} from './tickstream.js';
     if (dirty.chart) renderChart();
     if (dirty.targets) renderReplayTargets();
     if (dirty.replay) renderReplay();
-    dirty.watch = dirty.matches = dirty.events = dirty.chart = dirty.targets = dirty.replay = false;
+    if (dirty.stages) renderStages();
+    dirty.watch = dirty.matches = dirty.events = dirty.chart = dirty.targets = dirty.replay = dirty.stages = false;
   }
 
   const fmt = (v, d = 2) => v === undefined ? '–' : v.toLocaleString('en-US', {minimumFractionDigits: d, maximumFractionDigits: d});
@@ -208,7 +328,8 @@ import {connect} from './tickstream.js';
       tr.querySelector('.sym').textContent = sym;
       tr.addEventListener('click', e => {
         if (e.target.classList.contains('remove')) { removeSymbol(sym); return; }
-        selected = sym; replayTarget = null; dirty.watch = dirty.chart = dirty.targets = dirty.matches = true; queueFrame();
+        if (sym !== selected) { selected = sym; retrace(); }
+        replayTarget = null; dirty.watch = dirty.chart = dirty.targets = dirty.matches = dirty.stages = true; queueFrame();
       });
       body.appendChild(tr);
       dirty.quotes.add(sym);
@@ -383,19 +504,24 @@ import {connect} from './tickstream.js';
     $('add-symbol').value = '';
     if (watch.includes(sym)) return;
     watch.push(sym); saveWatch();
-    client.subscribe(['stocks.' + sym], {id: 'add-' + sym}).on('error', m => { $('add-error').textContent = m.message; });
-    if (!selected) selected = sym;
-    dirty.watch = dirty.chart = true; queueFrame();
+    const sub = client.subscribe(['stocks.' + sym], {id: 'add-' + sym});
+    sub.on('error', addError);
+    holders.set(sym, sub);
+    if (!selected) { selected = sym; retrace(); }
+    dirty.watch = dirty.chart = dirty.stages = true; queueFrame();
   });
+
+  function addError(m) { $('add-error').textContent = m.message; }
 
   function removeSymbol(sym) {
     const i = watch.indexOf(sym);
     if (i < 0) return;
     watch.splice(i, 1); saveWatch();
     client.unsubscribe(['stocks.' + sym]).catch(() => {});   // lost with the connection: resubscribed without it
-    quotes.delete(sym); history.delete(sym);
-    if (selected === sym) selected = watch[0] || null;
-    dirty.watch = dirty.chart = true; queueFrame();
+    quotes.delete(sym); history.delete(sym); lastSeqOf.delete('stocks.' + sym); holders.delete(sym);
+    if (traced && traced.symbol === sym) traced = null;   // its subscription ended with its only topic
+    if (selected === sym) { selected = watch[0] || null; retrace(); }
+    dirty.watch = dirty.chart = dirty.stages = true; queueFrame();
   }
 
   // ---- replay of a past minute (protocol 1.1 'replay'), shown beside the live board ----------------
@@ -643,6 +769,57 @@ import {connect} from './tickstream.js';
     dirty.targets = dirty.matches = true; queueFrame();
   });
 
+  // ---- where the selected symbol's latency goes (status bar) ----------------------------------------
+  // The median of each stage over its latest traced messages (STAGE_SAMPLES, none older than STAGE_WINDOW),
+  // as numbers and as a bar of three parts in proportion; the hover text has the detail.
+  const STAGES = [
+    ['feed', 'feed → server', 'written to the queue → read by this server'],
+    ['server', 'inside the server', 'read → handed to the socket'],
+    ['network', 'network + client', 'handed to the socket → received by this page (its own queueing included;'
+      + ' it compares this computer\u2019s clock with the server\u2019s)'],
+  ];
+
+  function ms(us) {
+    const v = us / 1000, a = Math.abs(v);
+    return (a < 0.1 ? v.toFixed(3) : a < 1 ? v.toFixed(2) : a < 10 ? v.toFixed(1) : String(Math.round(v))) + ' ms';
+  }
+
+  function quantile(values, q) {
+    const sorted = values.slice().sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  }
+
+  function renderStages() {
+    stagesAt = performance.now();
+    const box = $('stages');
+    if (box.hidden) return;
+    const sym = traced ? traced.symbol : selected;
+    $('stages-symbol').textContent = sym || '–';
+    const cutoff = nowMicros() - STAGE_WINDOW;
+    const recent = traced ? stageSamples.filter(s => s.at >= cutoff) : [];
+    box.classList.toggle('waiting', recent.length === 0);
+    const bars = $('stage-bar').children;
+    if (recent.length === 0) {
+      for (let i = 0; i < STAGES.length; i++) { $('stage-' + STAGES[i][0]).textContent = '–'; bars[i].style.width = '0'; }
+      box.title = !sym ? 'Select a symbol to see where its latency goes.'
+        : traceRefused ? 'The server refused to trace ' + sym + '.'
+        : 'Where the latency of ' + sym + ' goes: waiting for its traced messages…';
+      return;
+    }
+    const median = STAGES.map(([k]) => quantile(recent.map(s => s[k]), 0.5));
+    const sum = median.reduce((a, v) => a + Math.max(0, v), 0);
+    const lines = ['Where the latency of ' + sym + ' goes: the median of its last ' + recent.length
+      + ' messages (traced, ' + STAGE_WINDOW / 1e6 + ' s at most), and their 90th percentile'];
+    STAGES.forEach(([k, label, what], i) => {
+      $('stage-' + k).textContent = ms(median[i]);
+      bars[i].style.width = (sum > 0 ? Math.max(0, median[i]) / sum * 100 : 100 / STAGES.length) + '%';
+      lines.push(label + ': ' + ms(median[i]) + ' (p90 ' + ms(quantile(recent.map(s => s[k]), 0.9)) + ') \u2014 ' + what);
+    });
+    const total = recent.map(s => s.total);
+    lines.push('end to end: ' + ms(quantile(total, 0.5)) + ' (p90 ' + ms(quantile(total, 0.9)) + ') \u2014 written to the queue → received');
+    box.title = lines.join('\n');
+  }
+
   // ---- status bar, once a second ------------------------------------------------------------
   setInterval(() => {
     $('rate').textContent = received.toLocaleString('en-US');
@@ -655,6 +832,7 @@ import {connect} from './tickstream.js';
     }
     $('last-seq').textContent = client.lastSeq === null ? '–' : client.lastSeq;
     renderReplayWindows();
+    renderStages();   // the window moves on: a symbol gone quiet shows none
   }, 1000);
   window.addEventListener('resize', () => { dirty.chart = true; queueFrame(); });
 

@@ -81,6 +81,48 @@ class DashboardTest {
         return b.findElement(By.cssSelector("tr.row[data-symbol='" + symbol + "'] ." + cls)).getText();
     }
 
+    private static final Pattern MILLIS = Pattern.compile("-?\\d+(\\.\\d+)? ms");
+
+    /**
+     * Waits until the status bar shows where the latency of {@code symbol} goes, a number for each
+     * stage, and checks that they are not negative, and that the page's client has one subscription
+     * with trace, of the symbol alone, and in. From then on, the page counts the messages that carry
+     * a trace by topic, for {@link #assertTracedOnly}.
+     */
+    @SuppressWarnings("unchecked")
+    private static void awaitStagesOf(WebDriver b, String symbol) throws InterruptedException {
+        List<String> shown = new ArrayList<>();
+        await(() -> {
+            shown.clear();
+            shown.addAll((List<String>) js(b, "return ['stages-symbol', 'stage-feed', 'stage-server', 'stage-network']"
+                    + ".map(id => document.getElementById(id).textContent)"));
+            return shown.get(0).equals(symbol) && shown.subList(1, 4).stream().allMatch(t -> MILLIS.matcher(t).matches());
+        }, "the latency stages of " + symbol + " in the status bar");
+        for (String stage : shown.subList(1, 4)) {
+            assertTrue(Double.parseDouble(stage.substring(0, stage.length() - 3)) >= 0, symbol + ": " + shown);
+        }
+        String title = b.findElement(By.id("stages")).getAttribute("title");
+        assertTrue(title.startsWith("Where the latency of " + symbol + " goes") && title.contains("inside the server"), title);
+        assertEquals(Map.of("symbol", symbol, "topics", List.of("stocks." + symbol), "state", "active"),
+                js(b, "return window.tickstream.traced()"), "the page's traced subscription");
+        assertEquals(List.of(List.of("stocks." + symbol)), js(b, "return [...window.tickstream.client._subs.values()]"
+                + ".filter(s => s.options.trace).map(s => s.topics)"), "the client's subscriptions with trace");
+        js(b, "const t = window.tickstream; t.seen = {traced: {}, plain: 0};"
+                + "t.probe = t.probe || t.client.on('data', m => { if (m.snapshot) return;"
+                + " if (m.trace) t.seen.traced[m.topic] = (t.seen.traced[m.topic] || 0) + 1;"
+                + " else if (m.topic.startsWith('stocks.')) t.seen.plain++; });");
+    }
+
+    /**
+     * What the server did since {@link #awaitStagesOf}: of the messages of other symbols (once the
+     * page has received some), it traced none.
+     */
+    private static void assertTracedOnly(WebDriver b, String symbol) throws InterruptedException {
+        await(() -> ((Number) js(b, "return window.tickstream.seen.plain")).longValue() >= 10, "ticks of other symbols");
+        assertEquals(List.of(), js(b, "return Object.keys(window.tickstream.seen.traced).filter(t => t !== arguments[0])",
+                "stocks." + symbol), "other topics whose messages carry a trace");
+    }
+
     @Test
     void shouldShowLivePricesAndScoresKeepTheWatchlistAndResumeAcrossARestart() throws Exception {
         Path queue = dir.resolve("queue");
@@ -102,6 +144,9 @@ class DashboardTest {
                     + " performance.getEntriesByType('resource').some(e => e.name === location.origin + '/tickstream.js')]),"
                     + " e => done(String(e)));"),
                     "the page is a module using /tickstream.js: the same module instance as its client's");
+            // Where the selected symbol's latency goes, from a traced subscription of it alone, which
+            // follows the selection (the check of every message once, below, covers its moves).
+            awaitStagesOf(b, "AAPL");
             String first = cell(b, "AAPL", "last") + cell(b, "MSFT", "last") + cell(b, "NVDA", "last");
             await(() -> !first.equals(cell(b, "AAPL", "last") + cell(b, "MSFT", "last") + cell(b, "NVDA", "last")),
                     "prices change on screen");
@@ -110,6 +155,9 @@ class DashboardTest {
             await(() -> !b.findElements(By.cssSelector("#events li")).isEmpty(), "match events listed");
             await(() -> !b.findElement(By.id("rate")).getText().equals("0"), "messages/s shown");
             shouldShowCorrections(b, queue);
+            assertTracedOnly(b, "AAPL");
+            b.findElement(By.cssSelector("tr.row[data-symbol='MSFT']")).click();
+            awaitStagesOf(b, "MSFT");
 
             // The server stops and starts again: the page says so, reconnects and resumes.
             server.close();
@@ -122,6 +170,8 @@ class DashboardTest {
             await(() -> "open".equals(js(b, "return window.tickstream.state"))
                     && ((Number) js(b, "return window.tickstream.lastSeq()")).longValue() > seqAtRestart + 100,
                     "data flows again after the restart");
+            assertTracedOnly(b, "MSFT");
+            awaitStagesOf(b, "MSFT");   // resumed with its trace
             sim.stop();
             long end = Fixture.readQueue(queue).stream().mapToLong(Sequenced::seq).max().orElseThrow();
             List<String> watch = new ArrayList<>();
@@ -143,7 +193,7 @@ class DashboardTest {
                     .filter(s -> patterns.stream().anyMatch(p -> p.matches(s.message().topic())))
                     .map(Sequenced::seq).toList();
             assertEquals(owed, seen.stream().sorted().toList(),
-                    "every message of the page's topics once, across the restart");
+                    "every message of the page's topics once, across the moves of the trace and the restart");
 
             // Watchlist edits, kept in localStorage across a reload.
             b.findElement(By.id("add-symbol")).sendKeys("NFLX");
@@ -161,6 +211,7 @@ class DashboardTest {
                 b.findElement(By.cssSelector("tr.row[data-symbol='NVDA']")).click();
                 await(() -> b.findElement(By.id("chart-title")).getText().equals("NVDA"), "chart follows selection");
                 await(() -> chartedTicks(b) >= 2, "a line on the NVDA chart");
+                awaitStagesOf(b, "NVDA");
                 Files.createDirectories(Path.of("target"));
                 Files.write(Path.of("target/dashboard.png"), ((TakesScreenshot) b).getScreenshotAs(OutputType.BYTES));
                 assertNotEquals("", b.findElement(By.id("chart-sub")).getText());
