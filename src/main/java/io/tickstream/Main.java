@@ -38,7 +38,7 @@ import sun.misc.Signal;
 @Command(name = "tickstream", mixinStandardHelpOptions = true, version = "tickstream 0.1",
         description = "Live market-data streaming: a feed simulator and a WebSocket fan-out server.",
         subcommands = {Main.Simulate.class, Main.Server.class, PublishCommand.class, Main.LoadTestCommand.class, Main.Token.class,
-            ClientCommand.class, CommandLine.HelpCommand.class})
+            WsClientCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Libraries' loggers held so that the levels set on them stay set (JUL keeps loggers only weakly). */

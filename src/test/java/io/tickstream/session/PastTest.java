@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tickstream.Main;
 import io.tickstream.ServerMain;
 import io.tickstream.config.ServerConfig;
 import io.tickstream.config.SimulatorConfig;
@@ -16,6 +17,8 @@ import io.tickstream.support.TestStack;
 import io.tickstream.support.WsClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +28,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import net.openhft.chronicle.queue.RollCycle;
+import picocli.CommandLine;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -224,6 +228,30 @@ class PastTest {
                 assertFalse(c.isClosed(), "a replay's reader is never a slow consumer for it");
             }
         }
+    }
+
+    @Test
+    void theClientSubcommandAsksFromAShell() {
+        long first = Fixture.readQueue(queue).get(0).message().ts();
+        String url = "ws://127.0.0.1:" + server.port() + "/ws";
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Main()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        int exit = cli.execute("client", "--url", url, "--timing", "--until", "snapshot",
+                "--send", "{\"op\":\"ping\",\"id\":\"p\"}",
+                "--send", "{\"op\":\"snapshot\",\"id\":\"s\",\"topics\":[\"sports.>\"]}");
+        assertEquals(0, exit, err.toString());
+        List<JsonObject> lines = out.toString().lines().map(JsonObject::new).toList();
+        assertEquals(List.of("welcome", "pong", "snapshot"), lines.stream().map(m -> m.getString("type")).toList());
+        assertTrue(err.toString().contains("snapshot answered s in "), err.toString());
+
+        StringWriter out2 = new StringWriter();
+        StringWriter err2 = new StringWriter();
+        int refused = new CommandLine(new Main()).setOut(new PrintWriter(out2)).setErr(new PrintWriter(err2))
+                .execute("client", "--url", url, "--until", "replayed", "--send",
+                        replay("gone").put("fromTime", first - 1).encode());
+        assertEquals(1, refused, out2.toString());
+        assertTrue(err2.toString().contains("error replay_unavailable: the queue starts at"), err2.toString());
     }
 
     private static JsonObject replay(String id) {

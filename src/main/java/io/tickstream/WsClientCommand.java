@@ -4,7 +4,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -16,7 +16,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code client}: a WebSocket client for the command line, the way {@code websocat} is used: connects to
@@ -25,7 +27,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
         description = "Connect to a tickstream server, send messages, print each message received as a JSON line.")
-final class ClientCommand implements Callable<Integer> {
+final class WsClientCommand implements Callable<Integer> {
 
     @Option(names = "--url", paramLabel = "URL", defaultValue = "ws://localhost:8080/ws",
             description = "The server's WebSocket (default ${DEFAULT-VALUE}).")
@@ -53,11 +55,24 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--timing", description = "Print to stderr how long the first answer to each message took.")
     boolean timing;
 
-    private final PrintStream out = System.out;
-    private final PrintStream err = System.err;
+    @Spec
+    CommandSpec spec;
+    private PrintWriter out;
+    private PrintWriter err;
 
     @Override
     public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        err = spec.commandLine().getErr();
+        try {
+            return talk();
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private int talk() throws Exception {
         BlockingQueue<String> texts = new LinkedBlockingQueue<>();
         StringBuilder partial = new StringBuilder();
         WebSocket.Listener listener = new WebSocket.Listener() {
