@@ -123,7 +123,7 @@ public final class RecordReader implements AutoCloseable {
             }
             try {
                 FeedMessage read = QueueCodec.read(dc.wire().bytes());
-                encoded = codec == null ? null : EncodedMessage.of(seq, read, codec, readMicros);
+                encoded = codec == null ? null : EncodedMessage.of(seq, read, codec, readTime(read));
                 message = read;
                 return Found.RECORD;
             } catch (RuntimeException e) {
@@ -163,7 +163,16 @@ public final class RecordReader implements AutoCloseable {
      * protocol JSON with {@code codec}; the codec's thread calls it.
      */
     public EncodedMessage encode(JsonCodec codec) {
-        return EncodedMessage.of(seq, message, codec, readMicros);
+        return EncodedMessage.of(seq, message, codec, readTime(message));
+    }
+
+    /**
+     * When {@code m} was read: the pass's time ({@link #readingAt}), or its {@code ts} when it was
+     * written after the pass read the clock (a record is never read before it is written); -1 when
+     * not known.
+     */
+    private long readTime(FeedMessage m) {
+        return readMicros < 0 ? -1 : Math.max(readMicros, m.ts());
     }
 
     /** The record last read as {@link #next(JsonCodec)} encoded it, when a {@link Found#RECORD}; else null. */
