@@ -99,34 +99,13 @@ public final class History implements AutoCloseable {
                 }
             }
         }
+        // what changed after the checkpoint, read header-only as the start-up scan reads the queue
         TopicTable recent = new TopicTable();
-        long[] recentSeqs = new long[64];
-        try (ExcerptTailer t = queue.createTailer()) {
-            startAfter(t, cp);
-            while (true) {
-                try (DocumentContext dc = t.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        break;
-                    }
-                    long seq = dc.index();
-                    if (seq > at) {
-                        dc.rollbackOnClose();
-                        break;
-                    }
-                    int id = recent.put(dc.wire().bytes(), seq);
-                    if (id >= 0) {
-                        if (id >= recentSeqs.length) {
-                            recentSeqs = Arrays.copyOf(recentSeqs, recentSeqs.length * 2);
-                        }
-                        recentSeqs[id] = seq;
-                    }
-                }
-            }
-        }
-        for (int id = 0; id < recent.size(); id++) {
-            String topic = recent.topic(id);
+        LatestValues.scan(queue, cp == null ? first : cp.seq() + 1, at, recent);
+        for (int slot : recent.slots()) {
+            String topic = recent.topicAt(slot);
             if (topics.test(topic)) {
-                latest.put(topic, recentSeqs[id]);
+                latest.put(topic, recent.seq(slot));
             }
         }
         return decode(latest, first, codec);
@@ -201,17 +180,6 @@ public final class History implements AutoCloseable {
             }
         }
         return new Window(fromSeq, toSeq, count);
-    }
-
-    /** Places {@code t} just after the checkpoint's record, or at the queue's start. */
-    private static void startAfter(ExcerptTailer t, FeedIndex.Checkpoint cp) {
-        if (cp != null && t.moveToIndex(cp.seq())) {
-            try (DocumentContext skip = t.readingDocument()) {
-                // the checkpoint's own record, counted in it
-            }
-        } else {
-            t.toStart();
-        }
     }
 
     /** The {@code ts} of the record at {@code seq}; {@code Long.MIN_VALUE} when it cannot be read. */

@@ -67,6 +67,11 @@ final class TopicTable {
         return ids[slot];
     }
 
+    /** The topic in {@code slot} (see {@link #slots()}), as its messages name it. */
+    String topicAt(int slot) {
+        return topic(ids[slot]);
+    }
+
     /** The topic whose id is {@code id}, as its messages name it ({@code stocks.AAPL}). */
     String topic(int id) {
         byte[] key = keysById.get(id);
