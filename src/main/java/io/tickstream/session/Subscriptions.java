@@ -41,12 +41,19 @@ final class Subscriptions {
     private final Map<String, Double> maxRates = new HashMap<>();
     /** maxStalenessMs of each subscription that has one (by the subscription's text); made on the first. */
     private Map<String, Long> maxStaleness;
-    /** {@link #stalenessMicros} of each topic asked for since the subscriptions last changed. */
-    private Map<String, Long> stalenessByTopic;
     /** The subscriptions made with {@code trace} (by their text); made on the first. */
     private Set<String> traced;
-    /** {@link #traced(String)} of each topic asked for since the subscriptions last changed. */
-    private Map<String, Boolean> tracedByTopic;
+    /** The options of each topic asked for since the subscriptions last changed (see {@link #options}). */
+    private Map<String, TopicOptions> optionsByTopic;
+
+    /**
+     * What the subscriptions covering one topic ask of its messages.
+     *
+     * @param stalenessMicros the staleness budget, 0 for none
+     * @param traced          whether they carry their latency provenance
+     */
+    private record TopicOptions(long stalenessMicros, boolean traced) {
+    }
     private final Set<String> literalTopics = new HashSet<>();
     private final List<TopicPattern> wildcards = new ArrayList<>();
     private final AtomicLong gauge;
@@ -111,8 +118,7 @@ final class Subscriptions {
      */
     void add(List<TopicPattern> added, Double maxRate, Long maxStalenessMs, boolean trace) {
         gauge.addAndGet(added.size());
-        stalenessByTopic = null;
-        tracedByTopic = null;
+        optionsByTopic = null;
         for (TopicPattern p : added) {
             patterns.put(p.text(), p);
             if (maxRate != null) {
@@ -151,8 +157,7 @@ final class Subscriptions {
                 if (traced != null) {
                     traced.remove(p.text());
                 }
-                stalenessByTopic = null;
-                tracedByTopic = null;
+                optionsByTopic = null;
                 if (p.isLiteral()) {
                     literalTopics.remove(p.text());
                 } else {
@@ -170,9 +175,8 @@ final class Subscriptions {
         patterns.clear();
         maxRates.clear();
         maxStaleness = null;
-        stalenessByTopic = null;
         traced = null;
-        tracedByTopic = null;
+        optionsByTopic = null;
         literalTopics.clear();
         wildcards.clear();
     }
@@ -215,31 +219,10 @@ final class Subscriptions {
 
     /**
      * The staleness budget that applies to {@code topic}, in microseconds: the most permissive of the
-     * subscriptions that cover it; 0 for none (one of them has none, or none covers it). Looked up
-     * once per topic until the subscriptions change.
+     * subscriptions that cover it; 0 for none (one of them has none, or none covers it).
      */
     long stalenessMicros(String topic) {
-        if (maxStaleness == null || maxStaleness.isEmpty()) {
-            return 0;
-        }
-        if (stalenessByTopic == null) {
-            stalenessByTopic = new HashMap<>();
-        }
-        return stalenessByTopic.computeIfAbsent(topic, this::lookUpStaleness);
-    }
-
-    private long lookUpStaleness(String topic) {
-        long ms = 0;
-        for (TopicPattern p : patterns.values()) {
-            if (p.matches(topic)) {
-                Long budget = maxStaleness.get(p.text());
-                if (budget == null) {
-                    return 0L;
-                }
-                ms = Math.max(ms, budget);
-            }
-        }
-        return ms * 1_000;
+        return maxStaleness == null || maxStaleness.isEmpty() ? 0 : options(topic).stalenessMicros();
     }
 
     /** Whether any subscription was made with {@code trace}. */
@@ -249,23 +232,36 @@ final class Subscriptions {
 
     /**
      * Whether {@code topic}'s messages carry their latency provenance: some subscription made with
-     * {@code trace} covers it. Looked up once per topic until the subscriptions change.
+     * {@code trace} covers it.
      */
     boolean traced(String topic) {
-        if (!anyTraced()) {
-            return false;
+        return anyTraced() && options(topic).traced();
+    }
+
+    /** The options of {@code topic}, looked up once per topic until the subscriptions change. */
+    private TopicOptions options(String topic) {
+        if (optionsByTopic == null) {
+            optionsByTopic = new HashMap<>();
         }
-        if (tracedByTopic == null) {
-            tracedByTopic = new HashMap<>();
-        }
-        return tracedByTopic.computeIfAbsent(topic, t -> {
-            for (TopicPattern p : patterns.values()) {
-                if (traced.contains(p.text()) && p.matches(t)) {
-                    return true;
+        return optionsByTopic.computeIfAbsent(topic, this::lookUpOptions);
+    }
+
+    private TopicOptions lookUpOptions(String topic) {
+        long ms = 0;
+        boolean unbudgeted = false;
+        boolean trace = false;
+        for (TopicPattern p : patterns.values()) {
+            if (p.matches(topic)) {
+                Long budget = maxStaleness == null ? null : maxStaleness.get(p.text());
+                if (budget == null) {
+                    unbudgeted = true;
+                } else {
+                    ms = Math.max(ms, budget);
                 }
+                trace |= traced != null && traced.contains(p.text());
             }
-            return false;
-        });
+        }
+        return new TopicOptions(unbudgeted ? 0 : ms * 1_000, trace);
     }
 
     /** The patterns held now, in the order they were added (a copy). */
